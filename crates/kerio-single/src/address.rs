@@ -1,0 +1,149 @@
+//! Mailbox addresses: parsing, validation and the case-insensitive canonical form.
+
+use crate::error::Error;
+use crate::rules;
+use std::fmt;
+
+/// Longest domain name accepted (RFC 1035).
+const DOMAIN_MAX_LENGTH: usize = 253;
+/// Longest label of a domain name.
+const LABEL_MAX_LENGTH: usize = 63;
+
+/// A mailbox address `local@domain`, stored lower-case (Kerio compares both parts
+/// case-insensitively).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Address {
+    local: String,
+    domain: String,
+}
+
+impl Address {
+    /// Parses `local@domain`, checking the syntax of both parts (not the reserved names, so
+    /// existing mailboxes with such names stay reachable).
+    pub fn parse(text: &str) -> Result<Address, Error> {
+        let text = text.trim();
+        let Some((local, domain)) = text.rsplit_once('@') else {
+            return Err(Error::invalid_input(
+                format!("\"{text}\" is not a mailbox address."),
+                "Give the full address, e.g. jdoe@example.com.",
+            ));
+        };
+        check_localpart_syntax(local)?;
+        Ok(Address {
+            local: local.to_ascii_lowercase(),
+            domain: parse_domain(domain)?,
+        })
+    }
+
+    /// Builds an address from its parts, checking the syntax of both.
+    pub fn from_parts(local: &str, domain: &str) -> Result<Address, Error> {
+        Address::parse(&format!("{}@{}", local.trim(), domain.trim()))
+    }
+
+    /// The local part (mailbox name), lower-case.
+    pub fn local(&self) -> &str {
+        &self.local
+    }
+
+    /// The domain, lower-case.
+    pub fn domain(&self) -> &str {
+        &self.domain
+    }
+}
+
+impl fmt::Display for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}@{}", self.local, self.domain)
+    }
+}
+
+/// Fails with every syntax rule the local part breaks.
+fn check_localpart_syntax(local: &str) -> Result<(), Error> {
+    let failed = rules::failures(&rules::localpart_syntax_rules(), local);
+    if failed.is_empty() {
+        return Ok(());
+    }
+    Err(Error::invalid_input(
+        format!("The mailbox name \"{local}\" is not valid."),
+        format!("Mailbox names need: {}.", failed.join("; ")),
+    ))
+}
+
+/// Validates a domain name (ASCII; internationalised names in their `xn--` form) and returns it
+/// lower-case.
+pub fn parse_domain(domain: &str) -> Result<String, Error> {
+    let domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+    if domain.is_empty() || domain.len() > DOMAIN_MAX_LENGTH || !domain.split('.').all(valid_label)
+    {
+        return Err(Error::invalid_input(
+            format!("\"{domain}\" is not a valid domain name."),
+            "Use letters, digits and hyphens between dots, e.g. example.com; write internationalised names in their xn-- form.",
+        ));
+    }
+    Ok(domain)
+}
+
+/// Whether one dot-separated part of a domain name is valid.
+fn valid_label(label: &str) -> bool {
+    !label.is_empty()
+        && label.len() <= LABEL_MAX_LENGTH
+        && !label.starts_with('-')
+        && !label.ends_with('-')
+        && label
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Code;
+
+    #[test]
+    fn parses_and_lower_cases() {
+        let address = Address::parse("  J.Doe@Example.COM ").unwrap();
+        assert_eq!(address.local(), "j.doe");
+        assert_eq!(address.domain(), "example.com");
+        assert_eq!(address.to_string(), "j.doe@example.com");
+    }
+
+    #[test]
+    fn from_parts_equals_parse() {
+        assert_eq!(
+            Address::from_parts("JDoe", "example.com").unwrap(),
+            Address::parse("jdoe@EXAMPLE.com").unwrap()
+        );
+    }
+
+    #[test]
+    fn refuses_missing_at_sign() {
+        let error = Address::parse("jdoe").unwrap_err();
+        assert_eq!(error.code, Code::InvalidInput);
+        assert!(error.hint.contains("jdoe@example.com"));
+    }
+
+    #[test]
+    fn refuses_bad_local_parts_with_the_broken_rule() {
+        let error = Address::parse("j..doe@example.com").unwrap_err();
+        assert_eq!(error.code, Code::InvalidInput);
+        assert!(error.hint.contains("two dots"), "{}", error.hint);
+        assert!(Address::parse("j doe@example.com").is_err());
+        assert!(Address::parse("@example.com").is_err());
+        assert!(Address::parse("a@b@example.com").is_err());
+    }
+
+    #[test]
+    fn reserved_names_parse_as_existing_addresses() {
+        assert!(Address::parse("postmaster@example.com").is_ok());
+    }
+
+    #[test]
+    fn validates_domains() {
+        assert_eq!(parse_domain("Example.ORG.").unwrap(), "example.org");
+        assert_eq!(parse_domain("xn--bcher-kva.example").unwrap(), "xn--bcher-kva.example");
+        for bad in ["", "exa mple.com", "-a.com", "a-.com", "a..com", "bücher.de"] {
+            assert!(parse_domain(bad).is_err(), "{bad}");
+        }
+        assert!(parse_domain(&format!("{}.com", "a".repeat(64))).is_err());
+    }
+}

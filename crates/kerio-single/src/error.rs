@@ -1,0 +1,163 @@
+//! The engine's error model: a stable machine code, a sentence saying what happened and a hint
+//! saying what to do. Every failure an operation can meet ends up here, so the WHMCS module and
+//! the CLI never have to interpret Kerio or transport errors themselves.
+//!
+//! No constructor in this module ever receives a secret; callers pass only names, addresses and
+//! numbers.
+
+use serde::Serialize;
+use std::fmt;
+
+/// Stable error codes of the bridge protocol (`error.code`), see docs/bridge-protocol.md.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Code {
+    /// The bridge request itself is malformed (bad JSON shape, unknown op, missing arg).
+    InvalidRequest,
+    /// A value given by the customer or admin breaks a rule.
+    InvalidInput,
+    /// The mailbox does not exist.
+    NotFound,
+    /// The address belongs to another mailbox (not this WHMCS service).
+    AlreadyTaken,
+    /// Downgrade refused: the new quota is below the live usage.
+    QuotaBelowUsage,
+    /// Kerio licence or domain user limit reached.
+    LicenceFull,
+    /// The admin user name or password was refused.
+    AuthFailed,
+    /// The admin's role is too low.
+    Permission,
+    /// DNS, refused, reset, unreachable.
+    Connection,
+    /// Connect or read timeout.
+    Timeout,
+    /// Certificate not trusted or fingerprint mismatch.
+    Tls,
+    /// HTTP status error or invalid JSON from the server.
+    Protocol,
+    /// Any other Kerio error.
+    Kerio,
+    /// SSO requested for a suspended mailbox.
+    MailboxDisabled,
+    /// SSO switched off for the product.
+    SsoDisabled,
+}
+
+/// How a CLI run ended, mapped to the process exit status documented in `--help`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitKind {
+    /// Everything worked (exit 0).
+    Ok = 0,
+    /// The command line or an input value was wrong (exit 2).
+    Usage = 2,
+    /// Kerio refused the operation for a business reason (exit 3).
+    Refused = 3,
+    /// Connection, TLS, authentication or permission failure (exit 4).
+    Connection = 4,
+}
+
+impl Code {
+    /// The CLI exit status class of this code.
+    pub fn exit_kind(self) -> ExitKind {
+        match self {
+            Code::InvalidRequest | Code::InvalidInput => ExitKind::Usage,
+            Code::NotFound
+            | Code::AlreadyTaken
+            | Code::QuotaBelowUsage
+            | Code::LicenceFull
+            | Code::Kerio
+            | Code::MailboxDisabled
+            | Code::SsoDisabled => ExitKind::Refused,
+            Code::AuthFailed
+            | Code::Permission
+            | Code::Connection
+            | Code::Timeout
+            | Code::Tls
+            | Code::Protocol => ExitKind::Connection,
+        }
+    }
+}
+
+/// An operation failure: `code` for programs, `message` and `hint` for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Error {
+    /// Stable machine-readable code.
+    pub code: Code,
+    /// What happened, in one sentence.
+    pub message: String,
+    /// What to do about it.
+    pub hint: String,
+}
+
+impl Error {
+    /// Builds an error from its three parts.
+    pub fn new(code: Code, message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Error {
+            code,
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+
+    /// A malformed bridge request (`invalid_request`).
+    pub fn invalid_request(message: impl Into<String>) -> Self {
+        Error::new(
+            Code::InvalidRequest,
+            message,
+            "Check the request against docs/bridge-protocol.md (version 1).",
+        )
+    }
+
+    /// A value that breaks a rule (`invalid_input`).
+    pub fn invalid_input(message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Error::new(Code::InvalidInput, message, hint)
+    }
+
+    /// The mailbox `address` does not exist on the server.
+    pub fn mailbox_not_found(address: &str) -> Self {
+        Error::new(
+            Code::NotFound,
+            format!("The mailbox {address} does not exist on the Kerio server."),
+            "Check the address; if the mailbox was deleted in Kerio, create it again or terminate the service.",
+        )
+    }
+
+    /// The address belongs to a mailbox that is not the one of this WHMCS service.
+    pub fn already_taken(address: &str, owner: &str) -> Self {
+        Error::new(
+            Code::AlreadyTaken,
+            format!("The address {address} is already taken ({owner})."),
+            "Choose another mailbox name, or resolve the conflict in the Kerio administration.",
+        )
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.message, self.hint)
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_serialise_as_snake_case() {
+        let text = serde_json::to_string(&Code::QuotaBelowUsage).unwrap();
+        assert_eq!(text, "\"quota_below_usage\"");
+        let text = serde_json::to_string(&Code::InvalidRequest).unwrap();
+        assert_eq!(text, "\"invalid_request\"");
+    }
+
+    #[test]
+    fn exit_kinds_separate_usage_refusal_and_connection() {
+        assert_eq!(Code::InvalidInput.exit_kind(), ExitKind::Usage);
+        assert_eq!(Code::AlreadyTaken.exit_kind(), ExitKind::Refused);
+        assert_eq!(Code::Tls.exit_kind(), ExitKind::Connection);
+        assert_eq!(ExitKind::Connection as i32, 4);
+    }
+}

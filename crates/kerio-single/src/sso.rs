@@ -1,0 +1,146 @@
+//! Webmail single sign-on page.
+//!
+//! Kerio Connect has no API that logs a user into webmail without the password. What it supports
+//! is the form login: a POST of `kerio_username` and `kerio_password` to
+//! `<webmail>/login/dologin` (Kerio Connect 7.4 and later). The engine renders a small page with
+//! that form, submitted by script on load, with a button inside `<noscript>` for browsers without
+//! JavaScript. The password travels only in the form body, never in a URL.
+
+use crate::error::Error;
+use serde::Serialize;
+
+/// Path of Kerio's webmail form login, relative to the webmail URL.
+const DOLOGIN_PATH: &str = "login/dologin";
+
+/// The rendered auto-login page and where it posts to.
+#[derive(Debug, Clone, Serialize)]
+pub struct SsoPage {
+    /// Complete HTML document.
+    pub html: String,
+    /// The form's target URL (contains no secret).
+    pub action: String,
+}
+
+/// Escapes text for an HTML element body or a double- or single-quoted attribute value.
+pub fn escape_html(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            other => escaped.push(other),
+        }
+    }
+    escaped
+}
+
+/// The form-login URL under `webmail_url`, which must be an absolute http(s) URL without query
+/// string or fragment.
+pub fn dologin_url(webmail_url: &str) -> Result<String, Error> {
+    let url = webmail_url.trim();
+    let is_http = url.starts_with("https://") || url.starts_with("http://");
+    if !is_http || url.contains(['?', '#', ' ', '"', '<', '>']) {
+        return Err(Error::invalid_input(
+            format!("The webmail URL \"{url}\" is not usable."),
+            "Set it to the absolute webmail address, e.g. https://mail.example.com/webmail/.",
+        ));
+    }
+    let separator = if url.ends_with('/') { "" } else { "/" };
+    Ok(format!("{url}{separator}{DOLOGIN_PATH}"))
+}
+
+/// Renders the auto-submitting login page for `username` (the full address) and `password`.
+pub fn login_page(webmail_url: &str, username: &str, password: &str) -> Result<SsoPage, Error> {
+    let action = dologin_url(webmail_url)?;
+    let html = format!(
+        concat!(
+            "<!doctype html>\n",
+            "<html lang=\"en\"><head><meta charset=\"utf-8\">",
+            "<meta name=\"referrer\" content=\"no-referrer\">",
+            "<meta name=\"robots\" content=\"noindex\">",
+            "<title>Opening webmail</title></head>\n",
+            "<body>\n",
+            "<form id=\"kerio-sso\" method=\"post\" action=\"{action}\" autocomplete=\"off\">\n",
+            "<input type=\"hidden\" name=\"kerio_username\" value=\"{username}\">\n",
+            "<input type=\"hidden\" name=\"kerio_password\" value=\"{password}\">\n",
+            "<noscript><p>JavaScript is turned off. Press the button to open webmail.</p>",
+            "<button type=\"submit\">Open webmail</button></noscript>\n",
+            "</form>\n",
+            "<script>document.getElementById(\"kerio-sso\").submit();</script>\n",
+            "</body></html>\n"
+        ),
+        action = escape_html(&action),
+        username = escape_html(username),
+        password = escape_html(password),
+    );
+    Ok(SsoPage { html, action })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_every_html_special_character() {
+        assert_eq!(
+            escape_html(r#"a&b<c>d"e'f"#),
+            "a&amp;b&lt;c&gt;d&quot;e&#39;f"
+        );
+        assert_eq!(escape_html("plain % + \\ #"), "plain % + \\ #");
+    }
+
+    #[test]
+    fn builds_the_dologin_url_with_or_without_trailing_slash() {
+        assert_eq!(
+            dologin_url("https://mail.example.com/webmail/").unwrap(),
+            "https://mail.example.com/webmail/login/dologin"
+        );
+        assert_eq!(
+            dologin_url("https://mail.example.com/webmail").unwrap(),
+            "https://mail.example.com/webmail/login/dologin"
+        );
+    }
+
+    #[test]
+    fn refuses_unusable_webmail_urls() {
+        for bad in [
+            "mail.example.com/webmail/",
+            "javascript:alert(1)",
+            "https://x/webmail/?a=b",
+            "https://x/\"onload=\"",
+        ] {
+            assert!(dologin_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn password_is_escaped_in_the_form_body_only() {
+        let password = r#"p&s"w<o>r'd \%+ #"#;
+        let page = login_page("https://mail.example.com/webmail/", "jdoe@example.com", password)
+            .unwrap();
+        assert!(!page.html.contains(password));
+        assert!(page
+            .html
+            .contains(r#"name="kerio_password" value="p&amp;s&quot;w&lt;o&gt;r&#39;d \%+ #""#));
+        assert!(!page.action.contains("p&s"));
+        assert!(page
+            .html
+            .contains(r#"action="https://mail.example.com/webmail/login/dologin""#));
+        assert!(page.html.contains("method=\"post\""));
+        assert!(page.html.contains("<noscript>"));
+        assert!(page.html.contains(".submit()"));
+    }
+
+    #[test]
+    fn username_and_action_are_escaped() {
+        let page = login_page("https://h/a&b/", "x\"><script>@example.com", "pw").unwrap();
+        assert!(page.html.contains("action=\"https://h/a&amp;b/login/dologin\""));
+        assert!(page
+            .html
+            .contains("value=\"x&quot;&gt;&lt;script&gt;@example.com\""));
+        assert_eq!(page.html.matches("<script>").count(), 1);
+    }
+}
