@@ -1,0 +1,347 @@
+<?php
+/**
+ * kerioSingle — WHMCS server module: one Kerio Connect mailbox per WHMCS service.
+ *
+ * A thin adapter: every Kerio rule (mailbox names, passwords, quotas, idempotent create) lives in
+ * the engine bin/kerio-single, which this file calls through lib/EngineClient (docs/bridge-protocol.md).
+ * Lifecycle functions return exactly 'success' only when the engine confirmed the change, otherwise
+ * an error string that says what to fix.
+ */
+
+use WHMCS\Module\Server\kerioSingle\CustomFields;
+use WHMCS\Module\Server\kerioSingle\EngineClient;
+use WHMCS\Module\Server\kerioSingle\EngineError;
+use WHMCS\Module\Server\kerioSingle\Lifecycle;
+use WHMCS\Module\Server\kerioSingle\MailboxView;
+use WHMCS\Module\Server\kerioSingle\ProductSettings;
+use WHMCS\Module\Server\kerioSingle\ProductSetup;
+use WHMCS\Module\Server\kerioSingle\Provisioning;
+use WHMCS\Module\Server\kerioSingle\SsoHandoff;
+
+if (!defined('WHMCS')) {
+    die('This file cannot be accessed directly');
+}
+
+require_once __DIR__ . '/lib/autoload.php';
+
+/**
+ * Module meta data, read by WHMCS when it loads the module (no service context, no I/O).
+ *
+ * AutoGenerateUsernameAndPassword is false: the username becomes the mailbox address and the password
+ * the customer's choice, both written by _CreateAccount.
+ *
+ * @return array<string, mixed>
+ */
+function kerioSingle_MetaData()
+{
+    return [
+        'DisplayName' => 'Kerio Connect (single mailbox)',
+        'APIVersion' => '1.1',
+        'RequiresServer' => true,
+        'DefaultSSLPort' => '4040',
+        'DefaultNonSSLPort' => '4040',
+        'ServiceSingleSignOnLabel' => 'Open Webmail',
+        'ListAccountsUniqueIdentifierField' => 'username',
+        'ListAccountsUniqueIdentifierDisplayName' => 'Mailbox',
+        'ListAccountsProductField' => 'configoption2',
+        'AutoGenerateUsernameAndPassword' => false,
+    ];
+}
+
+/**
+ * Product "Module Settings" (configoption1..7, positions fixed forever).
+ *
+ * Called when an admin opens or saves the product; as a side effect it creates/updates the order-form
+ * custom fields of the product WHMCS passes as $_REQUEST['id'] and refreshes the Domain dropdown from
+ * the Kerio server when one answers (otherwise the fields are still created).
+ *
+ * @param array<string, mixed> $params
+ * @return array<string, array<string, mixed>>
+ */
+function kerioSingle_ConfigOptions($params = [])
+{
+    $productId = (int) ($_REQUEST['id'] ?? 0);
+    if ($productId > 0) {
+        ProductSetup::refresh($productId);
+    }
+    return ProductSettings::definitions();
+}
+
+/**
+ * "Test Connection" on the server form: checks that the engine can run, then logs in to Kerio and
+ * checks the admin may manage users. An untrusted certificate's error names the presented
+ * SHA-256 fingerprint to paste into the Access Hash as `tls_fingerprint = …`.
+ *
+ * @param array<string, mixed> $params server params
+ * @return array{success: bool, error: string}
+ */
+function kerioSingle_TestConnection(array $params)
+{
+    try {
+        $client = EngineClient::forParams($params, 'TestConnection');
+        $client->engine()->assertRunnable();
+        $client->call('test_connection', []);
+        return ['success' => true, 'error' => ''];
+    } catch (EngineError $error) {
+        return ['success' => false, 'error' => $error->describe()];
+    } catch (\Throwable $error) {
+        return ['success' => false, 'error' => $error->getMessage()];
+    }
+}
+
+/**
+ * Creates the mailbox (order paid, checkout, or admin "Create"). A retried create recognises the
+ * mailbox it made before by the service id in its description.
+ *
+ * @param array<string, mixed> $params
+ * @return string 'success' or an error
+ */
+function kerioSingle_CreateAccount(array $params)
+{
+    return Lifecycle::run('CreateAccount', $params, static function () use ($params): void {
+        Provisioning::create($params);
+    });
+}
+
+/**
+ * Suspends the mailbox: the user can no longer log in; mail is still delivered.
+ *
+ * @param array<string, mixed> $params
+ * @return string 'success' or an error
+ */
+function kerioSingle_SuspendAccount(array $params)
+{
+    return kerioSingleMailboxCall('SuspendAccount', 'suspend', $params);
+}
+
+/**
+ * Lifts a suspension.
+ *
+ * @param array<string, mixed> $params
+ * @return string 'success' or an error
+ */
+function kerioSingle_UnsuspendAccount(array $params)
+{
+    return kerioSingleMailboxCall('UnsuspendAccount', 'unsuspend', $params);
+}
+
+/**
+ * Removes the mailbox as the product's "On terminate" setting says (delete, keep data, archive).
+ * A mailbox that no longer exists counts as terminated; one owned by another service is refused.
+ *
+ * @param array<string, mixed> $params
+ * @return string 'success' or an error
+ */
+function kerioSingle_TerminateAccount(array $params)
+{
+    return Lifecycle::run('TerminateAccount', $params, static function () use ($params): void {
+        $product = ProductSettings::fromParams($params);
+        $args = ['mode' => $product->terminateMode(), 'service_id' => (int) $params['serviceid']];
+        if ($product->archiveMailbox() !== null) {
+            $args['archive_mailbox'] = $product->archiveMailbox();
+        }
+        EngineClient::forParams($params, 'TerminateAccount')
+            ->call('terminate', ['address' => Lifecycle::address($params)] + $args);
+    });
+}
+
+/**
+ * Sets the mailbox password to $params['password'] (already the new one when WHMCS calls this).
+ *
+ * @param array<string, mixed> $params
+ * @return string 'success' or an error (shown to the client too)
+ */
+function kerioSingle_ChangePassword(array $params)
+{
+    return Lifecycle::run('ChangePassword', $params, static function () use ($params): void {
+        $args = [
+            'address' => Lifecycle::address($params),
+            'password' => (string) $params['password'],
+            'givenname' => (string) ($params['customfields'][CustomFields::GIVENNAME] ?? ''),
+            'surname' => (string) ($params['customfields'][CustomFields::SURNAME] ?? ''),
+        ];
+        $minLength = ProductSettings::fromParams($params)->passwordMinLength();
+        if ($minLength !== null) {
+            $args['min_password_length'] = $minLength;
+        }
+        EngineClient::forParams($params, 'ChangePassword')->call('change_password', $args);
+    });
+}
+
+/**
+ * Applies the new product's quota after an upgrade or downgrade; refuses a downgrade below the
+ * mailbox's live usage unless the product allows it.
+ *
+ * @param array<string, mixed> $params params with the new product's settings
+ * @return string 'success' or an error
+ */
+function kerioSingle_ChangePackage(array $params)
+{
+    return Lifecycle::run('ChangePackage', $params, static function () use ($params): void {
+        Provisioning::changePackage($params);
+    });
+}
+
+/**
+ * Daily cron, once per server (server params only): one engine call fetches the usage of every
+ * Active/Suspended mailbox of this module on the server; tblhosting diskusage/disklimit (MB) and
+ * lastupdate are written in bulk.
+ *
+ * @param array<string, mixed> $params server params
+ * @return string 'success' or an error (WHMCS logs any other truthy return)
+ */
+function kerioSingle_UsageUpdate(array $params)
+{
+    return Lifecycle::run('UsageUpdate', $params, static function () use ($params): void {
+        Provisioning::updateUsage($params);
+    });
+}
+
+/**
+ * Server sync (Utilities > Server Sync): every mailbox on the Kerio server.
+ *
+ * @param array<string, mixed> $params server params
+ * @return array<string, mixed> ['success' => true, 'accounts' => [...]] or ['success' => false, 'error' => ...]
+ */
+function kerioSingle_ListAccounts(array $params)
+{
+    try {
+        return ['success' => true, 'accounts' => Provisioning::listAccounts($params)];
+    } catch (EngineError $error) {
+        return ['success' => false, 'error' => $error->describe()];
+    } catch (\Throwable $error) {
+        return ['success' => false, 'error' => $error->getMessage()];
+    }
+}
+
+/**
+ * Live mailbox data on the admin's service page.
+ *
+ * @param array<string, mixed> $params
+ * @return array<string, string> label => HTML (escaped)
+ */
+function kerioSingle_AdminServicesTabFields(array $params)
+{
+    return MailboxView::adminRows($params);
+}
+
+/**
+ * Client area: replaces the product overview with templates/overview.tpl (address, quota bar,
+ * webmail button). Rendered in any service status.
+ *
+ * @param array<string, mixed> $params
+ * @return array<string, mixed>
+ */
+function kerioSingle_ClientArea(array $params)
+{
+    return [
+        'tabOverviewReplacementTemplate' => 'templates/overview.tpl',
+        'templateVariables' => MailboxView::clientAreaVariables($params),
+    ];
+}
+
+/**
+ * "Open Webmail": the engine builds the webmail login form (refused when SSO is off for the product
+ * or the mailbox is suspended); the form is parked in the session and the client redirected to it,
+ * so the password never appears in a URL.
+ *
+ * @param array<string, mixed> $params
+ * @return array<string, mixed> ['success' => true, 'redirectTo' => url] or ['success' => false, 'errorMsg' => ...]
+ */
+function kerioSingle_ServiceSingleSignOn(array $params)
+{
+    try {
+        $result = EngineClient::forParams($params, 'ServiceSingleSignOn')->call('sso', [
+            'address' => Lifecycle::address($params),
+            'password' => (string) ($params['password'] ?? ''),
+            'sso_enabled' => ProductSettings::fromParams($params)->ssoEnabled(),
+        ]);
+        return ['success' => true, 'redirectTo' => SsoHandoff::park((string) $result['html'])];
+    } catch (EngineError $error) {
+        return ['success' => false, 'errorMsg' => $error->describe()];
+    } catch (\Throwable $error) {
+        return ['success' => false, 'errorMsg' => $error->getMessage()];
+    }
+}
+
+/**
+ * Finds every value stored under $needle at any depth of nested arrays/objects.
+ *
+ * @param array<mixed>|object $haystack
+ * @return list<mixed> values in document order
+ */
+function kerioSingleFindAll($haystack, string $needle)
+{
+    $found = [];
+    foreach ((array) $haystack as $key => $value) {
+        if ((string) $key === $needle) {
+            $found[] = $value;
+        }
+        if (is_array($value) || is_object($value)) {
+            $found = array_merge($found, kerioSingleFindAll($value, $needle));
+        }
+    }
+    return $found;
+}
+
+/**
+ * Server-side password check (repeats the order form's JavaScript check in case it was bypassed),
+ * done by the engine with Kerio's rules. With $params (service or product params) the product's
+ * minimum length and, when a server is given, the chosen domain's Kerio policy apply.
+ *
+ * @param array<string, mixed> $params optional module params
+ * @return string '' when the password is acceptable, otherwise the failed rules (or why the check
+ *                could not run), one sentence each
+ */
+function kerioSingleCheckPassword(string $pwd, array $params = [])
+{
+    try {
+        $args = ['password' => $pwd];
+        $minLength = ProductSettings::fromParams($params)->passwordMinLength();
+        if ($minLength !== null) {
+            $args['min_length'] = $minLength;
+        }
+        $domain = (string) ($params['customfields'][CustomFields::MAILDOMAIN] ?? '');
+        $withServer = $domain !== '' && !empty($params['serverhostname'] ?? $params['serverip'] ?? '');
+        $client = $withServer ? EngineClient::forParams($params, 'CheckPassword') : EngineClient::offline('CheckPassword');
+        $result = $client->call('check_password', $withServer ? $args + ['domain' => $domain] : $args, [$pwd]);
+        return ($result['ok'] ?? false) === true ? '' : implode(' ', array_map('strval', (array) $result['failures']));
+    } catch (EngineError $error) {
+        return $error->describe();
+    } catch (\Throwable $error) {
+        return $error->getMessage();
+    }
+}
+
+/**
+ * Records the quota applied to the mailbox in the admin-only custom field `quota`, the reference a
+ * later package change compares with to tell a downgrade from an upgrade. Called by CreateAccount and
+ * ChangePackage.
+ *
+ * @param array<string, mixed> $params
+ * @param int|null             $quotaMb the applied quota; null = the product's quota
+ * @return string 'success' or an error
+ */
+function kerioSingleUpdateQuota(array $params, $quotaMb = null)
+{
+    return Lifecycle::run('UpdateQuota', $params, static function () use ($params, $quotaMb): void {
+        $quota = $quotaMb === null ? ProductSettings::fromParams($params)->quotaMb() : (int) $quotaMb;
+        Provisioning::recordQuota($params, $quota);
+    });
+}
+
+/**
+ * Runs a one-argument mailbox operation (suspend, unsuspend) for the service.
+ *
+ * @param array<string, mixed> $params
+ * @return string 'success' or an error
+ */
+function kerioSingleMailboxCall(string $action, string $op, array $params)
+{
+    return Lifecycle::run($action, $params, static function () use ($action, $op, $params): void {
+        EngineClient::forParams($params, $action)->call($op, [
+            'address' => Lifecycle::address($params),
+            'service_id' => (int) $params['serviceid'],
+        ]);
+    });
+}

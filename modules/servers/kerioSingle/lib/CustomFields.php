@@ -1,0 +1,122 @@
+<?php
+
+namespace WHMCS\Module\Server\kerioSingle;
+
+use WHMCS\Database\Capsule;
+
+if (!defined('WHMCS')) {
+    die('This file cannot be accessed directly');
+}
+
+/**
+ * The product custom fields the module relies on (order form and admin-only state), and their
+ * per-service values in tblcustomfieldsvalues.
+ *
+ * Field names follow the WHMCS `key|Label` convention; the key before `|` is the contract, the
+ * label may be translated by the admin and is never overwritten once the field exists.
+ */
+final class CustomFields
+{
+    /** Mailbox name chosen by the customer (the part before @). */
+    public const LOCALPART = 'localpart';
+    /** Mail domain chosen by the customer (dropdown of the product's domains). */
+    public const MAILDOMAIN = 'maildomain';
+    /** Password chosen on the order form; blanked once it moved into the service password. */
+    public const PASSWORD = 'password';
+    /** First name of the mailbox owner. */
+    public const GIVENNAME = 'givenname';
+    /** Last name of the mailbox owner. */
+    public const SURNAME = 'surname';
+    /** Admin-only: the quota (MB) currently applied to the mailbox; written by kerioSingleUpdateQuota. */
+    public const QUOTA = 'quota';
+
+    /** key => [label, fieldtype, adminonly, required, showorder, description] */
+    private const FIELDS = [
+        self::LOCALPART => ['Mailbox name', 'text', false, true, true, 'The part before the @, e.g. "john.doe".'],
+        self::MAILDOMAIN => ['Domain', 'dropdown', false, true, true, 'The domain of your address.'],
+        self::PASSWORD => ['Password', 'password', false, true, true, 'The password of your mailbox.'],
+        self::GIVENNAME => ['First name', 'text', false, false, true, ''],
+        self::SURNAME => ['Last name', 'text', false, false, true, ''],
+        self::QUOTA => ['Quota (MB)', 'text', true, false, false, 'Quota applied to the mailbox (kept by the module).'],
+    ];
+
+    /**
+     * Creates missing fields for the product and brings existing ones to the module's flags.
+     *
+     * @param list<string>|null $domains options of the Domain dropdown; null keeps the stored options
+     */
+    public static function ensureForProduct(int $productId, ?array $domains): void
+    {
+        $sortOrder = 0;
+        foreach (self::FIELDS as $key => [$label, $type, $adminOnly, $required, $showOrder, $description]) {
+            $columns = [
+                'fieldtype' => $type,
+                'adminonly' => $adminOnly ? 'on' : '',
+                'required' => $required ? 'on' : '',
+                'showorder' => $showOrder ? 'on' : '',
+                'sortorder' => $sortOrder++,
+            ];
+            if ($key === self::MAILDOMAIN && $domains !== null) {
+                $columns['fieldoptions'] = implode(',', $domains);
+            }
+            $existing = self::findField($productId, $key);
+            if ($existing === null) {
+                self::insertField($productId, $key . '|' . $label, $description, $columns);
+            } else {
+                Capsule::table('tblcustomfields')->where('id', $existing)->update($columns + ['updated_at' => self::now()]);
+            }
+        }
+    }
+
+    /**
+     * Writes one field's value for a service (insert or update).
+     */
+    public static function setValue(int $productId, int $serviceId, string $key, string $value): void
+    {
+        $fieldId = self::findField($productId, $key);
+        if ($fieldId === null) {
+            self::ensureForProduct($productId, null);
+            $fieldId = self::findField($productId, $key);
+        }
+        $row = Capsule::table('tblcustomfieldsvalues')->where('fieldid', $fieldId)->where('relid', $serviceId)->first();
+        if ($row === null) {
+            Capsule::table('tblcustomfieldsvalues')->insert([
+                'fieldid' => $fieldId, 'relid' => $serviceId, 'value' => $value,
+                'created_at' => self::now(), 'updated_at' => self::now(),
+            ]);
+            return;
+        }
+        Capsule::table('tblcustomfieldsvalues')->where('id', $row->id)->update(['value' => $value, 'updated_at' => self::now()]);
+    }
+
+    /** The id of the product's field with this key, or null. */
+    public static function findField(int $productId, string $key): ?int
+    {
+        $id = Capsule::table('tblcustomfields')
+            ->where('type', 'product')
+            ->where('relid', $productId)
+            ->where(static function ($query) use ($key): void {
+                $query->where('fieldname', $key)->orWhere('fieldname', 'like', $key . '|%');
+            })
+            ->orderBy('id')
+            ->value('id');
+        return $id === null ? null : (int) $id;
+    }
+
+    /**
+     * @param array<string, mixed> $columns
+     */
+    private static function insertField(int $productId, string $name, string $description, array $columns): void
+    {
+        Capsule::table('tblcustomfields')->insert($columns + [
+            'type' => 'product', 'relid' => $productId, 'fieldname' => $name, 'fieldoptions' => '',
+            'description' => $description, 'regexpr' => '', 'showinvoice' => '',
+            'created_at' => self::now(), 'updated_at' => self::now(),
+        ]);
+    }
+
+    private static function now(): string
+    {
+        return date('Y-m-d H:i:s');
+    }
+}

@@ -1,0 +1,278 @@
+<?php
+
+namespace WHMCS\Module\Server\kerioSingle;
+
+if (!defined('WHMCS')) {
+    die('This file cannot be accessed directly');
+}
+
+/**
+ * Runs the Rust engine `bin/kerio-single call` as a child process: one JSON request on stdin,
+ * one JSON response on stdout (docs/bridge-protocol.md).
+ *
+ * Every way the process can fail to answer becomes an EngineError whose message names the fix.
+ */
+final class Engine
+{
+    /** Environment variable that overrides the engine path (tests, unusual installs). */
+    public const BINARY_ENV = 'KERIO_SINGLE_BIN';
+
+    private const CHUNK_BYTES = 65536;
+    private const STDERR_SUMMARY_BYTES = 300;
+
+    private string $binary;
+    private int $timeoutSeconds;
+
+    /**
+     * @param string $binary         absolute path of the engine executable
+     * @param int    $timeoutSeconds wall-clock limit for one engine run; the process is killed after it
+     */
+    public function __construct(string $binary, int $timeoutSeconds)
+    {
+        $this->binary = $binary;
+        $this->timeoutSeconds = max(1, $timeoutSeconds);
+    }
+
+    /**
+     * The engine shipped in the module's bin/ folder, or the one named by KERIO_SINGLE_BIN.
+     */
+    public static function defaultBinary(): string
+    {
+        $fromEnvironment = getenv(self::BINARY_ENV);
+        if (is_string($fromEnvironment) && $fromEnvironment !== '') {
+            return $fromEnvironment;
+        }
+        return dirname(__DIR__) . '/bin/kerio-single';
+    }
+
+    /** The path of the executable this runner starts. */
+    public function binary(): string
+    {
+        return $this->binary;
+    }
+
+    /**
+     * Checks that this PHP can start the engine at all.
+     *
+     * @throws EngineError (code engine_setup) naming the fix
+     */
+    public function assertRunnable(): void
+    {
+        if (!function_exists('proc_open') || self::isDisabledFunction('proc_open')) {
+            throw new EngineError(
+                EngineError::SETUP,
+                'PHP cannot start the Kerio engine: the function proc_open is disabled.',
+                'Remove proc_open from disable_functions in the php.ini used by WHMCS (web server and cron).'
+            );
+        }
+        if (!is_file($this->binary)) {
+            throw new EngineError(
+                EngineError::SETUP,
+                'The Kerio engine was not found at ' . $this->binary . '.',
+                'Upload the complete module folder including bin/kerio-single.'
+            );
+        }
+        if (!is_executable($this->binary)) {
+            throw new EngineError(
+                EngineError::SETUP,
+                'The Kerio engine at ' . $this->binary . ' is not executable.',
+                'Run: chmod 755 ' . $this->binary
+            );
+        }
+    }
+
+    /**
+     * Sends one request and returns the decoded response (`ok`, `result`/`error`, `transcript`).
+     *
+     * @param array<string, mixed> $request the bridge request (v, op, server, args)
+     * @return array<string, mixed>
+     * @throws EngineError when the engine cannot be run or does not answer with a bridge response
+     */
+    public function run(array $request): array
+    {
+        $this->assertRunnable();
+        $payload = json_encode($request, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_THROW_ON_ERROR);
+        [$stdout, $stderr, $exitCode] = $this->exchange($payload);
+        return $this->decodeResponse($stdout, $stderr, $exitCode);
+    }
+
+    /**
+     * Runs the process, feeds stdin and collects stdout/stderr until it exits or the deadline passes.
+     *
+     * @return array{0: string, 1: string, 2: int}
+     */
+    private function exchange(string $payload): array
+    {
+        $pipes = [];
+        $process = @proc_open(
+            [$this->binary, 'call'],
+            [0 => ['pipe', 'r'], 1 => ['pipe', 'w'], 2 => ['pipe', 'w']],
+            $pipes
+        );
+        if (!is_resource($process)) {
+            throw new EngineError(
+                EngineError::SETUP,
+                'PHP could not start the Kerio engine at ' . $this->binary . '.',
+                'Check that the file is a Linux executable for this server and that PHP may run programs.'
+            );
+        }
+        foreach ($pipes as $pipe) {
+            stream_set_blocking($pipe, false);
+        }
+        $output = $this->pump($process, $pipes, $payload);
+        return [$output[1], $output[2], $this->waitForExit($process)];
+    }
+
+    /**
+     * Moves bytes between PHP and the child until both output pipes close.
+     *
+     * @param resource               $process
+     * @param array<int, resource>   $pipes
+     * @return array<int, string> collected output by descriptor number (1, 2)
+     */
+    private function pump($process, array $pipes, string $payload): array
+    {
+        $deadline = microtime(true) + $this->timeoutSeconds;
+        $output = [1 => '', 2 => ''];
+        $open = [1 => $pipes[1], 2 => $pipes[2]];
+        $stdin = $pipes[0];
+        while ($open !== []) {
+            $remaining = $deadline - microtime(true);
+            if ($remaining <= 0) {
+                $this->abort($process, $pipes);
+                throw new EngineError(
+                    EngineError::TIMEOUT,
+                    'The Kerio engine did not finish within ' . $this->timeoutSeconds . ' seconds and was stopped.',
+                    'Check that the Kerio server answers, or raise `timeout` in the server\'s Access Hash.'
+                );
+            }
+            $read = array_values($open);
+            $write = $stdin === null ? [] : [$stdin];
+            $except = null;
+            $seconds = (int) floor($remaining);
+            $ready = @stream_select($read, $write, $except, $seconds, (int) (($remaining - $seconds) * 1e6));
+            if ($ready === false) {
+                continue;
+            }
+            if ($write !== []) {
+                $payload = $this->feed($stdin, $payload);
+                if ($payload === '') {
+                    fclose($stdin);
+                    $stdin = null;
+                }
+            }
+            foreach ($open as $number => $pipe) {
+                if (!in_array($pipe, $read, true)) {
+                    continue;
+                }
+                $chunk = fread($pipe, self::CHUNK_BYTES);
+                if (is_string($chunk)) {
+                    $output[$number] .= $chunk;
+                }
+                if (feof($pipe)) {
+                    fclose($pipe);
+                    unset($open[$number]);
+                }
+            }
+        }
+        if ($stdin !== null) {
+            fclose($stdin);
+        }
+        return $output;
+    }
+
+    /**
+     * Writes as much of the pending request as the pipe takes; returns what is left.
+     * A closed pipe (engine exited early) drops the rest: the exit status tells the story.
+     *
+     * @param resource $stdin
+     */
+    private function feed($stdin, string $payload): string
+    {
+        $written = @fwrite($stdin, $payload);
+        if ($written === false) {
+            return '';
+        }
+        return (string) substr($payload, $written);
+    }
+
+    /**
+     * Waits for the child to exit and returns its exit status (128 + signal when killed).
+     *
+     * @param resource $process
+     */
+    private function waitForExit($process): int
+    {
+        $status = proc_get_status($process);
+        while ($status['running']) {
+            usleep(2000);
+            $status = proc_get_status($process);
+        }
+        proc_close($process);
+        if ($status['signaled']) {
+            return 128 + (int) $status['termsig'];
+        }
+        return (int) $status['exitcode'];
+    }
+
+    /**
+     * Kills a runaway engine and releases its pipes.
+     *
+     * @param resource             $process
+     * @param array<int, resource> $pipes
+     */
+    private function abort($process, array $pipes): void
+    {
+        proc_terminate($process, 9);
+        foreach ($pipes as $pipe) {
+            if (is_resource($pipe)) {
+                fclose($pipe);
+            }
+        }
+        proc_close($process);
+    }
+
+    /**
+     * Turns the raw process output into a bridge response, or explains why it is not one.
+     *
+     * @return array<string, mixed>
+     */
+    private function decodeResponse(string $stdout, string $stderr, int $exitCode): array
+    {
+        $response = json_decode($stdout, true);
+        if (is_array($response) && array_key_exists('ok', $response)) {
+            return $response;
+        }
+        $detail = self::summarise($stderr);
+        if ($exitCode !== 0 || trim($stdout) === '') {
+            throw new EngineError(
+                EngineError::CRASHED,
+                'The Kerio engine stopped without an answer (exit status ' . $exitCode . ')'
+                    . ($detail === '' ? '.' : ': ' . $detail),
+                'Re-upload bin/kerio-single from the module package built for this server (Linux x86_64).'
+            );
+        }
+        throw new EngineError(
+            EngineError::OUTPUT,
+            'The Kerio engine answered with unreadable output.',
+            'Make sure bin/kerio-single and kerioSingle.php come from the same module release.'
+        );
+    }
+
+    /** The first line of the engine's stderr, shortened; the engine never writes secrets there. */
+    private static function summarise(string $stderr): string
+    {
+        $firstLine = strtok(trim($stderr), "\n");
+        if ($firstLine === false) {
+            return '';
+        }
+        return mb_strimwidth(trim($firstLine), 0, self::STDERR_SUMMARY_BYTES, '…');
+    }
+
+    /** True when php.ini's disable_functions lists the function. */
+    private static function isDisabledFunction(string $name): bool
+    {
+        $disabled = array_map('trim', explode(',', (string) ini_get('disable_functions')));
+        return in_array($name, $disabled, true);
+    }
+}

@@ -1,0 +1,79 @@
+<?php
+
+namespace WHMCS\Module\Server\kerioSingle;
+
+if (!defined('WHMCS')) {
+    die('This file cannot be accessed directly');
+}
+
+/**
+ * The contract of WHMCS lifecycle functions: exactly 'success' when the engine confirmed the change,
+ * otherwise one error string saying what to fix. Nothing escapes as an exception.
+ */
+final class Lifecycle
+{
+    /**
+     * Runs the operation and converts every outcome into WHMCS's return value.
+     *
+     * @param array<string, mixed> $params    WHMCS module params (for masking secrets in the log)
+     * @param callable(): void     $operation throws on any failure
+     */
+    public static function run(string $action, array $params, callable $operation): string
+    {
+        try {
+            $operation();
+            return 'success';
+        } catch (EngineError $error) {
+            return $error->describe();
+        } catch (SettingsError $error) {
+            self::logFailure($action, $params, $error->getMessage());
+            return $error->getMessage();
+        } catch (\Throwable $error) {
+            $message = 'Unexpected ' . get_class($error) . ': ' . $error->getMessage();
+            self::logFailure($action, $params, $message);
+            return $message;
+        }
+    }
+
+    /**
+     * The mailbox address of a provisioned service (tblhosting.username).
+     *
+     * @param array<string, mixed> $params
+     * @throws SettingsError when the service has no mailbox yet
+     */
+    public static function address(array $params): string
+    {
+        $address = trim((string) ($params['username'] ?? ''));
+        if ($address === '' || strpos($address, '@') === false) {
+            throw new SettingsError(
+                'This service has no mailbox address yet (its username is "' . $address . '"): run Create first, '
+                . 'or set the username to the full mailbox address.'
+            );
+        }
+        return $address;
+    }
+
+    /**
+     * Secret values that may appear in module params: admin password, service password, order-form password.
+     *
+     * @param array<string, mixed> $params
+     * @return list<string>
+     */
+    public static function secretsOf(array $params): array
+    {
+        return [
+            (string) ($params['serverpassword'] ?? ''),
+            (string) ($params['password'] ?? ''),
+            (string) ($params['customfields'][CustomFields::PASSWORD] ?? ''),
+        ];
+    }
+
+    /**
+     * @param array<string, mixed> $params
+     */
+    private static function logFailure(string $action, array $params, string $message): void
+    {
+        $log = new ModuleLog($action, self::secretsOf($params));
+        $log->failure(['serviceid' => $params['serviceid'] ?? null, 'serverid' => $params['serverid'] ?? null], $message);
+    }
+}

@@ -1,0 +1,205 @@
+<?php
+
+namespace WHMCS\Module\Server\kerioSingle;
+
+if (!defined('WHMCS')) {
+    die('This file cannot be accessed directly');
+}
+
+/**
+ * A product's module settings (Products > Module Settings), stored by WHMCS as configoption1..7.
+ *
+ * The order of DEFINITIONS is the order of configoption1..N and must never change once released:
+ * WHMCS stores values by position, so inserting or reordering would shift every product's settings.
+ * New settings may only be appended.
+ */
+final class ProductSettings
+{
+    /** Terminate deletes the mailbox and its data. */
+    public const TERMINATE_DELETE = 'delete';
+    /** Terminate removes the user but keeps its mail store on the server. */
+    public const TERMINATE_KEEP = 'keep';
+    /** Terminate moves the mail into the archive mailbox, then removes the user. */
+    public const TERMINATE_ARCHIVE = 'archive';
+
+    /** key => WHMCS ConfigOptions field definition, in configoption order. */
+    private const DEFINITIONS = [
+        'domains' => [
+            'FriendlyName' => 'Domains',
+            'Type' => 'text',
+            'Size' => '60',
+            'Default' => '',
+            'Description' => 'Mail domains this product sells, comma separated. Empty = every domain on the server.',
+        ],
+        'quota_mb' => [
+            'FriendlyName' => 'Mailbox quota (MB)',
+            'Type' => 'text',
+            'Size' => '8',
+            'Default' => '1024',
+            'Description' => '0 = unlimited',
+        ],
+        'terminate_mode' => [
+            'FriendlyName' => 'On terminate',
+            'Type' => 'dropdown',
+            'Options' => [
+                self::TERMINATE_DELETE => 'Delete the mailbox and its mail',
+                self::TERMINATE_KEEP => 'Remove the user, keep the mail on the server',
+                self::TERMINATE_ARCHIVE => 'Move the mail to the archive mailbox',
+            ],
+            'Default' => self::TERMINATE_DELETE,
+        ],
+        'archive_mailbox' => [
+            'FriendlyName' => 'Archive mailbox',
+            'Type' => 'text',
+            'Size' => '40',
+            'Default' => '',
+            'Description' => 'Address that receives the mail of terminated mailboxes (only for "archive").',
+        ],
+        'allow_downgrade_below_usage' => [
+            'FriendlyName' => 'Allow downgrade below usage',
+            'Type' => 'yesno',
+            'Description' => 'Tick to allow a smaller quota even when the mailbox already uses more.',
+        ],
+        'sso' => [
+            'FriendlyName' => 'Webmail single sign-on',
+            'Type' => 'yesno',
+            'Default' => 'on',
+            'Description' => 'Tick to offer the "Open Webmail" button in the client area.',
+        ],
+        'password_min_length' => [
+            'FriendlyName' => 'Minimum password length',
+            'Type' => 'text',
+            'Size' => '4',
+            'Default' => '',
+            'Description' => 'Empty = the Kerio domain\'s policy.',
+        ],
+    ];
+
+    /** @var array<string, string> */
+    private array $values;
+
+    /**
+     * @param array<string, string> $values raw values by key
+     */
+    private function __construct(array $values)
+    {
+        $this->values = $values;
+    }
+
+    /**
+     * The ConfigOptions definition array WHMCS renders on the product page.
+     *
+     * @return array<string, array<string, mixed>>
+     */
+    public static function definitions(): array
+    {
+        return self::DEFINITIONS;
+    }
+
+    /**
+     * Reads configoption1..N of module params (or of a tblproducts row turned into an array).
+     *
+     * @param array<string, mixed> $params
+     */
+    public static function fromParams(array $params): self
+    {
+        $values = [];
+        $position = 1;
+        foreach (array_keys(self::DEFINITIONS) as $key) {
+            $values[$key] = trim((string) ($params['configoption' . $position] ?? ''));
+            $position++;
+        }
+        return new self($values);
+    }
+
+    /**
+     * Domains the product sells, lower-case; empty = every domain on the server.
+     *
+     * @return list<string>
+     */
+    public function domains(): array
+    {
+        $parts = preg_split('/[\s,;]+/', strtolower($this->values['domains']), -1, PREG_SPLIT_NO_EMPTY);
+        return array_values(array_unique($parts ?: []));
+    }
+
+    /**
+     * Mailbox quota in MB; 0 = unlimited.
+     *
+     * @throws SettingsError when the stored value is not a whole number
+     */
+    public function quotaMb(): int
+    {
+        return self::wholeNumber('quota_mb', $this->values['quota_mb'], 0);
+    }
+
+    /**
+     * delete | keep | archive.
+     *
+     * @throws SettingsError for any other value
+     */
+    public function terminateMode(): string
+    {
+        $mode = $this->values['terminate_mode'] === '' ? self::TERMINATE_DELETE : $this->values['terminate_mode'];
+        if (!array_key_exists($mode, self::DEFINITIONS['terminate_mode']['Options'])) {
+            throw new SettingsError(
+                'Product setting "On terminate" has the unknown value "' . $mode . '"; choose delete, keep or archive.'
+            );
+        }
+        return $mode;
+    }
+
+    /** Address receiving the mail of terminated mailboxes; null when not set. */
+    public function archiveMailbox(): ?string
+    {
+        return $this->values['archive_mailbox'] === '' ? null : $this->values['archive_mailbox'];
+    }
+
+    /** Whether a quota below the mailbox's live usage may be applied. */
+    public function allowDowngradeBelowUsage(): bool
+    {
+        return self::isTicked($this->values['allow_downgrade_below_usage']);
+    }
+
+    /** Whether the customer may open webmail without typing the password. */
+    public function ssoEnabled(): bool
+    {
+        return self::isTicked($this->values['sso']);
+    }
+
+    /**
+     * The product's minimum password length; null = the Kerio domain's policy decides.
+     *
+     * @throws SettingsError when the stored value is not a whole number
+     */
+    public function passwordMinLength(): ?int
+    {
+        if ($this->values['password_min_length'] === '') {
+            return null;
+        }
+        return self::wholeNumber('password_min_length', $this->values['password_min_length'], 0);
+    }
+
+    /**
+     * @throws SettingsError
+     */
+    private static function wholeNumber(string $key, string $value, int $default): int
+    {
+        if ($value === '') {
+            return $default;
+        }
+        if (!ctype_digit($value)) {
+            throw new SettingsError(
+                'Product setting "' . self::DEFINITIONS[$key]['FriendlyName'] . '" must be a whole number '
+                . '(it is "' . $value . '"); fix it in Products/Services > Module Settings.'
+            );
+        }
+        return (int) $value;
+    }
+
+    /** WHMCS stores a ticked yesno box as 'on'. */
+    private static function isTicked(string $value): bool
+    {
+        return in_array(strtolower($value), ['on', 'yes', '1', 'true'], true);
+    }
+}

@@ -1,0 +1,88 @@
+<?php
+
+namespace WHMCS\Module\Server\kerioSingle;
+
+use WHMCS\Database\Capsule;
+
+if (!defined('WHMCS')) {
+    die('This file cannot be accessed directly');
+}
+
+/**
+ * What happens when an admin opens or saves a product's Module Settings: the order-form custom
+ * fields are created or updated, and the Domain dropdown is refreshed from the Kerio server.
+ */
+final class ProductSetup
+{
+    /** Seconds the product page waits for the Kerio server before keeping the stored dropdown. */
+    private const DOMAIN_LOOKUP_TIMEOUT = 20;
+
+    /**
+     * Creates/updates the product's custom fields. Never throws: a product page must always render.
+     *
+     * @return string '' on success, otherwise why the fields or the dropdown could not be refreshed
+     */
+    public static function refresh(int $productId): string
+    {
+        try {
+            $product = Capsule::table('tblproducts')->where('id', $productId)->first();
+            if ($product === null) {
+                return 'Product ' . $productId . ' does not exist (yet); custom fields are created on the next save.';
+            }
+            [$domains, $problem] = self::domainOptions(ProductSettings::fromParams((array) $product));
+            CustomFields::ensureForProduct($productId, $domains);
+            return $problem;
+        } catch (\Throwable $error) {
+            (new ModuleLog('ConfigOptions', []))->failure(['product' => $productId], $error->getMessage());
+            return $error->getMessage();
+        }
+    }
+
+    /**
+     * The Domain dropdown options: the server's domains limited to the product's list, or the product's
+     * own list when no server answers; null (keep the stored options) when neither is known.
+     *
+     * @return array{0: list<string>|null, 1: string} options and the reason the server was not used ('' if it was)
+     */
+    private static function domainOptions(ProductSettings $product): array
+    {
+        $configured = $product->domains();
+        try {
+            $onServer = self::serverDomains();
+        } catch (\Throwable $error) {
+            $reason = $error instanceof EngineError ? $error->describe() : $error->getMessage();
+            return [$configured === [] ? null : $configured, $reason];
+        }
+        if ($configured === []) {
+            return [$onServer, ''];
+        }
+        return [array_values(array_intersect($configured, $onServer)), ''];
+    }
+
+    /**
+     * Domain names of the first enabled kerioSingle server.
+     *
+     * @return list<string>
+     * @throws EngineError|SettingsError
+     */
+    private static function serverDomains(): array
+    {
+        $row = Capsule::table('tblservers')
+            ->where('type', ServiceRepository::MODULE)
+            ->where('disabled', 0)
+            ->orderBy('active', 'desc')
+            ->orderBy('id')
+            ->first();
+        if ($row === null) {
+            throw new SettingsError('No kerioSingle server is set up yet (Setup > Servers).');
+        }
+        $server = ServerSettings::fromServerRow($row);
+        $client = new EngineClient(
+            new Engine(Engine::defaultBinary(), self::DOMAIN_LOOKUP_TIMEOUT),
+            $server,
+            new ModuleLog('ConfigOptions', [$server->password()])
+        );
+        $info = $client->call('server_info', []);
+        return array_map('strtolower', array_map('strval', kerioSingleFindAll((array) ($info['domains'] ?? []), 'name')));
+    }
+}

@@ -1,0 +1,223 @@
+<?php
+
+namespace WHMCS\Module\Server\kerioSingle;
+
+if (!defined('WHMCS')) {
+    die('This file cannot be accessed directly');
+}
+
+/**
+ * The multi-step module functions: create, change package, usage update, server sync.
+ * Each engine call either succeeds or throws; WHMCS records are written only after the engine confirmed.
+ */
+final class Provisioning
+{
+    /**
+     * Creates the mailbox from the order-form fields, then moves address, domain and password into the
+     * service and records the applied quota.
+     *
+     * @param array<string, mixed> $params
+     * @throws EngineError|SettingsError
+     */
+    public static function create(array $params): void
+    {
+        $product = ProductSettings::fromParams($params);
+        $fields = (array) ($params['customfields'] ?? []);
+        $password = self::orderPassword($params);
+        $result = EngineClient::forParams($params, 'CreateAccount')->call('create_account', self::withoutNulls([
+            'localpart' => (string) ($fields[CustomFields::LOCALPART] ?? ''),
+            'domain' => (string) ($fields[CustomFields::MAILDOMAIN] ?? ''),
+            'password' => $password,
+            'givenname' => (string) ($fields[CustomFields::GIVENNAME] ?? ''),
+            'surname' => (string) ($fields[CustomFields::SURNAME] ?? ''),
+            'quota_mb' => self::requestedQuota($fields, $product),
+            'service_id' => (int) $params['serviceid'],
+            'allowed_domains' => $product->domains(),
+            'min_password_length' => $product->passwordMinLength(),
+        ]), [$password]);
+        $address = (string) $result['address'];
+        $serviceId = (int) $params['serviceid'];
+        ServiceRepository::recordMailbox($serviceId, $address, self::domainOf($address), $password);
+        CustomFields::setValue((int) $params['pid'], $serviceId, CustomFields::PASSWORD, '');
+        self::updateQuota($params, (int) $result['quota_mb']);
+    }
+
+    /**
+     * Applies the new product's quota. A downgrade (smaller than the quota stored for the service)
+     * is refused by the engine when it is below live usage, unless the product allows it; an upgrade
+     * is always applied, even when the mailbox is still over it.
+     *
+     * @param array<string, mixed> $params params of the service with the NEW product's configoptions
+     * @throws EngineError|SettingsError
+     */
+    public static function changePackage(array $params): void
+    {
+        $product = ProductSettings::fromParams($params);
+        $newQuota = $product->quotaMb();
+        $allowBelowUsage = $product->allowDowngradeBelowUsage()
+            || !self::isDowngrade(self::storedQuota($params), $newQuota);
+        $result = EngineClient::forParams($params, 'ChangePackage')->call('change_package', [
+            'address' => Lifecycle::address($params),
+            'quota_mb' => $newQuota,
+            'allow_downgrade_below_usage' => $allowBelowUsage,
+        ]);
+        self::updateQuota($params, (int) $result['quota_mb']);
+    }
+
+    /**
+     * Fetches usage of every Active/Suspended mailbox of this module on the server in one engine call
+     * and writes diskusage/disklimit (MB, rounded to whole MB) and lastupdate.
+     *
+     * @param array<string, mixed> $params server params only
+     * @return int number of services updated
+     * @throws EngineError|SettingsError
+     */
+    public static function updateUsage(array $params): int
+    {
+        $mailboxes = ServiceRepository::mailboxesOnServer((int) $params['serverid']);
+        if ($mailboxes === []) {
+            return 0;
+        }
+        $result = EngineClient::forParams($params, 'UsageUpdate')
+            ->call('usage', ['addresses' => array_values(array_unique($mailboxes))]);
+        $usageByAddress = [];
+        foreach ((array) ($result['accounts'] ?? []) as $account) {
+            $usageByAddress[strtolower((string) $account['address'])] = [
+                (int) round((float) $account['used_mb']),
+                (int) $account['limit_mb'],
+            ];
+        }
+        $usageByService = [];
+        foreach ($mailboxes as $serviceId => $address) {
+            if (isset($usageByAddress[$address])) {
+                $usageByService[$serviceId] = $usageByAddress[$address];
+            }
+        }
+        ServiceRepository::writeUsage($usageByService, date('Y-m-d H:i:s'));
+        return count($usageByService);
+    }
+
+    /**
+     * The mailboxes on the server in WHMCS's server-sync shape.
+     *
+     * Kerio's user records carry no creation time, so `created` is the moment of the sync.
+     *
+     * @param array<string, mixed> $params server params only
+     * @return list<array<string, string>>
+     * @throws EngineError|SettingsError
+     */
+    public static function listAccounts(array $params): array
+    {
+        $result = EngineClient::forParams($params, 'ListAccounts')->call('list_accounts', []);
+        $now = date('Y-m-d H:i:s');
+        $accounts = [];
+        foreach ((array) ($result['accounts'] ?? []) as $account) {
+            $address = (string) $account['address'];
+            $accounts[] = [
+                'name' => $address,
+                'email' => $address,
+                'username' => $address,
+                'domain' => self::domainOf($address),
+                'uniqueIdentifier' => $address,
+                'product' => self::quotaLabel((int) ($account['quota_mb'] ?? 0)),
+                'primaryip' => '',
+                'created' => $now,
+                'status' => ($account['status'] ?? '') === 'suspended' ? 'Suspended' : 'Active',
+            ];
+        }
+        return $accounts;
+    }
+
+    /**
+     * Stores the quota now applied to the mailbox in the admin-only `quota` custom field.
+     *
+     * @param array<string, mixed> $params
+     */
+    public static function recordQuota(array $params, int $quotaMb): void
+    {
+        CustomFields::setValue((int) $params['pid'], (int) $params['serviceid'], CustomFields::QUOTA, (string) $quotaMb);
+    }
+
+    /**
+     * Runs kerioSingleUpdateQuota after the engine applied a quota.
+     *
+     * @param array<string, mixed> $params
+     * @throws \RuntimeException when the quota could not be recorded (a retry is safe: create is idempotent)
+     */
+    private static function updateQuota(array $params, int $quotaMb): void
+    {
+        $outcome = kerioSingleUpdateQuota($params, $quotaMb);
+        if ($outcome !== 'success') {
+            throw new \RuntimeException('The mailbox was changed, but recording its quota in WHMCS failed: ' . $outcome);
+        }
+    }
+
+    /**
+     * The password chosen on the order form; on a retried create (after it was moved) the service password.
+     *
+     * @param array<string, mixed> $params
+     */
+    private static function orderPassword(array $params): string
+    {
+        $fromOrder = (string) ($params['customfields'][CustomFields::PASSWORD] ?? '');
+        return $fromOrder !== '' ? $fromOrder : (string) ($params['password'] ?? '');
+    }
+
+    /**
+     * The admin's per-service quota (admin-only field) if set, else the product's quota.
+     *
+     * @param array<string, mixed> $fields
+     * @throws SettingsError
+     */
+    private static function requestedQuota(array $fields, ProductSettings $product): int
+    {
+        $preset = trim((string) ($fields[CustomFields::QUOTA] ?? ''));
+        if ($preset === '') {
+            return $product->quotaMb();
+        }
+        if (!ctype_digit($preset)) {
+            throw new SettingsError('The service field "Quota (MB)" must be a whole number or empty (it is "' . $preset . '").');
+        }
+        return (int) $preset;
+    }
+
+    /**
+     * The quota recorded for the service, or null when none was recorded.
+     *
+     * @param array<string, mixed> $params
+     */
+    private static function storedQuota(array $params): ?int
+    {
+        $stored = trim((string) ($params['customfields'][CustomFields::QUOTA] ?? ''));
+        return ctype_digit($stored) ? (int) $stored : null;
+    }
+
+    /** True when the new quota is smaller than the stored one (0 = unlimited; unknown counts as a downgrade). */
+    private static function isDowngrade(?int $storedQuota, int $newQuota): bool
+    {
+        if ($newQuota === 0) {
+            return false;
+        }
+        return $storedQuota === null || $storedQuota === 0 || $newQuota < $storedQuota;
+    }
+
+    private static function quotaLabel(int $quotaMb): string
+    {
+        return $quotaMb === 0 ? 'Unlimited' : $quotaMb . ' MB';
+    }
+
+    private static function domainOf(string $address): string
+    {
+        $at = strrpos($address, '@');
+        return $at === false ? '' : substr($address, $at + 1);
+    }
+
+    /**
+     * @param array<string, mixed> $args
+     * @return array<string, mixed>
+     */
+    private static function withoutNulls(array $args): array
+    {
+        return array_filter($args, static fn ($value): bool => $value !== null);
+    }
+}

@@ -1,0 +1,197 @@
+<?php
+
+namespace WHMCS\Module\Server\kerioSingle;
+
+if (!defined('WHMCS')) {
+    die('This file cannot be accessed directly');
+}
+
+/**
+ * The Kerio server as configured in WHMCS (Setup > Servers), in the shape the engine expects.
+ *
+ * Standard fields: hostname (or IP), port (default 4040), SSL, username, password.
+ * The Access Hash field takes optional `key = value` lines; `#` starts a comment:
+ *
+ *     tls_fingerprint = AB:CD:…   SHA-256 of Kerio's certificate (recommended for the self-signed default)
+ *     ca_file = /path/ca.pem       a CA bundle to trust instead of the system roots
+ *     webmail_url = https://mail.example.com/webmail/   (default https://HOSTNAME/webmail/)
+ *     timeout = 30                 seconds per Kerio request (1–300)
+ */
+final class ServerSettings
+{
+    /** Kerio Connect's administration port (HTTPS). */
+    public const DEFAULT_PORT = 4040;
+    /** Seconds per Kerio request when the Access Hash sets none. */
+    public const DEFAULT_TIMEOUT = 30;
+    private const MAX_TIMEOUT = 300;
+    private const ACCESS_HASH_KEYS = ['tls_fingerprint', 'ca_file', 'webmail_url', 'timeout'];
+
+    private string $host;
+    private int $port;
+    private bool $secure;
+    private string $username;
+    private string $password;
+    /** @var array<string, string> */
+    private array $options;
+
+    /**
+     * @param array<string, string> $options parsed Access Hash lines
+     */
+    private function __construct(string $host, int $port, bool $secure, string $username, string $password, array $options)
+    {
+        $this->host = $host;
+        $this->port = $port;
+        $this->secure = $secure;
+        $this->username = $username;
+        $this->password = $password;
+        $this->options = $options;
+    }
+
+    /**
+     * Reads the server keys of WHMCS module params (serverhostname, serverip, serverport, serversecure,
+     * serverusername, serverpassword, serveraccesshash).
+     *
+     * @param array<string, mixed> $params
+     * @throws SettingsError when the server is missing or the Access Hash is malformed
+     */
+    public static function fromParams(array $params): self
+    {
+        $host = trim((string) ($params['serverhostname'] ?? ''));
+        if ($host === '') {
+            $host = trim((string) ($params['serverip'] ?? ''));
+        }
+        if ($host === '') {
+            throw new SettingsError(
+                'No Kerio server is assigned: set the hostname or IP address of the server in Setup > Servers '
+                . 'and assign the server (or its group) to the product.'
+            );
+        }
+        $port = (int) ($params['serverport'] ?? 0);
+        return new self(
+            $host,
+            $port > 0 ? $port : self::DEFAULT_PORT,
+            self::isSecure($params['serversecure'] ?? true),
+            (string) ($params['serverusername'] ?? ''),
+            (string) ($params['serverpassword'] ?? ''),
+            self::parseAccessHash((string) ($params['serveraccesshash'] ?? ''))
+        );
+    }
+
+    /**
+     * Reads a tblservers row (password decrypted with WHMCS's decrypt()), for calls made outside a
+     * service context such as the product settings page.
+     *
+     * @throws SettingsError when the row is unusable
+     */
+    public static function fromServerRow(object $row): self
+    {
+        return self::fromParams([
+            'serverhostname' => $row->hostname ?? '',
+            'serverip' => $row->ipaddress ?? '',
+            'serverport' => $row->port ?? 0,
+            'serversecure' => (string) ($row->secure ?? '') === 'on',
+            'serverusername' => $row->username ?? '',
+            'serverpassword' => decrypt((string) ($row->password ?? '')),
+            'serveraccesshash' => $row->accesshash ?? '',
+        ]);
+    }
+
+    /**
+     * Parses the Access Hash `key = value` lines.
+     *
+     * @return array<string, string>
+     * @throws SettingsError naming the offending line
+     */
+    public static function parseAccessHash(string $text): array
+    {
+        $options = [];
+        foreach (preg_split('/\R/', $text) ?: [] as $index => $rawLine) {
+            $line = trim($rawLine);
+            if ($line === '' || $line[0] === '#') {
+                continue;
+            }
+            [$key, $value] = self::splitLine($line, $index + 1);
+            $options[$key] = $value;
+        }
+        if (isset($options['timeout'])) {
+            self::checkTimeout($options['timeout']);
+        }
+        return $options;
+    }
+
+    /** The admin password; listed among the secrets the module log masks. */
+    public function password(): string
+    {
+        return $this->password;
+    }
+
+    /** Seconds per Kerio request. */
+    public function timeoutSeconds(): int
+    {
+        return (int) ($this->options['timeout'] ?? self::DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * The `server` object of a bridge request.
+     *
+     * @return array<string, mixed>
+     */
+    public function toBridge(): array
+    {
+        return [
+            'host' => $this->host,
+            'port' => $this->port,
+            'secure' => $this->secure,
+            'username' => $this->username,
+            'password' => $this->password,
+            'tls_fingerprint' => $this->options['tls_fingerprint'] ?? null,
+            'ca_file' => $this->options['ca_file'] ?? null,
+            'timeout_s' => $this->timeoutSeconds(),
+            'webmail_url' => $this->options['webmail_url'] ?? null,
+        ];
+    }
+
+    /**
+     * @return array{0: string, 1: string}
+     */
+    private static function splitLine(string $line, int $number): array
+    {
+        $parts = explode('=', $line, 2);
+        $key = strtolower(trim($parts[0]));
+        if (count($parts) !== 2 || $key === '' || trim($parts[1]) === '') {
+            throw new SettingsError(
+                'Access Hash line ' . $number . ' is not of the form `key = value`. '
+                . 'Allowed keys: ' . implode(', ', self::ACCESS_HASH_KEYS) . '.'
+            );
+        }
+        if (!in_array($key, self::ACCESS_HASH_KEYS, true)) {
+            throw new SettingsError(
+                'Access Hash line ' . $number . ' uses the unknown key "' . $key . '". '
+                . 'Allowed keys: ' . implode(', ', self::ACCESS_HASH_KEYS) . '.'
+            );
+        }
+        return [$key, trim($parts[1])];
+    }
+
+    private static function checkTimeout(string $value): void
+    {
+        if (!ctype_digit($value) || (int) $value < 1 || (int) $value > self::MAX_TIMEOUT) {
+            throw new SettingsError(
+                'Access Hash: timeout must be a whole number of seconds from 1 to ' . self::MAX_TIMEOUT . '.'
+            );
+        }
+    }
+
+    /**
+     * WHMCS passes serversecure as a bool; stored rows use 'on'/''.
+     *
+     * @param mixed $value
+     */
+    private static function isSecure($value): bool
+    {
+        if (is_bool($value)) {
+            return $value;
+        }
+        return in_array(strtolower((string) $value), ['on', '1', 'true', 'yes'], true);
+    }
+}
