@@ -8,9 +8,11 @@
  * an error string that says what to fix.
  */
 
+use WHMCS\Module\Server\kerioSingle\ClientArea;
 use WHMCS\Module\Server\kerioSingle\CustomFields;
 use WHMCS\Module\Server\kerioSingle\EngineClient;
 use WHMCS\Module\Server\kerioSingle\EngineError;
+use WHMCS\Module\Server\kerioSingle\Lang;
 use WHMCS\Module\Server\kerioSingle\Lifecycle;
 use WHMCS\Module\Server\kerioSingle\MailboxView;
 use WHMCS\Module\Server\kerioSingle\ProductSettings;
@@ -227,17 +229,17 @@ function kerioSingle_AdminServicesTabFields(array $params)
 
 /**
  * Client area: replaces the product overview with templates/overview.tpl (address, quota bar,
- * webmail button). Rendered in any service status.
+ * webmail button, mail-app settings); see lib/ClientArea.php. Rendered in any service status.
  *
  * @param array<string, mixed> $params
  * @return array<string, mixed>
  */
 function kerioSingle_ClientArea(array $params)
 {
-    return [
-        'tabOverviewReplacementTemplate' => 'templates/overview.tpl',
-        'templateVariables' => MailboxView::clientAreaVariables($params),
-    ];
+    $accountInfo = static function (string $address) use ($params): array {
+        return MailboxView::accountInfo($params, 'ClientArea', $address);
+    };
+    return (new ClientArea($params, Lang::forParams($params), $accountInfo))->output();
 }
 
 /**

@@ -1,6 +1,7 @@
 <?php
 /**
- * kerioSingle strings, English (the fallback for every other language). Returns key => text.
+ * kerioSingle customer-facing strings, English (the fallback: every key must exist here).
+ * The file returns `key => text`; `:name` marks a placeholder. Loaded by lib/Lang.php.
  */
 
 if (!defined('WHMCS')) {
@@ -8,13 +9,84 @@ if (!defined('WHMCS')) {
 }
 
 return [
-    'overviewTitle' => 'Your mailbox',
-    'address' => 'Address',
-    'status' => 'Status',
-    'quota' => 'Storage',
-    'usedOf' => '%s MB of %s MB used',
-    'usedUnlimited' => '%s MB used (no limit)',
-    'openWebmail' => 'Open Webmail',
-    'mailboxUnavailable' => 'The mailbox details cannot be shown right now. Please try again later.',
-    'notProvisioned' => 'Your mailbox is being set up.',
+    'html_lang' => 'en',
+    'number_decimal_point' => '.',
+    'number_thousands_separator' => ',',
+    'unit_mb' => 'MB',
+    'unit_gb' => 'GB',
+
+    // Client area: mailbox card
+    'ca_mailbox_title' => 'Your mailbox',
+    'ca_address' => 'Email address',
+    'ca_status' => 'Status',
+    'ca_status_active' => 'Active',
+    'ca_status_suspended' => 'Suspended',
+    'ca_status_pending' => 'Pending',
+    'ca_status_terminated' => 'Terminated',
+    'ca_status_cancelled' => 'Cancelled',
+    'ca_status_other' => 'Not active',
+    'ca_suspended_notice' => 'This mailbox is suspended. You cannot sign in to webmail or mail apps until it is reactivated. Please check your unpaid invoices or contact support.',
+    'ca_pending_notice' => 'This mailbox is being set up. Its details appear here as soon as it is ready.',
+    'ca_closed_notice' => 'This mailbox has been closed and can no longer be used.',
+    'ca_storage' => 'Storage',
+    'ca_quota_used_of' => ':used of :limit used (:percent %)',
+    'ca_quota_unlimited' => ':used used · unlimited storage',
+    'ca_quota_warning' => 'Your mailbox is almost full. Delete old messages or upgrade to a larger plan so that new mail can still arrive.',
+    'ca_items' => 'Messages and items',
+    'ca_last_login' => 'Last sign-in',
+    'ca_last_login_never' => 'Never',
+    'ca_last_login_via' => ':when via :protocol',
+    'ca_not_available' => 'Not available',
+    'ca_live_unavailable' => 'Live mailbox details cannot be loaded right now. The storage shown was last updated :when.',
+    'ca_live_unavailable_no_usage' => 'Live mailbox details cannot be loaded right now. Please try again in a few minutes.',
+    'ca_webmail' => 'Webmail',
+    'ca_open_webmail' => 'Open webmail',
+    'ca_webmail_sso_hint' => 'Opens webmail in a new tab, already signed in.',
+    'ca_webmail_login_hint' => 'Sign in with your full email address and your mailbox password.',
+    'ca_change_password' => 'Change password',
+
+    // Client area: mail app settings
+    'ca_settings_title' => 'Mail app settings',
+    'ca_settings_intro' => 'Use these settings in Outlook, Apple Mail, Thunderbird or on your phone. The user name is always your full email address and the password is your mailbox password.',
+    'ca_username' => 'User name',
+    'ca_col_service' => 'Service',
+    'ca_col_server' => 'Server',
+    'ca_col_port' => 'Port',
+    'ca_col_security' => 'Encryption',
+    'ca_proto_imap' => 'IMAP (incoming mail)',
+    'ca_proto_pop3' => 'POP3 (incoming mail)',
+    'ca_proto_smtp' => 'SMTP (outgoing mail)',
+    'ca_proto_activesync' => 'Exchange ActiveSync',
+    'ca_proto_caldav' => 'CalDAV (calendars)',
+    'ca_proto_carddav' => 'CardDAV (contacts)',
+    'ca_security_ssl' => 'SSL/TLS',
+    'ca_security_starttls' => 'STARTTLS',
+    'ca_security_https' => 'HTTPS',
+    'ca_or' => 'or',
+    'ca_smtp_auth_note' => 'The outgoing server needs authentication with the same user name and password.',
+
+    // Client area: billing card
+    'ca_billing_title' => 'Billing',
+    'ca_product' => 'Product',
+    'ca_registered' => 'Registration date',
+    'ca_first_payment' => 'First payment amount',
+    'ca_recurring' => 'Recurring amount',
+    'ca_billing_cycle' => 'Billing cycle',
+    'ca_next_due' => 'Next due date',
+    'ca_payment_method' => 'Payment method',
+
+    // Webmail single sign-on (the module's sso.php page)
+    'sso_title' => 'Webmail sign-in',
+    'sso_link_invalid' => 'This webmail link has expired or was already used. Each link works once, within 60 seconds. Go back to your mailbox and press “Open webmail” again.',
+    'sso_not_logged_in' => 'Please log in to the client area first, then press “Open webmail” again.',
+    'sso_suspended' => 'This mailbox is suspended, so webmail sign-in is not available. Please check your unpaid invoices or contact support.',
+    'sso_disabled' => 'Automatic webmail sign-in is switched off for this product. Open webmail and sign in with your full email address and your mailbox password.',
+    'sso_unavailable' => 'Webmail sign-in is not available right now. Please try again in a few minutes, or open webmail and sign in with your email address and password.',
+    'sso_back' => 'Back to your mailbox',
+
+    // Order form: live checks of the mailbox name and password fields
+    'order_password_rules' => 'Your password still needs:',
+    'order_password_ok' => 'The password meets every rule.',
+    'order_localpart_rules' => 'The mailbox name still needs:',
+    'order_localpart_ok' => 'The mailbox name is valid.',
 ];

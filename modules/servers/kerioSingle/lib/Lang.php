@@ -7,7 +7,8 @@ if (!defined('WHMCS')) {
 }
 
 /**
- * The module's own strings (lang/<language>.php returns an array key => text).
+ * The module's own strings (lang/<language>.php returns an array key => text; `:name` marks a
+ * placeholder).
  *
  * WHMCS does not load server-module language files, so the module picks the language itself:
  * the session language, then the client's language, then English. Missing keys fall back to English.
@@ -58,14 +59,26 @@ final class Lang
     }
 
     /**
-     * One string with sprintf-style arguments; the key itself when no language has it.
+     * One string with its `:name` placeholders filled; the key itself when no language has it.
      *
-     * @param string|int|float ...$args
+     * @param array<string, string|int|float> $vars placeholder name => value
      */
-    public function get(string $key, ...$args): string
+    public function get(string $key, array $vars = []): string
     {
         $text = $this->strings[$key] ?? $key;
-        return $args === [] ? $text : vsprintf($text, $args);
+        uksort($vars, static fn ($a, $b): int => strlen((string) $b) <=> strlen((string) $a));
+        foreach ($vars as $name => $value) {
+            $text = str_replace(':' . $name, (string) $value, $text);
+        }
+        return $text;
+    }
+
+    /**
+     * A number in the language's notation (number_decimal_point, number_thousands_separator).
+     */
+    public function number(float $value, int $decimals): string
+    {
+        return number_format($value, $decimals, $this->get('number_decimal_point'), $this->get('number_thousands_separator'));
     }
 
     /**

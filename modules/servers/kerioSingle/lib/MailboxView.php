@@ -7,39 +7,10 @@ if (!defined('WHMCS')) {
 }
 
 /**
- * Live mailbox data for the client area and the admin service page.
+ * Live mailbox data on the admin service page (the client area is lib/ClientArea.php).
  */
 final class MailboxView
 {
-    /**
-     * Template variables of the client area overview. When Kerio cannot be reached the page still
-     * renders with `error` set and the data stored in WHMCS.
-     *
-     * @param array<string, mixed> $params
-     * @return array<string, mixed>
-     */
-    public static function clientAreaVariables(array $params): array
-    {
-        $lang = Lang::forParams($params);
-        $variables = [
-            'lang' => $lang->all(),
-            'address' => (string) ($params['username'] ?? ''),
-            'status' => (string) ($params['status'] ?? ''),
-            'ssoEnabled' => ProductSettings::fromParams($params)->ssoEnabled(),
-            'usage' => '',
-            'error' => '',
-        ];
-        if ($variables['address'] === '') {
-            return $variables;
-        }
-        try {
-            $variables['usage'] = self::clientUsageLine($lang, self::accountInfo($params, 'ClientArea'));
-        } catch (\Throwable $error) {
-            $variables['error'] = $lang->get('mailboxUnavailable');
-        }
-        return $variables;
-    }
-
     /**
      * Rows for the admin service page (label => escaped HTML).
      *
@@ -49,7 +20,7 @@ final class MailboxView
     public static function adminRows(array $params): array
     {
         try {
-            $info = self::accountInfo($params, 'AdminServicesTabFields');
+            $info = self::accountInfo($params, 'AdminServicesTabFields', Lifecycle::address($params));
         } catch (\Throwable $error) {
             $reason = $error instanceof EngineError ? $error->describe() : $error->getMessage();
             return ['Kerio mailbox' => self::escape('Not available: ' . $reason)];
@@ -67,26 +38,15 @@ final class MailboxView
     }
 
     /**
+     * The engine's `account_info` for an address, logged under the given module action.
+     *
      * @param array<string, mixed> $params
      * @return array<string, mixed>
      * @throws EngineError|SettingsError
      */
-    private static function accountInfo(array $params, string $action): array
+    public static function accountInfo(array $params, string $action, string $address): array
     {
-        return EngineClient::forParams($params, $action)
-            ->call('account_info', ['address' => Lifecycle::address($params)]);
-    }
-
-    /**
-     * The client's storage line, e.g. "12.5 MB of 2048 MB used".
-     *
-     * @param array<string, mixed> $info
-     */
-    private static function clientUsageLine(Lang $lang, array $info): string
-    {
-        $quota = (int) ($info['quota_mb'] ?? 0);
-        $used = number_format((float) ($info['used_mb'] ?? 0), 1, '.', '');
-        return $quota === 0 ? $lang->get('usedUnlimited', $used) : $lang->get('usedOf', $used, $quota);
+        return EngineClient::forParams($params, $action)->call('account_info', ['address' => $address]);
     }
 
     /**
