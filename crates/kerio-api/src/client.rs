@@ -1,0 +1,457 @@
+//! The session-keeping JSON-RPC client and its typed calls.
+
+use crate::error::{error_message, item_errors, Error};
+use crate::query::SearchQuery;
+use crate::secret::Secret;
+use crate::tls::{PresentedFingerprint, Trust};
+use crate::transcript::{redact, Exchange};
+use crate::transport::{Transport, TransportSettings};
+use crate::types::{
+    CreateResult, Domain, Entity, ListResult, ProductInfo, RemovalRequest, ServerVersion, User,
+    UserCountInfo, UserDetails,
+};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::fmt;
+use std::time::{Duration, Instant};
+
+/// The API application this client introduces itself as at `Session.login` (Kerio logs it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Application {
+    /// Application name.
+    pub name: String,
+    /// Vendor name.
+    pub vendor: String,
+    /// Application version.
+    pub version: String,
+}
+
+impl Default for Application {
+    fn default() -> Self {
+        Application {
+            name: "kerioSingle".to_string(),
+            vendor: "kerioSingle".to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        }
+    }
+}
+
+/// Everything needed to reach one Kerio server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientConfig {
+    /// Full endpoint, e.g. `https://host:4040/admin/api/jsonrpc/` (`http://` allowed for plain tests).
+    pub url: String,
+    /// Certificate trust; default [`Trust::SystemRoots`].
+    pub trust: Trust,
+    /// TCP connect timeout; default 10 s.
+    pub connect_timeout: Duration,
+    /// Timeout for each read (and write); default 30 s.
+    pub read_timeout: Duration,
+    /// What the client introduces itself as.
+    pub application: Application,
+}
+
+impl ClientConfig {
+    /// Defaults for `url`: system roots, 10 s connect and 30 s read timeout.
+    pub fn new(url: impl Into<String>) -> Self {
+        ClientConfig {
+            url: url.into(),
+            trust: Trust::SystemRoots,
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(30),
+            application: Application::default(),
+        }
+    }
+}
+
+/// The admin credentials kept for one automatic re-login.
+struct Credentials {
+    user: String,
+    password: Secret,
+}
+
+/// A Kerio Connect Administration API client: one session, one kept-alive connection pool, and
+/// a transcript of every exchange.
+pub struct Client {
+    transport: Transport,
+    application: Application,
+    token: Option<Secret>,
+    credentials: Option<Credentials>,
+    transcript: Vec<Exchange>,
+    next_id: u64,
+    presented: PresentedFingerprint,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("transport", &self.transport)
+            .field("logged_in", &self.is_logged_in())
+            .field("exchanges", &self.transcript.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Builds a client; no network traffic yet. Fails with [`Error::Config`] on a bad URL, CA
+    /// file or fingerprint.
+    pub fn new(config: ClientConfig) -> Result<Client, Error> {
+        let presented = PresentedFingerprint::default();
+        let user_agent = format!("kerioSingle/{}", env!("CARGO_PKG_VERSION"));
+        let settings = TransportSettings {
+            url: &config.url,
+            trust: &config.trust,
+            connect_timeout: config.connect_timeout,
+            read_timeout: config.read_timeout,
+            user_agent: &user_agent,
+        };
+        Ok(Client {
+            transport: Transport::new(settings, presented.clone())?,
+            application: config.application,
+            token: None,
+            credentials: None,
+            transcript: Vec::new(),
+            next_id: 1,
+            presented,
+        })
+    }
+
+    /// Logs in (`Session.login`) and remembers the credentials for one automatic re-login when
+    /// Kerio reports the session expired.
+    pub fn login(&mut self, user: &str, password: &Secret) -> Result<(), Error> {
+        self.forget_session();
+        self.open_session(user, password)?;
+        self.credentials = Some(Credentials {
+            user: user.to_string(),
+            password: password.clone(),
+        });
+        Ok(())
+    }
+
+    /// Logs out (`Session.logout`). The local session and credentials are forgotten even when
+    /// Kerio reports an error (e.g. the session had already ended).
+    pub fn logout(&mut self) -> Result<(), Error> {
+        let outcome = self.call_once("Session.logout", &json!({}));
+        self.forget_session();
+        outcome.map(|_| ())
+    }
+
+    /// Whether a session token is held.
+    pub fn is_logged_in(&self) -> bool {
+        self.token.is_some()
+    }
+
+    /// Raw call: `params` object in, `result` object out. Kerio's `%1`… placeholders are filled
+    /// in errors. On "session expired" (-32001) it logs in again once with the remembered
+    /// credentials and retries the call once.
+    pub fn call(&mut self, method: &str, params: Value) -> Result<Value, Error> {
+        match self.call_once(method, &params) {
+            Err(error) if error.is_session_expired() && self.may_log_in_again(method) => {
+                self.log_in_again()?;
+                self.call_once(method, &params)
+            }
+            outcome => outcome,
+        }
+    }
+
+    /// Every exchange made so far, in order (secrets replaced by `********`).
+    pub fn transcript(&self) -> &[Exchange] {
+        &self.transcript
+    }
+
+    /// Takes the transcript, leaving it empty.
+    pub fn take_transcript(&mut self) -> Vec<Exchange> {
+        std::mem::take(&mut self.transcript)
+    }
+
+    /// SHA-256 (upper-case hex, colon-separated) of the last leaf certificate the server
+    /// presented, even when it was rejected; `None` before any TLS handshake.
+    pub fn presented_fingerprint(&self) -> Option<String> {
+        self.presented
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// `Session.whoAmI`: the logged-in admin and its role.
+    pub fn who_am_i(&mut self) -> Result<UserDetails, Error> {
+        self.typed_call("Session.whoAmI", json!({}), Some("userDetails"))
+    }
+
+    /// `Server.getVersion`.
+    pub fn server_version(&mut self) -> Result<ServerVersion, Error> {
+        self.typed_call("Server.getVersion", json!({}), None)
+    }
+
+    /// `Server.getProductInfo`.
+    pub fn product_info(&mut self) -> Result<ProductInfo, Error> {
+        self.typed_call("Server.getProductInfo", json!({}), Some("info"))
+    }
+
+    /// `Version.getApiVersion`.
+    pub fn api_version(&mut self) -> Result<i64, Error> {
+        self.typed_call("Version.getApiVersion", json!({}), Some("apiVersion"))
+    }
+
+    /// `Domains.get`.
+    pub fn domains_get(&mut self, query: &SearchQuery) -> Result<ListResult<Domain>, Error> {
+        self.typed_call("Domains.get", json!({ "query": query }), None)
+    }
+
+    /// `Domains.getUserCountInfo`: users counted against the domain / licence limit.
+    pub fn domain_user_count(&mut self, domain_id: &str) -> Result<UserCountInfo, Error> {
+        let params = json!({ "domainId": domain_id });
+        self.typed_call("Domains.getUserCountInfo", params, Some("countInfo"))
+    }
+
+    /// `Users.get` in one domain.
+    pub fn users_get(
+        &mut self,
+        domain_id: &str,
+        query: &SearchQuery,
+    ) -> Result<ListResult<User>, Error> {
+        let params = json!({ "query": query, "domainId": domain_id });
+        self.typed_call("Users.get", params, None)
+    }
+
+    /// `Users.create`; any failed item makes the whole call an [`Error::Items`].
+    pub fn users_create(&mut self, users: &[User]) -> Result<Vec<CreateResult>, Error> {
+        let method = "Users.create";
+        let result = self.call(method, json!({ "users": users }))?;
+        item_errors(method, &result)?;
+        parse_field(method, result, Some("result"))
+    }
+
+    /// `Users.set`: applies the fields set in `pattern` to every user; any failed item makes the
+    /// call an [`Error::Items`].
+    pub fn users_set(&mut self, user_ids: &[String], pattern: &User) -> Result<(), Error> {
+        let method = "Users.set";
+        let result = self.call(method, json!({ "userIds": user_ids, "pattern": pattern }))?;
+        item_errors(method, &result)
+    }
+
+    /// `Users.remove`; any failed item makes the call an [`Error::Items`].
+    pub fn users_remove(&mut self, requests: &[RemovalRequest]) -> Result<(), Error> {
+        let method = "Users.remove";
+        let result = self.call(method, json!({ "requests": requests }))?;
+        item_errors(method, &result)
+    }
+
+    /// `Server.findEntityByEmail`: who already uses these addresses (for a new user) in the
+    /// domain. An empty list means they are free; entries with `is_pattern` are wildcards.
+    pub fn find_entity_by_email(
+        &mut self,
+        addresses: &[String],
+        domain_id: &str,
+    ) -> Result<Vec<Entity>, Error> {
+        let params = json!({
+            "addresses": addresses,
+            "updatedEntity": { "kind": "EntityUser" },
+            "domainId": domain_id,
+        });
+        self.typed_call("Server.findEntityByEmail", params, Some("entities"))
+    }
+
+    fn typed_call<T: DeserializeOwned>(
+        &mut self,
+        method: &str,
+        params: Value,
+        field: Option<&str>,
+    ) -> Result<T, Error> {
+        let result = self.call(method, params)?;
+        parse_field(method, result, field)
+    }
+
+    fn may_log_in_again(&self, method: &str) -> bool {
+        self.credentials.is_some() && !method.starts_with("Session.log")
+    }
+
+    fn log_in_again(&mut self) -> Result<(), Error> {
+        let Some(Credentials { user, password }) = self.credentials.take() else {
+            return Ok(());
+        };
+        self.token = None;
+        self.transport.clear_cookies();
+        let outcome = self.open_session(&user, &password);
+        self.credentials = Some(Credentials { user, password });
+        outcome
+    }
+
+    fn open_session(&mut self, user: &str, password: &Secret) -> Result<(), Error> {
+        let method = "Session.login";
+        let params = json!({
+            "userName": user,
+            "password": password.expose(),
+            "application": self.application,
+        });
+        let result = self.call_once(method, &params)?;
+        let token = result
+            .get("token")
+            .and_then(Value::as_str)
+            .filter(|token| !token.is_empty());
+        let token = token.ok_or_else(|| Error::InvalidJson {
+            method: method.to_string(),
+            detail: "the login result carries no token".to_string(),
+        })?;
+        self.token = Some(Secret::new(token));
+        Ok(())
+    }
+
+    fn forget_session(&mut self) {
+        self.token = None;
+        self.credentials = None;
+        self.transport.clear_cookies();
+    }
+
+    /// One request/response, recorded in the transcript; no retry.
+    fn call_once(&mut self, method: &str, params: &Value) -> Result<Value, Error> {
+        let id = self.next_id;
+        self.next_id += 1;
+        let request = self.envelope(id, method, params);
+        let started = Instant::now();
+        let outcome = self
+            .transport
+            .post(method, &request.to_string(), self.token.as_ref());
+        let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let response = match &outcome {
+            Ok(response) => redact(response),
+            Err(error) => json!({ "clientError": error.to_string() }),
+        };
+        self.transcript.push(Exchange {
+            method: method.to_string(),
+            request: redact(&request),
+            response,
+            ms,
+        });
+        rpc_result(method, id, outcome?)
+    }
+
+    fn envelope(&self, id: u64, method: &str, params: &Value) -> Value {
+        let mut request = json!({ "jsonrpc": "2.0", "id": id, "method": method });
+        if !params.is_null() {
+            request["params"] = params.clone();
+        }
+        if let Some(token) = &self.token {
+            request["token"] = Value::String(token.expose().to_string());
+        }
+        request
+    }
+}
+
+/// The `result` of a JSON-RPC response, or its `error` as [`Error::Kerio`].
+fn rpc_result(method: &str, id: u64, mut response: Value) -> Result<Value, Error> {
+    let invalid = |detail: &str| Error::InvalidJson {
+        method: method.to_string(),
+        detail: detail.to_string(),
+    };
+    if let Some(error) = response.get("error").filter(|error| !error.is_null()) {
+        return Err(Error::Kerio {
+            method: method.to_string(),
+            code: error.get("code").and_then(Value::as_i64).unwrap_or(0),
+            message: error_message(error),
+        });
+    }
+    match response.get("id") {
+        Some(answer_id) if answer_id.as_u64() != Some(id) => {
+            return Err(invalid("the answer belongs to another request id"))
+        }
+        _ => {}
+    }
+    match response.get_mut("result").map(Value::take) {
+        Some(result) if result.is_object() => Ok(result),
+        _ => Err(invalid(
+            "the answer has neither a result object nor an error",
+        )),
+    }
+}
+
+/// Deserialises `result` (or its member `field`) into `T`.
+fn parse_field<T: DeserializeOwned>(
+    method: &str,
+    mut result: Value,
+    field: Option<&str>,
+) -> Result<T, Error> {
+    let value = match field {
+        Some(field) => {
+            result
+                .get_mut(field)
+                .map(Value::take)
+                .ok_or_else(|| Error::InvalidJson {
+                    method: method.to_string(),
+                    detail: format!("the result has no {field:?}"),
+                })?
+        }
+        None => result,
+    };
+    serde_json::from_value(value).map_err(|error| Error::InvalidJson {
+        method: method.to_string(),
+        detail: error.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_rpc_error_becomes_kerio_error_with_filled_message() {
+        let response = json!({"jsonrpc": "2.0", "id": 4, "error": {"code": 1001, "message": "User %1 already exists.",
+            "data": {"messageParameters": {"positionalParameters": ["jdoe"], "plurality": 1}}}});
+        let error = rpc_result("Users.create", 4, response).unwrap_err();
+        assert_eq!(
+            error,
+            Error::Kerio {
+                method: "Users.create".into(),
+                code: 1001,
+                message: "User jdoe already exists.".into()
+            }
+        );
+    }
+
+    #[test]
+    fn result_needs_matching_id_and_an_object() {
+        assert_eq!(
+            rpc_result("M", 2, json!({"id": 2, "result": {"a": 1}})).unwrap(),
+            json!({"a": 1})
+        );
+        for bad in [
+            json!({"id": 3, "result": {}}),
+            json!({"id": 2}),
+            json!({"id": 2, "result": 5}),
+        ] {
+            assert!(matches!(
+                rpc_result("M", 2, bad),
+                Err(Error::InvalidJson { .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn parse_field_reports_missing_or_mistyped_fields() {
+        let missing: Result<i64, Error> =
+            parse_field("Version.getApiVersion", json!({}), Some("apiVersion"));
+        assert!(
+            matches!(missing, Err(Error::InvalidJson { detail, .. }) if detail.contains("apiVersion"))
+        );
+        let mistyped: Result<i64, Error> =
+            parse_field("V", json!({"apiVersion": "x"}), Some("apiVersion"));
+        assert!(matches!(mistyped, Err(Error::InvalidJson { .. })));
+        let ok: i64 = parse_field("V", json!({"apiVersion": 17}), Some("apiVersion")).unwrap();
+        assert_eq!(ok, 17);
+    }
+
+    #[test]
+    fn client_debug_shows_no_secret_and_config_defaults_are_safe() {
+        let config = ClientConfig::new("https://mail.example.com:4040/admin/api/jsonrpc/");
+        assert_eq!(config.trust, Trust::SystemRoots);
+        assert_eq!(config.connect_timeout, Duration::from_secs(10));
+        assert_eq!(config.read_timeout, Duration::from_secs(30));
+        assert_eq!(config.application.name, "kerioSingle");
+        let mut client = Client::new(config).unwrap();
+        client.token = Some(Secret::new("token-value-123"));
+        let debug = format!("{client:?}");
+        assert!(!debug.contains("token-value-123"), "{debug}");
+        assert!(client.is_logged_in());
+    }
+}

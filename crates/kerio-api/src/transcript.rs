@@ -1,0 +1,81 @@
+//! The record of API exchanges, with secrets replaced by `********`.
+
+use crate::secret::MASK;
+use serde::Serialize;
+use serde_json::Value;
+
+/// One API exchange as recorded for a transcript (secrets already replaced by "********").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Exchange {
+    /// The JSON-RPC method, e.g. `Users.get`.
+    pub method: String,
+    /// The request body sent (redacted).
+    pub request: Value,
+    /// The response body received (redacted), or `{"clientError": "…"}` when there was none.
+    pub response: Value,
+    /// How long the exchange took, in milliseconds.
+    pub ms: u64,
+}
+
+/// Whether a JSON key holds a secret: `token`, `password`, or any `…password` key
+/// (e.g. `newPassword`), case-insensitive.
+fn is_secret_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    key == "token" || key.ends_with("password")
+}
+
+/// A copy of `value` with the value of every secret key, at any depth, replaced by `********`.
+pub fn redact(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(key, inner)| {
+                    let redacted = if is_secret_key(key) && !inner.is_null() {
+                        Value::String(MASK.to_string())
+                    } else {
+                        redact(inner)
+                    };
+                    (key.clone(), redacted)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(redact).collect()),
+        other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn replaces_passwords_and_tokens_at_any_depth() {
+        let request = json!({
+            "jsonrpc": "2.0", "id": 3, "method": "Users.create", "token": "abc123",
+            "params": {"users": [{"loginName": "jdoe", "password": "S3cret!pw",
+                                   "nested": {"Token": "t", "newPassword": "n"}}]}
+        });
+        let redacted = redact(&request);
+        assert_eq!(redacted["token"], MASK);
+        assert_eq!(redacted["params"]["users"][0]["password"], MASK);
+        assert_eq!(redacted["params"]["users"][0]["nested"]["Token"], MASK);
+        assert_eq!(
+            redacted["params"]["users"][0]["nested"]["newPassword"],
+            MASK
+        );
+        assert_eq!(redacted["params"]["users"][0]["loginName"], "jdoe");
+        let text = redacted.to_string();
+        assert!(
+            !text.contains("abc123") && !text.contains("S3cret!pw"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn leaves_other_values_and_nulls_alone() {
+        let response =
+            json!({"result": {"token": null, "list": [{"passwordComplexityEnabled": true}]}});
+        assert_eq!(redact(&response), response);
+    }
+}

@@ -1,0 +1,230 @@
+//! One HTTP POST of a JSON-RPC body over a kept-alive ureq agent, with the session cookies, and
+//! the mapping of every transport failure to a distinct [`Error`].
+
+use crate::cookies::CookieJar;
+use crate::endpoint::Endpoint;
+use crate::error::{Error, TlsError};
+use crate::secret::Secret;
+use crate::tls::{self, normalize_fingerprint, PresentedFingerprint, Trust};
+use serde_json::Value;
+use std::io::{self, Read};
+use std::time::Duration;
+
+/// Largest response body accepted (a `Users.get` of tens of thousands of users fits easily).
+const MAX_RESPONSE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The HTTP side of a [`crate::Client`]: one agent (so connections are kept alive), the URL and
+/// the cookie jar.
+#[derive(Debug)]
+pub struct Transport {
+    agent: ureq::Agent,
+    url: String,
+    endpoint: Endpoint,
+    cookies: CookieJar,
+    pinned: Option<String>,
+    presented: PresentedFingerprint,
+}
+
+/// The settings a [`Transport`] is built from.
+pub struct TransportSettings<'a> {
+    /// Full endpoint URL.
+    pub url: &'a str,
+    /// Certificate trust.
+    pub trust: &'a Trust,
+    /// TCP connect timeout.
+    pub connect_timeout: Duration,
+    /// Timeout for each read and write.
+    pub read_timeout: Duration,
+    /// `User-Agent` header.
+    pub user_agent: &'a str,
+}
+
+impl Transport {
+    /// Builds the agent; fails with [`Error::Config`] on a bad URL, CA file or fingerprint.
+    pub fn new(
+        settings: TransportSettings<'_>,
+        presented: PresentedFingerprint,
+    ) -> Result<Self, Error> {
+        let endpoint = Endpoint::parse(settings.url)?;
+        let pinned = match settings.trust {
+            Trust::Fingerprint(fingerprint) => Some(normalize_fingerprint(fingerprint)?),
+            _ => None,
+        };
+        let tls_config = tls::client_config(settings.trust, presented.clone())?;
+        let agent = ureq::AgentBuilder::new()
+            .timeout_connect(settings.connect_timeout)
+            .timeout_read(settings.read_timeout)
+            .timeout_write(settings.read_timeout)
+            .redirects(0)
+            .user_agent(settings.user_agent)
+            .tls_config(tls_config)
+            .build();
+        Ok(Transport {
+            agent,
+            url: settings.url.to_string(),
+            endpoint,
+            cookies: CookieJar::default(),
+            pinned,
+            presented,
+        })
+    }
+
+    /// POSTs `body` for `method` with the session cookies and, when given, the `X-Token` header;
+    /// stores the cookies of the answer and returns its JSON.
+    pub fn post(
+        &mut self,
+        method: &str,
+        body: &str,
+        token: Option<&Secret>,
+    ) -> Result<Value, Error> {
+        let mut request = self
+            .agent
+            .post(&self.url)
+            .set("Content-Type", "application/json-rpc; charset=UTF-8")
+            .set("Accept", "application/json-rpc");
+        if let Some(token) = token {
+            request = request.set("X-Token", token.expose());
+        }
+        if let Some(cookies) = self.cookies.header() {
+            request = request.set("Cookie", &cookies);
+        }
+        let response = request
+            .send_string(body)
+            .map_err(|error| self.transport_error(method, error))?;
+        for set_cookie in response.all("set-cookie") {
+            self.cookies.store(set_cookie);
+        }
+        if response.status() != 200 {
+            return Err(Error::Http {
+                method: method.to_string(),
+                status: response.status(),
+            });
+        }
+        let body = self.read_body(method, response)?;
+        serde_json::from_slice(&body).map_err(|error| Error::InvalidJson {
+            method: method.to_string(),
+            detail: error.to_string(),
+        })
+    }
+
+    /// Forgets the session cookies.
+    pub fn clear_cookies(&mut self) {
+        self.cookies.clear();
+    }
+
+    fn read_body(&self, method: &str, response: ureq::Response) -> Result<Vec<u8>, Error> {
+        let mut body = Vec::new();
+        response
+            .into_reader()
+            .take(MAX_RESPONSE_BYTES + 1)
+            .read_to_end(&mut body)
+            .map_err(|error| self.io_error(&error, "read"))?;
+        if body.len() as u64 > MAX_RESPONSE_BYTES {
+            return Err(Error::InvalidJson {
+                method: method.to_string(),
+                detail: format!("the answer is larger than {} MB", MAX_RESPONSE_BYTES >> 20),
+            });
+        }
+        Ok(body)
+    }
+
+    fn transport_error(&self, method: &str, error: ureq::Error) -> Error {
+        let transport = match error {
+            ureq::Error::Status(status, _) => {
+                return Error::Http {
+                    method: method.to_string(),
+                    status,
+                }
+            }
+            ureq::Error::Transport(transport) => transport,
+        };
+        if transport.kind() == ureq::ErrorKind::Dns {
+            return Error::Dns {
+                host: self.endpoint.host.clone(),
+            };
+        }
+        let (io_error, tls_error) = root_causes(&transport);
+        if let Some(tls_error) = tls_error {
+            return Error::Tls(self.tls_error(tls_error));
+        }
+        let phase = match transport.kind() {
+            ureq::ErrorKind::ConnectionFailed => "connect",
+            _ => "read",
+        };
+        match io_error {
+            Some(io_error) => self.io_error(io_error, phase),
+            None => Error::Network {
+                detail: transport.to_string(),
+            },
+        }
+    }
+
+    fn io_error(&self, error: &io::Error, phase: &'static str) -> Error {
+        if let Some(tls_error) = error.get_ref().and_then(|inner| inner.downcast_ref()) {
+            return Error::Tls(self.tls_error(tls_error));
+        }
+        match error.kind() {
+            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => Error::Timeout { phase },
+            io::ErrorKind::ConnectionRefused => Error::ConnectionRefused {
+                addr: self.endpoint.addr.clone(),
+            },
+            io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted => Error::Network {
+                detail: format!("the connection to {} was reset", self.endpoint.addr),
+            },
+            io::ErrorKind::UnexpectedEof => Error::Network {
+                detail: format!(
+                    "{} closed the connection without an answer",
+                    self.endpoint.addr
+                ),
+            },
+            _ => Error::Network {
+                detail: format!("{} ({})", error, self.endpoint.addr),
+            },
+        }
+    }
+
+    fn tls_error(&self, error: &rustls::Error) -> TlsError {
+        let presented = self
+            .presented
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        match (error, &self.pinned) {
+            (rustls::Error::InvalidCertificate(_), Some(expected)) => {
+                TlsError::FingerprintMismatch {
+                    expected: expected.clone(),
+                    presented: presented.unwrap_or_else(|| "unknown".to_string()),
+                }
+            }
+            (rustls::Error::InvalidCertificate(reason), None) => TlsError::Untrusted {
+                presented,
+                detail: format!("{reason:?}"),
+            },
+            (other, _) => TlsError::Other(other.to_string()),
+        }
+    }
+}
+
+/// The first `io::Error` and the `rustls::Error` (inside an `io::Error` or on its own) in the
+/// source chain of a ureq transport error.
+fn root_causes(transport: &ureq::Transport) -> (Option<&io::Error>, Option<&rustls::Error>) {
+    let mut io_cause = None;
+    let mut cause = std::error::Error::source(transport);
+    while let Some(error) = cause {
+        if let Some(tls_error) = error.downcast_ref::<rustls::Error>() {
+            return (io_cause, Some(tls_error));
+        }
+        if let Some(io_error) = error.downcast_ref::<io::Error>() {
+            io_cause = io_cause.or(Some(io_error));
+            // `io::Error::source` skips the wrapped error itself, so look inside explicitly.
+            let inner = io_error
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>());
+            if inner.is_some() {
+                return (io_cause, inner);
+            }
+        }
+        cause = error.source();
+    }
+    (io_cause, None)
+}
