@@ -1,16 +1,146 @@
-{* kerioSingle client area overview (replaces the standard overview tab); variables from lib/ClientArea.php. Every value is escaped. *}
-<div class="kerio-single-overview">
-    <h3>{$kslang.ca_mailbox_title|escape:'html'}</h3>
-    <table class="table">
-        <tr><th>{$kslang.ca_address|escape:'html'}</th><td class="kerio-address">{$kerio.address|escape:'html'}</td></tr>
-        <tr><th>{$kslang.ca_status|escape:'html'}</th><td class="kerio-status">{$kerio.state_label|escape:'html'}</td></tr>
-        {if $kerio.quota}
-            <tr><th>{$kslang.ca_storage|escape:'html'}</th><td class="kerio-quota">{$kerio.quota.text|escape:'html'}</td></tr>
-        {/if}
-    </table>
-    {if $kerio.state_notice ne ''}<div class="alert alert-info">{$kerio.state_notice|escape:'html'}</div>{/if}
-    {if $kerio.notice ne ''}<div class="alert alert-warning">{$kerio.notice|escape:'html'}</div>{/if}
-    {if $kerio.show_webmail && $kerio.sso_enabled}
-        <a class="btn btn-primary" href="{$kerio.sso_url|escape:'html'}">{$kslang.ca_open_webmail|escape:'html'}</a>
+{*
+  kerioSingle: the overview tab of a mailbox service (returned as tabOverviewReplacementTemplate,
+  so it renders in every service status and shows the billing facts itself).
+  Variables: $kerio (prepared by lib/ClientArea.php), $kslang (lang/<language>.php) and WHMCS's
+  page variables ($product, $groupname, $regdate, $firstpaymentamount, $recurringamount,
+  $billingcycle, $nextduedate, $paymentmethod, $status). Every value is escaped.
+  Markup follows WHMCS Twenty-One (Bootstrap 4 cards).
+*}
+<div class="kerio-single" id="kerioSingleOverview">
+    {if $kerio.state_notice}
+        <div class="alert {if $kerio.state eq 'suspended'}alert-danger{else}alert-info{/if}" role="alert" id="kerioStateNotice">
+            {$kerio.state_notice|escape}
+        </div>
+    {/if}
+    {if $kerio.notice}
+        <div class="alert alert-warning" role="status" id="kerioLiveNotice">{$kerio.notice|escape}</div>
+    {/if}
+
+    <div class="row">
+        <div class="col-lg-7 mb-4">
+            <div class="card h-100">
+                <div class="card-header">
+                    <h3 class="card-title mb-0">{$kslang.ca_mailbox_title|escape}</h3>
+                </div>
+                <div class="card-body">
+                    <p class="text-muted small mb-1">{$kslang.ca_address|escape}</p>
+                    <p class="h4 text-break mb-2" id="kerioAddress">{$kerio.address|escape}</p>
+                    <p class="mb-0">
+                        <span class="sr-only">{$kslang.ca_status|escape}:</span>
+                        <span class="badge badge-pill {if $kerio.state eq 'active'}badge-success{elseif $kerio.state eq 'suspended'}badge-danger{elseif $kerio.state eq 'pending'}badge-warning{else}badge-secondary{/if}" id="kerioStatus" data-state="{$kerio.state|escape}">
+                            {$kerio.state_label|escape}
+                        </span>
+                    </p>
+
+                    {if $kerio.quota}
+                        <h4 class="h6 mt-4 mb-2">{$kslang.ca_storage|escape}</h4>
+                        {if !$kerio.quota.unlimited}
+                            <div class="progress" style="height: 1.25rem;">
+                                <div class="progress-bar {if $kerio.quota.warning}bg-warning{else}bg-primary{/if}" id="kerioQuotaBar"
+                                     role="progressbar" style="width: {$kerio.quota.bar_percent|escape}%;"
+                                     aria-valuenow="{$kerio.quota.bar_percent|escape}" aria-valuemin="0" aria-valuemax="100"
+                                     aria-label="{$kslang.ca_storage|escape}"></div>
+                            </div>
+                        {/if}
+                        <p class="small mt-2 mb-0" id="kerioQuotaText">{$kerio.quota.text|escape}</p>
+                        {if $kerio.quota.warning}
+                            <p class="small text-danger mt-1 mb-0" id="kerioQuotaWarning">{$kslang.ca_quota_warning|escape}</p>
+                        {/if}
+                    {/if}
+
+                    <dl class="row mt-4 mb-0">
+                        <dt class="col-sm-5">{$kslang.ca_items|escape}</dt>
+                        <dd class="col-sm-7" id="kerioItems">{$kerio.items|escape}</dd>
+                        <dt class="col-sm-5">{$kslang.ca_last_login|escape}</dt>
+                        <dd class="col-sm-7 mb-0" id="kerioLastLogin">{$kerio.last_login|escape}</dd>
+                    </dl>
+
+                    {if $kerio.show_webmail}
+                        <hr>
+                        <div class="d-flex flex-wrap align-items-center">
+                            <a class="btn btn-primary mr-2 mb-2" id="kerioWebmailButton" target="_blank" rel="noopener noreferrer"
+                               href="{if $kerio.sso_enabled}{$kerio.sso_url|escape}{else}{$kerio.webmail_url|escape}{/if}">
+                                {$kslang.ca_open_webmail|escape}
+                            </a>
+                            <a class="btn btn-outline-secondary mb-2" id="kerioChangePassword" href="{$kerio.change_password_url|escape}">
+                                {$kslang.ca_change_password|escape}
+                            </a>
+                        </div>
+                        <p class="small text-muted mb-0">
+                            {if $kerio.sso_enabled}{$kslang.ca_webmail_sso_hint|escape}{else}{$kslang.ca_webmail_login_hint|escape}{/if}
+                            {$kslang.ca_webmail|escape}:
+                            <a href="{$kerio.webmail_url|escape}" id="kerioWebmailUrl" target="_blank" rel="noopener noreferrer">{$kerio.webmail_url|escape}</a>
+                        </p>
+                    {/if}
+                </div>
+            </div>
+        </div>
+
+        <div class="col-lg-5 mb-4">
+            <div class="card h-100" id="kerioBilling">
+                <div class="card-header">
+                    <h3 class="card-title mb-0">{$kslang.ca_billing_title|escape}</h3>
+                </div>
+                <div class="card-body">
+                    <dl class="mb-0">
+                        <dt>{$kslang.ca_product|escape}</dt>
+                        <dd>{if $groupname}{$groupname|escape} – {/if}{$product|escape}</dd>
+                        <dt>{$kslang.ca_status|escape}</dt>
+                        <dd>{$status|escape}</dd>
+                        <dt>{$kslang.ca_registered|escape}</dt>
+                        <dd>{$regdate|escape}</dd>
+                        {if $firstpaymentamount neq $recurringamount}
+                            <dt>{$kslang.ca_first_payment|escape}</dt>
+                            <dd>{$firstpaymentamount|escape}</dd>
+                        {/if}
+                        <dt>{$kslang.ca_recurring|escape}</dt>
+                        <dd id="kerioRecurring">{$recurringamount|escape}</dd>
+                        <dt>{$kslang.ca_billing_cycle|escape}</dt>
+                        <dd id="kerioBillingCycle">{$billingcycle|escape}</dd>
+                        <dt>{$kslang.ca_next_due|escape}</dt>
+                        <dd id="kerioNextDue">{$nextduedate|escape}</dd>
+                        {if $paymentmethod}
+                            <dt>{$kslang.ca_payment_method|escape}</dt>
+                            <dd class="mb-0">{$paymentmethod|escape}</dd>
+                        {/if}
+                    </dl>
+                </div>
+            </div>
+        </div>
+    </div>
+
+    {if $kerio.settings}
+        <div class="card mb-4" id="kerioSettings">
+            <div class="card-header">
+                <h3 class="card-title mb-0">{$kslang.ca_settings_title|escape}</h3>
+            </div>
+            <div class="card-body">
+                <p class="small text-muted">{$kslang.ca_settings_intro|escape}</p>
+                <p class="mb-3">{$kslang.ca_username|escape}: <strong class="text-break">{$kerio.address|escape}</strong></p>
+                <div class="table-responsive">
+                    <table class="table table-sm table-striped mb-2">
+                        <thead>
+                            <tr>
+                                <th scope="col">{$kslang.ca_col_service|escape}</th>
+                                <th scope="col">{$kslang.ca_col_server|escape}</th>
+                                <th scope="col">{$kslang.ca_col_port|escape}</th>
+                                <th scope="col">{$kslang.ca_col_security|escape}</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {foreach $kerio.settings as $row}
+                                <tr data-service="{$row.service|escape}">
+                                    <th scope="row">{$row.label|escape}</th>
+                                    <td class="text-break"><code>{$row.host|escape}</code></td>
+                                    <td>{$row.port|escape}</td>
+                                    <td>{$row.security|escape}</td>
+                                </tr>
+                            {/foreach}
+                        </tbody>
+                    </table>
+                </div>
+                <p class="small text-muted mb-0">{$kslang.ca_smtp_auth_note|escape}</p>
+            </div>
+        </div>
     {/if}
 </div>

@@ -1,0 +1,28 @@
+<?php
+/**
+ * kerioSingle webmail single sign-on endpoint: modules/servers/kerioSingle/sso.php?token=…
+ *
+ * kerioSingle_ServiceSingleSignOn redirects the client here with a one-time token (lib/SsoTokens).
+ * Unlike the module's other files this is an entry point the browser requests directly, so instead
+ * of the `defined('WHMCS')` guard it boots WHMCS itself: `init.php` from the WHMCS root (three
+ * folders up), which defines WHMCS, connects the database and resumes the client's session.
+ * A test harness boots its WHMCS stand-in instead by defining KERIOSINGLE_WHMCS_INIT (the path of
+ * its bootstrap file) before including this file.
+ *
+ * The logged-in client is `$_SESSION['uid']` (WHMCS 8 keeps the client id of the session there [I]);
+ * the service's params come from WHMCS\Module\Server::buildParams(), exactly as module calls get them.
+ */
+
+use WHMCS\Module\Server\kerioSingle\SsoEndpoint;
+
+require_once defined('KERIOSINGLE_WHMCS_INIT') ? KERIOSINGLE_WHMCS_INIT : dirname(__DIR__, 3) . '/init.php';
+require_once __DIR__ . '/lib/autoload.php';
+
+$kerioSingleEndpoint = new SsoEndpoint(static function (int $serviceId): array {
+    $server = new \WHMCS\Module\Server();
+    if (!$server->loadByServiceID($serviceId)) {
+        throw new \RuntimeException('Service ' . $serviceId . ' of a webmail link no longer exists.');
+    }
+    return $server->buildParams();
+});
+$kerioSingleEndpoint->respond((string) ($_GET['token'] ?? ''), (int) ($_SESSION['uid'] ?? 0));
