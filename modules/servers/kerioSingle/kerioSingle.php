@@ -18,7 +18,8 @@ use WHMCS\Module\Server\kerioSingle\MailboxView;
 use WHMCS\Module\Server\kerioSingle\ProductSettings;
 use WHMCS\Module\Server\kerioSingle\ProductSetup;
 use WHMCS\Module\Server\kerioSingle\Provisioning;
-use WHMCS\Module\Server\kerioSingle\SsoHandoff;
+use WHMCS\Module\Server\kerioSingle\SsoEndpoint;
+use WHMCS\Module\Server\kerioSingle\SsoTokens;
 
 if (!defined('WHMCS')) {
     die('This file cannot be accessed directly');
@@ -243,26 +244,25 @@ function kerioSingle_ClientArea(array $params)
 }
 
 /**
- * "Open Webmail": the engine builds the webmail login form (refused when SSO is off for the product
- * or the mailbox is suspended); the form is parked in the session and the client redirected to it,
- * so the password never appears in a URL.
+ * "Open Webmail" (clientarea.php?action=productdetails&id=N&dosinglesignon=1): issues a one-time
+ * link (lib/SsoTokens: random token, single use, 60 s, bound to service and client, only its hash
+ * stored) to the module's sso.php, which checks it and the logged-in client and then prints the
+ * engine's auto-submitting login form. The password never appears in a URL or the token store.
+ * A suspended service or a product with SSO switched off gets a message in the client's language.
  *
  * @param array<string, mixed> $params
  * @return array<string, mixed> ['success' => true, 'redirectTo' => url] or ['success' => false, 'errorMsg' => ...]
  */
 function kerioSingle_ServiceSingleSignOn(array $params)
 {
+    $refusal = SsoEndpoint::refusalFor($params);
+    if ($refusal !== null) {
+        return ['success' => false, 'errorMsg' => Lang::forParams($params)->get($refusal)];
+    }
     try {
-        $result = EngineClient::forParams($params, 'ServiceSingleSignOn')->call('sso', [
-            'address' => Lifecycle::address($params),
-            'password' => (string) ($params['password'] ?? ''),
-            'sso_enabled' => ProductSettings::fromParams($params)->ssoEnabled(),
-        ]);
-        return ['success' => true, 'redirectTo' => SsoHandoff::park((string) $result['html'])];
-    } catch (EngineError $error) {
-        return ['success' => false, 'errorMsg' => $error->describe()];
+        return ['success' => true, 'redirectTo' => SsoTokens::issueLink((int) $params['serviceid'], (int) $params['userid'])];
     } catch (\Throwable $error) {
-        return ['success' => false, 'errorMsg' => $error->getMessage()];
+        return ['success' => false, 'errorMsg' => Lang::forParams($params)->get('sso_unavailable')];
     }
 }
 
