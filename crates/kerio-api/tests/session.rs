@@ -1,0 +1,170 @@
+//! Session handling against the emulator: login/logout, cookies + X-Token, expiry with one
+//! automatic re-login, bad logins and lockout, and the redacted transcript.
+
+mod common;
+
+use common::{admin_client, client, emulator, emulator_with, ADMIN, ADMIN_PASSWORD};
+use kerio_api::{Error, Secret, MASK};
+use std::time::Duration;
+
+fn methods(client: &kerio_api::Client) -> Vec<String> {
+    client
+        .transcript()
+        .iter()
+        .map(|exchange| exchange.method.clone())
+        .collect()
+}
+
+#[test]
+fn login_then_calls_then_logout_and_a_second_logout_fails() {
+    let emulator = emulator();
+    let mut client = client(&emulator.running);
+    assert!(!client.is_logged_in());
+    client.login(ADMIN, &Secret::new(ADMIN_PASSWORD)).unwrap();
+    assert!(client.is_logged_in());
+
+    let me = client.who_am_i().unwrap();
+    assert_eq!(me.login_name, "admin");
+    assert_eq!(me.effective_role.user_role, "FullAdmin");
+
+    client.logout().unwrap();
+    assert!(!client.is_logged_in());
+    let second = client.logout().unwrap_err();
+    assert!(second.is_session_expired(), "{second:?}");
+    assert_eq!(
+        methods(&client),
+        [
+            "Session.login",
+            "Session.whoAmI",
+            "Session.logout",
+            "Session.logout"
+        ]
+    );
+}
+
+#[test]
+fn calls_after_logout_do_not_log_in_again() {
+    let emulator = emulator();
+    let mut client = admin_client(&emulator.running);
+    client.logout().unwrap();
+    let error = client.who_am_i().unwrap_err();
+    assert!(error.is_session_expired(), "{error:?}");
+    assert_eq!(
+        methods(&client),
+        ["Session.login", "Session.logout", "Session.whoAmI"]
+    );
+}
+
+#[test]
+fn wrong_password_is_a_kerio_error_without_the_password() {
+    let emulator = emulator();
+    let mut client = client(&emulator.running);
+    let error = client
+        .login(ADMIN, &Secret::new("Wrong-Guess-77"))
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::Kerio { code: 1000, .. }),
+        "{error:?}"
+    );
+    assert!(!format!("{error} {error:?}").contains("Wrong-Guess-77"));
+    assert!(!client.is_logged_in());
+}
+
+#[test]
+fn idle_expiry_triggers_exactly_one_relogin_and_retry() {
+    let emulator = emulator_with(|config| config.session_idle_secs = 1);
+    let mut client = admin_client(&emulator.running);
+    std::thread::sleep(Duration::from_millis(2100));
+    assert!(client.api_version().unwrap() > 0);
+    assert_eq!(
+        methods(&client),
+        [
+            "Session.login",
+            "Version.getApiVersion",
+            "Session.login",
+            "Version.getApiVersion"
+        ]
+    );
+    let expired = &client.transcript()[1].response;
+    assert_eq!(expired["error"]["code"], -32001, "{expired}");
+    assert!(client.is_logged_in());
+}
+
+#[test]
+fn relogin_failure_is_returned_without_looping() {
+    let emulator = emulator_with(|config| config.session_idle_secs = 1);
+    let mut client = client(&emulator.running);
+    // The admin changes its own password, so the remembered one no longer works.
+    client.login(ADMIN, &Secret::new(ADMIN_PASSWORD)).unwrap();
+    let me = client.who_am_i().unwrap();
+    let pattern = kerio_api::User {
+        password: Some(Secret::new("Changed-Passw0rd-99")),
+        ..kerio_api::User::default()
+    };
+    client.users_set(&[me.id], &pattern).unwrap();
+    std::thread::sleep(Duration::from_millis(2100));
+    client.take_transcript();
+
+    let error = client.who_am_i().unwrap_err();
+    assert!(
+        matches!(error, Error::Kerio { code: 1000, .. }),
+        "{error:?}"
+    );
+    assert_eq!(methods(&client), ["Session.whoAmI", "Session.login"]);
+}
+
+#[test]
+fn repeated_bad_logins_lock_the_address_out() {
+    let emulator = emulator_with(|config| config.lockout_failures = 3);
+    let mut client = client(&emulator.running);
+    for _ in 0..3 {
+        let error = client
+            .login(ADMIN, &Secret::new("bad-password"))
+            .unwrap_err();
+        assert_eq!(error.kerio_code(), Some(1000));
+    }
+    let blocked = client
+        .login(ADMIN, &Secret::new(ADMIN_PASSWORD))
+        .unwrap_err();
+    match &blocked {
+        Error::Kerio { message, .. } => {
+            assert!(
+                message.contains("127.0.0.1"),
+                "placeholder not filled: {message}"
+            );
+            assert!(!message.contains('%'), "{message}");
+        }
+        other => panic!("expected a Kerio lockout error, got {other:?}"),
+    }
+    assert!(!client.is_logged_in());
+}
+
+#[test]
+fn transcript_redacts_password_and_token_and_never_holds_cookies() {
+    let emulator = emulator();
+    let mut client = admin_client(&emulator.running);
+    client.who_am_i().unwrap();
+    let transcript = client.take_transcript();
+    assert!(client.transcript().is_empty());
+
+    let login = &transcript[0];
+    assert_eq!(login.request["params"]["password"], MASK);
+    assert_eq!(login.request["params"]["userName"], ADMIN);
+    assert_eq!(
+        login.request["params"]["application"]["name"],
+        "kerioSingle"
+    );
+    assert_eq!(login.response["result"]["token"], MASK);
+    assert!(
+        login.request.get("token").is_none(),
+        "login must not send a token"
+    );
+
+    let who = &transcript[1];
+    assert_eq!(who.request["token"], MASK);
+    assert_eq!(who.request["jsonrpc"], "2.0");
+    let text = serde_json::to_string(&transcript).unwrap();
+    assert!(!text.contains(ADMIN_PASSWORD), "{text}");
+    assert!(!text.contains("SESSION_CONNECT_WEBADMIN"), "{text}");
+    assert!(!text.to_lowercase().contains("cookie"), "{text}");
+}
