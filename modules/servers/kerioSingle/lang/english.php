@@ -89,4 +89,14 @@ return [
     'order_password_ok' => 'The password meets every rule.',
     'order_localpart_rules' => 'The mailbox name still needs:',
     'order_localpart_ok' => 'The mailbox name is valid.',
+
+    // Order form: the engine's rules by id (`:value` = the rule's number); unknown ids show the engine's text
+    'rule_min_length' => 'At least :value characters',
+    'rule_no_control_characters' => 'No tabs, line breaks or other control characters',
+    'rule_character_classes' => 'At least :value of: lower-case letters, upper-case letters, digits, symbols',
+    'rule_no_personal_data' => 'Must not contain the mailbox name, the domain or parts of your name',
+    'rule_localpart_charset' => 'Only letters a-z, digits, dot, underscore and hyphen',
+    'rule_localpart_dots' => 'No dot at the start or the end, and no two dots in a row',
+    'rule_localpart_max_length' => 'At most :value characters',
+    'rule_localpart_reserved' => 'This mailbox name is reserved; choose another one',
 ];

@@ -89,4 +89,14 @@ return [
     'order_password_ok' => 'Das Passwort erfüllt alle Regeln.',
     'order_localpart_rules' => 'Dem Postfachnamen fehlt noch:',
     'order_localpart_ok' => 'Der Postfachname ist gültig.',
+
+    // Bestellformular: die Regeln der Engine nach id (`:value` = Zahl der Regel)
+    'rule_min_length' => 'Mindestens :value Zeichen',
+    'rule_no_control_characters' => 'Keine Tabulatoren, Zeilenumbrüche oder anderen Steuerzeichen',
+    'rule_character_classes' => 'Mindestens :value von: Kleinbuchstaben, Großbuchstaben, Ziffern, Sonderzeichen',
+    'rule_no_personal_data' => 'Darf weder den Postfachnamen, die Domain noch Teile Ihres Namens enthalten',
+    'rule_localpart_charset' => 'Nur Buchstaben a-z, Ziffern, Punkt, Unterstrich und Bindestrich',
+    'rule_localpart_dots' => 'Kein Punkt am Anfang oder Ende und keine zwei Punkte hintereinander',
+    'rule_localpart_max_length' => 'Höchstens :value Zeichen',
+    'rule_localpart_reserved' => 'Dieser Postfachname ist reserviert; bitte wählen Sie einen anderen',
 ];

@@ -20,8 +20,6 @@ final class SsoTokens
     public const TABLE = 'mod_keriosingle_sso';
     /** Seconds a link stays valid. */
     public const LIFETIME_SECONDS = 60;
-    /** Path of the sign-in endpoint below the WHMCS root. */
-    public const ENDPOINT = 'modules/servers/kerioSingle/sso.php';
     private const TOKEN_BYTES = 32;
 
     /**
@@ -42,7 +40,7 @@ final class SsoTokens
             'expires_at' => $now + self::LIFETIME_SECONDS,
             'used_at' => null,
         ]);
-        return self::systemUrl() . self::ENDPOINT . '?token=' . $token;
+        return SystemUrl::moduleFile('sso.php') . '?token=' . $token;
     }
 
     /**
@@ -93,12 +91,5 @@ final class SsoTokens
     private static function hash(string $token): string
     {
         return hash('sha256', $token);
-    }
-
-    /** WHMCS's System URL (General Settings) with a trailing slash; '' when unset (then the link is relative). */
-    private static function systemUrl(): string
-    {
-        $url = trim((string) Capsule::table('tblconfiguration')->where('setting', 'SystemURL')->value('value'));
-        return $url === '' ? '' : rtrim($url, '/') . '/';
     }
 }

@@ -1,0 +1,24 @@
+<?php
+/**
+ * kerioSingle hooks (WHMCS loads this file on every page once a product using the module was saved).
+ *
+ * ClientAreaFooterOutput: on the cart's configure-product step of a kerioSingle product, adds the
+ * live check of the mailbox-name and password fields (lib/OrderForm.php, js/order-form.js).
+ */
+
+use WHMCS\Module\Server\kerioSingle\OrderForm;
+
+if (!defined('WHMCS')) {
+    die('This file cannot be accessed directly');
+}
+
+require_once __DIR__ . '/lib/autoload.php';
+
+add_hook('ClientAreaFooterOutput', 1, static function (array $vars): string {
+    try {
+        return OrderForm::footer($vars);
+    } catch (\Throwable $error) {
+        // A broken live check must never break the order page; the server checks the order again.
+        return '';
+    }
+});

@@ -1,0 +1,106 @@
+<?php
+
+namespace WHMCS\Module\Server\kerioSingle;
+
+use WHMCS\Database\Capsule;
+
+if (!defined('WHMCS')) {
+    die('This file cannot be accessed directly');
+}
+
+/**
+ * What hooks.php adds to the cart's configure-product step (cart.php?a=confproduct) of a
+ * kerioSingle product: the rules of lib/OrderRules.php and js/order-form.js, which checks the
+ * mailbox-name and password custom fields live and lists each unmet rule under the field.
+ */
+final class OrderForm
+{
+    /** Order-form custom fields the script watches (keys of lib/CustomFields.php). */
+    private const FIELDS = [
+        CustomFields::LOCALPART, CustomFields::MAILDOMAIN, CustomFields::PASSWORD,
+        CustomFields::GIVENNAME, CustomFields::SURNAME,
+    ];
+
+    /**
+     * The footer HTML for a client-area page: the scripts on the configure-product step of a
+     * kerioSingle product, '' on every other page or when no rules can be had.
+     *
+     * @param array<string, mixed> $vars the hook's page variables
+     */
+    public static function footer(array $vars): string
+    {
+        $product = OrderRules::product(self::productId($vars));
+        if ($product === null) {
+            return '';
+        }
+        $fields = self::fieldIds((int) $product->id);
+        try {
+            $rules = OrderRules::forProduct($product, ['domain' => self::firstDomain((int) $product->id)]);
+        } catch (EngineError $unavailable) {
+            return '';
+        }
+        $config = [
+            'productId' => (int) $product->id,
+            'fields' => $fields,
+            'rules' => $rules,
+            'rulesUrl' => SystemUrl::moduleFile('rules.php'),
+            'text' => self::texts(Lang::forParams(['clientsdetails' => ['language' => (string) ($vars['language'] ?? '')]])),
+        ];
+        $json = json_encode($config, JSON_HEX_TAG | JSON_HEX_AMP | JSON_HEX_APOS | JSON_HEX_QUOT | JSON_UNESCAPED_SLASHES);
+        $script = (string) file_get_contents(dirname(__DIR__) . '/js/order-form.js');
+        return '<script>window.kerioSingleOrderForm = ' . $json . ";</script>\n<script>" . $script . '</script>';
+    }
+
+    /**
+     * The product being configured: WHMCS passes `productinfo.pid` to the configureproduct template;
+     * other pages (and other cart steps) give 0.
+     *
+     * @param array<string, mixed> $vars
+     */
+    private static function productId(array $vars): int
+    {
+        if (($vars['filename'] ?? '') !== 'cart' || ($vars['templatefile'] ?? '') !== 'configureproduct') {
+            return 0;
+        }
+        return (int) ($vars['productinfo']['pid'] ?? 0);
+    }
+
+    /**
+     * Custom field ids by key (0 when the product lacks the field).
+     *
+     * @return array<string, int>
+     */
+    private static function fieldIds(int $productId): array
+    {
+        $ids = [];
+        foreach (self::FIELDS as $key) {
+            $ids[$key] = (int) CustomFields::findField($productId, $key);
+        }
+        return $ids;
+    }
+
+    /** The domain preselected in the Domain dropdown (its first option, `value|label` cut at `|`), '' when there is none. */
+    private static function firstDomain(int $productId): string
+    {
+        $fieldId = CustomFields::findField($productId, CustomFields::MAILDOMAIN);
+        $options = $fieldId === null ? '' : (string) Capsule::table('tblcustomfields')->where('id', $fieldId)->value('fieldoptions');
+        $first = explode(',', $options)[0];
+        return trim(explode('|', $first)[0]);
+    }
+
+    /**
+     * The strings the script shows: headings and the rule sentences by id.
+     *
+     * @return array<string, string>
+     */
+    private static function texts(Lang $lang): array
+    {
+        $texts = [];
+        foreach ($lang->all() as $key => $text) {
+            if (strncmp($key, 'order_', 6) === 0 || strncmp($key, 'rule_', 5) === 0) {
+                $texts[$key] = $text;
+            }
+        }
+        return $texts;
+    }
+}
