@@ -8,16 +8,26 @@ use crate::secret::Secret;
 use crate::tls::{self, normalize_fingerprint, PresentedFingerprint, Trust};
 use serde_json::Value;
 use std::io::{self, Read};
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// Largest response body accepted (a `Users.get` of tens of thousands of users fits easily).
 const MAX_RESPONSE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// After this long without a request, kept-alive connections are dropped instead of reused.
+///
+/// ureq never retries a POST on a reused connection the server has meanwhile closed, so a
+/// stale connection would turn into a spurious network error. Web servers commonly close idle
+/// connections after 5 s or more; a burst of calls (login + a few calls) stays well within this.
+const REUSE_WINDOW: Duration = Duration::from_secs(4);
 
 /// The HTTP side of a [`crate::Client`]: one agent (so connections are kept alive), the URL and
 /// the cookie jar.
 #[derive(Debug)]
 pub struct Transport {
     agent: ureq::Agent,
+    agent_settings: AgentSettings,
+    last_exchange: Option<Instant>,
     url: String,
     endpoint: Endpoint,
     cookies: CookieJar,
@@ -50,17 +60,16 @@ impl Transport {
             Trust::Fingerprint(fingerprint) => Some(normalize_fingerprint(fingerprint)?),
             _ => None,
         };
-        let tls_config = tls::client_config(settings.trust, presented.clone())?;
-        let agent = ureq::AgentBuilder::new()
-            .timeout_connect(settings.connect_timeout)
-            .timeout_read(settings.read_timeout)
-            .timeout_write(settings.read_timeout)
-            .redirects(0)
-            .user_agent(settings.user_agent)
-            .tls_config(tls_config)
-            .build();
+        let agent_settings = AgentSettings {
+            tls_config: tls::client_config(settings.trust, presented.clone())?,
+            connect_timeout: settings.connect_timeout,
+            read_timeout: settings.read_timeout,
+            user_agent: settings.user_agent.to_string(),
+        };
         Ok(Transport {
-            agent,
+            agent: agent_settings.build(),
+            agent_settings,
+            last_exchange: None,
             url: settings.url.to_string(),
             endpoint,
             cookies: CookieJar::default(),
@@ -77,6 +86,7 @@ impl Transport {
         body: &str,
         token: Option<&Secret>,
     ) -> Result<Value, Error> {
+        self.drop_idle_connections();
         let mut request = self
             .agent
             .post(&self.url)
@@ -105,6 +115,17 @@ impl Transport {
             method: method.to_string(),
             detail: error.to_string(),
         })
+    }
+
+    /// Replaces the agent (and so its connection pool) when the last exchange is too long ago.
+    fn drop_idle_connections(&mut self) {
+        let idle = self
+            .last_exchange
+            .is_some_and(|last| last.elapsed() > REUSE_WINDOW);
+        if idle {
+            self.agent = self.agent_settings.build();
+        }
+        self.last_exchange = Some(Instant::now());
     }
 
     /// Forgets the session cookies.
@@ -202,6 +223,28 @@ impl Transport {
             },
             (other, _) => TlsError::Other(other.to_string()),
         }
+    }
+}
+
+/// What an agent is built from (kept to build a fresh one after an idle gap).
+#[derive(Debug)]
+struct AgentSettings {
+    tls_config: Arc<rustls::ClientConfig>,
+    connect_timeout: Duration,
+    read_timeout: Duration,
+    user_agent: String,
+}
+
+impl AgentSettings {
+    fn build(&self) -> ureq::Agent {
+        ureq::AgentBuilder::new()
+            .timeout_connect(self.connect_timeout)
+            .timeout_read(self.read_timeout)
+            .timeout_write(self.read_timeout)
+            .redirects(0)
+            .user_agent(&self.user_agent)
+            .tls_config(self.tls_config.clone())
+            .build()
     }
 }
 
