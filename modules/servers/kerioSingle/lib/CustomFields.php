@@ -89,6 +89,23 @@ final class CustomFields
         Capsule::table('tblcustomfieldsvalues')->where('id', $row->id)->update(['value' => $value, 'updated_at' => self::now()]);
     }
 
+    /**
+     * The stored value of a service's field, HTML-entity decoded ('' when none).
+     *
+     * Read from the table rather than from $params['customfields'], because WHMCS cuts param values
+     * at the first `|` (meant for "value|label" options), which would truncate a password containing `|`.
+     * WHMCS stores order-form input HTML-encoded, hence the decoding.
+     */
+    public static function value(int $productId, int $serviceId, string $key): string
+    {
+        $fieldId = self::findField($productId, $key);
+        if ($fieldId === null) {
+            return '';
+        }
+        $raw = Capsule::table('tblcustomfieldsvalues')->where('fieldid', $fieldId)->where('relid', $serviceId)->value('value');
+        return html_entity_decode((string) $raw, ENT_QUOTES);
+    }
+
     /** The id of the product's field with this key, or null. */
     public static function findField(int $productId, string $key): ?int
     {

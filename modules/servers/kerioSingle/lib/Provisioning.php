@@ -153,13 +153,14 @@ final class Provisioning
     }
 
     /**
-     * The password chosen on the order form; on a retried create (after it was moved) the service password.
+     * The password chosen on the order form (read unabridged from the table); on a retried create,
+     * after it was moved, the service password.
      *
      * @param array<string, mixed> $params
      */
     private static function orderPassword(array $params): string
     {
-        $fromOrder = (string) ($params['customfields'][CustomFields::PASSWORD] ?? '');
+        $fromOrder = CustomFields::value((int) $params['pid'], (int) $params['serviceid'], CustomFields::PASSWORD);
         return $fromOrder !== '' ? $fromOrder : (string) ($params['password'] ?? '');
     }
 

@@ -1,0 +1,33 @@
+<?php
+/**
+ * Loads the WHMCS 8 stand-in: WHMCS constants, the real Illuminate Capsule (Debian
+ * php-illuminate-database) aliased as WHMCS\Database\Capsule, the global WHMCS functions the module
+ * calls, and the harness classes (namespace KerioSingle\Harness, src/).
+ *
+ * Include it once, then `Database::connect(Database::configFromEnvironment())` and use `Whmcs`.
+ */
+
+if (!defined('WHMCS')) {
+    define('WHMCS', true);
+}
+if (!defined('ROOTDIR')) {
+    define('ROOTDIR', dirname(__DIR__));
+}
+
+require_once '/usr/share/php/Illuminate/Database/autoload.php';
+
+spl_autoload_register(static function (string $class): void {
+    $prefix = 'KerioSingle\\Harness\\';
+    if (strncmp($class, $prefix, strlen($prefix)) === 0) {
+        $file = __DIR__ . '/src/' . str_replace('\\', '/', substr($class, strlen($prefix))) . '.php';
+        if (is_file($file)) {
+            require_once $file;
+        }
+    }
+});
+
+if (!class_exists('WHMCS\\Database\\Capsule', false)) {
+    class_alias(\Illuminate\Database\Capsule\Manager::class, 'WHMCS\\Database\\Capsule');
+}
+
+require_once __DIR__ . '/functions.php';

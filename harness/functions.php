@@ -1,0 +1,63 @@
+<?php
+/**
+ * The global functions WHMCS 8 provides to modules, as far as kerioSingle uses them.
+ * Each delegates to a harness class that behaves like WHMCS (see harness/README.md).
+ */
+
+use KerioSingle\Harness\ActivityLog;
+use KerioSingle\Harness\Crypto;
+use KerioSingle\Harness\LocalApi;
+use KerioSingle\Harness\ModuleLogger;
+
+if (!defined('WHMCS')) {
+    die('This file cannot be accessed directly');
+}
+
+/**
+ * WHMCS encrypt(): reversible encryption with the installation key; a new nonce each call.
+ */
+function encrypt($plain)
+{
+    return Crypto::encrypt((string) $plain);
+}
+
+/**
+ * WHMCS decrypt(): the inverse of encrypt(); '' for anything it cannot decrypt.
+ */
+function decrypt($cipher)
+{
+    return Crypto::decrypt((string) $cipher);
+}
+
+/**
+ * WHMCS logModuleCall(): writes tblmodulelog when Module Debug Mode is on, with every value of
+ * $replaceVars replaced by asterisks in request, response and processed data.
+ *
+ * @param string|array $requestString
+ * @param string|array $responseData
+ * @param string|array $processedData
+ * @param array        $replaceVars secret values to mask
+ */
+function logModuleCall($module, $action, $requestString, $responseData, $processedData = '', $replaceVars = [])
+{
+    ModuleLogger::log((string) $module, (string) $action, $requestString, $responseData, $processedData, (array) $replaceVars);
+}
+
+/**
+ * WHMCS logActivity(): one line in the activity log.
+ */
+function logActivity($message, $userId = 0)
+{
+    ActivityLog::add((string) $message, (int) $userId);
+}
+
+/**
+ * WHMCS localAPI() for the commands the harness knows (EncryptPassword, DecryptPassword,
+ * GetClientsDetails); others answer result=error like WHMCS does for unknown commands.
+ *
+ * @return array<string, mixed>
+ */
+function localAPI($command, $values = [], $adminUser = '')
+{
+    return LocalApi::call((string) $command, (array) $values);
+}

@@ -1,0 +1,35 @@
+<?php
+
+namespace KerioSingle\Harness;
+
+use WHMCS\Database\Capsule;
+
+/**
+ * The daily cron's "Server Usage Stats" task: for every enabled server, load its module and call
+ * UsageUpdate once with server params only; a truthy non-'success' return is logged as WHMCS does.
+ */
+final class Cron
+{
+    /**
+     * Runs the task.
+     *
+     * @return array<int, mixed> server id => what the module returned
+     */
+    public static function updateServerUsage(): array
+    {
+        $results = [];
+        foreach (Capsule::table('tblservers')->where('disabled', 0)->orderBy('id')->get() as $server) {
+            $module = (string) $server->type;
+            if (!ModuleLoader::supports($module, 'UsageUpdate')) {
+                continue;
+            }
+            $result = ModuleLoader::call($module, 'UsageUpdate', ParamsBuilder::forServer((int) $server->id, $module));
+            if ($result && $result !== 'success') {
+                ActivityLog::add('Server Usage Update Failed: ' . (is_string($result) ? $result : print_r($result, true))
+                    . ' - Server ID: ' . $server->id);
+            }
+            $results[(int) $server->id] = $result;
+        }
+        return $results;
+    }
+}

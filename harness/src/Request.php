@@ -1,0 +1,43 @@
+<?php
+
+namespace KerioSingle\Harness;
+
+/**
+ * The request superglobals as WHMCS leaves them for modules: every value HTML-encoded with
+ * htmlspecialchars(ENT_QUOTES) at bootstrap.
+ */
+final class Request
+{
+    /**
+     * Replaces $_GET, $_POST and $_REQUEST with the encoded values.
+     *
+     * @param array<string, mixed> $get
+     * @param array<string, mixed> $post
+     */
+    public static function set(array $get, array $post = []): void
+    {
+        $_GET = self::encode($get);
+        $_POST = self::encode($post);
+        $_REQUEST = array_merge($_GET, $_POST);
+    }
+
+    /** Empties the superglobals. */
+    public static function clear(): void
+    {
+        self::set([], []);
+    }
+
+    /**
+     * WHMCS's input sanitising.
+     *
+     * @param mixed $value
+     * @return mixed
+     */
+    public static function encode($value)
+    {
+        if (is_array($value)) {
+            return array_map([self::class, 'encode'], $value);
+        }
+        return htmlspecialchars((string) $value, ENT_QUOTES);
+    }
+}
