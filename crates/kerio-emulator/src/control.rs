@@ -1,0 +1,216 @@
+//! The test-control API under `/_emulator/` on the admin listener, for loopback clients only:
+//! set mailbox usage, inject faults, read the state and call counts, add domains and admins.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+
+use crate::domains::domain_json;
+use crate::faults::Fault;
+use crate::http::{Request, Response};
+use crate::policy;
+use crate::state::{Domain, PasswordHash, Role, User, ROLES};
+use crate::users::user_json;
+use crate::{lock, Emulator};
+
+/// Path prefix of the control API.
+pub const PREFIX: &str = "/_emulator/";
+
+/// API calls per method since start (or the last reset).
+#[derive(Default)]
+pub struct Stats {
+    calls: BTreeMap<String, u64>,
+}
+
+impl Stats {
+    /// Counts one call of `method`.
+    pub fn record(&mut self, method: &str) {
+        *self.calls.entry(method.to_string()).or_default() += 1;
+    }
+
+    fn to_json(&self) -> Value {
+        json!({"total": self.calls.values().sum::<u64>(), "methods": self.calls})
+    }
+}
+
+fn error(status: u16, message: &str) -> Response {
+    Response::json(status, &json!({ "error": message }))
+}
+
+fn body(request: &Request) -> Result<Value, Response> {
+    serde_json::from_slice(&request.body)
+        .map_err(|e| error(400, &format!("the body must be a JSON object: {e}")))
+}
+
+/// Handles one request under [`PREFIX`].
+pub fn handle(emulator: &Emulator, request: &Request) -> Response {
+    if !request.peer.ip().is_loopback() {
+        return error(403, "the control API only answers loopback clients");
+    }
+    let route = &request.path[PREFIX.len()..];
+    let outcome = match (request.method.as_str(), route) {
+        ("POST", "usage") => body(request).and_then(|b| set_usage(emulator, &b)),
+        ("POST", "faults") => body(request).and_then(|b| add_fault(emulator, &b)),
+        ("GET", "faults") => Ok(Response::json(
+            200,
+            &json!({"faults": lock(&emulator.faults).list()}),
+        )),
+        ("DELETE", "faults") => {
+            lock(&emulator.faults).clear();
+            Ok(Response::json(200, &json!({"faults": []})))
+        }
+        ("GET", "state") => Ok(state(emulator)),
+        ("POST", "domains") => body(request).and_then(|b| add_domain(emulator, &b)),
+        ("POST", "admins") => body(request).and_then(|b| add_admin(emulator, &b)),
+        ("GET", "stats") => Ok(Response::json(200, &lock(&emulator.stats).to_json())),
+        ("POST", "stats/reset") => {
+            *lock(&emulator.stats) = Stats::default();
+            Ok(Response::json(200, &Stats::default().to_json()))
+        }
+        _ => Err(error(404, "unknown control endpoint; see docs/emulator.md")),
+    };
+    outcome.unwrap_or_else(|response| response)
+}
+
+fn text_field<'v>(body: &'v Value, name: &str) -> Result<&'v str, Response> {
+    body.get(name)
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| error(400, &format!("\"{name}\" must be a non-empty string")))
+}
+
+fn count_field(body: &Value, name: &str) -> Result<Option<u64>, Response> {
+    match body.get(name) {
+        None => Ok(None),
+        Some(value) => value
+            .as_u64()
+            .map(Some)
+            .ok_or_else(|| error(400, &format!("\"{name}\" must be a non-negative integer"))),
+    }
+}
+
+fn set_usage(emulator: &Emulator, body: &Value) -> Result<Response, Response> {
+    let email = text_field(body, "email")?;
+    let bytes = count_field(body, "bytes")?;
+    let items = count_field(body, "items")?;
+    let mut store = lock(&emulator.store);
+    let mut user = store
+        .find_address(email)
+        .cloned()
+        .ok_or_else(|| error(404, &format!("no user has the address {email}")))?;
+    user.mailbox.bytes = bytes.unwrap_or(user.mailbox.bytes);
+    user.mailbox.items = items.unwrap_or(user.mailbox.items);
+    let json = user_json(&user);
+    store
+        .update_user(user)
+        .map_err(|e| error(500, &e.to_string()))?;
+    Ok(Response::json(200, &json))
+}
+
+fn add_fault(emulator: &Emulator, body: &Value) -> Result<Response, Response> {
+    let fault = Fault::from_json(body).map_err(|e| error(400, &e))?;
+    let json = fault.to_json();
+    lock(&emulator.faults).add(fault);
+    Ok(Response::json(200, &json))
+}
+
+fn state(emulator: &Emulator) -> Response {
+    let store = lock(&emulator.store);
+    let domains: Vec<Value> = store.domains.iter().map(domain_json).collect();
+    let users: Vec<Value> = store
+        .users
+        .iter()
+        .map(|user| {
+            let mut json = user_json(user);
+            if let Some(domain) = store.domain(&user.domain_id) {
+                json["email"] = json!(format!("{}@{}", user.login_name, domain.name));
+            }
+            json
+        })
+        .collect();
+    let kept: Vec<Value> = store
+        .kept
+        .iter()
+        .map(|k| json!({"domainId": k.domain_id, "loginName": k.login_name, "bytes": k.mailbox.bytes, "items": k.mailbox.items}))
+        .collect();
+    Response::json(
+        200,
+        &json!({"domains": domains, "users": users, "keptMailboxes": kept}),
+    )
+}
+
+fn optional_bool(body: &Value, name: &str) -> Result<Option<bool>, Response> {
+    match body.get(name) {
+        None => Ok(None),
+        Some(value) => value
+            .as_bool()
+            .map(Some)
+            .ok_or_else(|| error(400, &format!("\"{name}\" must be true or false"))),
+    }
+}
+
+fn optional_u32(body: &Value, name: &str) -> Result<Option<u32>, Response> {
+    count_field(body, name)?
+        .map(|n| u32::try_from(n).map_err(|_| error(400, &format!("\"{name}\" is too large"))))
+        .transpose()
+}
+
+fn add_domain(emulator: &Emulator, body: &Value) -> Result<Response, Response> {
+    let name = text_field(body, "name")?;
+    policy::check_domain_name(name).map_err(|e| error(400, &e))?;
+    let mut store = lock(&emulator.store);
+    if store.domain_by_name(name).is_some() {
+        return Err(error(409, &format!("domain {name} already exists")));
+    }
+    let mut domain = Domain::new(name, store.domains.is_empty());
+    if let Some(enabled) = optional_bool(body, "passwordComplexityEnabled")? {
+        domain.password_complexity_enabled = enabled;
+    }
+    if let Some(count) = optional_u32(body, "userMaxCount")? {
+        domain.user_max_count = count;
+    }
+    if let Some(length) = optional_u32(body, "passwordMinimumLength")? {
+        domain.password_minimum_length = length;
+    }
+    let json = domain_json(&domain);
+    store
+        .insert_domain(domain)
+        .map_err(|e| error(500, &e.to_string()))?;
+    Ok(Response::json(200, &json))
+}
+
+fn add_admin(emulator: &Emulator, body: &Value) -> Result<Response, Response> {
+    let login = text_field(body, "login")?;
+    let domain_name = text_field(body, "domain")?;
+    let password = text_field(body, "password")?;
+    let role = body
+        .get("role")
+        .and_then(Value::as_str)
+        .unwrap_or("FullAdmin");
+    if !ROLES.contains(&role) {
+        return Err(error(
+            400,
+            &format!("\"role\" must be one of {}", ROLES.join(", ")),
+        ));
+    }
+    policy::check_login_name(login).map_err(|e| error(400, &e.filled()))?;
+    let mut store = lock(&emulator.store);
+    let domain = store
+        .domain_by_name(domain_name)
+        .cloned()
+        .ok_or_else(|| error(404, &format!("domain {domain_name} does not exist")))?;
+    if store.user_by_login(&domain.id, login).is_some() {
+        return Err(error(
+            409,
+            &format!("user {login}@{domain_name} already exists"),
+        ));
+    }
+    let mut user = User::new(&domain, login, "");
+    user.password = PasswordHash::new(password);
+    user.role = Role::plain(role);
+    let json = user_json(&user);
+    store
+        .insert_user(user)
+        .map_err(|e| error(500, &e.to_string()))?;
+    Ok(Response::json(200, &json))
+}

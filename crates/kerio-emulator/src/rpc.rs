@@ -1,0 +1,300 @@
+//! The JSON-RPC 2.0 envelope of the admin API: parsing, fault injection, method lookup,
+//! session check (cookie `SESSION_CONNECT_WEBADMIN` + `X-Token` header), role check, dispatch.
+
+use serde_json::{json, Map, Value};
+
+use crate::errors::{self, KerioError};
+use crate::faults::FaultKind;
+use crate::http::{Reply, Request, Response};
+use crate::query::SearchQuery;
+use crate::state::role_rank;
+use crate::{domains, lock, server, session, users, Emulator};
+
+/// Name of the admin session cookie.
+pub const SESSION_COOKIE: &str = "SESSION_CONNECT_WEBADMIN";
+/// Name of the double-submit token cookie.
+pub const TOKEN_COOKIE: &str = "TOKEN_CONNECT_WEBADMIN";
+
+/// Who may call a method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// No session needed.
+    Public,
+    /// Any logged-in administrator.
+    Session,
+    /// Auditor and above (read-only calls).
+    Read,
+    /// AccountAdmin and above (changes).
+    Write,
+}
+
+/// One API method: name, access level, handler.
+pub struct Method {
+    /// `Interface.method`.
+    pub name: &'static str,
+    /// Who may call it.
+    pub access: Access,
+    /// The implementation.
+    pub handler: fn(&mut Call) -> Result<Value, KerioError>,
+}
+
+/// The logged-in administrator making a call.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// User id.
+    pub user_id: String,
+    /// Role name.
+    pub role: String,
+    /// Session id (for logout).
+    pub session_id: String,
+}
+
+impl Caller {
+    /// Whether the caller's role is at least as strong as `role`.
+    pub fn at_least(&self, role: &str) -> bool {
+        role_rank(&self.role) >= role_rank(role)
+    }
+}
+
+/// One API call being handled.
+pub struct Call<'a> {
+    /// The emulator.
+    pub emulator: &'a Emulator,
+    /// The HTTP request.
+    pub request: &'a Request,
+    /// Named parameters (empty object when absent).
+    pub params: Map<String, Value>,
+    /// The logged-in admin (None for public methods).
+    pub caller: Option<Caller>,
+    /// `Set-Cookie` values to send with the response.
+    pub set_cookies: Vec<String>,
+}
+
+impl Call<'_> {
+    /// The logged-in caller; only None for public methods.
+    pub fn caller(&self) -> Result<&Caller, KerioError> {
+        self.caller.as_ref().ok_or_else(errors::session_expired)
+    }
+
+    /// A required parameter.
+    pub fn param(&self, name: &str) -> Result<&Value, KerioError> {
+        self.params
+            .get(name)
+            .ok_or_else(|| errors::invalid_params(&format!("parameter '{name}' is required")))
+    }
+
+    /// A required string parameter.
+    pub fn string(&self, name: &str) -> Result<&str, KerioError> {
+        self.param(name)?
+            .as_str()
+            .ok_or_else(|| errors::invalid_params(&format!("parameter '{name}' must be a string")))
+    }
+
+    /// A required array parameter.
+    pub fn array(&self, name: &str) -> Result<&Vec<Value>, KerioError> {
+        self.param(name)?
+            .as_array()
+            .ok_or_else(|| errors::invalid_params(&format!("parameter '{name}' must be an array")))
+    }
+
+    /// A required object parameter.
+    pub fn object(&self, name: &str) -> Result<&Map<String, Value>, KerioError> {
+        self.param(name)?
+            .as_object()
+            .ok_or_else(|| errors::invalid_params(&format!("parameter '{name}' must be an object")))
+    }
+
+    /// The required `query` parameter as a SearchQuery.
+    pub fn query(&self) -> Result<SearchQuery, KerioError> {
+        SearchQuery::parse(self.param("query")?)
+    }
+}
+
+fn all_methods() -> impl Iterator<Item = &'static Method> {
+    session::METHODS
+        .iter()
+        .chain(domains::METHODS)
+        .chain(users::METHODS)
+        .chain(server::METHODS)
+}
+
+fn find_method(name: &str) -> Option<&'static Method> {
+    all_methods().find(|m| m.name == name)
+}
+
+/// A parsed request envelope.
+struct Envelope {
+    id: Value,
+    method: String,
+    params: Map<String, Value>,
+}
+
+fn parse_envelope(body: &[u8]) -> Result<Envelope, (Value, KerioError)> {
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| (Value::Null, errors::parse_error(&e.to_string())))?;
+    let Value::Object(object) = value else {
+        return Err((
+            Value::Null,
+            errors::invalid_request("the request must be a JSON object"),
+        ));
+    };
+    let id = object.get("id").cloned().unwrap_or(Value::Null);
+    let invalid = |detail: &str| (id.clone(), errors::invalid_request(detail));
+    if object.get("jsonrpc") != Some(&json!("2.0")) {
+        return Err(invalid("\"jsonrpc\" must be \"2.0\""));
+    }
+    let method = object
+        .get("method")
+        .and_then(Value::as_str)
+        .ok_or_else(|| invalid("\"method\" must be a string like \"Users.get\""))?
+        .to_string();
+    let params = match object.get("params") {
+        None | Some(Value::Null) => Map::new(),
+        Some(Value::Object(params)) => params.clone(),
+        Some(_) => return Err(invalid("\"params\" must be an object of named parameters")),
+    };
+    Ok(Envelope { id, method, params })
+}
+
+fn rpc_response(id: &Value, outcome: &Result<Value, KerioError>, cookies: &[String]) -> Response {
+    let body = match outcome {
+        Ok(result) => json!({"jsonrpc": "2.0", "id": id, "result": result}),
+        Err(error) => json!({"jsonrpc": "2.0", "id": id, "error": error.to_rpc_json()}),
+    };
+    let mut response = Response::new(200, "application/json-rpc; charset=UTF-8", body.to_string());
+    for cookie in cookies {
+        response = response.with_header("Set-Cookie", cookie);
+    }
+    response
+}
+
+fn log(request: &Request, method: &str, outcome: &Result<Value, KerioError>) {
+    match outcome {
+        Ok(_) => eprintln!("kerio-emulator: {} {method} ok", request.peer.ip()),
+        Err(error) => eprintln!(
+            "kerio-emulator: {} {method} error {}",
+            request.peer.ip(),
+            error.code
+        ),
+    }
+}
+
+/// Handles one POST to `/admin/api/jsonrpc/`.
+pub fn handle(emulator: &Emulator, request: &Request) -> Reply {
+    let envelope = match parse_envelope(&request.body) {
+        Ok(envelope) => envelope,
+        Err((id, error)) => {
+            let outcome = Err(error);
+            log(request, "-", &outcome);
+            return Reply::Send(rpc_response(&id, &outcome, &[]));
+        }
+    };
+    lock(&emulator.stats).record(&envelope.method);
+    if let Some(reply) = apply_fault(emulator, request, &envelope) {
+        return reply;
+    }
+    let mut call = Call {
+        emulator,
+        request,
+        params: envelope.params,
+        caller: None,
+        set_cookies: Vec::new(),
+    };
+    let outcome = dispatch(&mut call, &envelope.method);
+    log(request, &envelope.method, &outcome);
+    Reply::Send(rpc_response(&envelope.id, &outcome, &call.set_cookies))
+}
+
+/// Applies an injected fault; returns the reply when the fault replaces the normal answer.
+fn apply_fault(emulator: &Emulator, request: &Request, envelope: &Envelope) -> Option<Reply> {
+    let fault = lock(&emulator.faults).take(&envelope.method)?;
+    eprintln!(
+        "kerio-emulator: {} {} fault {}",
+        request.peer.ip(),
+        envelope.method,
+        fault.kind.name()
+    );
+    match fault.kind {
+        FaultKind::Http500 => Some(Reply::Send(Response::text(500, "Internal Server Error"))),
+        FaultKind::Http502 => Some(Reply::Send(Response::text(502, "Bad Gateway"))),
+        FaultKind::Reset => Some(Reply::Drop),
+        FaultKind::Malformed => Some(Reply::Send(Response::new(
+            200,
+            "application/json-rpc; charset=UTF-8",
+            format!(
+                "{{\"jsonrpc\":\"2.0\",\"id\":{},\"result\":{{\"list\":[",
+                envelope.id
+            ),
+        ))),
+        FaultKind::Delay => {
+            std::thread::sleep(std::time::Duration::from_millis(fault.delay_ms));
+            None
+        }
+        FaultKind::ExpireSession => {
+            if let Some(sid) = request.cookie(SESSION_COOKIE) {
+                lock(&emulator.sessions).close_admin(&sid);
+            }
+            None
+        }
+    }
+}
+
+fn dispatch(call: &mut Call, name: &str) -> Result<Value, KerioError> {
+    let method = find_method(name).ok_or_else(|| errors::method_not_found(name))?;
+    if method.access != Access::Public {
+        let caller = authenticate(call.emulator, call.request)?;
+        let allowed = match method.access {
+            Access::Write => caller.at_least("AccountAdmin"),
+            Access::Read => caller.at_least("Auditor"),
+            Access::Session | Access::Public => true,
+        };
+        if !allowed {
+            return Err(errors::insufficient_rights());
+        }
+        call.caller = Some(caller);
+    }
+    (method.handler)(call)
+}
+
+/// The session named by the cookie, if `X-Token` matches and it has not idled out.
+fn authenticate(emulator: &Emulator, request: &Request) -> Result<Caller, KerioError> {
+    let sid = request
+        .cookie(SESSION_COOKIE)
+        .ok_or_else(errors::session_expired)?;
+    let token = request
+        .header("x-token")
+        .ok_or_else(errors::session_expired)?;
+    let session = lock(&emulator.sessions)
+        .check_admin(&sid, token, emulator.settings.session_idle)
+        .ok_or_else(errors::session_expired)?;
+    let store = lock(&emulator.store);
+    let user = store
+        .user(&session.user_id)
+        .filter(|u| u.is_enabled && u.role.user_role != "UserRole")
+        .ok_or_else(errors::session_expired)?;
+    Ok(Caller {
+        user_id: user.id.clone(),
+        role: user.role.user_role.clone(),
+        session_id: sid,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn method_names_are_unique() {
+        let names: Vec<_> = all_methods().map(|m| m.name).collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(names.len(), sorted.len());
+    }
+
+    #[test]
+    fn envelope_rejects_string_params() {
+        let result = parse_envelope(br#"{"jsonrpc":"2.0","id":1,"method":"X.y","params":"a"}"#);
+        assert!(matches!(result, Err((_, e)) if e.code == -32600));
+    }
+}

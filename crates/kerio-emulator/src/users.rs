@@ -1,0 +1,599 @@
+//! The `Users` interface: get (SearchQuery), create, set (partial patterns), remove (keep,
+//! delete or move the mailbox), getStatistics. Per-item failures go to `errors` with `inputIndex`.
+
+use serde_json::{json, Map, Value};
+
+use crate::domains::{domain_param, user_allowance};
+use crate::errors::{self, KerioError};
+use crate::policy;
+use crate::rpc::{Access, Call, Caller, Method};
+use crate::state::{
+    role_rank, ByteValue, Domain, ItemLimit, KeptMailbox, Mailbox, PasswordHash, Role, SizeLimit,
+    Store, User, BYTE_UNITS, ROLES,
+};
+use crate::{lock, Emulator};
+
+/// The Users methods.
+pub const METHODS: &[Method] = &[
+    Method {
+        name: "Users.get",
+        access: Access::Read,
+        handler: get,
+    },
+    Method {
+        name: "Users.create",
+        access: Access::Write,
+        handler: create,
+    },
+    Method {
+        name: "Users.set",
+        access: Access::Write,
+        handler: set,
+    },
+    Method {
+        name: "Users.remove",
+        access: Access::Write,
+        handler: remove,
+    },
+    Method {
+        name: "Users.getStatistics",
+        access: Access::Read,
+        handler: get_statistics,
+    },
+];
+
+/// Fields QUICKSEARCH looks in.
+const QUICK_FIELDS: &[&str] = &["loginName", "fullName", "description"];
+/// Accepted `authType` values.
+const AUTH_TYPES: &[&str] = &[
+    "UInternalAuth",
+    "UWindowsNTAuth",
+    "UPamAuth",
+    "UKerberosAuth",
+    "UAppleAuth",
+    "ULDAPAuth",
+];
+
+fn role_json(role: &Role) -> Value {
+    json!({
+        "userRole": role.user_role,
+        "publicFolderRight": role.public_folder_right,
+        "archiveFolderRight": role.archive_folder_right,
+    })
+}
+
+fn size_limit_json(limit: &SizeLimit) -> Value {
+    json!({"isActive": limit.is_active, "limit": {"value": limit.limit.value, "units": limit.limit.units}})
+}
+
+/// The full wire form of a user (never the password). `consumedSize` uses the largest unit
+/// up to GigaBytes that represents the byte count exactly. [I]
+pub fn user_json(user: &User) -> Value {
+    let consumed = ByteValue::exact(user.mailbox.bytes);
+    json!({
+        "id": user.id,
+        "domainId": user.domain_id,
+        "companyContactId": "",
+        "loginName": user.login_name,
+        "fullName": user.full_name,
+        "description": user.description,
+        "isEnabled": user.is_enabled,
+        "itemSource": "DSInternalSource",
+        "authType": user.auth_type,
+        "isPasswordReversible": user.is_password_reversible,
+        "allowPasswordChange": user.allow_password_change,
+        "hasDefaultSpamRule": user.has_default_spam_rule,
+        "role": role_json(&user.role),
+        "groupRole": role_json(&Role::plain("UserRole")),
+        "effectiveRole": role_json(&user.role),
+        "isWritableByMe": true,
+        "emailAddresses": user.email_addresses,
+        "emailForwarding": {"mode": "UForwardNone", "emailAddresses": []},
+        "userGroups": [],
+        "itemLimit": {"isActive": user.item_limit.is_active, "limit": user.item_limit.limit},
+        "diskSizeLimit": size_limit_json(&user.disk_size_limit),
+        "consumedItems": user.mailbox.items,
+        "consumedSize": {"value": consumed.value, "units": consumed.units},
+        "hasDomainRestriction": false,
+        "outMessageLimit": {"isActive": false, "limit": {"value": 0, "units": "MegaBytes"}},
+        "lastLoginInfo": {"dateTime": user.last_login.date_time, "protocol": user.last_login.protocol},
+        "publishInGal": true,
+    })
+}
+
+fn get(call: &mut Call) -> Result<Value, KerioError> {
+    let query = call.query()?;
+    let store = lock(&call.emulator.store);
+    let domain = domain_param(call, &store)?;
+    let items = store
+        .users
+        .iter()
+        .filter(|u| u.domain_id == domain.id)
+        .map(user_json)
+        .collect();
+    drop(store);
+    query.apply(items, QUICK_FIELDS)
+}
+
+// ---------- pattern parsing (shared by create and set) ----------
+
+fn invalid(detail: String) -> KerioError {
+    errors::invalid_value(&detail)
+}
+
+fn as_bool(value: &Value, field: &str) -> Result<bool, KerioError> {
+    value
+        .as_bool()
+        .ok_or_else(|| invalid(format!("{field} must be true or false.")))
+}
+
+fn as_text<'v>(value: &'v Value, field: &str) -> Result<&'v str, KerioError> {
+    value
+        .as_str()
+        .ok_or_else(|| invalid(format!("{field} must be a string.")))
+}
+
+fn as_count(value: &Value, field: &str) -> Result<u64, KerioError> {
+    value
+        .as_u64()
+        .ok_or_else(|| invalid(format!("{field} must be a non-negative integer.")))
+}
+
+fn member<'v>(
+    object: &'v Map<String, Value>,
+    name: &str,
+    whole: &str,
+) -> Result<&'v Value, KerioError> {
+    object
+        .get(name)
+        .ok_or_else(|| invalid(format!("{whole} must be complete: '{name}' is missing.")))
+}
+
+fn as_struct<'v>(value: &'v Value, field: &str) -> Result<&'v Map<String, Value>, KerioError> {
+    value
+        .as_object()
+        .ok_or_else(|| invalid(format!("{field} must be an object.")))
+}
+
+fn parse_role(value: &Value) -> Result<Role, KerioError> {
+    let object = as_struct(value, "role")?;
+    let user_role = as_text(member(object, "userRole", "role")?, "role.userRole")?;
+    if !ROLES.contains(&user_role) {
+        return Err(invalid(format!(
+            "role.userRole must be one of {}.",
+            ROLES.join(", ")
+        )));
+    }
+    Ok(Role {
+        user_role: user_role.to_string(),
+        public_folder_right: as_bool(
+            member(object, "publicFolderRight", "role")?,
+            "role.publicFolderRight",
+        )?,
+        archive_folder_right: as_bool(
+            member(object, "archiveFolderRight", "role")?,
+            "role.archiveFolderRight",
+        )?,
+    })
+}
+
+fn parse_size_limit(value: &Value) -> Result<SizeLimit, KerioError> {
+    let object = as_struct(value, "diskSizeLimit")?;
+    let is_active = as_bool(
+        member(object, "isActive", "diskSizeLimit")?,
+        "diskSizeLimit.isActive",
+    )?;
+    let limit = as_struct(
+        member(object, "limit", "diskSizeLimit")?,
+        "diskSizeLimit.limit",
+    )?;
+    let amount = as_count(
+        member(limit, "value", "diskSizeLimit.limit")?,
+        "diskSizeLimit.limit.value",
+    )?;
+    let units = as_text(
+        member(limit, "units", "diskSizeLimit.limit")?,
+        "diskSizeLimit.limit.units",
+    )?;
+    if !BYTE_UNITS.contains(&units) {
+        return Err(invalid(format!(
+            "diskSizeLimit.limit.units must be one of {}.",
+            BYTE_UNITS.join(", ")
+        )));
+    }
+    Ok(SizeLimit {
+        is_active,
+        limit: ByteValue {
+            value: amount,
+            units: units.to_string(),
+        },
+    })
+}
+
+fn parse_item_limit(value: &Value) -> Result<ItemLimit, KerioError> {
+    let object = as_struct(value, "itemLimit")?;
+    Ok(ItemLimit {
+        is_active: as_bool(
+            member(object, "isActive", "itemLimit")?,
+            "itemLimit.isActive",
+        )?,
+        limit: as_count(member(object, "limit", "itemLimit")?, "itemLimit.limit")?,
+    })
+}
+
+fn parse_addresses(value: &Value) -> Result<Vec<String>, KerioError> {
+    let items = value
+        .as_array()
+        .ok_or_else(|| invalid("emailAddresses must be an array of strings.".to_string()))?;
+    items
+        .iter()
+        .map(|item| as_text(item, "emailAddresses[]").map(str::to_string))
+        .collect()
+}
+
+/// Applies the writable fields present in `pattern` to `user` (password and loginName are
+/// handled by the callers). Read-only and unknown members are ignored. [I]
+fn apply_pattern(user: &mut User, pattern: &Map<String, Value>) -> Result<(), KerioError> {
+    for (name, value) in pattern {
+        match name.as_str() {
+            "fullName" => user.full_name = as_text(value, name)?.to_string(),
+            "description" => user.description = as_text(value, name)?.to_string(),
+            "isEnabled" => user.is_enabled = as_bool(value, name)?,
+            "isPasswordReversible" => user.is_password_reversible = as_bool(value, name)?,
+            "allowPasswordChange" => user.allow_password_change = as_bool(value, name)?,
+            "hasDefaultSpamRule" => user.has_default_spam_rule = as_bool(value, name)?,
+            "authType" => {
+                let auth = as_text(value, name)?;
+                if !AUTH_TYPES.contains(&auth) {
+                    return Err(invalid(format!(
+                        "authType must be one of {}.",
+                        AUTH_TYPES.join(", ")
+                    )));
+                }
+                user.auth_type = auth.to_string();
+            }
+            "role" => user.role = parse_role(value)?,
+            "emailAddresses" => user.email_addresses = parse_addresses(value)?,
+            "itemLimit" => user.item_limit = parse_item_limit(value)?,
+            "diskSizeLimit" => user.disk_size_limit = parse_size_limit(value)?,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+// ---------- rights and limits ----------
+
+/// Non-FullAdmins may not touch accounts with a stronger role or grant a stronger role.
+fn check_rights(caller: &Caller, target_role: &str) -> Result<(), KerioError> {
+    if caller.at_least("FullAdmin") || role_rank(target_role) <= role_rank(&caller.role) {
+        Ok(())
+    } else {
+        Err(errors::insufficient_rights())
+    }
+}
+
+/// Fails when one more active user in `domain` would exceed its limit or the licence.
+fn check_seat(store: &Store, domain: &Domain, license: Option<u32>) -> Result<(), KerioError> {
+    match user_allowance(store, domain, license) {
+        Some((limit, 0, "LicenseLimit")) => Err(errors::license_exceeded(limit)),
+        Some((limit, 0, _)) => Err(errors::domain_limit_exceeded(&domain.name, limit)),
+        _ => Ok(()),
+    }
+}
+
+fn check_login_free(
+    store: &Store,
+    domain_id: &str,
+    login: &str,
+    except: &str,
+) -> Result<(), KerioError> {
+    match store.user_by_login(domain_id, login) {
+        Some(other) if other.id != except => Err(errors::user_exists(login)),
+        _ => Ok(()),
+    }
+}
+
+fn set_password(user: &mut User, domain: &Domain, value: &Value) -> Result<(), KerioError> {
+    let password = as_text(value, "password")?;
+    policy::check_password(domain, &user.login_name, &user.full_name, password)?;
+    user.password = PasswordHash::new(password);
+    Ok(())
+}
+
+// ---------- create ----------
+
+fn create_one(
+    emulator: &Emulator,
+    store: &mut Store,
+    caller: &Caller,
+    item: &Value,
+) -> Result<String, KerioError> {
+    let pattern = item
+        .as_object()
+        .ok_or_else(|| invalid("each user must be an object.".to_string()))?;
+    let domain_id = pattern
+        .get("domainId")
+        .ok_or_else(|| invalid("domainId is required to create a user.".to_string()))?;
+    let domain_id = as_text(domain_id, "domainId")?;
+    let domain = store
+        .domain(domain_id)
+        .cloned()
+        .ok_or_else(|| errors::domain_not_found(domain_id))?;
+    let login = pattern
+        .get("loginName")
+        .ok_or_else(|| invalid("loginName is required to create a user.".to_string()))?;
+    let login = as_text(login, "loginName")?;
+    policy::check_login_name(login)?;
+    check_login_free(store, &domain.id, login, "")?;
+    let mut user = User::new(&domain, login, "");
+    apply_pattern(&mut user, pattern)?;
+    check_rights(caller, &user.role.user_role)?;
+    match pattern.get("password") {
+        Some(password) => set_password(&mut user, &domain, password)?,
+        None if user.auth_type == "UInternalAuth" => {
+            return Err(invalid(
+                "password is required for a user with internal authentication.".to_string(),
+            ))
+        }
+        None => {}
+    }
+    if user.is_enabled {
+        check_seat(store, &domain, emulator.settings.license_users)?;
+    }
+    if let Some(mailbox) = store
+        .take_kept_mailbox(&domain.id, login)
+        .map_err(storage)?
+    {
+        user.mailbox = mailbox;
+    }
+    let id = user.id.clone();
+    store.insert_user(user).map_err(storage)?;
+    Ok(id)
+}
+
+fn storage(error: std::io::Error) -> KerioError {
+    eprintln!("kerio-emulator: storage error: {error}");
+    invalid(format!("internal database error ({error})."))
+}
+
+fn create(call: &mut Call) -> Result<Value, KerioError> {
+    let caller = call.caller()?.clone();
+    let items = call.array("users")?.clone();
+    let mut store = lock(&call.emulator.store);
+    let mut errors_out = Vec::new();
+    let mut results = Vec::new();
+    for (index, item) in items.iter().enumerate() {
+        match create_one(call.emulator, &mut store, &caller, item) {
+            Ok(id) => results.push(json!({"inputIndex": index, "id": id})),
+            Err(error) => errors_out.push(error.to_item_json(index)),
+        }
+    }
+    Ok(json!({"errors": errors_out, "result": results}))
+}
+
+// ---------- set ----------
+
+fn set_one(
+    emulator: &Emulator,
+    store: &mut Store,
+    caller: &Caller,
+    id: &Value,
+    pattern: &Map<String, Value>,
+) -> Result<(), KerioError> {
+    let id = as_text(id, "userIds[]")?;
+    let current = store
+        .user(id)
+        .cloned()
+        .ok_or_else(|| errors::user_not_found(id))?;
+    check_rights(caller, &current.role.user_role)?;
+    let domain = store
+        .domain(&current.domain_id)
+        .cloned()
+        .ok_or_else(|| errors::domain_not_found(&current.domain_id))?;
+    let mut user = current.clone();
+    apply_pattern(&mut user, pattern)?;
+    check_rights(caller, &user.role.user_role)?;
+    if let Some(login) = pattern.get("loginName") {
+        let login = as_text(login, "loginName")?;
+        policy::check_login_name(login)?;
+        check_login_free(store, &domain.id, login, &user.id)?;
+        user.login_name = login.to_string();
+    }
+    if let Some(password) = pattern.get("password") {
+        set_password(&mut user, &domain, password)?;
+    }
+    if !user.is_enabled && user.id == caller.user_id {
+        return Err(errors::cannot_change_self());
+    }
+    if user.is_enabled && !current.is_enabled {
+        check_seat(store, &domain, emulator.settings.license_users)?;
+    }
+    if !user.is_enabled {
+        lock(&emulator.sessions).close_all_of(&user.id);
+    }
+    store.update_user(user).map_err(storage)
+}
+
+fn set(call: &mut Call) -> Result<Value, KerioError> {
+    let caller = call.caller()?.clone();
+    let ids = call.array("userIds")?.clone();
+    let pattern = call.object("pattern")?.clone();
+    let mut store = lock(&call.emulator.store);
+    let errors_out: Vec<Value> = ids
+        .iter()
+        .enumerate()
+        .filter_map(|(index, id)| {
+            set_one(call.emulator, &mut store, &caller, id, &pattern)
+                .err()
+                .map(|error| error.to_item_json(index))
+        })
+        .collect();
+    Ok(json!({ "errors": errors_out }))
+}
+
+// ---------- remove ----------
+
+fn remove_one(
+    emulator: &Emulator,
+    store: &mut Store,
+    caller: &Caller,
+    request: &Value,
+) -> Result<(), KerioError> {
+    let request = as_struct(request, "requests[]")?;
+    let id = as_text(member(request, "userId", "a removal request")?, "userId")?;
+    let method = as_text(member(request, "method", "a removal request")?, "method")?;
+    if let Some(mode) = request.get("mode") {
+        let mode = as_text(mode, "mode")?;
+        if !["DSModeDeactivate", "DSModeDelete"].contains(&mode) {
+            return Err(invalid(
+                "mode must be DSModeDeactivate or DSModeDelete.".to_string(),
+            ));
+        }
+    }
+    let user = store
+        .user(id)
+        .cloned()
+        .ok_or_else(|| errors::user_not_found(id))?;
+    check_rights(caller, &user.role.user_role)?;
+    if user.id == caller.user_id {
+        return Err(errors::cannot_change_self());
+    }
+    match method {
+        "UDeleteUser" => store
+            .keep_mailbox(KeptMailbox {
+                domain_id: user.domain_id.clone(),
+                login_name: user.login_name.to_ascii_lowercase(),
+                mailbox: user.mailbox,
+            })
+            .map_err(storage)?,
+        "UDeleteFolder" => {}
+        "UMoveFolder" => move_mailbox(store, &user, request)?,
+        _ => {
+            return Err(invalid(
+                "method must be UDeleteUser, UDeleteFolder or UMoveFolder.".to_string(),
+            ))
+        }
+    }
+    lock(&emulator.sessions).close_all_of(&user.id);
+    store.delete_user(&user.id).map_err(storage)
+}
+
+fn move_mailbox(
+    store: &mut Store,
+    user: &User,
+    request: &Map<String, Value>,
+) -> Result<(), KerioError> {
+    let target_id = request
+        .get("targetUserId")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if target_id.is_empty() || target_id == user.id {
+        return Err(invalid(
+            "UMoveFolder needs targetUserId naming another existing user.".to_string(),
+        ));
+    }
+    let mut target = store
+        .user(target_id)
+        .cloned()
+        .ok_or_else(|| errors::user_not_found(target_id))?;
+    target.mailbox = target.mailbox.merged(user.mailbox);
+    store.update_user(target).map_err(storage)
+}
+
+fn remove(call: &mut Call) -> Result<Value, KerioError> {
+    let caller = call.caller()?.clone();
+    let requests = call.array("requests")?.clone();
+    let mut store = lock(&call.emulator.store);
+    let errors_out: Vec<Value> = requests
+        .iter()
+        .enumerate()
+        .filter_map(|(index, request)| {
+            remove_one(call.emulator, &mut store, &caller, request)
+                .err()
+                .map(|error| error.to_item_json(index))
+        })
+        .collect();
+    Ok(json!({ "errors": errors_out }))
+}
+
+// ---------- statistics ----------
+
+fn login_stat(count: u64, date_time: i64) -> Value {
+    json!({"count": count, "lastLogin": if count > 0 { date_time.to_string() } else { String::new() }})
+}
+
+fn statistics_json(user: &User) -> Value {
+    let storage = ByteValue::exact(user.mailbox.bytes);
+    let none = login_stat(0, 0);
+    let web = login_stat(user.web_logins, user.last_login.date_time);
+    let mut stats = json!({
+        "name": user.login_name,
+        "occupiedSpace": {"items": user.mailbox.items, "storage": {"value": storage.value, "units": storage.units}},
+    });
+    for protocol in [
+        "pop3",
+        "securePop3",
+        "imap",
+        "secureImap",
+        "http",
+        "ldap",
+        "secureLdap",
+        "nntp",
+        "secureNntp",
+        "activeSync",
+        "secureActiveSync",
+        "xmpp",
+        "secureXmpp",
+    ] {
+        stats[protocol] = none.clone();
+    }
+    stats["secureHttp"] = web;
+    stats
+}
+
+fn get_statistics(call: &mut Call) -> Result<Value, KerioError> {
+    let query = call.query()?;
+    let ids = call.array("userIds")?.clone();
+    let store = lock(&call.emulator.store);
+    let mut items = Vec::new();
+    for id in &ids {
+        let id = id
+            .as_str()
+            .ok_or_else(|| errors::invalid_params("userIds must be an array of user ids"))?;
+        let user = store.user(id).ok_or_else(|| errors::user_not_found(id))?;
+        items.push(statistics_json(user));
+    }
+    drop(store);
+    let mut result = query.apply(items, &[])?;
+    if let Some(object) = result.as_object_mut() {
+        object.remove("totalItems");
+    }
+    Ok(result)
+}
+
+// ---------- seeding ----------
+
+/// Gives a seeded user varied, deterministic usage, quota and last login from its number `n`.
+pub fn seed_profile(user: &mut User, n: usize) {
+    const MIB: u64 = 1024 * 1024;
+    let n = n as u64;
+    user.full_name = format!("Seed User {n}");
+    user.mailbox = Mailbox {
+        bytes: (n * 7919 % 2000) * MIB + (n % 1024) * 1024,
+        items: n * 31 % 20_000,
+    };
+    let quotas_mb = [0, 500, 1024, 2048, 10240];
+    let quota = quotas_mb[(n % quotas_mb.len() as u64) as usize];
+    user.disk_size_limit = SizeLimit {
+        is_active: quota > 0,
+        limit: ByteValue {
+            value: quota,
+            units: "MegaBytes".to_string(),
+        },
+    };
+    if n % 3 == 0 {
+        user.last_login.date_time = 1_700_000_000 + (n as i64) * 60;
+        user.last_login.protocol = "HTTPS".to_string();
+    }
+}

@@ -1,0 +1,191 @@
+//! The client listener: the webmail pages and the form login `POST /webmail/login/dologin`
+//! (fields `kerio_username`, `kerio_password`) that sets `SESSION_CONNECT_WEBMAIL`.
+
+use crate::http::{Reply, Request, Response};
+use crate::session::check_credentials;
+use crate::state::unix_now;
+use crate::{lock, Emulator};
+
+/// Name of the webmail session cookie.
+pub const WEBMAIL_COOKIE: &str = "SESSION_CONNECT_WEBMAIL";
+
+/// Handles one request on the client listener.
+pub fn handle(emulator: &Emulator, request: &Request) -> Reply {
+    let response = match (request.method.as_str(), request.path.as_str()) {
+        ("GET", "/webmail/") | ("GET", "/webmail") => home(emulator, request),
+        ("GET", "/webmail/login/") | ("GET", "/webmail/login") => {
+            login_page(request.query.contains("reason=failure"))
+        }
+        ("POST", "/webmail/login/dologin") => do_login(emulator, request),
+        ("GET", "/webmail/logout") | ("POST", "/webmail/logout") => logout(emulator, request),
+        _ => Response::text(404, "Not found"),
+    };
+    Reply::Send(response)
+}
+
+/// Escapes text for HTML.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{}</title></head>\n<body>\n{body}\n</body></html>\n",
+        escape(title)
+    )
+}
+
+fn login_page(failed: bool) -> Response {
+    let notice = if failed {
+        "<p id=\"login-error\">Login failed. Check your username and password.</p>\n"
+    } else {
+        ""
+    };
+    Response::html(
+        200,
+        page(
+            "Kerio Connect Client - Login",
+            &format!(
+                "<h1>Kerio Connect Client</h1>\n{notice}<form method=\"post\" action=\"/webmail/login/dologin\">\n\
+                 <input name=\"kerio_username\" placeholder=\"Username\">\n\
+                 <input name=\"kerio_password\" type=\"password\" placeholder=\"Password\">\n\
+                 <button type=\"submit\">Log in</button>\n</form>"
+            ),
+        ),
+    )
+}
+
+/// The address of the user logged in with the request's webmail cookie.
+fn logged_in_address(emulator: &Emulator, request: &Request) -> Option<String> {
+    let sid = request.cookie(WEBMAIL_COOKIE)?;
+    let user_id = lock(&emulator.sessions).webmail_user(&sid)?.clone();
+    let store = lock(&emulator.store);
+    let user = store.user(&user_id).filter(|u| u.is_enabled)?;
+    let domain = store.domain(&user.domain_id)?;
+    Some(format!("{}@{}", user.login_name, domain.name))
+}
+
+fn home(emulator: &Emulator, request: &Request) -> Response {
+    match logged_in_address(emulator, request) {
+        Some(address) => Response::html(
+            200,
+            page(
+                "Kerio Connect Client",
+                &format!(
+                    "<h1>Kerio Connect Client</h1>\n<p>Logged in as <span id=\"user\">{}</span></p>\n<a href=\"/webmail/logout\">Log out</a>",
+                    escape(&address)
+                ),
+            ),
+        ),
+        None => login_page(false),
+    }
+}
+
+fn hex_pair(high: u8, low: u8) -> Option<u8> {
+    let digit = |c: u8| (c as char).to_digit(16);
+    Some((digit(high)? * 16 + digit(low)?) as u8)
+}
+
+/// Decodes `application/x-www-form-urlencoded` text.
+fn form_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        match bytes[index] {
+            b'+' => out.push(b' '),
+            b'%' if index + 2 < bytes.len() => match hex_pair(bytes[index + 1], bytes[index + 2]) {
+                Some(byte) => {
+                    out.push(byte);
+                    index += 2;
+                }
+                None => out.push(b'%'),
+            },
+            byte => out.push(byte),
+        }
+        index += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn form_field(body: &str, name: &str) -> Option<String> {
+    body.split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(key, _)| form_decode(key) == name)
+        .map(|(_, value)| form_decode(value))
+}
+
+fn do_login(emulator: &Emulator, request: &Request) -> Response {
+    let body = String::from_utf8_lossy(&request.body);
+    let username = form_field(&body, "kerio_username").unwrap_or_default();
+    let password = form_field(&body, "kerio_password").unwrap_or_default();
+    let user = match check_credentials(emulator, request.peer.ip(), &username, &password) {
+        Ok(user) => user,
+        Err(_) => {
+            eprintln!("kerio-emulator: {} webmail login failed", request.peer.ip());
+            return Response::redirect("/webmail/login/?reason=failure");
+        }
+    };
+    let protocol = if request.secure { "HTTPS" } else { "HTTP" };
+    {
+        let mut store = lock(&emulator.store);
+        let mut updated = user.clone();
+        updated.last_login.date_time = unix_now();
+        updated.last_login.protocol = protocol.to_string();
+        updated.web_logins += 1;
+        if let Err(error) = store.update_user(updated) {
+            eprintln!("kerio-emulator: storage error: {error}");
+        }
+    }
+    let sid = lock(&emulator.sessions).open_webmail(&user.id);
+    let secure = if emulator.settings.plain {
+        ""
+    } else {
+        "; Secure"
+    };
+    eprintln!("kerio-emulator: {} webmail login ok", request.peer.ip());
+    Response::redirect("/webmail/").with_header(
+        "Set-Cookie",
+        &format!("{WEBMAIL_COOKIE}={sid}; Path=/{secure}; HttpOnly"),
+    )
+}
+
+fn logout(emulator: &Emulator, request: &Request) -> Response {
+    if let Some(sid) = request.cookie(WEBMAIL_COOKIE) {
+        lock(&emulator.sessions).close_webmail(&sid);
+    }
+    Response::redirect("/webmail/login/").with_header(
+        "Set-Cookie",
+        &format!("{WEBMAIL_COOKIE}=; Path=/; Max-Age=0"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_form_fields() {
+        let body = "kerio_username=jdoe%40example.com&kerio_password=a+b%26c%";
+        assert_eq!(
+            form_field(body, "kerio_username").as_deref(),
+            Some("jdoe@example.com")
+        );
+        assert_eq!(
+            form_field(body, "kerio_password").as_deref(),
+            Some("a b&c%")
+        );
+    }
+
+    #[test]
+    fn escapes_html() {
+        assert_eq!(
+            escape("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+    }
+}
