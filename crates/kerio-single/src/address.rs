@@ -140,8 +140,18 @@ mod tests {
     #[test]
     fn validates_domains() {
         assert_eq!(parse_domain("Example.ORG.").unwrap(), "example.org");
-        assert_eq!(parse_domain("xn--bcher-kva.example").unwrap(), "xn--bcher-kva.example");
-        for bad in ["", "exa mple.com", "-a.com", "a-.com", "a..com", "bücher.de"] {
+        assert_eq!(
+            parse_domain("xn--bcher-kva.example").unwrap(),
+            "xn--bcher-kva.example"
+        );
+        for bad in [
+            "",
+            "exa mple.com",
+            "-a.com",
+            "a-.com",
+            "a..com",
+            "bücher.de",
+        ] {
             assert!(parse_domain(bad).is_err(), "{bad}");
         }
         assert!(parse_domain(&format!("{}.com", "a".repeat(64))).is_err());

@@ -110,11 +110,13 @@ impl Rule {
             }
             Check::NotContains { values } => {
                 let lower = value.to_lowercase();
-                !values.iter().any(|fragment| lower.contains(fragment.as_str()))
+                !values
+                    .iter()
+                    .any(|fragment| lower.contains(fragment.as_str()))
             }
             Check::NotIn { values } => {
                 let lower = value.to_lowercase();
-                !values.iter().any(|refused| *refused == lower)
+                !values.contains(&lower)
             }
         }
     }
@@ -404,7 +406,10 @@ mod tests {
     #[test]
     fn character_class_rule_fails_and_passes() {
         let rules = password_rules(&complex_context());
-        assert_eq!(failed_ids(&rules, "alllowercase"), vec!["character_classes"]);
+        assert_eq!(
+            failed_ids(&rules, "alllowercase"),
+            vec!["character_classes"]
+        );
         assert_eq!(failed_ids(&rules, "lowerUPPER"), vec!["character_classes"]);
         assert!(failed_ids(&rules, "lowerUPPER1").is_empty());
         assert!(failed_ids(&rules, "lower upper 1").is_empty());

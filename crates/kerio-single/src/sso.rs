@@ -119,8 +119,12 @@ mod tests {
     #[test]
     fn password_is_escaped_in_the_form_body_only() {
         let password = r#"p&s"w<o>r'd \%+ #"#;
-        let page = login_page("https://mail.example.com/webmail/", "jdoe@example.com", password)
-            .unwrap();
+        let page = login_page(
+            "https://mail.example.com/webmail/",
+            "jdoe@example.com",
+            password,
+        )
+        .unwrap();
         assert!(!page.html.contains(password));
         assert!(page
             .html
@@ -137,7 +141,9 @@ mod tests {
     #[test]
     fn username_and_action_are_escaped() {
         let page = login_page("https://h/a&b/", "x\"><script>@example.com", "pw").unwrap();
-        assert!(page.html.contains("action=\"https://h/a&amp;b/login/dologin\""));
+        assert!(page
+            .html
+            .contains("action=\"https://h/a&amp;b/login/dologin\""));
         assert!(page
             .html
             .contains("value=\"x&quot;&gt;&lt;script&gt;@example.com\""));

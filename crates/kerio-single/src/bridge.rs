@@ -1,0 +1,272 @@
+//! The bridge: one JSON request in, one JSON response out (docs/bridge-protocol.md, v1).
+//!
+//! The CLI's own commands use the same path ([`execute`] and [`response`]), so a refusal reads
+//! the same wherever it shows up.
+//!
+//! Secrets: transcripts come from `kerio-api` already redacted. As a second line of defence the
+//! whole response is scrubbed of the admin password and the mailbox password before it leaves:
+//! every string containing one gets it replaced by `********`. The one exception is the `sso`
+//! result's `html`, whose form must carry the mailbox password.
+
+use crate::error::Error;
+use crate::ops::{self, Context, Progress};
+use crate::server::ServerSettings;
+use kerio_api::Exchange;
+use serde_json::{json, Map, Value};
+
+/// The protocol version this engine speaks.
+pub const PROTOCOL_VERSION: u64 = 1;
+
+/// What replaces a secret in the response.
+const MASK: &str = "********";
+
+/// Secrets shorter than this are only masked where a whole string equals them; masking every
+/// occurrence of one or two characters would shred the response. (Such short passwords fail the
+/// password rules before they are ever sent.)
+const MIN_SUBSTRING_SECRET: usize = 4;
+
+/// The outcome of one operation: its result or error, and the API exchanges it made.
+pub struct Outcome {
+    /// The operation's JSON result, or why it failed.
+    pub result: Result<Value, Error>,
+    /// Every Kerio API exchange, in order.
+    pub transcript: Vec<Exchange>,
+}
+
+/// Runs `op` with `args` against `server` (if any).
+pub fn execute(
+    op: &str,
+    server: Option<&ServerSettings>,
+    args: Value,
+    progress: &mut dyn Progress,
+) -> Outcome {
+    let mut context = Context::new(server, progress);
+    let result = ops::run(op, args, &mut context);
+    Outcome {
+        result,
+        transcript: context.take_transcript(),
+    }
+}
+
+/// Builds the response object for `outcome` and scrubs `secrets` from it (see module doc).
+pub fn response(op: &str, outcome: Outcome, secrets: &[&str]) -> Value {
+    let transcript: Vec<Value> = outcome.transcript.iter().map(exchange_json).collect();
+    let mut response = match outcome.result {
+        Ok(result) => json!({"ok": true, "result": result, "transcript": transcript}),
+        Err(error) => json!({"ok": false, "error": error, "transcript": transcript}),
+    };
+    let sso_html = (op == "sso")
+        .then(|| response.pointer_mut("/result/html").map(Value::take))
+        .flatten();
+    scrub(&mut response, secrets);
+    if let (Some(html), Some(result)) = (sso_html, response.get_mut("result")) {
+        result["html"] = html;
+    }
+    response
+}
+
+/// One transcript entry as JSON.
+fn exchange_json(exchange: &Exchange) -> Value {
+    json!({
+        "method": exchange.method,
+        "request": exchange.request,
+        "response": exchange.response,
+        "ms": exchange.ms,
+    })
+}
+
+/// Replaces every secret in every string of `value` (keys and values) by [`MASK`].
+pub fn scrub(value: &mut Value, secrets: &[&str]) {
+    match value {
+        Value::String(text) => *text = masked(text, secrets),
+        Value::Array(items) => items.iter_mut().for_each(|item| scrub(item, secrets)),
+        Value::Object(map) => {
+            let entries = std::mem::take(map);
+            *map = entries
+                .into_iter()
+                .map(|(key, mut item)| {
+                    scrub(&mut item, secrets);
+                    (masked(&key, secrets), item)
+                })
+                .collect::<Map<String, Value>>();
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
+/// `text` with every secret masked.
+fn masked(text: &str, secrets: &[&str]) -> String {
+    let mut text = text.to_string();
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        if secret.chars().count() >= MIN_SUBSTRING_SECRET {
+            text = text.replace(secret, MASK);
+        } else if text == *secret {
+            text = MASK.to_string();
+        }
+    }
+    text
+}
+
+/// The secrets a raw request carries: the admin password and the mailbox password.
+fn request_secrets(request: &Value) -> Vec<String> {
+    ["/server/password", "/args/password"]
+        .iter()
+        .filter_map(|path| request.pointer(path))
+        .map(|secret| match secret {
+            Value::String(text) => text.clone(),
+            other => other.to_string(),
+        })
+        .collect()
+}
+
+/// Handles one bridge request text and returns the response object.
+pub fn handle(text: &str, progress: &mut dyn Progress) -> Value {
+    let request: Value = match serde_json::from_str(text) {
+        Ok(request) => request,
+        Err(e) => {
+            let error = Error::invalid_request(format!("The request is not valid JSON ({e})."));
+            return json!({"ok": false, "error": error, "transcript": []});
+        }
+    };
+    let secrets = request_secrets(&request);
+    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    let op = request
+        .get("op")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let outcome = match parse_request(request) {
+        Ok((server, args)) => execute(&op, server.as_ref(), args, progress),
+        Err(error) => Outcome {
+            result: Err(error),
+            transcript: Vec::new(),
+        },
+    };
+    response(&op, outcome, &secrets)
+}
+
+/// Checks the envelope (`v`, `op`) and splits off the server settings and the args.
+fn parse_request(mut request: Value) -> Result<(Option<ServerSettings>, Value), Error> {
+    if !request.is_object() {
+        return Err(Error::invalid_request("The request must be a JSON object."));
+    }
+    match request.get("v").and_then(Value::as_u64) {
+        Some(PROTOCOL_VERSION) => {}
+        _ => {
+            return Err(Error::invalid_request(format!(
+                "The request needs \"v\": {PROTOCOL_VERSION} (the bridge protocol version this engine speaks)."
+            )))
+        }
+    }
+    if request.get("op").and_then(Value::as_str).is_none() {
+        return Err(Error::invalid_request(format!(
+            "The request needs \"op\", one of: {}.",
+            ops::OPERATIONS.join(", ")
+        )));
+    }
+    let server = match request.get_mut("server").map(Value::take) {
+        None | Some(Value::Null) => None,
+        Some(server) => Some(serde_json::from_value(server).map_err(|e| {
+            Error::invalid_request(format!("The server settings are not valid: {e}."))
+        })?),
+    };
+    let args = request
+        .get_mut("args")
+        .map(Value::take)
+        .unwrap_or(Value::Null);
+    Ok((server, args))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::NoProgress;
+
+    fn handle_json(request: Value) -> Value {
+        handle(&request.to_string(), &mut NoProgress)
+    }
+
+    #[test]
+    fn invalid_json_is_an_invalid_request_response() {
+        let response = handle("{not json", &mut NoProgress);
+        assert_eq!(response["ok"], false);
+        assert_eq!(response["error"]["code"], "invalid_request");
+        assert_eq!(response["transcript"], json!([]));
+    }
+
+    #[test]
+    fn wrong_version_and_unknown_op_are_refused() {
+        let response = handle_json(json!({"v": 2, "op": "usage"}));
+        assert_eq!(response["error"]["code"], "invalid_request");
+        assert!(response["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("\"v\": 1"));
+        let response = handle_json(json!({"v": 1, "op": "explode", "server": null, "args": {}}));
+        assert_eq!(response["error"]["code"], "invalid_request");
+        assert!(response["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("create_account"));
+    }
+
+    #[test]
+    fn missing_args_are_named() {
+        let response =
+            handle_json(json!({"v": 1, "op": "check_password", "server": null, "args": {}}));
+        assert_eq!(response["error"]["code"], "invalid_request");
+        assert!(response["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("password"));
+    }
+
+    #[test]
+    fn check_password_runs_without_a_server() {
+        let response = handle_json(json!({"v": 1, "op": "check_password", "server": null,
+            "args": {"password": "jdoe", "localpart": "jdoe", "min_length": 10}}));
+        assert_eq!(response["ok"], true, "{response}");
+        assert_eq!(response["result"]["ok"], false);
+        let failures = response["result"]["failures"].as_array().unwrap();
+        assert!(failures.contains(&json!("At least 10 characters")));
+        // The rules name the local part, which equals the password: it is masked in the response.
+        assert!(!response.to_string().contains("\"jdoe\""), "{response}");
+    }
+
+    #[test]
+    fn ops_that_need_a_server_say_so() {
+        let response = handle_json(
+            json!({"v": 1, "op": "usage", "server": null, "args": {"addresses": ["a@b.com"]}}),
+        );
+        assert_eq!(response["error"]["code"], "invalid_request");
+        assert!(response["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("server"));
+    }
+
+    #[test]
+    fn scrub_masks_secrets_in_keys_values_and_substrings() {
+        let mut value =
+            json!({"a": "xx Secret-1 yy", "Secret-1": ["Secret-1", 3, "ab"], "n": null});
+        scrub(&mut value, &["Secret-1", "ab"]);
+        assert_eq!(
+            value,
+            json!({"a": "xx ******** yy", "********": ["********", 3, "********"], "n": null})
+        );
+        let mut value = json!("about");
+        scrub(&mut value, &["ab", ""]);
+        assert_eq!(value, json!("about"));
+    }
+
+    #[test]
+    fn sso_html_keeps_the_password_everything_else_is_scrubbed() {
+        let outcome = Outcome {
+            result: Ok(json!({"html": "<input value=\"Pass-word-1\">", "action": "x Pass-word-1"})),
+            transcript: Vec::new(),
+        };
+        let response = response("sso", outcome, &["Pass-word-1"]);
+        assert_eq!(response["result"]["html"], "<input value=\"Pass-word-1\">");
+        assert_eq!(response["result"]["action"], "x ********");
+    }
+}

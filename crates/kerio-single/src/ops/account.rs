@@ -1,0 +1,748 @@
+//! Operations on one mailbox: create, suspend/unsuspend, terminate, change password, change
+//! package, account info and webmail SSO.
+
+use super::passwords::{self, PasswordSubject, Policy};
+use super::Context;
+use crate::address::{parse_domain, Address};
+use crate::de;
+use crate::error::{Code, Error};
+use crate::ownership;
+use crate::quota;
+use crate::rules;
+use crate::session::{Kerio, Mailbox};
+use crate::sso::{self, SsoPage};
+use kerio_api::{RemovalMethod, RemovalMode, RemovalRequest, Secret, User, UserRight};
+use serde::{Deserialize, Serialize};
+
+/// Kerio's role for an ordinary mailbox user.
+const USER_ROLE: &str = "UserRole";
+/// Kerio's authentication type for users stored in Kerio itself.
+const INTERNAL_AUTH: &str = "UInternalAuth";
+
+/// Arguments of `create_account`.
+#[derive(Debug, Deserialize)]
+pub struct CreateArgs {
+    /// Mailbox name.
+    pub localpart: String,
+    /// Mail domain.
+    pub domain: String,
+    /// Initial password.
+    #[serde(deserialize_with = "de::secret")]
+    pub password: Secret,
+    /// First name.
+    #[serde(default, deserialize_with = "de::opt_text")]
+    pub givenname: Option<String>,
+    /// Last name.
+    #[serde(default, deserialize_with = "de::opt_text")]
+    pub surname: Option<String>,
+    /// Quota in MB, 0 = unlimited.
+    #[serde(default, deserialize_with = "de::opt_u64")]
+    pub quota_mb: Option<u64>,
+    /// The WHMCS service id, recorded in the user's description.
+    #[serde(default, deserialize_with = "de::opt_u64")]
+    pub service_id: Option<u64>,
+    /// The domains the product sells; empty = every domain on the server.
+    #[serde(default)]
+    pub allowed_domains: Vec<String>,
+    /// The product's minimum password length.
+    #[serde(default, deserialize_with = "de::opt_u64")]
+    pub min_password_length: Option<u64>,
+    /// Reserved mailbox names replacing the default list.
+    #[serde(default)]
+    pub reserved_localparts: Option<Vec<String>>,
+}
+
+/// Result of `create_account`.
+#[derive(Debug, Serialize)]
+pub struct CreateResult {
+    /// The new mailbox's address.
+    pub address: String,
+    /// Kerio user id.
+    pub id: String,
+    /// `false` when the mailbox already existed for the same service (a retried create).
+    pub created: bool,
+    /// The mailbox quota in MB (0 = unlimited).
+    pub quota_mb: u64,
+}
+
+/// Arguments naming one mailbox, optionally with the WHMCS service that must own it.
+#[derive(Debug, Deserialize)]
+pub struct MailboxArgs {
+    /// The mailbox address.
+    pub address: String,
+    /// When given, a mailbox that names another WHMCS service is refused.
+    #[serde(default, deserialize_with = "de::opt_u64")]
+    pub service_id: Option<u64>,
+}
+
+/// Result of `suspend` / `unsuspend`.
+#[derive(Debug, Serialize)]
+pub struct EnableResult {
+    /// The mailbox address.
+    pub address: String,
+    /// `false` when the mailbox already was in the wanted state.
+    pub changed: bool,
+}
+
+/// Arguments of `terminate`.
+#[derive(Debug, Deserialize)]
+pub struct TerminateArgs {
+    /// The mailbox address.
+    pub address: String,
+    /// `delete` (default), `keep` or `archive`.
+    #[serde(default, deserialize_with = "de::opt_text")]
+    pub mode: Option<String>,
+    /// Receiver of the mail for mode `archive`.
+    #[serde(default, deserialize_with = "de::opt_text")]
+    pub archive_mailbox: Option<String>,
+    /// When given, a mailbox that names another WHMCS service is refused.
+    #[serde(default, deserialize_with = "de::opt_u64")]
+    pub service_id: Option<u64>,
+}
+
+/// Result of `terminate`.
+#[derive(Debug, Serialize)]
+pub struct TerminateResult {
+    /// The mailbox address.
+    pub address: String,
+    /// Whether a mailbox was removed now.
+    pub removed: bool,
+    /// Why nothing was removed, when so.
+    pub note: Option<String>,
+}
+
+/// Arguments of `change_password`.
+#[derive(Debug, Deserialize)]
+pub struct PasswordArgs {
+    /// The mailbox address.
+    pub address: String,
+    /// The new password.
+    #[serde(deserialize_with = "de::secret")]
+    pub password: Secret,
+    /// First name (for the personal-data rule; else Kerio's full name is used).
+    #[serde(default, deserialize_with = "de::opt_text")]
+    pub givenname: Option<String>,
+    /// Last name.
+    #[serde(default, deserialize_with = "de::opt_text")]
+    pub surname: Option<String>,
+    /// The product's minimum password length.
+    #[serde(default, deserialize_with = "de::opt_u64")]
+    pub min_password_length: Option<u64>,
+    /// When given, a mailbox that names another WHMCS service is refused.
+    #[serde(default, deserialize_with = "de::opt_u64")]
+    pub service_id: Option<u64>,
+}
+
+/// Result of operations that only confirm the address.
+#[derive(Debug, Serialize)]
+pub struct AddressResult {
+    /// The mailbox address.
+    pub address: String,
+}
+
+/// Arguments of `change_package`.
+#[derive(Debug, Deserialize)]
+pub struct PackageArgs {
+    /// The mailbox address.
+    pub address: String,
+    /// New quota in MB, 0 = unlimited.
+    #[serde(deserialize_with = "de::opt_u64")]
+    pub quota_mb: Option<u64>,
+    /// Allow a quota below the live usage.
+    #[serde(default, deserialize_with = "de::opt_bool")]
+    pub allow_downgrade_below_usage: Option<bool>,
+    /// When given, a mailbox that names another WHMCS service is refused.
+    #[serde(default, deserialize_with = "de::opt_u64")]
+    pub service_id: Option<u64>,
+}
+
+/// Result of `change_package`.
+#[derive(Debug, Serialize)]
+pub struct PackageResult {
+    /// The mailbox address.
+    pub address: String,
+    /// The quota now in force, MB.
+    pub quota_mb: u64,
+    /// Live usage, MB.
+    pub used_mb: f64,
+}
+
+/// Result of `account_info`.
+#[derive(Debug, Serialize)]
+pub struct InfoResult {
+    /// The mailbox address.
+    pub address: String,
+    /// Its domain.
+    pub domain: String,
+    /// Display name.
+    pub full_name: String,
+    /// `active` or `suspended`.
+    pub status: &'static str,
+    /// Quota in MB (0 = unlimited).
+    pub quota_mb: u64,
+    /// Usage in MB.
+    pub used_mb: f64,
+    /// Usage in bytes.
+    pub used_bytes: u128,
+    /// Number of items.
+    pub items: u64,
+    /// Unix time of the last login, `null` when never.
+    pub last_login: Option<i64>,
+    /// Protocol of the last login.
+    pub last_login_protocol: Option<String>,
+    /// Additional addresses.
+    pub aliases: Vec<String>,
+    /// Kerio description (carries the WHMCS service id).
+    pub description: String,
+}
+
+/// Arguments of `sso`.
+#[derive(Debug, Deserialize)]
+pub struct SsoArgs {
+    /// The mailbox address.
+    pub address: String,
+    /// The mailbox password (only ever placed in the form body).
+    #[serde(deserialize_with = "de::secret")]
+    pub password: Secret,
+    /// Whether the product offers SSO (default yes).
+    #[serde(default, deserialize_with = "de::opt_bool")]
+    pub sso_enabled: Option<bool>,
+}
+
+/// `create_account`: a new mailbox, or success for a retried create of the same service.
+pub fn create_account(context: &mut Context, args: CreateArgs) -> Result<CreateResult, Error> {
+    let service_id = args.service_id.ok_or_else(|| {
+        Error::invalid_request("create_account needs `service_id` (the WHMCS service id).")
+    })?;
+    let address = Address::from_parts(&args.localpart, &args.domain)?;
+    require_allowed_name(&address, &args.reserved_localparts)?;
+    require_allowed_domain(&address, &args.allowed_domains)?;
+    let quota_mb = quota::validate_quota_mb(args.quota_mb.unwrap_or(0))?;
+    context.session(|kerio| {
+        let domain = kerio
+            .domain(address.domain())?
+            .ok_or_else(|| passwords::unknown_domain(address.domain()))?;
+        let subject = PasswordSubject {
+            localpart: Some(address.local()),
+            domain: Some(address.domain()),
+            givenname: args.givenname.as_deref(),
+            surname: args.surname.as_deref(),
+            product_min_length: args.min_password_length,
+        };
+        passwords::require_valid_password(&args.password, Policy::of(&domain), &subject)?;
+        if let Some(existing) =
+            kerio.mailbox_in(&domain, &address, &["description", "diskSizeLimit"])?
+        {
+            return retried_create(&address, existing, service_id);
+        }
+        let user = new_user(&domain.id, &address, &args, service_id, quota_mb);
+        let created = kerio
+            .client()
+            .users_create(&[user])
+            .map_err(|e| crate::translate::translate(&e))?;
+        let id = created.into_iter().next().map(|c| c.id).unwrap_or_default();
+        Ok(CreateResult {
+            address: address.to_string(),
+            id,
+            created: true,
+            quota_mb,
+        })
+    })
+}
+
+/// The answer for a mailbox that already exists: ours (a retry) or someone else's.
+fn retried_create(
+    address: &Address,
+    existing: Mailbox,
+    service_id: u64,
+) -> Result<CreateResult, Error> {
+    if ownership::service_of(existing.description()) != Some(service_id) {
+        return Err(Error::already_taken(
+            &address.to_string(),
+            &ownership::owner_phrase(existing.description()),
+        ));
+    }
+    Ok(CreateResult {
+        address: address.to_string(),
+        id: existing.id.clone(),
+        created: false,
+        quota_mb: existing
+            .user
+            .disk_size_limit
+            .as_ref()
+            .map_or(0, quota::limit_mb),
+    })
+}
+
+/// The Kerio user record for a new mailbox.
+fn new_user(
+    domain_id: &str,
+    address: &Address,
+    args: &CreateArgs,
+    service_id: u64,
+    quota_mb: u64,
+) -> User {
+    User {
+        domain_id: Some(domain_id.to_string()),
+        login_name: Some(address.local().to_string()),
+        full_name: full_name(args.givenname.as_deref(), args.surname.as_deref()),
+        description: Some(ownership::description_for(service_id)),
+        is_enabled: Some(true),
+        auth_type: Some(INTERNAL_AUTH.to_string()),
+        password: Some(args.password.clone()),
+        // WHMCS keeps the password (for SSO and the client area); a change made in webmail
+        // would silently break both, so customers change it through WHMCS.
+        allow_password_change: Some(false),
+        has_default_spam_rule: Some(true),
+        role: Some(UserRight {
+            user_role: USER_ROLE.to_string(),
+            public_folder_right: false,
+            archive_folder_right: false,
+        }),
+        disk_size_limit: Some(quota::size_limit(quota_mb)),
+        ..User::default()
+    }
+}
+
+/// "Given Surname", or `None` when both are empty.
+fn full_name(givenname: Option<&str>, surname: Option<&str>) -> Option<String> {
+    let name = [givenname, surname]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    (!name.is_empty()).then_some(name)
+}
+
+/// Refuses reserved mailbox names.
+fn require_allowed_name(address: &Address, reserved: &Option<Vec<String>>) -> Result<(), Error> {
+    let failures = rules::failures(
+        &rules::localpart_rules(&passwords::reserved_names(reserved)),
+        address.local(),
+    );
+    if failures.is_empty() {
+        return Ok(());
+    }
+    Err(Error::invalid_input(
+        format!("The mailbox name \"{}\" cannot be used.", address.local()),
+        format!("{}.", failures.join("; ")),
+    ))
+}
+
+/// Refuses a domain the product does not sell.
+fn require_allowed_domain(address: &Address, allowed: &[String]) -> Result<(), Error> {
+    let allowed: Vec<String> = allowed
+        .iter()
+        .filter(|name| !name.trim().is_empty())
+        .map(|name| parse_domain(name))
+        .collect::<Result<_, _>>()?;
+    if allowed.is_empty() || allowed.iter().any(|name| name == address.domain()) {
+        return Ok(());
+    }
+    Err(Error::invalid_input(
+        format!(
+            "The domain {} is not offered with this product.",
+            address.domain()
+        ),
+        format!("Choose one of: {}.", allowed.join(", ")),
+    ))
+}
+
+/// Refuses to touch a mailbox whose description names another WHMCS service.
+fn require_owner(
+    address: &Address,
+    mailbox: &Mailbox,
+    service_id: Option<u64>,
+) -> Result<(), Error> {
+    let (Some(wanted), Some(owner)) = (service_id, ownership::service_of(mailbox.description()))
+    else {
+        return Ok(());
+    };
+    if wanted == owner {
+        return Ok(());
+    }
+    Err(Error::already_taken(
+        &address.to_string(),
+        &ownership::owner_phrase(mailbox.description()),
+    ))
+}
+
+/// Finds the mailbox at `address` owned by `service_id` (when given).
+fn owned_mailbox(
+    kerio: &mut Kerio,
+    address: &Address,
+    service_id: Option<u64>,
+    fields: &[&str],
+) -> Result<Mailbox, Error> {
+    let mut fields = fields.to_vec();
+    fields.push("description");
+    let mailbox = kerio.existing_mailbox(address, &fields)?;
+    require_owner(address, &mailbox, service_id)?;
+    Ok(mailbox)
+}
+
+/// Applies `pattern` to one user with `Users.set`.
+fn set_user(kerio: &mut Kerio, id: &str, pattern: &User) -> Result<(), Error> {
+    kerio
+        .client()
+        .users_set(&[id.to_string()], pattern)
+        .map_err(|e| crate::translate::translate(&e))
+}
+
+/// `suspend` (`enabled` false) and `unsuspend` (true); idempotent.
+pub fn set_enabled(
+    context: &mut Context,
+    args: MailboxArgs,
+    enabled: bool,
+) -> Result<EnableResult, Error> {
+    let address = Address::parse(&args.address)?;
+    context.session(|kerio| {
+        let mailbox = owned_mailbox(kerio, &address, args.service_id, &["isEnabled"])?;
+        let changed = mailbox.user.is_enabled != Some(enabled);
+        if changed {
+            let pattern = User {
+                is_enabled: Some(enabled),
+                ..User::default()
+            };
+            set_user(kerio, &mailbox.id, &pattern)?;
+        }
+        Ok(EnableResult {
+            address: address.to_string(),
+            changed,
+        })
+    })
+}
+
+/// What terminate does with the mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TerminateMode {
+    /// Delete the user and the mailbox.
+    Delete,
+    /// Delete the user, keep the mailbox data on the server.
+    Keep,
+    /// Delete the user, move the mail into an archive mailbox.
+    Archive,
+}
+
+impl TerminateMode {
+    /// Parses the `mode` argument (default `delete`).
+    fn parse(mode: Option<&str>) -> Result<TerminateMode, Error> {
+        match mode.map(|m| m.trim().to_ascii_lowercase()).as_deref() {
+            None | Some("delete") => Ok(TerminateMode::Delete),
+            Some("keep") => Ok(TerminateMode::Keep),
+            Some("archive") => Ok(TerminateMode::Archive),
+            Some(other) => Err(Error::invalid_input(
+                format!("\"{other}\" is not a terminate mode."),
+                "Use delete (remove the mailbox), keep (remove the user, keep the mail) or archive (move the mail to an archive mailbox).",
+            )),
+        }
+    }
+
+    /// Kerio's removal method for this mode.
+    fn method(self) -> RemovalMethod {
+        match self {
+            TerminateMode::Delete => RemovalMethod::UDeleteFolder,
+            TerminateMode::Keep => RemovalMethod::UDeleteUser,
+            TerminateMode::Archive => RemovalMethod::UMoveFolder,
+        }
+    }
+}
+
+/// `terminate`: removes the mailbox by mode; a missing mailbox is success with a note.
+pub fn terminate(context: &mut Context, args: TerminateArgs) -> Result<TerminateResult, Error> {
+    let address = Address::parse(&args.address)?;
+    let mode = TerminateMode::parse(args.mode.as_deref())?;
+    let archive = archive_address(mode, args.archive_mailbox.as_deref(), &address)?;
+    context.session(|kerio| {
+        let mut wanted = vec![&address];
+        wanted.extend(archive.as_ref());
+        let mut found = kerio.mailboxes(&wanted, &["description"])?.into_iter();
+        let (mailbox, target) = (found.next().flatten(), found.next().flatten());
+        let Some(mailbox) = mailbox else {
+            return Ok(TerminateResult {
+                address: address.to_string(),
+                removed: false,
+                note: Some("mailbox did not exist".to_string()),
+            });
+        };
+        require_owner(&address, &mailbox, args.service_id)?;
+        let target_id = match (&archive, target) {
+            (Some(_), Some(target)) => target.id,
+            (Some(archive), None) => return Err(missing_archive(archive)),
+            (None, _) => String::new(),
+        };
+        let request = RemovalRequest {
+            user_id: mailbox.id.clone(),
+            method: mode.method(),
+            remove_references: true,
+            target_user_id: target_id,
+            mode: RemovalMode::DSModeDelete,
+        };
+        kerio
+            .client()
+            .users_remove(&[request])
+            .map_err(|e| crate::translate::translate(&e))?;
+        Ok(TerminateResult {
+            address: address.to_string(),
+            removed: true,
+            note: None,
+        })
+    })
+}
+
+/// The archive mailbox for mode `archive` (required, and not the mailbox itself).
+fn archive_address(
+    mode: TerminateMode,
+    archive: Option<&str>,
+    address: &Address,
+) -> Result<Option<Address>, Error> {
+    if mode != TerminateMode::Archive {
+        return Ok(None);
+    }
+    let archive = archive.ok_or_else(|| {
+        Error::invalid_input(
+            "Terminate mode archive needs an archive mailbox.",
+            "Set the archive mailbox address in the product's module settings, or choose mode delete or keep.",
+        )
+    })?;
+    let archive = Address::parse(archive)?;
+    if &archive == address {
+        return Err(Error::invalid_input(
+            format!("The archive mailbox {archive} is the mailbox being terminated."),
+            "Choose a separate archive mailbox.",
+        ));
+    }
+    Ok(Some(archive))
+}
+
+/// The error for an archive mailbox that does not exist.
+fn missing_archive(archive: &Address) -> Error {
+    Error::new(
+        Code::NotFound,
+        format!("The archive mailbox {archive} does not exist on the Kerio server; nothing was removed."),
+        "Create the archive mailbox in Kerio, or correct it in the product's module settings.",
+    )
+}
+
+/// `change_password`: the same rules as `check_password`, then `Users.set`.
+pub fn change_password(context: &mut Context, args: PasswordArgs) -> Result<AddressResult, Error> {
+    let address = Address::parse(&args.address)?;
+    context.session(|kerio| {
+        let mailbox = owned_mailbox(kerio, &address, args.service_id, &["fullName"])?;
+        let kerio_name = mailbox.user.full_name.clone();
+        let givenname = args.givenname.as_deref().or(kerio_name.as_deref());
+        let subject = PasswordSubject {
+            localpart: Some(address.local()),
+            domain: Some(address.domain()),
+            givenname,
+            surname: args.surname.as_deref(),
+            product_min_length: args.min_password_length,
+        };
+        passwords::require_valid_password(&args.password, Policy::of(&mailbox.domain), &subject)?;
+        let pattern = User {
+            password: Some(args.password.clone()),
+            ..User::default()
+        };
+        set_user(kerio, &mailbox.id, &pattern)?;
+        Ok(AddressResult {
+            address: address.to_string(),
+        })
+    })
+}
+
+/// `change_package`: new quota, refusing one below the live usage unless allowed.
+pub fn change_package(context: &mut Context, args: PackageArgs) -> Result<PackageResult, Error> {
+    let address = Address::parse(&args.address)?;
+    let quota_mb = args.quota_mb.ok_or_else(|| {
+        Error::invalid_request("change_package needs `quota_mb` (0 = unlimited).")
+    })?;
+    let quota_mb = quota::validate_quota_mb(quota_mb)?;
+    let allow_below = args.allow_downgrade_below_usage.unwrap_or(false);
+    context.session(|kerio| {
+        let fields = ["consumedSize", "diskSizeLimit"];
+        let mailbox = owned_mailbox(kerio, &address, args.service_id, &fields)?;
+        let used = mailbox.user.consumed_size.unwrap_or_default();
+        quota::check_downgrade(&address.to_string(), quota_mb, &used, allow_below)?;
+        let limit = quota::size_limit(quota_mb);
+        if mailbox.user.disk_size_limit.as_ref().map(quota::limit_mb) != Some(quota_mb) {
+            let pattern = User {
+                disk_size_limit: Some(limit),
+                ..User::default()
+            };
+            set_user(kerio, &mailbox.id, &pattern)?;
+        }
+        Ok(PackageResult {
+            address: address.to_string(),
+            quota_mb,
+            used_mb: quota::used_mb(&used),
+        })
+    })
+}
+
+/// User fields `account_info` reads.
+const INFO_FIELDS: &[&str] = &[
+    "fullName",
+    "description",
+    "isEnabled",
+    "diskSizeLimit",
+    "consumedSize",
+    "consumedItems",
+    "lastLoginInfo",
+    "emailAddresses",
+];
+
+/// `account_info`: everything the client area and the admin tab show.
+pub fn account_info(context: &mut Context, args: MailboxArgs) -> Result<InfoResult, Error> {
+    let address = Address::parse(&args.address)?;
+    let mailbox =
+        context.session(|kerio| owned_mailbox(kerio, &address, args.service_id, INFO_FIELDS))?;
+    Ok(describe(&address, mailbox))
+}
+
+/// Builds the `account_info` result from a user record.
+fn describe(address: &Address, mailbox: Mailbox) -> InfoResult {
+    let user = mailbox.user;
+    let used = user.consumed_size.unwrap_or_default();
+    let last_login = user.last_login_info.unwrap_or_default();
+    let last_login_time = last_login.date_time.filter(|time| *time > 0);
+    InfoResult {
+        address: address.to_string(),
+        domain: address.domain().to_string(),
+        full_name: user.full_name.unwrap_or_default(),
+        status: status(user.is_enabled),
+        quota_mb: user.disk_size_limit.as_ref().map_or(0, quota::limit_mb),
+        used_mb: quota::used_mb(&used),
+        used_bytes: used.to_bytes(),
+        items: user.consumed_items.unwrap_or(0),
+        last_login: last_login_time,
+        last_login_protocol: last_login_time.and(last_login.protocol),
+        aliases: user
+            .email_addresses
+            .unwrap_or_default()
+            .iter()
+            .map(|alias| full_alias(alias, address.domain()))
+            .collect(),
+        description: user.description.unwrap_or_default(),
+    }
+}
+
+/// `active` or `suspended` from Kerio's `isEnabled` (absent counts as enabled).
+pub fn status(is_enabled: Option<bool>) -> &'static str {
+    if is_enabled == Some(false) {
+        "suspended"
+    } else {
+        "active"
+    }
+}
+
+/// An alias as a full lower-case address (Kerio may list bare local parts).
+fn full_alias(alias: &str, domain: &str) -> String {
+    let alias = alias.trim().to_ascii_lowercase();
+    if alias.contains('@') {
+        alias
+    } else {
+        format!("{alias}@{domain}")
+    }
+}
+
+/// `sso`: the webmail auto-login page, after checking SSO is on and the mailbox is active.
+pub fn sso(context: &mut Context, args: SsoArgs) -> Result<SsoPage, Error> {
+    if args.sso_enabled == Some(false) {
+        return Err(Error::new(
+            Code::SsoDisabled,
+            "Webmail single sign-on is switched off for this product.",
+            "Open webmail and log in with the mailbox address and password, or enable SSO in the product's module settings.",
+        ));
+    }
+    let address = Address::parse(&args.address)?;
+    let webmail_url = context.server()?.webmail_url();
+    sso::dologin_url(&webmail_url)?;
+    let mailbox = context.session(|kerio| kerio.existing_mailbox(&address, &["isEnabled"]))?;
+    if mailbox.user.is_enabled == Some(false) {
+        return Err(Error::new(
+            Code::MailboxDisabled,
+            format!("The mailbox {address} is suspended."),
+            "Webmail is available again once the service is unsuspended.",
+        ));
+    }
+    sso::login_page(&webmail_url, &address.to_string(), args.password.expose())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terminate_modes_map_to_kerio_methods() {
+        assert_eq!(
+            TerminateMode::parse(None).unwrap().method(),
+            RemovalMethod::UDeleteFolder
+        );
+        assert_eq!(
+            TerminateMode::parse(Some("KEEP")).unwrap().method(),
+            RemovalMethod::UDeleteUser
+        );
+        assert_eq!(
+            TerminateMode::parse(Some("archive")).unwrap().method(),
+            RemovalMethod::UMoveFolder
+        );
+        assert_eq!(
+            TerminateMode::parse(Some("shred")).unwrap_err().code,
+            Code::InvalidInput
+        );
+    }
+
+    #[test]
+    fn archive_mode_needs_a_separate_archive_mailbox() {
+        let address = Address::parse("a@example.com").unwrap();
+        assert!(archive_address(TerminateMode::Archive, None, &address).is_err());
+        assert!(archive_address(TerminateMode::Archive, Some("A@example.com"), &address).is_err());
+        let archive = archive_address(
+            TerminateMode::Archive,
+            Some("archive@example.com"),
+            &address,
+        )
+        .unwrap();
+        assert_eq!(archive.unwrap().to_string(), "archive@example.com");
+        assert!(archive_address(TerminateMode::Delete, Some("x"), &address)
+            .unwrap()
+            .is_none());
+    }
+
+    #[test]
+    fn full_name_joins_non_empty_parts() {
+        assert_eq!(
+            full_name(Some("John"), Some(" Doe ")).as_deref(),
+            Some("John Doe")
+        );
+        assert_eq!(full_name(None, Some("Doe")).as_deref(), Some("Doe"));
+        assert_eq!(full_name(Some(" "), None), None);
+    }
+
+    #[test]
+    fn allowed_domains_are_compared_case_insensitively() {
+        let address = Address::parse("a@example.com").unwrap();
+        assert!(require_allowed_domain(&address, &[]).is_ok());
+        assert!(require_allowed_domain(&address, &["Example.COM".into()]).is_ok());
+        let error = require_allowed_domain(&address, &["example.org".into()]).unwrap_err();
+        assert!(error.hint.contains("example.org"));
+    }
+
+    #[test]
+    fn reserved_names_are_refused_at_create() {
+        let address = Address::parse("Abuse@example.com").unwrap();
+        assert_eq!(
+            require_allowed_name(&address, &None).unwrap_err().code,
+            Code::InvalidInput
+        );
+        assert!(require_allowed_name(&address, &Some(vec![])).is_ok());
+    }
+
+    #[test]
+    fn aliases_become_full_addresses() {
+        assert_eq!(full_alias("Info", "example.com"), "info@example.com");
+        assert_eq!(full_alias("x@Other.org", "example.com"), "x@other.org");
+    }
+}

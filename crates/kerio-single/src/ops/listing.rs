@@ -1,0 +1,219 @@
+//! Operations over many mailboxes: `usage` (for WHMCS's daily usage update) and `list_accounts`
+//! (for WHMCS's server sync).
+//!
+//! Both read whole domains page by page (`Users.get`, [`crate::session::PAGE_SIZE`] users each),
+//! asking only for the few fields they report; never one call per mailbox. Only one page of user
+//! records is in memory at a time, and `usage` stops reading a domain once every wanted address
+//! in it is found.
+
+use super::account::status;
+use super::{Context, Progress};
+use crate::address::{parse_domain, Address};
+use crate::de;
+use crate::error::Error;
+use crate::ownership;
+use crate::quota;
+use crate::session::{DomainInfo, Kerio};
+use kerio_api::User;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+/// User fields `usage` reads.
+const USAGE_FIELDS: &[&str] = &["loginName", "consumedSize", "diskSizeLimit"];
+/// User fields `list_accounts` reads.
+const LIST_FIELDS: &[&str] = &[
+    "loginName",
+    "isEnabled",
+    "consumedSize",
+    "diskSizeLimit",
+    "description",
+];
+
+/// Arguments of `usage`.
+#[derive(Debug, Deserialize)]
+pub struct UsageArgs {
+    /// The addresses to report.
+    pub addresses: Vec<String>,
+}
+
+/// Result of `usage`.
+#[derive(Debug, Serialize)]
+pub struct UsageResult {
+    /// Usage of every address found, in the order asked.
+    pub accounts: Vec<Usage>,
+    /// Addresses with no mailbox (or not a valid address), in the order asked.
+    pub not_found: Vec<String>,
+}
+
+/// Usage of one mailbox.
+#[derive(Debug, Clone, Serialize)]
+pub struct Usage {
+    /// The address.
+    pub address: String,
+    /// Used MB.
+    pub used_mb: f64,
+    /// Quota MB (0 = unlimited).
+    pub limit_mb: u64,
+}
+
+/// Arguments of `list_accounts`.
+#[derive(Debug, Deserialize)]
+pub struct ListArgs {
+    /// Only this domain (default: every domain).
+    #[serde(default, deserialize_with = "de::opt_text")]
+    pub domain: Option<String>,
+}
+
+/// Result of `list_accounts`.
+#[derive(Debug, Serialize)]
+pub struct ListResult {
+    /// Every mailbox, sorted by address.
+    pub accounts: Vec<Account>,
+}
+
+/// One mailbox in `list_accounts`.
+#[derive(Debug, Serialize)]
+pub struct Account {
+    /// The address.
+    pub address: String,
+    /// `active` or `suspended`.
+    pub status: &'static str,
+    /// Quota MB (0 = unlimited).
+    pub quota_mb: u64,
+    /// Used MB.
+    pub used_mb: f64,
+    /// The WHMCS service id from the description, if any.
+    pub service_id: Option<u64>,
+}
+
+/// `usage`: used and limit MB for each address; one `Domains.get`, then one paged `Users.get`
+/// per domain.
+pub fn usage(context: &mut Context, args: UsageArgs) -> Result<UsageResult, Error> {
+    let mut wanted: BTreeMap<String, HashMap<String, Option<Usage>>> = BTreeMap::new();
+    for text in &args.addresses {
+        if let Ok(address) = Address::parse(text) {
+            wanted
+                .entry(address.domain().to_string())
+                .or_default()
+                .insert(address.local().to_string(), None);
+        }
+    }
+    if !wanted.is_empty() {
+        context.session_with_progress(|kerio, progress| {
+            let names: Vec<String> = wanted.keys().cloned().collect();
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            for domain in kerio.domains(&names)? {
+                if let Some(logins) = wanted.get_mut(&domain.name) {
+                    read_usage(kerio, progress, &domain, logins)?;
+                }
+            }
+            Ok(())
+        })?;
+    }
+    Ok(arrange(&args.addresses, &wanted))
+}
+
+/// Reads `domain` page by page, filling the usage of the wanted `logins`; stops once all are
+/// found.
+fn read_usage(
+    kerio: &mut Kerio,
+    progress: &mut dyn Progress,
+    domain: &DomainInfo,
+    logins: &mut HashMap<String, Option<Usage>>,
+) -> Result<(), Error> {
+    let mut missing = logins.len();
+    let mut done = 0;
+    kerio.for_each_user_page(&domain.id, USAGE_FIELDS, |page, total| {
+        done += page.len() as u64;
+        progress.users_read(&domain.name, done, total);
+        for user in page {
+            let Some(login) = user.login_name.as_deref().map(str::to_ascii_lowercase) else {
+                continue;
+            };
+            if let Some(slot @ None) = logins.get_mut(&login) {
+                *slot = Some(usage_of(&format!("{login}@{}", domain.name), &user));
+                missing -= 1;
+            }
+        }
+        missing > 0
+    })
+}
+
+/// The usage entry of one user.
+fn usage_of(address: &str, user: &User) -> Usage {
+    Usage {
+        address: address.to_string(),
+        used_mb: quota::used_mb(&user.consumed_size.unwrap_or_default()),
+        limit_mb: user.disk_size_limit.as_ref().map_or(0, quota::limit_mb),
+    }
+}
+
+/// Puts the results in the order asked; each address once.
+fn arrange(
+    asked: &[String],
+    found: &BTreeMap<String, HashMap<String, Option<Usage>>>,
+) -> UsageResult {
+    let mut result = UsageResult {
+        accounts: Vec::new(),
+        not_found: Vec::new(),
+    };
+    let mut seen = std::collections::HashSet::new();
+    for text in asked {
+        let usage = Address::parse(text).ok().and_then(|address| {
+            found
+                .get(address.domain())
+                .and_then(|logins| logins.get(address.local()))
+                .cloned()
+                .flatten()
+        });
+        match usage {
+            Some(usage) if seen.insert(usage.address.clone()) => result.accounts.push(usage),
+            Some(_) => {}
+            None if seen.insert(text.trim().to_ascii_lowercase()) => {
+                result.not_found.push(text.trim().to_ascii_lowercase())
+            }
+            None => {}
+        }
+    }
+    result
+}
+
+/// `list_accounts`: every mailbox (of one domain, or of all), for WHMCS's server sync.
+pub fn list_accounts(context: &mut Context, args: ListArgs) -> Result<ListResult, Error> {
+    let only = args.domain.as_deref().map(parse_domain).transpose()?;
+    context.session_with_progress(|kerio, progress| {
+        let domains = match &only {
+            Some(name) => vec![kerio
+                .domain(name)?
+                .ok_or_else(|| super::passwords::unknown_domain(name))?],
+            None => kerio.all_domains()?,
+        };
+        let mut accounts = Vec::new();
+        for domain in &domains {
+            let mut done = 0;
+            kerio.for_each_user_page(&domain.id, LIST_FIELDS, |page, total| {
+                done += page.len() as u64;
+                progress.users_read(&domain.name, done, total);
+                accounts.extend(
+                    page.iter()
+                        .filter_map(|user| account_of(&domain.name, user)),
+                );
+                true
+            })?;
+        }
+        accounts.sort_by(|a, b| a.address.cmp(&b.address));
+        Ok(ListResult { accounts })
+    })
+}
+
+/// The `list_accounts` entry of one user.
+fn account_of(domain: &str, user: &User) -> Option<Account> {
+    let login = user.login_name.as_deref()?.to_ascii_lowercase();
+    Some(Account {
+        address: format!("{login}@{domain}"),
+        status: status(user.is_enabled),
+        quota_mb: user.disk_size_limit.as_ref().map_or(0, quota::limit_mb),
+        used_mb: quota::used_mb(&user.consumed_size.unwrap_or_default()),
+        service_id: user.description.as_deref().and_then(ownership::service_of),
+    })
+}

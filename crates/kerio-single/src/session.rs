@@ -1,0 +1,300 @@
+//! One logged-in conversation with Kerio and the lookups every operation shares.
+//!
+//! Each operation is: login, the fewest calls that do the job, logout. Domains are looked up
+//! with one `Domains.get` (conditions `name Eq …` combined with `Or`), users with one `Users.get`
+//! per domain (`loginName Eq …`), asking only for the fields the operation needs. Results are
+//! also filtered here, case-insensitively, so a server that ignores a condition still gives the
+//! right answer.
+
+use crate::address::Address;
+use crate::error::Error;
+use crate::server::ServerSettings;
+use crate::translate::translate;
+use kerio_api::{Client, Combining, Comparator, Domain, Exchange, SearchQuery, User};
+
+/// Users fetched per `Users.get` page when listing whole domains.
+pub const PAGE_SIZE: i64 = 5000;
+
+/// Domain fields every lookup reads: id, name and the password policy.
+const DOMAIN_FIELDS: &[&str] = &[
+    "id",
+    "name",
+    "passwordComplexityEnabled",
+    "passwordMinimumLength",
+];
+
+/// A Kerio domain as the operations need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DomainInfo {
+    /// Kerio id, `keriodb://domain/…`.
+    pub id: String,
+    /// Lower-case name.
+    pub name: String,
+    /// Whether complex passwords are required.
+    pub complexity: bool,
+    /// The domain's minimum password length (0 = none).
+    pub min_length: usize,
+}
+
+impl DomainInfo {
+    /// Reads the fields of a `Domains.get` item; items without id or name are skipped.
+    fn from_kerio(domain: Domain) -> Option<DomainInfo> {
+        Some(DomainInfo {
+            id: domain.id?,
+            name: domain.name?.to_ascii_lowercase(),
+            complexity: domain.password_complexity_enabled.unwrap_or(false),
+            min_length: domain.password_minimum_length.unwrap_or(0) as usize,
+        })
+    }
+}
+
+/// An existing mailbox: its domain, its Kerio id and the requested user fields.
+#[derive(Debug, Clone)]
+pub struct Mailbox {
+    /// The mailbox's domain.
+    pub domain: DomainInfo,
+    /// Kerio user id.
+    pub id: String,
+    /// The user record with the fields asked for.
+    pub user: User,
+}
+
+impl Mailbox {
+    /// The user's description (empty when none).
+    pub fn description(&self) -> &str {
+        self.user.description.as_deref().unwrap_or("")
+    }
+}
+
+/// A logged-in Kerio client.
+pub struct Kerio<'c> {
+    client: &'c mut Client,
+}
+
+/// Logs in with `settings`, runs `work`, logs out, and appends every API exchange to
+/// `transcript` (also when something failed). A failed logout does not change the result.
+pub fn with_session<T>(
+    settings: &ServerSettings,
+    transcript: &mut Vec<Exchange>,
+    work: impl FnOnce(&mut Kerio) -> Result<T, Error>,
+) -> Result<T, Error> {
+    let mut client = Client::new(settings.client_config()?).map_err(|e| translate(&e))?;
+    let result = client
+        .login(settings.username.trim(), &settings.password)
+        .map_err(|e| translate(&e))
+        .and_then(|()| {
+            work(&mut Kerio {
+                client: &mut client,
+            })
+        });
+    if client.is_logged_in() {
+        // The outcome is decided; a failed logout only shows in the transcript.
+        let _ = client.logout();
+    }
+    transcript.extend(client.take_transcript());
+    result
+}
+
+impl Kerio<'_> {
+    /// The underlying client, for the calls that have no helper here.
+    pub fn client(&mut self) -> &mut Client {
+        self.client
+    }
+
+    /// The domains named in `names` that exist, with one `Domains.get`.
+    pub fn domains(&mut self, names: &[&str]) -> Result<Vec<DomainInfo>, Error> {
+        let query = names
+            .iter()
+            .fold(SearchQuery::new().fields(DOMAIN_FIELDS), |query, name| {
+                query.condition("name", Comparator::Eq, *name)
+            })
+            .combining(Combining::Or);
+        let found = self.domains_matching(&query)?;
+        Ok(found
+            .into_iter()
+            .filter(|domain| {
+                names
+                    .iter()
+                    .any(|name| domain.name == name.to_ascii_lowercase())
+            })
+            .collect())
+    }
+
+    /// The domain `name`, if it exists.
+    pub fn domain(&mut self, name: &str) -> Result<Option<DomainInfo>, Error> {
+        Ok(self.domains(&[name])?.into_iter().next())
+    }
+
+    /// Every domain on the server, sorted by name.
+    pub fn all_domains(&mut self) -> Result<Vec<DomainInfo>, Error> {
+        let mut domains = self.domains_matching(&SearchQuery::new().fields(DOMAIN_FIELDS))?;
+        domains.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(domains)
+    }
+
+    /// Runs one `Domains.get`.
+    fn domains_matching(&mut self, query: &SearchQuery) -> Result<Vec<DomainInfo>, Error> {
+        let found = self.client.domains_get(query).map_err(|e| translate(&e))?;
+        Ok(found
+            .list
+            .into_iter()
+            .filter_map(DomainInfo::from_kerio)
+            .collect())
+    }
+
+    /// Looks up several mailboxes: one `Domains.get` for all their domains, then one `Users.get`
+    /// per domain. The answer is in the order of `addresses`; `None` where a mailbox does not
+    /// exist. `fields` are the user fields wanted besides `id` and `loginName`.
+    pub fn mailboxes(
+        &mut self,
+        addresses: &[&Address],
+        fields: &[&str],
+    ) -> Result<Vec<Option<Mailbox>>, Error> {
+        let mut names: Vec<&str> = addresses.iter().map(|a| a.domain()).collect();
+        names.sort_unstable();
+        names.dedup();
+        let domains = self.domains(&names)?;
+        let mut found = vec![None; addresses.len()];
+        for domain in &domains {
+            self.find_in(domain, addresses, fields, &mut found)?;
+        }
+        Ok(found)
+    }
+
+    /// The mailbox at `address` in the already looked-up `domain`, with one `Users.get`.
+    pub fn mailbox_in(
+        &mut self,
+        domain: &DomainInfo,
+        address: &Address,
+        fields: &[&str],
+    ) -> Result<Option<Mailbox>, Error> {
+        let mut found = vec![None];
+        self.find_in(domain, &[address], fields, &mut found)?;
+        Ok(found.pop().flatten())
+    }
+
+    /// Fills `found` (parallel to `addresses`) with the mailboxes of `domain`, one `Users.get`.
+    fn find_in(
+        &mut self,
+        domain: &DomainInfo,
+        addresses: &[&Address],
+        fields: &[&str],
+        found: &mut [Option<Mailbox>],
+    ) -> Result<(), Error> {
+        let wanted: Vec<&str> = addresses
+            .iter()
+            .filter(|a| a.domain() == domain.name)
+            .map(|a| a.local())
+            .collect();
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        for user in self.users_named(&domain.id, &wanted, fields)? {
+            place_user(found, addresses, domain, user);
+        }
+        Ok(())
+    }
+
+    /// The mailbox at `address`, if it exists (see [`Kerio::mailboxes`]).
+    pub fn mailbox(
+        &mut self,
+        address: &Address,
+        fields: &[&str],
+    ) -> Result<Option<Mailbox>, Error> {
+        Ok(self
+            .mailboxes(&[address], fields)?
+            .into_iter()
+            .next()
+            .flatten())
+    }
+
+    /// The mailbox at `address`, or a `not_found` error.
+    pub fn existing_mailbox(
+        &mut self,
+        address: &Address,
+        fields: &[&str],
+    ) -> Result<Mailbox, Error> {
+        self.mailbox(address, fields)?
+            .ok_or_else(|| Error::mailbox_not_found(&address.to_string()))
+    }
+
+    /// One `Users.get` for the users of `domain_id` whose login is one of `logins`.
+    fn users_named(
+        &mut self,
+        domain_id: &str,
+        logins: &[&str],
+        fields: &[&str],
+    ) -> Result<Vec<User>, Error> {
+        let query = logins
+            .iter()
+            .fold(
+                SearchQuery::new().fields(&with_identity(fields)),
+                |query, login| query.condition("loginName", Comparator::Eq, *login),
+            )
+            .combining(Combining::Or);
+        let found = self
+            .client
+            .users_get(domain_id, &query)
+            .map_err(|e| translate(&e))?;
+        Ok(found.list)
+    }
+
+    /// Pages through every user of `domain_id` ([`PAGE_SIZE`] per `Users.get`), handing each page
+    /// and the domain's total to `on_page`, which returns `false` to stop early. Only one page is
+    /// held in memory at a time.
+    pub fn for_each_user_page(
+        &mut self,
+        domain_id: &str,
+        fields: &[&str],
+        mut on_page: impl FnMut(Vec<User>, u64) -> bool,
+    ) -> Result<(), Error> {
+        let fields = with_identity(fields);
+        let mut start: i64 = 0;
+        loop {
+            let query = SearchQuery::new()
+                .fields(&fields)
+                .start(start)
+                .limit(PAGE_SIZE)
+                .order_by("loginName", kerio_api::Direction::Asc);
+            let page = self
+                .client
+                .users_get(domain_id, &query)
+                .map_err(|e| translate(&e))?;
+            let count = page.list.len() as i64;
+            let total = page.total_items;
+            let keep_going = on_page(page.list, total);
+            start += count;
+            if !keep_going || count == 0 || start as u64 >= total {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// `fields` plus the two every lookup needs to identify a user.
+fn with_identity<'f>(fields: &[&'f str]) -> Vec<&'f str> {
+    let mut all = vec!["id", "loginName"];
+    all.extend(fields.iter().filter(|f| !["id", "loginName"].contains(f)));
+    all
+}
+
+/// Puts `user` at every position of `addresses` it answers (matching login case-insensitively).
+fn place_user(
+    found: &mut [Option<Mailbox>],
+    addresses: &[&Address],
+    domain: &DomainInfo,
+    user: User,
+) {
+    let (Some(login), Some(id)) = (user.login_name.clone(), user.id.clone()) else {
+        return;
+    };
+    for (slot, address) in found.iter_mut().zip(addresses) {
+        if address.domain() == domain.name && address.local().eq_ignore_ascii_case(&login) {
+            *slot = Some(Mailbox {
+                domain: domain.clone(),
+                id: id.clone(),
+                user: user.clone(),
+            });
+        }
+    }
+}
