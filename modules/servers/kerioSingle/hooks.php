@@ -4,6 +4,8 @@
  *
  * ClientAreaFooterOutput: on the cart's configure-product step of a kerioSingle product, adds the
  * live check of the mailbox-name and password fields (lib/OrderForm.php, js/order-form.js).
+ * ShoppingCartValidateProductUpdate: the engine checks the password field against the same rules
+ * before the product goes into the cart.
  */
 
 use WHMCS\Module\Server\kerioSingle\OrderForm;
@@ -20,5 +22,14 @@ add_hook('ClientAreaFooterOutput', 1, static function (array $vars): string {
     } catch (\Throwable $error) {
         // A broken live check must never break the order page; the server checks the order again.
         return '';
+    }
+});
+
+add_hook('ShoppingCartValidateProductUpdate', 1, static function (array $vars): array {
+    try {
+        return OrderForm::validate($vars);
+    } catch (\Throwable $error) {
+        // The engine could not run: the create step checks the password again and reports clearly.
+        return [];
     }
 });

@@ -87,6 +87,7 @@ return [
     // Order form: live checks of the mailbox name and password fields
     'order_password_rules' => 'Your password still needs:',
     'order_password_ok' => 'The password meets every rule.',
+    'order_password_invalid' => 'The password does not meet these rules: :failures.',
     'order_localpart_rules' => 'The mailbox name still needs:',
     'order_localpart_ok' => 'The mailbox name is valid.',
 

@@ -87,6 +87,7 @@ return [
     // Bestellformular: Live-Prüfung von Postfachname und Passwort
     'order_password_rules' => 'Ihrem Passwort fehlt noch:',
     'order_password_ok' => 'Das Passwort erfüllt alle Regeln.',
+    'order_password_invalid' => 'Das Passwort erfüllt diese Regeln nicht: :failures.',
     'order_localpart_rules' => 'Dem Postfachnamen fehlt noch:',
     'order_localpart_ok' => 'Der Postfachname ist gültig.',
 

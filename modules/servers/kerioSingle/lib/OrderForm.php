@@ -52,6 +52,46 @@ final class OrderForm
     }
 
     /**
+     * Errors for the cart's ShoppingCartValidateProductUpdate hook: the password custom field is
+     * checked by the engine against the same rules the live check showed ([] = nothing to complain).
+     *
+     * @param array<string, mixed> $vars the submitted configure-product form (values HTML-encoded by WHMCS)
+     * @return list<string>
+     */
+    public static function validate(array $vars): array
+    {
+        $index = (int) ($vars['i'] ?? 0);
+        $product = OrderRules::product((int) ($_SESSION['cart']['products'][$index]['pid'] ?? 0));
+        if ($product === null) {
+            return [];
+        }
+        $values = self::postedValues((int) $product->id, (array) ($vars['customfield'] ?? []));
+        $inputs = ['domain' => $values[CustomFields::MAILDOMAIN]] + $values;
+        $failures = OrderRules::passwordFailures($product, $inputs, $values[CustomFields::PASSWORD]);
+        if ($failures === []) {
+            return [];
+        }
+        $lang = Lang::forParams([]);
+        return [$lang->get('order_password_invalid', ['failures' => implode('; ', $failures)])];
+    }
+
+    /**
+     * The posted custom field values by key, decoded.
+     *
+     * @param array<int|string, mixed> $posted field id => value
+     * @return array<string, string>
+     */
+    private static function postedValues(int $productId, array $posted): array
+    {
+        $values = [];
+        foreach (self::FIELDS as $key) {
+            $id = CustomFields::findField($productId, $key);
+            $values[$key] = $id === null ? '' : html_entity_decode((string) ($posted[$id] ?? ''), ENT_QUOTES, 'UTF-8');
+        }
+        return $values;
+    }
+
+    /**
      * The product being configured: WHMCS passes `productinfo.pid` to the configureproduct template;
      * other pages (and other cart steps) give 0.
      *

@@ -61,11 +61,25 @@ final class OrderRules
                 return $cached;
             }
         }
-        $rules = self::fromEngine($product, $args);
+        $rules = self::fromEngine($product, 'password_rules', $args, []);
         if (!$personal) {
             self::store($cacheKey, $rules);
         }
         return $rules;
+    }
+
+    /**
+     * The rules the password breaks, as the engine's `check_password` words them ([] = acceptable).
+     *
+     * @param array<string, string> $inputs domain, localpart, givenname, surname
+     * @return list<string>
+     * @throws EngineError when not even the offline engine can answer
+     */
+    public static function passwordFailures(object $product, array $inputs, string $password): array
+    {
+        $args = self::args($product, $inputs) + ['password' => $password];
+        $result = self::fromEngine($product, 'check_password', $args, [$password]);
+        return array_values(array_map('strval', (array) ($result['failures'] ?? [])));
     }
 
     /**
@@ -91,29 +105,27 @@ final class OrderRules
     }
 
     /**
-     * Asks the engine with the product's server; without a usable server, offline.
+     * Runs a rules op with the product's server; without a usable server, offline.
      *
      * @param array<string, mixed> $args
+     * @param list<string>         $secrets values to mask in the module log
      * @return array<string, mixed>
      * @throws EngineError
      */
-    private static function fromEngine(object $product, array $args): array
+    private static function fromEngine(object $product, string $op, array $args, array $secrets): array
     {
         $server = isset($args['domain']) ? self::serverOf($product) : null;
         if ($server !== null) {
             try {
-                return self::client($server, $args)->call('password_rules', $args);
+                return self::client($server)->call($op, $args, $secrets);
             } catch (EngineError $unreachable) {
                 // Kerio did not answer: the offline rules below are the stricter assumption.
             }
         }
-        return self::client(null, $args)->call('password_rules', $args);
+        return self::client(null)->call($op, $args, $secrets);
     }
 
-    /**
-     * @param array<string, mixed> $args
-     */
-    private static function client(?ServerSettings $server, array $args): EngineClient
+    private static function client(?ServerSettings $server): EngineClient
     {
         $seconds = $server === null ? self::ENGINE_TIMEOUT : min(self::ENGINE_TIMEOUT, $server->timeoutSeconds());
         $secrets = $server === null ? [] : [$server->password()];

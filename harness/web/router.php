@@ -1,0 +1,59 @@
+<?php
+/**
+ * Router for `php -S 127.0.0.1:PORT harness/web/router.php`: the WHMCS URLs the browser tests use.
+ *
+ *   /login.php?client=N&next=…                      harness only: log in as client N
+ *   /clientarea.php?action=productdetails&id=N      product details with the module's overview tab
+ *   /clientarea.php?…&dosinglesignon=1              "Open Webmail": ServiceSingleSignOn, then redirect
+ *   /cart.php?a=confproduct&pid=N                   the order form's configure-product step
+ *   /modules/servers/kerioSingle/{sso,rules}.php    the module's own endpoints, booted by boot.php
+ *   /assets/bootstrap4/…                            Bootstrap 4 from Debian's libjs-bootstrap4
+ *
+ * Environment: KS_DB_* (the database the test prepared), KS_HARNESS_ENCRYPTION_HASH, KERIO_SINGLE_BIN.
+ */
+
+use KerioSingle\Harness\Request;
+use KerioSingle\Harness\Web\Pages;
+use KerioSingle\Harness\Web\Response;
+
+$path = (string) parse_url((string) $_SERVER['REQUEST_URI'], PHP_URL_PATH);
+
+if (strncmp($path, '/assets/bootstrap4/', 19) === 0) {
+    $file = realpath('/usr/share/javascript/bootstrap4/' . substr($path, 19));
+    if ($file === false || strncmp($file, '/usr/share/javascript/bootstrap4/', 33) !== 0 || !is_file($file)) {
+        http_response_code(404);
+        return true;
+    }
+    header('Content-Type: ' . (substr($file, -4) === '.css' ? 'text/css' : 'application/javascript'));
+    readfile($file);
+    return true;
+}
+
+define('KERIOSINGLE_WHMCS_INIT', __DIR__ . '/boot.php');
+require_once KERIOSINGLE_WHMCS_INIT;
+
+// WHMCS HTML-encodes every request value before any page or module code runs.
+Request::set($_GET, $_POST);
+
+if (preg_match('#^/modules/servers/kerioSingle/(sso|rules)\.php$#', $path, $endpoint) === 1) {
+    require ROOTDIR . '/modules/servers/kerioSingle/' . $endpoint[1] . '.php';
+    return true;
+}
+
+$pages = new Pages();
+$raw = static fn (array $values): array => \KerioSingle\Harness\ParamsBuilder::decode($values);
+switch ($path) {
+    case '/login.php':
+        $response = $pages->login($raw($_GET));
+        break;
+    case '/clientarea.php':
+        $response = $pages->productDetails($raw($_GET));
+        break;
+    case '/cart.php':
+        $response = $pages->configureProduct($raw($_GET), $_POST);
+        break;
+    default:
+        $response = new Response(404, 'Not found: ' . $path, ['Content-Type' => 'text/plain; charset=utf-8']);
+}
+$response->send();
+return true;

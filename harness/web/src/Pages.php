@@ -1,0 +1,205 @@
+<?php
+
+namespace KerioSingle\Harness\Web;
+
+use KerioSingle\Harness\ModuleLoader;
+use KerioSingle\Harness\ParamsBuilder;
+use KerioSingle\Harness\Templates;
+use KerioSingle\Harness\Whmcs;
+use WHMCS\Database\Capsule;
+
+/**
+ * The WHMCS client-area pages the browser tests need, built like WHMCS builds them:
+ * the product details page (ClientArea with the page variables, the replacement template in the
+ * overview tab, dosinglesignon), the cart's configure-product step (custom fields, hooks) and a
+ * harness-only login.
+ */
+final class Pages
+{
+    private string $module;
+    private Whmcs $whmcs;
+
+    public function __construct(string $module = 'kerioSingle')
+    {
+        $this->module = $module;
+        $this->whmcs = new Whmcs($module);
+        $hooks = ROOTDIR . '/modules/servers/' . $module . '/hooks.php';
+        if (is_file($hooks)) {
+            include_once $hooks;
+        }
+    }
+
+    /**
+     * Harness only: log in as a client (WHMCS's login form sets the same session key).
+     *
+     * @param array<string, string> $get client, then (optional, a local path) next
+     */
+    public function login(array $get): Response
+    {
+        $clientId = (int) ($get['client'] ?? 0);
+        if (Capsule::table('tblclients')->where('id', $clientId)->doesntExist()) {
+            return new Response(404, 'No client ' . $clientId, ['Content-Type' => 'text/plain']);
+        }
+        session_regenerate_id(true);
+        $_SESSION['uid'] = $clientId;
+        $next = (string) ($get['next'] ?? 'clientarea.php');
+        return Response::redirect(preg_match('#^[a-z]+\.php(\?[^\s]*)?$#', $next) === 1 ? $next : 'clientarea.php');
+    }
+
+    /**
+     * clientarea.php?action=productdetails&id=N[&dosinglesignon=1]
+     *
+     * @param array<string, string> $get
+     */
+    public function productDetails(array $get): Response
+    {
+        $clientId = (int) ($_SESSION['uid'] ?? 0);
+        $text = PageText::for($this->clientLanguage($clientId));
+        $service = Capsule::table('tblhosting')->where('id', (int) ($get['id'] ?? 0))->first();
+        if ($clientId === 0 || $service === null || (int) $service->userid !== $clientId) {
+            $message = $clientId === 0 ? $text['login_required'] : $text['not_found'];
+            return new Response($clientId === 0 ? 403 : 404, $this->page($text, $message, '', ''));
+        }
+        $error = '';
+        if (($get['dosinglesignon'] ?? '') === '1') {
+            $result = $this->whmcs->singleSignOn((int) $service->id);
+            if (is_array($result) && ($result['success'] ?? false) === true) {
+                return Response::redirect((string) $result['redirectTo']);
+            }
+            $error = is_array($result) ? (string) ($result['errorMsg'] ?? 'Unable to auto-login.') : 'Unable to auto-login.';
+        }
+        return new Response(200, $this->page($text, $error, $this->overviewTab($service, $text), 'productdetails'));
+    }
+
+    /**
+     * cart.php?a=confproduct&pid=N: the product's order-form custom fields; a POST runs the
+     * ShoppingCartValidateProductUpdate hooks like WHMCS and either shows their errors or accepts.
+     *
+     * @param array<string, mixed> $get
+     * @param array<string, mixed> $post
+     */
+    public function configureProduct(array $get, array $post): Response
+    {
+        $product = Capsule::table('tblproducts')->where('id', (int) ($get['pid'] ?? 0))->first();
+        $text = PageText::for($this->clientLanguage((int) ($_SESSION['uid'] ?? 0)));
+        if ($product === null) {
+            return new Response(404, $this->page($text, $text['not_found'], '', ''));
+        }
+        $_SESSION['cart']['products'][0] = ['pid' => (int) $product->id];
+        $errors = [];
+        $accepted = false;
+        if ($post !== []) {
+            $errors = $this->flatten(run_hook('ShoppingCartValidateProductUpdate', $post + ['i' => 0]));
+            $accepted = $errors === [];
+        }
+        $pageVars = ['filename' => 'cart', 'templatefile' => 'configureproduct', 'productinfo' => ['pid' => (int) $product->id, 'name' => $product->name],
+            'language' => $this->clientLanguage((int) ($_SESSION['uid'] ?? 0))];
+        $body = View::render('configureproduct.tpl', [
+            'text' => $text, 'product' => $product, 'fields' => $this->orderFields((int) $product->id, (array) (ParamsBuilder::decode($post)['customfield'] ?? [])),
+            'errors' => $errors, 'accepted' => $accepted,
+            'footer' => implode("\n", array_map('strval', run_hook('ClientAreaFooterOutput', $pageVars))),
+        ]);
+        return new Response(200, $body);
+    }
+
+    /**
+     * The module's overview tab: ClientArea gets the params plus `templatevars`; the replacement
+     * template gets the page variables, `moduleParams` and the module's variables.
+     */
+    private function overviewTab(object $service, array $text): string
+    {
+        $params = ParamsBuilder::forService((int) $service->id, $this->module);
+        $pageVars = $this->pageVariables($service, $text);
+        $output = ModuleLoader::call($this->module, 'ClientArea', $params + [
+            'clientareatemplate' => Templates::THEME, 'templatevars' => $pageVars,
+        ]);
+        if (!is_array($output) || !isset($output['tabOverviewReplacementTemplate'])) {
+            throw new \RuntimeException('ClientArea of ' . $this->module . ' returned no replacement template.');
+        }
+        $variables = ParamsBuilder::decode((array) ($output['templateVariables'] ?? [])) + $pageVars + ['moduleParams' => $params];
+        return Templates::render($this->module, (string) $output['tabOverviewReplacementTemplate'], $variables);
+    }
+
+    /**
+     * The product details page variables WHMCS gives every template (Twenty-One names).
+     *
+     * @param array<string, string> $text
+     * @return array<string, mixed>
+     */
+    private function pageVariables(object $service, array $text): array
+    {
+        $product = Capsule::table('tblproducts')->where('id', $service->packageid)->first();
+        $status = (string) $service->domainstatus;
+        return [
+            'id' => (int) $service->id, 'serviceid' => (int) $service->id,
+            'product' => (string) ($product->name ?? ''), 'groupname' => '',
+            'domain' => (string) $service->domain, 'username' => (string) $service->username,
+            'regdate' => PageText::date($service->regdate),
+            'firstpaymentamount' => PageText::money($service->firstpaymentamount),
+            'recurringamount' => PageText::money($service->amount),
+            'billingcycle' => $text[(string) $service->billingcycle] ?? (string) $service->billingcycle,
+            'nextduedate' => PageText::date($service->nextduedate),
+            'paymentmethod' => $text[(string) $service->paymentmethod] ?? (string) $service->paymentmethod,
+            'status' => $text[$status] ?? $status, 'rawstatus' => strtolower($status),
+            'diskusage' => (int) $service->diskusage, 'disklimit' => (int) $service->disklimit,
+            'lastupdate' => (string) $service->lastupdate,
+        ];
+    }
+
+    /**
+     * Custom fields shown on the order form, with what was posted.
+     *
+     * @param array<int|string, string> $posted
+     * @return list<array<string, mixed>>
+     */
+    private function orderFields(int $productId, array $posted): array
+    {
+        $rows = Capsule::table('tblcustomfields')->where('type', 'product')->where('relid', $productId)
+            ->where('adminonly', '')->where('showorder', 'on')->orderBy('sortorder')->orderBy('id')->get();
+        $fields = [];
+        foreach ($rows as $row) {
+            $fields[] = [
+                'id' => (int) $row->id,
+                'label' => explode('|', (string) $row->fieldname, 2)[1] ?? (string) $row->fieldname,
+                'type' => (string) $row->fieldtype,
+                'required' => $row->required === 'on',
+                'description' => (string) $row->description,
+                'options' => array_values(array_filter(array_map('trim', explode(',', (string) $row->fieldoptions)))),
+                // like WHMCS, a posted password is not sent back to the browser
+                'value' => $row->fieldtype === 'password' ? '' : (string) ($posted[$row->id] ?? ''),
+            ];
+        }
+        return $fields;
+    }
+
+    /**
+     * @param list<mixed> $results hook returns (strings or lists of strings)
+     * @return list<string>
+     */
+    private function flatten(array $results): array
+    {
+        $messages = [];
+        array_walk_recursive($results, static function ($message) use (&$messages): void {
+            if ((string) $message !== '') {
+                $messages[] = (string) $message;
+            }
+        });
+        return $messages;
+    }
+
+    /** The client's language setting ('' = the system default, English). */
+    private function clientLanguage(int $clientId): string
+    {
+        return (string) (Capsule::table('tblclients')->where('id', $clientId)->value('language') ?? '') ?: 'english';
+    }
+
+    /**
+     * The Twenty-One-like frame around a page body.
+     *
+     * @param array<string, string> $text
+     */
+    private function page(array $text, string $error, string $overview, string $kind): string
+    {
+        return View::render('productdetails.tpl', ['text' => $text, 'error' => $error, 'overview' => $overview, 'kind' => $kind]);
+    }
+}
