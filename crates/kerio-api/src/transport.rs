@@ -90,6 +90,7 @@ impl Transport {
         let mut request = self
             .agent
             .post(&self.url)
+            .timeout(self.agent_settings.exchange_deadline())
             .set("Content-Type", "application/json-rpc; charset=UTF-8")
             .set("Accept", "application/json-rpc");
         if let Some(token) = token {
@@ -236,6 +237,16 @@ struct AgentSettings {
 }
 
 impl AgentSettings {
+    /// The most one exchange may take: the connect plus the read timeout.
+    ///
+    /// ureq 2 clears a connection's socket timeouts when it returns it to the pool and does not
+    /// set them again before reading the next response head, so on a reused connection the
+    /// per-read timeout would not apply and a hung server would hang the caller. A per-request
+    /// deadline is enforced on every read, pooled or not.
+    fn exchange_deadline(&self) -> Duration {
+        self.connect_timeout + self.read_timeout
+    }
+
     fn build(&self) -> ureq::Agent {
         ureq::AgentBuilder::new()
             .timeout_connect(self.connect_timeout)
