@@ -7,6 +7,7 @@
 #                              Starting an instance that already runs only prints the assignments.
 #   scripts/mariadb.sh stop    stop the instance started from this checkout.
 #   scripts/mariadb.sh env     print the assignments without starting anything.
+#   scripts/mariadb.sh status  exit 0 when the instance runs, 1 when not.
 #
 # Environment: KS_DB_STATE (default <repo>/.state/mariadb), KS_DB_PORT (default 33306),
 # KS_DB_NAME (default whmcs_test). Runs as root with --user=root when started by root (CI containers).
@@ -96,5 +97,6 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   env) print_env ;;
-  *) die "usage: scripts/mariadb.sh start|stop|env" ;;
+  status) running ;;
+  *) die "usage: scripts/mariadb.sh start|stop|env|status" ;;
 esac

@@ -1,0 +1,154 @@
+<?php
+
+namespace KerioSingle\Tests;
+
+use KerioSingle\Tests\Support\ModuleTestCase;
+use WHMCS\Module\Server\kerioSingle\Engine;
+use WHMCS\Module\Server\kerioSingle\EngineError;
+
+/**
+ * Every way the engine process can fail to answer gives an error that names the fix, and a
+ * lifecycle call never reports success then. Broken engines are real executables (shell scripts).
+ */
+final class EngineRunnerTest extends ModuleTestCase
+{
+    private string $scratch;
+    private string $realEngine;
+
+    protected function setUp(): void
+    {
+        parent::setUp();
+        $this->realEngine = Engine::defaultBinary();
+        $this->scratch = sys_get_temp_dir() . '/kerio-engine-test-' . bin2hex(random_bytes(4));
+        mkdir($this->scratch);
+    }
+
+    protected function tearDown(): void
+    {
+        putenv(Engine::BINARY_ENV . '=' . $this->realEngine);
+        exec('rm -rf ' . escapeshellarg($this->scratch));
+        parent::tearDown();
+    }
+
+    public function testAMissingEngineIsNamedInTestConnectionAndCreate(): void
+    {
+        $serverId = $this->addServer();
+        $serviceId = $this->order($this->addProduct(), $serverId);
+        putenv(Engine::BINARY_ENV . '=' . $this->scratch . '/kerio-single');
+
+        $answer = $this->whmcs->testConnection($serverId);
+        $created = $this->whmcs->moduleAction($serviceId, 'create');
+
+        $this->assertFalse($answer['success']);
+        $this->assertStringContainsString('was not found at ' . $this->scratch . '/kerio-single', $answer['error']);
+        $this->assertStringContainsString('bin/kerio-single', $answer['error']);
+        $this->assertStringContainsString('was not found', $created);
+        $this->assertSame('Pending', $this->whmcs->service($serviceId)->domainstatus);
+    }
+
+    public function testANonExecutableEngineAsksForChmod(): void
+    {
+        $path = $this->script('kerio-single', "#!/bin/sh\nexit 0\n", 0644);
+        putenv(Engine::BINARY_ENV . '=' . $path);
+
+        $answer = $this->whmcs->testConnection($this->addServer());
+
+        $this->assertFalse($answer['success']);
+        $this->assertStringContainsString('chmod 755 ' . $path, $answer['error']);
+    }
+
+    public function testDisabledProcOpenIsExplained(): void
+    {
+        $probe = $this->script('probe.php', '<?php
+            putenv("KS_DB_DRIVER=sqlite"); putenv("KS_DB_PATH=:memory:");
+            require ' . var_export(ROOTDIR . '/harness/bootstrap.php', true) . ';
+            $whmcs = \KerioSingle\Harness\Whmcs::install(\KerioSingle\Harness\Database::configFromEnvironment());
+            $server = $whmcs->addServer(["hostname" => "127.0.0.1", "username" => "a", "password" => "b"]);
+            echo json_encode($whmcs->testConnection($server));', 0644);
+
+        $output = shell_exec(escapeshellarg(PHP_BINARY) . ' -d disable_functions=proc_open ' . escapeshellarg($probe) . ' 2>&1');
+        $answer = json_decode((string) $output, true);
+
+        $this->assertIsArray($answer, (string) $output);
+        $this->assertFalse($answer['success']);
+        $this->assertStringContainsString('proc_open is disabled', $answer['error']);
+        $this->assertStringContainsString('disable_functions', $answer['error']);
+    }
+
+    public function testACrashingEngineIsReportedWithItsExitStatus(): void
+    {
+        putenv(Engine::BINARY_ENV . '=' . $this->script('kerio-single', "#!/bin/sh\ncat >/dev/null\necho 'panicked at src/main.rs' >&2\nexit 101\n"));
+        $serverId = $this->addServer();
+        $serviceId = $this->order($this->addProduct(), $serverId);
+
+        $created = $this->whmcs->moduleAction($serviceId, 'create');
+
+        $this->assertStringContainsString('stopped without an answer (exit status 101): panicked at src/main.rs', $created);
+        $this->assertStringContainsString('Re-upload bin/kerio-single', $created);
+        $this->assertSame('Pending', $this->whmcs->service($serviceId)->domainstatus);
+        $this->assertSame(1, $this->openQueueRows($serviceId));
+    }
+
+    public function testAnEngineKilledByASignalIsACrash(): void
+    {
+        $engine = new Engine($this->script('kerio-single', "#!/bin/sh\nkill -9 \$\$\n"), 10);
+
+        $error = $this->runAndCatch($engine);
+
+        $this->assertSame(EngineError::CRASHED, $error->errorCode());
+        $this->assertStringContainsString('exit status 137', $error->getMessage());
+    }
+
+    public function testAHangingEngineIsStoppedAtTheDeadline(): void
+    {
+        $engine = new Engine($this->script('kerio-single', "#!/bin/sh\nexec sleep 30\n"), 1);
+        $started = microtime(true);
+
+        $error = $this->runAndCatch($engine);
+
+        $this->assertSame(EngineError::TIMEOUT, $error->errorCode());
+        $this->assertStringContainsString('timeout', $error->hint());
+        $this->assertLessThan(5, microtime(true) - $started);
+    }
+
+    public function testUnreadableOutputIsNotMistakenForSuccess(): void
+    {
+        $engine = new Engine($this->script('kerio-single', "#!/bin/sh\ncat >/dev/null\necho '{\"result\":\"success\"}'\n"), 10);
+
+        $error = $this->runAndCatch($engine);
+
+        $this->assertSame(EngineError::OUTPUT, $error->errorCode());
+    }
+
+    public function testALargeRequestIsFedWithoutDeadlock(): void
+    {
+        $engine = new Engine($this->realEngine, 30);
+        $addresses = [];
+        for ($i = 0; $i < 5000; $i++) {
+            $addresses[] = 'nobody' . $i . '@example.com';
+        }
+
+        $response = $engine->run(['v' => 1, 'op' => 'no_such_op', 'server' => null, 'args' => ['addresses' => $addresses]]);
+
+        $this->assertFalse($response['ok']);
+        $this->assertSame('invalid_request', $response['error']['code']);
+    }
+
+    private function runAndCatch(Engine $engine): EngineError
+    {
+        try {
+            $engine->run(['v' => 1, 'op' => 'test_connection', 'server' => null, 'args' => (object) []]);
+        } catch (EngineError $error) {
+            return $error;
+        }
+        $this->fail('the broken engine was taken for a working one');
+    }
+
+    private function script(string $name, string $content, int $mode = 0755): string
+    {
+        $path = $this->scratch . '/' . $name;
+        file_put_contents($path, $content);
+        chmod($path, $mode);
+        return $path;
+    }
+}

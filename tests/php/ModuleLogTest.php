@@ -1,0 +1,83 @@
+<?php
+
+namespace KerioSingle\Tests;
+
+use KerioSingle\Harness\Settings;
+use KerioSingle\Tests\Support\ModuleTestCase;
+use KerioSingle\Tests\Support\TestEnvironment;
+use WHMCS\Database\Capsule;
+
+/**
+ * The module log records every Kerio exchange and never a secret: the whole lifecycle runs with
+ * Module Debug Mode on, successes and failures, then tblmodulelog is searched for each secret used.
+ */
+final class ModuleLogTest extends ModuleTestCase
+{
+    public function testNoSecretOfTheWholeLifecycleReachesTheModuleLog(): void
+    {
+        $secrets = [TestEnvironment::ADMIN_PASSWORD, self::ALPHABET_PASSWORD];
+        $serverId = $this->addServer();
+        $serviceId = $this->createdService([], [], $serverId);
+        $this->assertSame('success', $this->whmcs->moduleAction($serviceId, 'create'));
+        $secrets[] = $changed = 'Chang3d & "pass" <word>';
+        $this->assertSame('success', $this->whmcs->changePassword($serviceId, $changed));
+        $secrets[] = $weak = 'weak"\\';
+        $this->assertNotSame('success', $this->whmcs->changePassword($serviceId, $weak, true));
+        $this->assertSame('success', $this->whmcs->moduleAction($serviceId, 'suspend'));
+        $this->assertSame('success', $this->whmcs->moduleAction($serviceId, 'unsuspend'));
+        $this->whmcs->runDailyCron();
+        $this->whmcs->listAccounts($serverId);
+        $this->whmcs->adminServicesTabFields($serviceId);
+        $this->whmcs->testConnection($serverId);
+        $secrets[] = $refused = 'Refus3d-"order"-pass';
+        $refusedService = $this->order($this->addProduct(['domains' => 'example.org']), $serverId, ['password' => $refused]);
+        $this->assertNotSame('success', $this->whmcs->moduleAction($refusedService, 'create'));
+        $this->assertSame('success', $this->whmcs->moduleAction($serviceId, 'terminate'));
+
+        $log = Capsule::table('tblmodulelog')->get();
+        $text = implode("\n", $log->map(static fn ($row): string => $row->request . "\n" . $row->response . "\n" . $row->arrdata)->all());
+
+        $this->assertGreaterThan(10, $log->count());
+        $this->assertStringContainsString('Users.create', $text);
+        $this->assertStringContainsString('Session.login', $text);
+        foreach ($secrets as $secret) {
+            foreach (self::forms($secret) as $form) {
+                $this->assertStringNotContainsString($form, $text, 'secret leaked in the form ' . $form);
+            }
+        }
+    }
+
+    public function testNothingIsLoggedWhenModuleDebugModeIsOff(): void
+    {
+        Settings::set('ModuleDebugMode', '');
+
+        $this->createdService();
+
+        $this->assertSame(0, Capsule::table('tblmodulelog')->count());
+    }
+
+    public function testLogRowsNameTheModuleActionAndKerioMethod(): void
+    {
+        $this->createdService();
+
+        $actions = Capsule::table('tblmodulelog')->where('module', 'keriosingle')->pluck('action')->all();
+
+        $this->assertContains('createaccount users.create', $actions);
+    }
+
+    /**
+     * The secret as typed, JSON-escaped, HTML-escaped and URL-encoded.
+     *
+     * @return list<string>
+     */
+    private static function forms(string $secret): array
+    {
+        return array_values(array_unique([
+            $secret,
+            substr((string) json_encode($secret), 1, -1),
+            htmlspecialchars($secret, ENT_QUOTES),
+            rawurlencode($secret),
+            urlencode($secret),
+        ]));
+    }
+}

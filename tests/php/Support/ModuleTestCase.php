@@ -1,0 +1,123 @@
+<?php
+
+namespace KerioSingle\Tests\Support;
+
+use KerioSingle\Harness\Database;
+use KerioSingle\Harness\Emulator;
+use KerioSingle\Harness\Whmcs;
+use PHPUnit\Framework\TestCase;
+use WHMCS\Database\Capsule;
+
+/**
+ * Base for the module suites: a fresh WHMCS database per test, the shared emulator, and helpers
+ * that set things up the way an admin and a customer would.
+ */
+abstract class ModuleTestCase extends TestCase
+{
+    /** A password Kerio's default policy accepts, with every character WHMCS/HTML/JSON/URLs treat specially. */
+    public const ALPHABET_PASSWORD = 'Pa55 & # < > " \' \\ % + word';
+
+    protected Whmcs $whmcs;
+    protected Emulator $emulator;
+
+    protected function setUp(): void
+    {
+        $this->whmcs = Whmcs::install(Database::configFromEnvironment());
+        $this->emulator = TestEnvironment::emulator();
+        $this->emulator->clearFaults();
+    }
+
+    /** A server pinned to the emulator's certificate. */
+    protected function addServer(array $overrides = []): int
+    {
+        return $this->whmcs->addServer($overrides + $this->emulator->serverFields());
+    }
+
+    /**
+     * A product with module settings saved through the Module Settings form.
+     *
+     * @param array<string, string|bool|int> $settings ConfigOptions key => value
+     */
+    protected function addProduct(array $settings = [], string $name = 'Mailbox'): int
+    {
+        $productId = $this->whmcs->addProduct($name);
+        $this->whmcs->saveModuleSettings($productId, $settings + ['quota_mb' => '1024', 'sso' => true]);
+        return $productId;
+    }
+
+    /** A unique mailbox name so tests never collide on the shared emulator. */
+    protected function uniqueLocalPart(string $prefix = 'user'): string
+    {
+        return $prefix . '.' . bin2hex(random_bytes(4));
+    }
+
+    /**
+     * An order of the product (Pending service) with the customer's custom field values.
+     *
+     * @param array<string, string> $fields overrides of localpart, maildomain, password, givenname, surname
+     */
+    protected function order(int $productId, int $serverId, array $fields = []): int
+    {
+        $clientId = $this->whmcs->addClient(['firstname' => 'Jane', 'lastname' => 'Doe', 'email' => 'jane@example.net']);
+        return $this->whmcs->placeOrder($clientId, $productId, $serverId, $fields + [
+            'localpart' => $this->uniqueLocalPart(),
+            'maildomain' => 'example.com',
+            'password' => self::ALPHABET_PASSWORD,
+            'givenname' => 'Jane',
+            'surname' => 'Doe',
+        ]);
+    }
+
+    /**
+     * Server, product, order, Create: the service id of an Active mailbox.
+     *
+     * @param array<string, string|bool|int> $settings
+     * @param array<string, string>          $fields
+     */
+    protected function createdService(array $settings = [], array $fields = [], ?int $serverId = null): int
+    {
+        $serverId = $serverId ?? $this->addServer();
+        $serviceId = $this->order($this->addProduct($settings), $serverId, $fields);
+        $this->assertSame('success', $this->whmcs->moduleAction($serviceId, 'create'));
+        return $serviceId;
+    }
+
+    /** The mailbox address of a created service. */
+    protected function address(int $serviceId): string
+    {
+        return (string) $this->whmcs->service($serviceId)->username;
+    }
+
+    /**
+     * The bridge error code of the module's last logged failure (ModuleLog writes "code: message").
+     */
+    protected function lastErrorCode(): string
+    {
+        $response = (string) Capsule::table('tblmodulelog')->orderBy('id', 'desc')->value('response');
+        return preg_match('/^([a-z_]+): /', $response, $match) === 1 ? $match[1] : '(no error code in: ' . $response . ')';
+    }
+
+    /** Rows of tblmodulequeue for the service that are not completed. */
+    protected function openQueueRows(int $serviceId): int
+    {
+        return Capsule::table('tblmodulequeue')->where('service_id', $serviceId)->where('completed', 0)->count();
+    }
+
+    /** The quota Kerio holds for the service's mailbox, in MB; 0 = unlimited. */
+    protected function kerioQuotaMb(int $serviceId): int
+    {
+        $limit = $this->emulator->user($this->address($serviceId))['diskSizeLimit'];
+        return $limit['isActive'] ? intdiv(self::bytesOf($limit['limit']), 1024 * 1024) : 0;
+    }
+
+    /**
+     * Bytes of a Kerio ByteValueWithUnits ({value, units}; units are powers of 1024).
+     *
+     * @param array{value: int, units: string} $size
+     */
+    protected static function bytesOf(array $size): int
+    {
+        $powers = ['Bytes' => 0, 'KiloBytes' => 1, 'MegaBytes' => 2, 'GigaBytes' => 3, 'TeraBytes' => 4];
+        return (int) $size['value'] * 1024 ** $powers[$size['units']];
+    }
+}

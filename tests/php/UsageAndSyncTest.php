@@ -1,0 +1,132 @@
+<?php
+
+namespace KerioSingle\Tests;
+
+use KerioSingle\Tests\Support\ModuleTestCase;
+use WHMCS\Database\Capsule;
+
+/**
+ * The daily cron's UsageUpdate, server sync (ListAccounts) and the admin service page.
+ */
+final class UsageAndSyncTest extends ModuleTestCase
+{
+    public function testDailyCronWritesUsageAndLimitInMegabytesForEveryMailboxOfTheServer(): void
+    {
+        $serverId = $this->addServer();
+        $small = $this->createdService(['quota_mb' => '1024'], [], $serverId);
+        $unlimited = $this->createdService(['quota_mb' => '0'], ['maildomain' => 'example.org'], $serverId);
+        $suspended = $this->createdService(['quota_mb' => '2048'], [], $serverId);
+        $this->assertSame('success', $this->whmcs->moduleAction($suspended, 'suspend'));
+        $this->emulator->setUsage($this->address($small), (int) (12.6 * 1024 * 1024));
+        $this->emulator->setUsage($this->address($unlimited), 700 * 1024 * 1024);
+        $this->emulator->setUsage($this->address($suspended), 1024 * 1024 * 1024);
+
+        $results = $this->whmcs->runDailyCron();
+
+        $this->assertSame('success', $results[$serverId]);
+        $this->assertUsage($small, 13, 1024);
+        $this->assertUsage($unlimited, 700, 0);
+        $this->assertUsage($suspended, 1024, 2048);
+    }
+
+    public function testUsageIsFetchedWithOneEngineCallAndWrittenWithOneUpdate(): void
+    {
+        $serverId = $this->addServer();
+        $services = [];
+        foreach (['example.com', 'example.org', 'example.com'] as $domain) {
+            $services[] = $this->createdService([], ['maildomain' => $domain], $serverId);
+        }
+        $this->emulator->resetStats();
+        $connection = Capsule::connection();
+        $connection->flushQueryLog();
+        $connection->enableQueryLog();
+
+        $this->whmcs->runDailyCron();
+
+        $connection->disableQueryLog();
+        $updates = array_filter($connection->getQueryLog(), static fn (array $q): bool => stripos($q['query'], 'update tblhosting') === 0);
+        $this->assertCount(1, $updates, 'one UPDATE for all services of the server');
+        $methods = $this->emulator->stats()['methods'];
+        $this->assertLessThanOrEqual(2, $methods['Users.get'] ?? 0, 'at most one Users.get per domain');
+        foreach ($services as $serviceId) {
+            $this->assertNotSame('0000-00-00 00:00:00', (string) $this->whmcs->service($serviceId)->lastupdate);
+        }
+    }
+
+    public function testTerminatedServicesAndOtherServersAreLeftAlone(): void
+    {
+        $serverId = $this->addServer();
+        $terminated = $this->createdService([], [], $serverId);
+        $this->assertSame('success', $this->whmcs->moduleAction($terminated, 'terminate'));
+        $elsewhere = $this->createdService([], [], $this->addServer(['name' => 'second']));
+        Capsule::table('tblhosting')->whereIn('id', [$terminated, $elsewhere])->update(['diskusage' => 77, 'disklimit' => 88]);
+        Capsule::table('tblservers')->where('id', '!=', $serverId)->update(['disabled' => 1]);
+
+        $this->whmcs->runDailyCron();
+
+        $this->assertUsage($terminated, 77, 88);
+        $this->assertUsage($elsewhere, 77, 88);
+    }
+
+    public function testUsageUpdateFailureIsReportedToTheCron(): void
+    {
+        $serverId = $this->addServer();
+        $this->createdService([], [], $serverId);
+        $this->whmcs->updateServer($serverId, ['password' => 'wrong-password']);
+
+        $results = $this->whmcs->runDailyCron();
+
+        $this->assertNotSame('success', $results[$serverId]);
+        $this->assertSame('auth_failed', $this->lastErrorCode());
+        $lines = \KerioSingle\Harness\ActivityLog::lines();
+        $this->assertStringStartsWith('Server Usage Update Failed: ', (string) end($lines));
+    }
+
+    public function testListAccountsReportsEveryMailboxWithStatus(): void
+    {
+        $serverId = $this->addServer();
+        $active = $this->createdService(['quota_mb' => '1024'], [], $serverId);
+        $suspended = $this->createdService([], [], $serverId);
+        $this->assertSame('success', $this->whmcs->moduleAction($suspended, 'suspend'));
+
+        $answer = $this->whmcs->listAccounts($serverId);
+
+        $this->assertTrue($answer['success']);
+        $byAddress = array_column($answer['accounts'], null, 'username');
+        $this->assertSame('Active', $byAddress[$this->address($active)]['status']);
+        $this->assertSame('example.com', $byAddress[$this->address($active)]['domain']);
+        $this->assertSame('1024 MB', $byAddress[$this->address($active)]['product']);
+        $this->assertSame('Suspended', $byAddress[$this->address($suspended)]['status']);
+        $this->assertMatchesRegularExpression('/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/', $byAddress[$this->address($active)]['created']);
+    }
+
+    public function testListAccountsWithAnUnreachableServerFails(): void
+    {
+        $serverId = $this->addServer(['port' => 1]);
+
+        $answer = $this->whmcs->listAccounts($serverId);
+
+        $this->assertFalse($answer['success']);
+        $this->assertSame('connection', $this->lastErrorCode());
+    }
+
+    public function testAdminServicesTabShowsLiveMailboxDataEscaped(): void
+    {
+        $serviceId = $this->createdService(['quota_mb' => '2048'], ['givenname' => '<b>Jane</b>', 'surname' => 'O\'Doe']);
+        $this->emulator->setUsage($this->address($serviceId), 5 * 1024 * 1024, 9);
+
+        $rows = $this->whmcs->adminServicesTabFields($serviceId);
+
+        $this->assertStringContainsString($this->address($serviceId), $rows['Kerio mailbox']);
+        $this->assertSame('5.0 MB used of 2048 MB', $rows['Quota']);
+        $this->assertSame('9', $rows['Items']);
+        $this->assertStringContainsString('&lt;b&gt;Jane&lt;/b&gt;', $rows['Full name']);
+        $this->assertStringNotContainsString('<b>', $rows['Full name']);
+    }
+
+    private function assertUsage(int $serviceId, int $usedMb, int $limitMb): void
+    {
+        $service = $this->whmcs->service($serviceId);
+        $this->assertSame([$usedMb, $limitMb], [(int) $service->diskusage, (int) $service->disklimit], 'service ' . $serviceId);
+    }
+}
