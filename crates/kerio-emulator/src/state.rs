@@ -79,7 +79,7 @@ impl ByteValue {
     pub fn exact(bytes: u64) -> ByteValue {
         let mut value = bytes;
         let mut power = 0;
-        while power < 3 && value > 0 && value % 1024 == 0 {
+        while power < 3 && value > 0 && value.is_multiple_of(1024) {
             value /= 1024;
             power += 1;
         }

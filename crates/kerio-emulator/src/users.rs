@@ -592,7 +592,7 @@ pub fn seed_profile(user: &mut User, n: usize) {
             units: "MegaBytes".to_string(),
         },
     };
-    if n % 3 == 0 {
+    if n.is_multiple_of(3) {
         user.last_login.date_time = 1_700_000_000 + (n as i64) * 60;
         user.last_login.protocol = "HTTPS".to_string();
     }

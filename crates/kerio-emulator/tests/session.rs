@@ -18,9 +18,19 @@ fn login_returns_a_64_hex_token_and_both_cookies() {
     let token = response["result"]["token"].as_str().unwrap();
     assert_eq!(token.len(), 64);
     assert!(token.chars().all(|c| c.is_ascii_hexdigit()));
-    let session = raw.set_cookies.iter().find(|c| c.starts_with("SESSION_CONNECT_WEBADMIN=")).unwrap();
-    assert!(session.contains("Path=/") && session.contains("Secure") && session.contains("HttpOnly"));
-    let token_cookie = raw.set_cookies.iter().find(|c| c.starts_with("TOKEN_CONNECT_WEBADMIN=")).unwrap();
+    let session = raw
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("SESSION_CONNECT_WEBADMIN="))
+        .unwrap();
+    assert!(
+        session.contains("Path=/") && session.contains("Secure") && session.contains("HttpOnly")
+    );
+    let token_cookie = raw
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("TOKEN_CONNECT_WEBADMIN="))
+        .unwrap();
     assert!(token_cookie.starts_with(&format!("TOKEN_CONNECT_WEBADMIN={token}")));
     assert!(!token_cookie.contains("HttpOnly"));
     assert_eq!(response["id"], 1);
@@ -30,14 +40,20 @@ fn login_returns_a_64_hex_token_and_both_cookies() {
 fn calls_need_cookie_and_matching_x_token() {
     let emu = Emu::start();
     let mut client = emu.admin();
-    assert_eq!(client.ok("Session.whoAmI", json!({}))["userDetails"]["loginName"], "admin");
+    assert_eq!(
+        client.ok("Session.whoAmI", json!({}))["userDetails"]["loginName"],
+        "admin"
+    );
 
     let mut no_token = emu.client();
     no_token.cookies = client.cookies.clone();
     let error = no_token.err("Session.whoAmI", json!({}));
     assert_eq!(error["code"], -32001);
     assert_eq!(error["message"], "Session expired.");
-    assert_eq!(error["data"]["messageParameters"]["positionalParameters"], json!([]));
+    assert_eq!(
+        error["data"]["messageParameters"]["positionalParameters"],
+        json!([])
+    );
 
     let mut wrong_token = emu.client();
     wrong_token.cookies = client.cookies.clone();
@@ -46,7 +62,10 @@ fn calls_need_cookie_and_matching_x_token() {
 
     let mut no_cookie = emu.client();
     no_cookie.token = client.token.clone();
-    assert_eq!(no_cookie.err("Server.getVersion", json!({}))["code"], -32001);
+    assert_eq!(
+        no_cookie.err("Server.getVersion", json!({}))["code"],
+        -32001
+    );
 }
 
 #[test]
@@ -57,7 +76,10 @@ fn login_without_domain_uses_the_primary_domain_and_ignores_case() {
     let me = client.ok("Session.whoAmI", json!({}))["userDetails"].clone();
     assert_eq!(me["effectiveRole"]["userRole"], "FullAdmin");
     assert!(me["id"].as_str().unwrap().starts_with("keriodb://user/"));
-    assert!(me["domainId"].as_str().unwrap().starts_with("keriodb://domain/"));
+    assert!(me["domainId"]
+        .as_str()
+        .unwrap()
+        .starts_with("keriodb://domain/"));
     let mut other = emu.client();
     other.login_ok("Admin@Example.COM", ADMIN_PASSWORD);
 }
@@ -107,15 +129,22 @@ fn repeated_failures_block_the_address_even_for_the_right_password() {
     }
     let error = client.login(ADMIN, ADMIN_PASSWORD)["error"].clone();
     assert_eq!(error["code"], 1000);
-    assert!(error["message"].as_str().unwrap().starts_with("Too many failed login attempts"));
-    assert_eq!(error["data"]["messageParameters"]["positionalParameters"][0], "127.0.0.1");
+    assert!(error["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("Too many failed login attempts"));
+    assert_eq!(
+        error["data"]["messageParameters"]["positionalParameters"][0],
+        "127.0.0.1"
+    );
 }
 
 #[test]
 fn envelope_errors_have_json_rpc_codes() {
     let emu = Emu::start();
     let mut client = emu.admin();
-    let parse: serde_json::Value = serde_json::from_str(&client.raw("{not json").unwrap().body).unwrap();
+    let parse: serde_json::Value =
+        serde_json::from_str(&client.raw("{not json").unwrap().body).unwrap();
     assert_eq!(parse["error"]["code"], -32700);
     let invalid: serde_json::Value =
         serde_json::from_str(&client.raw(r#"{"jsonrpc":"2.0","id":3}"#).unwrap().body).unwrap();
@@ -128,9 +157,15 @@ fn envelope_errors_have_json_rpc_codes() {
         json!({"userName": ADMIN, "password": ADMIN_PASSWORD, "application": "tests"}),
     );
     assert_eq!(bad_app["error"]["code"], -32602);
-    let missing = fresh.call("Session.login", json!({"userName": ADMIN, "password": ADMIN_PASSWORD}));
+    let missing = fresh.call(
+        "Session.login",
+        json!({"userName": ADMIN, "password": ADMIN_PASSWORD}),
+    );
     assert_eq!(missing["error"]["code"], -32602);
-    assert_eq!(client.err("Users.get", json!({"domainId": "x"}))["code"], -32602);
+    assert_eq!(
+        client.err("Users.get", json!({"domainId": "x"}))["code"],
+        -32602
+    );
     assert_eq!(client.err("Domains.get", json!({}))["code"], -32602);
 }
 
@@ -153,7 +188,10 @@ fn only_post_on_the_endpoint_and_404_elsewhere() {
 fn public_version_call_needs_no_session_but_server_calls_do() {
     let emu = Emu::start();
     let mut client = emu.client();
-    assert_eq!(client.ok("Version.getApiVersion", json!({}))["apiVersion"], 1);
+    assert_eq!(
+        client.ok("Version.getApiVersion", json!({}))["apiVersion"],
+        1
+    );
     assert_eq!(client.err("Server.getVersion", json!({}))["code"], -32001);
     let mut admin = emu.admin();
     let version = admin.ok("Server.getVersion", json!({}));
@@ -174,22 +212,42 @@ fn roles_limit_what_admins_can_do() {
     let mut plain = emu.client();
     let error = plain.login("plainuser", "Pla1n-User-Pass!")["error"].clone();
     assert_eq!(error["code"], -32001);
-    assert!(error["message"].as_str().unwrap().contains("administrator rights"));
+    assert!(error["message"]
+        .as_str()
+        .unwrap()
+        .contains("administrator rights"));
 
     let mut auditor = emu.client();
     auditor.login_ok("auditor@example.com", "Aud1tor-Pass!");
     let domain = auditor.domain_id("example.com");
-    assert!(auditor.users(&domain, json!({}))["totalItems"].as_u64().unwrap() >= 4);
-    let denied = auditor.err("Users.create", json!({"users": [{"domainId": domain, "loginName": "x", "password": "Xx1!xxxxyy"}]}));
+    assert!(
+        auditor.users(&domain, json!({}))["totalItems"]
+            .as_u64()
+            .unwrap()
+            >= 4
+    );
+    let denied = auditor.err(
+        "Users.create",
+        json!({"users": [{"domainId": domain, "loginName": "x", "password": "Xx1!xxxxyy"}]}),
+    );
     assert_eq!(denied["code"], 1004);
-    assert_eq!(denied["message"], "Insufficient rights to perform the requested operation.");
+    assert_eq!(
+        denied["message"],
+        "Insufficient rights to perform the requested operation."
+    );
 
     let mut accounts = emu.client();
     accounts.login_ok("accounts", "Acc0unts-Pass!");
     let id = accounts.create_user(&domain, "newbie", "N3wbie-Pass!");
-    accounts.ok("Users.set", json!({"userIds": [id], "pattern": {"isEnabled": false}}));
+    accounts.ok(
+        "Users.set",
+        json!({"userIds": [id], "pattern": {"isEnabled": false}}),
+    );
     let admin_id = accounts.user(&domain, "admin")["id"].clone();
-    let result = accounts.ok("Users.set", json!({"userIds": [admin_id], "pattern": {"fullName": "Hacked"}}));
+    let result = accounts.ok(
+        "Users.set",
+        json!({"userIds": [admin_id], "pattern": {"fullName": "Hacked"}}),
+    );
     assert_eq!(result["errors"][0]["code"], 1004);
     let promoted = accounts.create(&domain, vec![json!({"loginName": "boss", "password": "B0ss-Pass!xy",
         "role": {"userRole": "FullAdmin", "publicFolderRight": false, "archiveFolderRight": false}})]);
@@ -202,11 +260,20 @@ fn disabled_admin_cannot_log_in_and_admins_cannot_disable_themselves() {
     let mut admin = emu.admin();
     let domain = admin.domain_id("example.com");
     let me = admin.user(&domain, "admin")["id"].clone();
-    let result = admin.ok("Users.set", json!({"userIds": [me], "pattern": {"isEnabled": false}}));
+    let result = admin.ok(
+        "Users.set",
+        json!({"userIds": [me], "pattern": {"isEnabled": false}}),
+    );
     assert_eq!(result["errors"][0]["code"], 1004);
     emu.add_admin("second", "Sec0nd-Admin!", "FullAdmin");
     let second = admin.user(&domain, "second")["id"].clone();
-    admin.ok("Users.set", json!({"userIds": [second], "pattern": {"isEnabled": false}}));
+    admin.ok(
+        "Users.set",
+        json!({"userIds": [second], "pattern": {"isEnabled": false}}),
+    );
     let mut client = emu.client();
-    assert_eq!(client.login("second", "Sec0nd-Admin!")["error"]["code"], 1000);
+    assert_eq!(
+        client.login("second", "Sec0nd-Admin!")["error"]["code"],
+        1000
+    );
 }

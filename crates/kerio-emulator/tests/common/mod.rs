@@ -55,7 +55,11 @@ impl Emu {
         adjust(&mut config);
         let running = start(config).unwrap();
         let agent = agent_for(&running.cert_file());
-        Emu { running, dir, agent }
+        Emu {
+            running,
+            dir,
+            agent,
+        }
     }
 
     /// Starts with the default test config.
@@ -95,7 +99,10 @@ impl Emu {
         };
         let status = response.status();
         let text = response.into_string().unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
     /// Adds an admin with `role` in example.com via the control API.
@@ -134,7 +141,7 @@ impl Client {
     }
 
     /// Sends `body` as-is; returns status, Set-Cookie headers and body text.
-    pub fn raw(&mut self, body: &str) -> Result<Raw, ureq::Error> {
+    pub fn raw(&mut self, body: &str) -> Result<Raw, Box<ureq::Error>> {
         let mut request = self
             .agent
             .post(&self.url)
@@ -148,10 +155,14 @@ impl Client {
         let response = match request.send_string(body) {
             Ok(response) => response,
             Err(ureq::Error::Status(_, response)) => response,
-            Err(error) => return Err(error),
+            Err(error) => return Err(Box::new(error)),
         };
         let status = response.status();
-        let set_cookies: Vec<String> = response.all("set-cookie").iter().map(|s| s.to_string()).collect();
+        let set_cookies: Vec<String> = response
+            .all("set-cookie")
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         for cookie in &set_cookies {
             let pair = cookie.split(';').next().unwrap();
             let (name, value) = pair.split_once('=').unwrap();
@@ -160,28 +171,42 @@ impl Client {
                 self.cookies.push((name.to_string(), value.to_string()));
             }
         }
-        Ok(Raw { status, set_cookies, body: response.into_string().unwrap() })
+        Ok(Raw {
+            status,
+            set_cookies,
+            body: response.into_string().unwrap(),
+        })
     }
 
     /// Calls `method`; returns the whole response envelope.
     pub fn call(&mut self, method: &str, params: Value) -> Value {
         let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
         let raw = self.raw(&body.to_string()).unwrap();
-        assert_eq!(raw.status, 200, "{method}: HTTP {} {}", raw.status, raw.body);
+        assert_eq!(
+            raw.status, 200,
+            "{method}: HTTP {} {}",
+            raw.status, raw.body
+        );
         serde_json::from_str(&raw.body).unwrap()
     }
 
     /// Calls `method` and returns `result`, failing the test on an error.
     pub fn ok(&mut self, method: &str, params: Value) -> Value {
         let response = self.call(method, params);
-        assert!(response.get("error").is_none(), "{method} failed: {response}");
+        assert!(
+            response.get("error").is_none(),
+            "{method} failed: {response}"
+        );
         response["result"].clone()
     }
 
     /// Calls `method` expecting an error; returns the error object.
     pub fn err(&mut self, method: &str, params: Value) -> Value {
         let response = self.call(method, params);
-        assert!(response.get("result").is_none(), "{method} unexpectedly succeeded: {response}");
+        assert!(
+            response.get("result").is_none(),
+            "{method} unexpectedly succeeded: {response}"
+        );
         response["error"].clone()
     }
 
@@ -230,7 +255,10 @@ impl Client {
 
     /// Creates one user that must succeed; returns its id.
     pub fn create_user(&mut self, domain_id: &str, login: &str, password: &str) -> String {
-        let result = self.create(domain_id, vec![json!({"loginName": login, "password": password})]);
+        let result = self.create(
+            domain_id,
+            vec![json!({"loginName": login, "password": password})],
+        );
         assert_eq!(result["errors"], json!([]), "{result}");
         result["result"][0]["id"].as_str().unwrap().to_string()
     }
