@@ -131,6 +131,9 @@ impl Client {
 
     /// Logs out (`Session.logout`). The local session and credentials are forgotten even when
     /// Kerio reports an error (e.g. the session had already ended).
+    ///
+    /// `params` is sent as `{}`; Kerio's PHP library omits empty params, and a JSON-RPC server
+    /// accepts both (inferred).
     pub fn logout(&mut self) -> Result<(), Error> {
         let outcome = self.call_once("Session.logout", &json!({}));
         self.forget_session();
@@ -240,6 +243,9 @@ impl Client {
 
     /// `Server.findEntityByEmail`: who already uses these addresses (for a new user) in the
     /// domain. An empty list means they are free; entries with `is_pattern` are wildcards.
+    ///
+    /// `updatedEntity` is sent as `{kind: "EntityUser"}` only: Kerio's own sample checks a new
+    /// user this way; sending an `id` is for checking an existing entity (inferred from the IDL).
     pub fn find_entity_by_email(
         &mut self,
         addresses: &[String],

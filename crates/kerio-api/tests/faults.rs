@@ -157,3 +157,25 @@ fn unknown_host_is_a_dns_error() {
         }
     );
 }
+
+#[test]
+fn silent_port_is_a_connect_timeout() {
+    // The kernel accepts the TCP connection into the backlog, but nobody answers the TLS hello.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let mut config = ClientConfig::new(kerio_api::admin_url("127.0.0.1", port, true));
+    config.connect_timeout = Duration::from_millis(300);
+    config.read_timeout = Duration::from_millis(300);
+    let mut client = Client::new(config).unwrap();
+    let started = std::time::Instant::now();
+    let error = client
+        .login(common::ADMIN, &Secret::new(common::ADMIN_PASSWORD))
+        .unwrap_err();
+    assert_eq!(error, Error::Timeout { phase: "connect" });
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    drop(listener);
+}
