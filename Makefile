@@ -32,13 +32,21 @@ lint:
 	cargo clippy --workspace --all-targets -- -D warnings
 
 ## test: every test (Rust, PHP module through the harness on MariaDB, browser)
-test: deps build lint test-rust test-php
+test: deps build lint test-rust test-php test-browser
 
 test-rust:
 	cargo test --workspace
 
 test-php:
 	@echo "PHP suites: not wired yet"
+
+## test-browser: client area, webmail sign-in and order form in headless Chromium (screenshots: tests/artifacts/)
+test-browser: build
+	phpunit -c tests/browser/phpunit.xml
+
+## dist: dist/kerioSingle-$(VERSION).zip, the module folder as an admin uploads it (engine included)
+dist: engine
+	scripts/dist.sh $(VERSION)
 
 ## demo: emulator + WHMCS harness, the whole mailbox lifecycle
 demo: deps build

@@ -24,6 +24,10 @@ final class Browser
     private string $buffer = '';
     private int $nextId = 1;
     private string $sessionId = '';
+    /** @var list<string> page targets attached so far */
+    private array $knownPages = [];
+    /** @var list<array<string, mixed>> DevTools events received so far (method, params, sessionId) */
+    private array $events = [];
 
     /**
      * Starts Chromium headless with a throw-away profile and attaches to its page.
@@ -179,24 +183,78 @@ final class Browser
         file_put_contents($path, base64_decode($reply['data']));
     }
 
-    /** Attaches a flat session to the initial page target and sets the viewport. */
+    /** Forgets every cookie, like a visitor who never logged in. */
+    public function clearCookies(): void
+    {
+        $this->command('Network.clearBrowserCookies');
+    }
+
+    /**
+     * Records every request the page makes from now on (see requestedUrls()).
+     */
+    public function recordRequests(): void
+    {
+        $this->command('Network.enable');
+    }
+
+    /**
+     * URLs the current page session requested since recordRequests(), redirect targets included.
+     *
+     * @return list<string>
+     */
+    public function requestedUrls(): array
+    {
+        $urls = [];
+        foreach ($this->events as $event) {
+            if ($event['method'] === 'Network.requestWillBeSent' && ($event['sessionId'] ?? '') === $this->sessionId) {
+                $urls[] = (string) $event['params']['request']['url'];
+            }
+        }
+        return $urls;
+    }
+
+    /**
+     * Waits for a page opened by the current one (a link with target="_blank") and continues in it.
+     */
+    public function switchToNewPage(float $seconds = 10.0): void
+    {
+        $deadline = microtime(true) + $seconds;
+        do {
+            foreach ($this->command('Target.getTargets', [], false)['targetInfos'] as $target) {
+                if ($target['type'] === 'page' && !in_array($target['targetId'], $this->knownPages, true)) {
+                    $this->attach($target['targetId']);
+                    return;
+                }
+            }
+            usleep(100000);
+        } while (microtime(true) < $deadline);
+        throw new \RuntimeException('no new tab opened within ' . $seconds . ' s');
+    }
+
+    /** Attaches to the initial page target. */
     private function attachToPage(): void
     {
-        $targets = $this->command('Target.getTargets', [], false);
-        foreach ($targets['targetInfos'] as $target) {
+        foreach ($this->command('Target.getTargets', [], false)['targetInfos'] as $target) {
             if ($target['type'] === 'page') {
-                $attached = $this->command('Target.attachToTarget', ['targetId' => $target['targetId'], 'flatten' => true], false);
-                $this->sessionId = $attached['sessionId'];
-                $this->command('Page.enable');
-                $this->command('Emulation.setDeviceMetricsOverride', self::VIEWPORT + ['deviceScaleFactor' => 1, 'mobile' => false]);
+                $this->attach($target['targetId']);
                 return;
             }
         }
         throw new \RuntimeException('chromium started without a page');
     }
 
+    /** Makes a page target the one every later call talks to, with the test viewport. */
+    private function attach(string $targetId): void
+    {
+        $attached = $this->command('Target.attachToTarget', ['targetId' => $targetId, 'flatten' => true], false);
+        $this->knownPages[] = $targetId;
+        $this->sessionId = $attached['sessionId'];
+        $this->command('Page.enable');
+        $this->command('Emulation.setDeviceMetricsOverride', self::VIEWPORT + ['deviceScaleFactor' => 1, 'mobile' => false]);
+    }
+
     /**
-     * Sends one DevTools command and returns its result, skipping events.
+     * Sends one DevTools command and returns its result; events that arrive meanwhile are recorded.
      *
      * @param array<string, mixed> $params
      * @return array<string, mixed>
@@ -211,7 +269,11 @@ final class Browser
         fwrite($this->pipes[3], json_encode($message) . "\0");
         while (true) {
             $reply = $this->readMessage();
-            if (($reply['id'] ?? null) !== $id) {
+            if (!isset($reply['id'])) {
+                $this->events[] = $reply;
+                continue;
+            }
+            if ($reply['id'] !== $id) {
                 continue;
             }
             if (isset($reply['error'])) {

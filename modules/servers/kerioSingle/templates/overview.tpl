@@ -66,7 +66,7 @@
                                 {$kslang.ca_change_password|escape}
                             </a>
                         </div>
-                        <p class="small text-muted mb-0">
+                        <p class="small text-muted mb-0" id="kerioWebmailHint">
                             {if $kerio.sso_enabled}{$kslang.ca_webmail_sso_hint|escape}{else}{$kslang.ca_webmail_login_hint|escape}{/if}
                             {$kslang.ca_webmail|escape}:
                             <a href="{$kerio.webmail_url|escape}" id="kerioWebmailUrl" target="_blank" rel="noopener noreferrer">{$kerio.webmail_url|escape}</a>

@@ -1,0 +1,91 @@
+<?php
+
+declare(strict_types=1);
+
+namespace KerioSingle\Tests\Browser;
+
+/**
+ * "Open webmail": WHMCS's dosinglesignon → one-time link to the module's sso.php → the engine's
+ * auto-submitting form → the emulator's webmail, signed in.
+ */
+final class SingleSignOnTest extends BrowserTestCase
+{
+    public function testWebmailButtonOpensWebmailSignedInInANewTab(): void
+    {
+        $serviceId = $this->createdService();
+        $address = $this->address($serviceId);
+        $this->openProductDetails($serviceId);
+
+        $this->browser->click('#kerioWebmailButton');
+        $this->browser->switchToNewPage();
+        $this->browser->waitFor('location.pathname === "/webmail/" && document.getElementById("user")', 20);
+        $this->screenshot('webmail-signed-in');
+
+        $this->assertSame($address, $this->text('#user'));
+    }
+
+    public function testTheSignInLinkWorksOnceAndNeverCarriesThePassword(): void
+    {
+        $serviceId = $this->createdService();
+        $this->openProductDetails($serviceId);
+        $this->browser->recordRequests();
+
+        $this->browser->goto($this->url('clientarea.php?action=productdetails&id=' . $serviceId . '&dosinglesignon=1'));
+        $this->browser->waitFor('location.pathname === "/webmail/" && document.getElementById("user")', 20);
+        $this->assertSame($this->address($serviceId), $this->text('#user'));
+
+        $urls = $this->browser->requestedUrls();
+        $links = array_values(array_filter($urls, static fn (string $url): bool => strpos($url, '/modules/servers/kerioSingle/sso.php?token=') !== false));
+        $this->assertCount(1, $links, 'one redirect to the one-time link: ' . implode(', ', $urls));
+        foreach ($urls as $url) {
+            $this->assertStringNotContainsString(rawurlencode(self::ALPHABET_PASSWORD), $url);
+            $this->assertStringNotContainsString('Pa55', $url);
+        }
+
+        $this->browser->goto($links[0]);
+        $this->screenshot('webmail-link-used-twice');
+        $this->assertSame('sso_link_invalid', $this->browser->evaluate('document.getElementById("kerioSsoMessage").dataset.reason'));
+        $this->assertStringStartsWith('This webmail link has expired or was already used.', $this->text('#kerioSsoMessage p'));
+        $this->assertFalse($this->exists('#user'), 'no webmail session from a used link');
+    }
+
+    public function testSuspendedBetweenClickAndUseGetsAMessageNotWebmail(): void
+    {
+        $serviceId = $this->createdService();
+        $this->openProductDetails($serviceId);
+        $link = $this->whmcs->singleSignOn($serviceId)['redirectTo'];
+        $this->assertSame('success', $this->whmcs->moduleAction($serviceId, 'suspend'));
+
+        $this->browser->goto($link);
+        $this->screenshot('webmail-link-suspended');
+
+        $this->assertSame('sso_suspended', $this->browser->evaluate('document.getElementById("kerioSsoMessage").dataset.reason'));
+        $this->assertFalse($this->exists('#kerioSsoWebmail'), 'a suspended mailbox gets no webmail link');
+    }
+
+    public function testALinkNeedsTheClientToBeLoggedIn(): void
+    {
+        $serviceId = $this->createdService();
+        $link = $this->whmcs->singleSignOn($serviceId)['redirectTo'];
+
+        $this->browser->clearCookies();
+        $this->browser->goto($link);
+
+        $this->assertSame('sso_not_logged_in', $this->browser->evaluate('document.getElementById("kerioSsoMessage").dataset.reason'));
+    }
+
+    public function testProductWithSingleSignOnOffLinksToWebmailAndRefusesAutoLogin(): void
+    {
+        $serviceId = $this->createdService(['sso' => false]);
+        $this->openProductDetails($serviceId);
+
+        $this->assertSame(
+            $this->emulator->webmailUrl(),
+            $this->browser->evaluate('document.getElementById("kerioWebmailButton").getAttribute("href")')
+        );
+        $this->assertStringStartsWith('Sign in with your full email address', $this->text('#kerioWebmailHint'));
+
+        $this->browser->goto($this->url('clientarea.php?action=productdetails&id=' . $serviceId . '&dosinglesignon=1'));
+        $this->assertStringStartsWith('Automatic webmail sign-in is switched off for this product.', $this->text('#pageError'));
+    }
+}
