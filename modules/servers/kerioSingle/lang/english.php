@@ -14,6 +14,7 @@ return [
     'number_thousands_separator' => ',',
     'unit_mb' => 'MB',
     'unit_gb' => 'GB',
+    'date_time_format' => 'Y-m-d H:i',
 
     // Client area: mailbox card
     'ca_mailbox_title' => 'Your mailbox',

@@ -14,6 +14,7 @@ return [
     'number_thousands_separator' => '.',
     'unit_mb' => 'MB',
     'unit_gb' => 'GB',
+    'date_time_format' => 'd.m.Y H:i',
 
     // Kundenbereich: Postfach
     'ca_mailbox_title' => 'Ihr Postfach',

@@ -13,7 +13,9 @@ if (!defined('WHMCS')) {
  *
  * It replaces WHMCS's overview tab (`tabOverviewReplacementTemplate`, rendered in every service
  * status) with templates/overview.tpl and hands the template one prepared `kerio` array of display
- * strings plus the `kslang` strings; the billing facts come from WHMCS's own page variables.
+ * strings plus the `kslang` strings. The billing facts are WHMCS's own page variables, which WHMCS
+ * passes to ClientArea as `templatevars` (already formatted and translated); they are copied into
+ * `kerio.billing` so the template never depends on a page variable a WHMCS version lacks.
  * Live figures come from the engine's `account_info`; when Kerio cannot be reached the page falls
  * back to the usage WHMCS stored in tblhosting (written by UsageUpdate) and says so.
  */
@@ -21,6 +23,11 @@ final class ClientArea
 {
     /** Template path as WHMCS resolves it inside the module folder. */
     public const TEMPLATE = 'templates/overview.tpl';
+    /** The WHMCS page variables the billing card shows. */
+    private const BILLING_FACTS = [
+        'product', 'groupname', 'status', 'regdate', 'firstpaymentamount', 'recurringamount',
+        'billingcycle', 'nextduedate', 'paymentmethod',
+    ];
     /** Above this share of the quota the bar turns to the warning colour. */
     private const WARNING_PERCENT = 90.0;
 
@@ -86,7 +93,23 @@ final class ClientArea
             'sso_enabled' => ProductSettings::fromParams($this->params)->ssoEnabled(),
             'sso_url' => 'clientarea.php?action=productdetails&id=' . $serviceId . '&dosinglesignon=1',
             'change_password_url' => 'clientarea.php?action=productdetails&id=' . $serviceId . '#tabChangepw',
+            'billing' => $this->billingFacts(),
         ];
+    }
+
+    /**
+     * Product, price, cycle, dates and status as WHMCS formatted them for the page ('' when absent).
+     *
+     * @return array<string, string>
+     */
+    private function billingFacts(): array
+    {
+        $page = (array) ($this->params['templatevars'] ?? []);
+        $facts = [];
+        foreach (self::BILLING_FACTS as $name) {
+            $facts[$name] = is_scalar($page[$name] ?? null) ? (string) $page[$name] : '';
+        }
+        return $facts;
     }
 
     /** The full address (WHMCS username after creation; before, what the order form asked for). */

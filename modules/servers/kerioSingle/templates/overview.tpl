@@ -1,9 +1,9 @@
 {*
   kerioSingle: the overview tab of a mailbox service (returned as tabOverviewReplacementTemplate,
   so it renders in every service status and shows the billing facts itself).
-  Variables: $kerio (prepared by lib/ClientArea.php), $kslang (lang/<language>.php) and WHMCS's
-  page variables ($product, $groupname, $regdate, $firstpaymentamount, $recurringamount,
-  $billingcycle, $nextduedate, $paymentmethod, $status). Every value is escaped.
+  Variables: $kerio (prepared by lib/ClientArea.php; $kerio.billing holds WHMCS's formatted page
+  variables product, groupname, status, regdate, firstpaymentamount, recurringamount, billingcycle,
+  nextduedate, paymentmethod) and $kslang (lang/<language>.php). Every value is escaped.
   Markup follows WHMCS Twenty-One (Bootstrap 4 cards).
 *}
 <div class="kerio-single" id="kerioSingleOverview">
@@ -84,24 +84,24 @@
                 <div class="card-body">
                     <dl class="mb-0">
                         <dt>{$kslang.ca_product|escape}</dt>
-                        <dd>{if $groupname}{$groupname|escape} – {/if}{$product|escape}</dd>
+                        <dd>{if $kerio.billing.groupname}{$kerio.billing.groupname|escape} – {/if}{$kerio.billing.product|escape}</dd>
                         <dt>{$kslang.ca_status|escape}</dt>
-                        <dd>{$status|escape}</dd>
+                        <dd>{$kerio.billing.status|escape}</dd>
                         <dt>{$kslang.ca_registered|escape}</dt>
-                        <dd>{$regdate|escape}</dd>
-                        {if $firstpaymentamount neq $recurringamount}
+                        <dd>{$kerio.billing.regdate|escape}</dd>
+                        {if $kerio.billing.firstpaymentamount neq $kerio.billing.recurringamount}
                             <dt>{$kslang.ca_first_payment|escape}</dt>
-                            <dd>{$firstpaymentamount|escape}</dd>
+                            <dd>{$kerio.billing.firstpaymentamount|escape}</dd>
                         {/if}
                         <dt>{$kslang.ca_recurring|escape}</dt>
-                        <dd id="kerioRecurring">{$recurringamount|escape}</dd>
+                        <dd id="kerioRecurring">{$kerio.billing.recurringamount|escape}</dd>
                         <dt>{$kslang.ca_billing_cycle|escape}</dt>
-                        <dd id="kerioBillingCycle">{$billingcycle|escape}</dd>
+                        <dd id="kerioBillingCycle">{$kerio.billing.billingcycle|escape}</dd>
                         <dt>{$kslang.ca_next_due|escape}</dt>
-                        <dd id="kerioNextDue">{$nextduedate|escape}</dd>
-                        {if $paymentmethod}
+                        <dd id="kerioNextDue">{$kerio.billing.nextduedate|escape}</dd>
+                        {if $kerio.billing.paymentmethod}
                             <dt>{$kslang.ca_payment_method|escape}</dt>
-                            <dd class="mb-0">{$paymentmethod|escape}</dd>
+                            <dd class="mb-0">{$kerio.billing.paymentmethod|escape}</dd>
                         {/if}
                     </dl>
                 </div>
