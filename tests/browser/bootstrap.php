@@ -4,6 +4,8 @@
  * engine and emulator binaries; tests/php/bootstrap.php) plus the browser helpers of this folder.
  */
 
+require_once dirname(__DIR__, 2) . '/harness/bootstrap.php';
+\KerioSingle\Harness\ModuleLoader::load('kerioSingle');
 require_once dirname(__DIR__) . '/php/bootstrap.php';
 
 spl_autoload_register(static function (string $class): void {
