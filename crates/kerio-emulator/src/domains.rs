@@ -53,7 +53,8 @@ fn get(call: &mut Call) -> Result<Value, KerioError> {
         .iter()
         .map(domain_json)
         .collect();
-    query.apply(items, &["name", "description"])
+    let template = domain_json(&Domain::new("template.invalid", false));
+    query.apply(items, &template, &["name", "description"])
 }
 
 /// The domain named by the `domainId` parameter.

@@ -34,8 +34,8 @@ use std::time::Duration;
 
 use state::{Lockout, PasswordHash, Role, Sessions, Store, User, ROLES};
 
-/// An administrator account to create at start if missing.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An administrator account to create at start if missing (Debug hides the password).
+#[derive(Clone, PartialEq, Eq)]
 pub struct AdminSpec {
     /// Login name (local part).
     pub login: String,
@@ -45,6 +45,17 @@ pub struct AdminSpec {
     pub password: String,
     /// `FullAdmin` (default), `AccountAdmin`, `Auditor` or `UserRole`.
     pub role: String,
+}
+
+impl std::fmt::Debug for AdminSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdminSpec")
+            .field("login", &self.login)
+            .field("domain", &self.domain)
+            .field("password", &"********")
+            .field("role", &self.role)
+            .finish()
+    }
 }
 
 impl AdminSpec {
@@ -354,5 +365,12 @@ mod tests {
         assert_eq!(spec.password, "a:b");
         assert!(AdminSpec::parse("root:pw").is_err());
         assert!(AdminSpec::parse("root@example.com").is_err());
+    }
+
+    #[test]
+    fn debug_output_hides_admin_passwords() {
+        let config = Config::for_tests("/tmp/x");
+        let text = format!("{config:?}");
+        assert!(text.contains("admin") && !text.contains("Adm1n-Secret!"));
     }
 }

@@ -194,9 +194,15 @@ impl SearchQuery {
     }
 
     /// Filters, sorts, pages and projects `items`; returns `{list, totalItems}`.
-    /// `quick_fields` are the fields QUICKSEARCH looks in.
-    pub fn apply(&self, items: Vec<Value>, quick_fields: &[&str]) -> Result<Value, KerioError> {
-        self.check_names(items.first(), quick_fields)?;
+    /// `template` is an entity with every field (to reject unknown condition fields even when
+    /// nothing matches); `quick_fields` are the fields QUICKSEARCH looks in.
+    pub fn apply(
+        &self,
+        items: Vec<Value>,
+        template: &Value,
+        quick_fields: &[&str],
+    ) -> Result<Value, KerioError> {
+        self.check_names(template, quick_fields)?;
         let mut matched = Vec::new();
         for item in items {
             if self.matches(&item, quick_fields)? {
@@ -214,8 +220,7 @@ impl SearchQuery {
         Ok(json!({"list": page, "totalItems": total}))
     }
 
-    fn check_names(&self, sample: Option<&Value>, quick_fields: &[&str]) -> Result<(), KerioError> {
-        let Some(sample) = sample else { return Ok(()) };
+    fn check_names(&self, sample: &Value, quick_fields: &[&str]) -> Result<(), KerioError> {
         for condition in &self.conditions {
             let quick = condition.field == QUICKSEARCH && !quick_fields.is_empty();
             if !quick && sample.get(&condition.field).is_none() {
@@ -454,7 +459,7 @@ mod tests {
     fn run(query: Value) -> Value {
         SearchQuery::parse(&query)
             .unwrap()
-            .apply(people(), &["loginName", "fullName"])
+            .apply(people(), &people()[0], &["loginName", "fullName"])
             .unwrap()
     }
 
@@ -506,6 +511,9 @@ mod tests {
             &json!({"conditions": [{"fieldName": "nope", "comparator": "Eq", "value": "x"}]}),
         )
         .unwrap();
-        assert_eq!(query.apply(people(), &[]).unwrap_err().code, -32602);
+        assert_eq!(
+            query.apply(Vec::new(), &people()[0], &[]).unwrap_err().code,
+            -32602
+        );
     }
 }

@@ -112,7 +112,8 @@ fn get(call: &mut Call) -> Result<Value, KerioError> {
         .map(user_json)
         .collect();
     drop(store);
-    query.apply(items, QUICK_FIELDS)
+    let template = user_json(&User::new(&domain, "template", ""));
+    query.apply(items, &template, QUICK_FIELDS)
 }
 
 // ---------- pattern parsing (shared by create and set) ----------
@@ -565,7 +566,12 @@ fn get_statistics(call: &mut Call) -> Result<Value, KerioError> {
         items.push(statistics_json(user));
     }
     drop(store);
-    let mut result = query.apply(items, &[])?;
+    let template = statistics_json(&User::new(
+        &Domain::new("template.invalid", false),
+        "template",
+        "",
+    ));
+    let mut result = query.apply(items, &template, &[])?;
     if let Some(object) = result.as_object_mut() {
         object.remove("totalItems");
     }

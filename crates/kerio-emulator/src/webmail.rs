@@ -131,16 +131,7 @@ fn do_login(emulator: &Emulator, request: &Request) -> Response {
         }
     };
     let protocol = if request.secure { "HTTPS" } else { "HTTP" };
-    {
-        let mut store = lock(&emulator.store);
-        let mut updated = user.clone();
-        updated.last_login.date_time = unix_now();
-        updated.last_login.protocol = protocol.to_string();
-        updated.web_logins += 1;
-        if let Err(error) = store.update_user(updated) {
-            eprintln!("kerio-emulator: storage error: {error}");
-        }
-    }
+    record_login(emulator, &user.id, protocol);
     let sid = lock(&emulator.sessions).open_webmail(&user.id);
     let secure = if emulator.settings.plain {
         ""
@@ -152,6 +143,20 @@ fn do_login(emulator: &Emulator, request: &Request) -> Response {
         "Set-Cookie",
         &format!("{WEBMAIL_COOKIE}={sid}; Path=/{secure}; HttpOnly"),
     )
+}
+
+/// Stores the time and protocol of a successful webmail login on the user.
+fn record_login(emulator: &Emulator, user_id: &str, protocol: &str) {
+    let mut store = lock(&emulator.store);
+    let Some(mut user) = store.user(user_id).cloned() else {
+        return;
+    };
+    user.last_login.date_time = unix_now();
+    user.last_login.protocol = protocol.to_string();
+    user.web_logins += 1;
+    if let Err(error) = store.update_user(user) {
+        eprintln!("kerio-emulator: storage error: {error}");
+    }
 }
 
 fn logout(emulator: &Emulator, request: &Request) -> Response {

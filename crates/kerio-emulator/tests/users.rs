@@ -392,3 +392,33 @@ fn find_entity_and_statistics() {
         json!({"items": 12, "storage": {"value": 1, "units": "MegaBytes"}})
     );
 }
+
+#[test]
+fn domain_user_limit_and_disabled_complexity() {
+    let emu = Emu::start();
+    let mut admin = emu.admin();
+    let (status, domain) = emu.control(
+        "POST",
+        "domains",
+        Some(json!({"name": "tiny.test", "userMaxCount": 1, "passwordComplexityEnabled": false})),
+    );
+    assert_eq!(status, 200);
+    let id = domain["id"].as_str().unwrap().to_string();
+    let unknown = admin.err("Users.get", json!({"domainId": id, "query": {"conditions": [{"fieldName": "loginNmae", "comparator": "Eq", "value": "x"}]}}));
+    assert_eq!(unknown["code"], -32602);
+    admin.create_user(&id, "first", "weak");
+    let result = admin.create(
+        &id,
+        vec![
+            json!({"loginName": "second", "password": "weak"}),
+            json!({"loginName": "third", "password": "weak", "isEnabled": false}),
+        ],
+    );
+    assert_eq!(result["errors"].as_array().unwrap().len(), 1);
+    assert_eq!(result["errors"][0]["code"], 1003);
+    assert_eq!(
+        result["errors"][0]["messageParameters"]["positionalParameters"],
+        json!(["tiny.test", "1"])
+    );
+    assert_eq!(result["result"][0]["inputIndex"], 1);
+}
