@@ -329,7 +329,7 @@ fn call() -> ExitCode {
         return ExitCode::from(1);
     }
     let response = bridge::handle(&request, &mut NoProgress);
-    println!("{response}");
+    emit(&format!("{response}\n"));
     ExitCode::SUCCESS
 }
 
@@ -363,9 +363,10 @@ fn run(cli: &Cli) -> Result<ExitKind, Error> {
     let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
     let response = bridge::response(invocation.op, outcome, &secrets);
     if cli.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&response).unwrap_or_default()
+        emit(
+            &(serde_json::to_string_pretty(&response).unwrap_or_default()
+                + "
+"),
         );
         return Ok(kind);
     }
@@ -538,7 +539,7 @@ fn print_result(command: &Command, result: &Value) -> Result<ExitKind, Error> {
         Command::Account(account) => account_text(account, result),
         Command::Call => unreachable!("`call` prints its own response"),
     };
-    print!("{text}");
+    emit(&text);
     Ok(ExitKind::Ok)
 }
 
@@ -663,14 +664,23 @@ fn usage_text(result: &Value) -> String {
 /// Prints the `check-password` verdict; a failing password exits with the usage status.
 fn check_password_text(result: &Value) -> ExitKind {
     if result["ok"] == true {
-        println!("The password meets every rule.");
+        emit("The password meets every rule.\n");
         return ExitKind::Ok;
     }
-    println!("The password breaks these rules:");
+    let mut text = "The password breaks these rules:\n".to_string();
     for failure in result["failures"].as_array().into_iter().flatten() {
-        println!("  - {}", render::text(failure));
+        text.push_str(&format!("  - {}\n", render::text(failure)));
     }
+    emit(&text);
     ExitKind::Usage
+}
+
+/// Writes `text` to stdout; a closed pipe (e.g. `| head`) is not an error worth a panic.
+fn emit(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
 }
 
 /// Prints an error object (`message`, `hint`) on stderr.
