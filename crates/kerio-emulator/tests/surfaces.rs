@@ -370,3 +370,28 @@ fn binary_rejects_a_malformed_admin_option() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("LOGIN@DOMAIN:PASSWORD"));
 }
+
+#[test]
+fn a_new_hostname_regenerates_the_certificate_and_webmail_shares_the_lockout() {
+    let emu = Emu::start_with(|c| c.lockout_failures = 2);
+    let before = emu.running.fingerprint_sha256();
+    webmail_login(&emu, "admin", "wrong");
+    webmail_login(&emu, "admin", "wrong");
+    let mut client = emu.client();
+    let blocked = client.login(ADMIN, ADMIN_PASSWORD)["error"].clone();
+    assert!(blocked["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("Too many failed login attempts"));
+    let Emu { running, dir, .. } = emu;
+    running.stop();
+    let emu = Emu::start_in(dir, |c| c.hostnames = vec!["mail.example.net".to_string()]);
+    assert_ne!(emu.running.fingerprint_sha256(), before);
+    let pem = std::fs::read_to_string(emu.running.cert_file()).unwrap();
+    assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"));
+    let mut admin = emu.admin();
+    let domain = admin.ok("Session.getDomain", json!({}))["domain"].clone();
+    assert_eq!(domain["name"], "example.com");
+    assert_eq!(domain["passwordComplexityEnabled"], true);
+    assert!(domain.get("aliasList").is_none());
+}
