@@ -19,8 +19,10 @@ use KerioSingle\Harness\Web\Response;
 $path = (string) parse_url((string) $_SERVER['REQUEST_URI'], PHP_URL_PATH);
 
 if (strncmp($path, '/assets/bootstrap4/', 19) === 0) {
-    $file = realpath('/usr/share/javascript/bootstrap4/' . substr($path, 19));
-    if ($file === false || strncmp($file, '/usr/share/javascript/bootstrap4/', 33) !== 0 || !is_file($file)) {
+    // Debian's files are symlinks into /usr/share/nodejs, so the name is checked, not the real path.
+    $asset = substr($path, 19);
+    $file = '/usr/share/javascript/bootstrap4/' . $asset;
+    if (preg_match('#^(css|js)/[A-Za-z0-9_.-]+$#', $asset) !== 1 || strpos($asset, '..') !== false || !is_file($file)) {
         http_response_code(404);
         return true;
     }

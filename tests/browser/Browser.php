@@ -80,6 +80,10 @@ final class Browser
         } catch (\Throwable $ignored) {
             // the process may already be gone; terminating below is enough
         }
+        $deadline = microtime(true) + 5;
+        while (proc_get_status($this->process)['running'] && microtime(true) < $deadline) {
+            usleep(50000);
+        }
         foreach ($this->pipes as $pipe) {
             if (is_resource($pipe)) {
                 fclose($pipe);
@@ -87,7 +91,8 @@ final class Browser
         }
         proc_terminate($this->process);
         proc_close($this->process);
-        exec('rm -rf ' . escapeshellarg($this->profileDir));
+        // helper processes may still flush into the profile for a moment; a leftover temp dir is harmless
+        exec('rm -rf ' . escapeshellarg($this->profileDir) . ' 2>/dev/null');
     }
 
     /** Loads $url and waits until the document has finished loading. */

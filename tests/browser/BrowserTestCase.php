@@ -55,6 +55,13 @@ abstract class BrowserTestCase extends ModuleTestCase
         $next = 'clientarea.php?action=productdetails&id=' . $serviceId;
         $this->browser->goto($this->url('login.php?client=' . $clientId . '&next=' . rawurlencode($next)));
         $this->browser->waitFor('document.getElementById("kerioSingleOverview") || document.getElementById("pageError")');
+        $this->assertStylesLoaded();
+    }
+
+    /** Fails unless Bootstrap's stylesheet applies (a page without it looks broken to a customer). */
+    protected function assertStylesLoaded(): void
+    {
+        $this->assertSame('flex', $this->browser->evaluate('getComputedStyle(document.querySelector(".row") || document.body).display'), 'Bootstrap 4 CSS is applied');
     }
 
     /** Sets the language of the service's client (WHMCS: Client Profile > Language). */

@@ -58,7 +58,7 @@
         return id ? document.querySelector('[name="customfield[' + id + ']"]') : null;
     }
 
-    /** The feedback box under a field, created on first use. */
+    /** The feedback box at the end of the field's form group, created on first use. */
     function feedbackFor(field, key) {
         var box = document.getElementById('kerioRules-' + key);
         if (!box) {
@@ -66,7 +66,7 @@
             box.id = 'kerioRules-' + key;
             box.className = 'kerio-rules small mt-1';
             box.setAttribute('aria-live', 'polite');
-            field.parentNode.insertBefore(box, field.nextSibling);
+            (field.closest('.form-group') || field.parentNode).appendChild(box);
         }
         return box;
     }

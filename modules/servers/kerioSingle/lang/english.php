@@ -86,10 +86,10 @@ return [
     'sso_back' => 'Back to your mailbox',
 
     // Order form: live checks of the mailbox name and password fields
-    'order_password_rules' => 'Your password still needs:',
+    'order_password_rules' => 'Password – not met yet:',
     'order_password_ok' => 'The password meets every rule.',
     'order_password_invalid' => 'The password does not meet these rules: :failures.',
-    'order_localpart_rules' => 'The mailbox name still needs:',
+    'order_localpart_rules' => 'Mailbox name – not met yet:',
     'order_localpart_ok' => 'The mailbox name is valid.',
 
     // Order form: the engine's rules by id (`:value` = the rule's number); unknown ids show the engine's text

@@ -86,10 +86,10 @@ return [
     'sso_back' => 'Zurück zu Ihrem Postfach',
 
     // Bestellformular: Live-Prüfung von Postfachname und Passwort
-    'order_password_rules' => 'Ihrem Passwort fehlt noch:',
+    'order_password_rules' => 'Passwort – noch nicht erfüllt:',
     'order_password_ok' => 'Das Passwort erfüllt alle Regeln.',
     'order_password_invalid' => 'Das Passwort erfüllt diese Regeln nicht: :failures.',
-    'order_localpart_rules' => 'Dem Postfachnamen fehlt noch:',
+    'order_localpart_rules' => 'Postfachname – noch nicht erfüllt:',
     'order_localpart_ok' => 'Der Postfachname ist gültig.',
 
     // Bestellformular: die Regeln der Engine nach id (`:value` = Zahl der Regel)

@@ -201,7 +201,7 @@ final class ClientArea
             'text' => $this->lang->get('ca_quota_used_of', [
                 'used' => $used,
                 'limit' => $this->size($usage['limit_mb']),
-                'percent' => $this->lang->number($percent, $percent < 10 ? 1 : 0),
+                'percent' => $this->withoutTrailingZeros($this->lang->number($percent, $percent < 10 ? 1 : 0)),
             ]),
         ];
     }
