@@ -8,6 +8,7 @@
 #   scripts/mariadb.sh stop    stop the instance started from this checkout.
 #   scripts/mariadb.sh env     print the assignments without starting anything.
 #   scripts/mariadb.sh status  exit 0 when the instance runs, 1 when not.
+#   scripts/mariadb.sh drop    drop $KS_DB_NAME (a test run's private database).
 #
 # Environment: KS_DB_STATE (default <repo>/.state/mariadb), KS_DB_PORT (default 33306),
 # KS_DB_NAME (default whmcs_test). Runs as root with --user=root when started by root (CI containers).
@@ -64,7 +65,7 @@ user_option() {
 
 start() {
   mkdir -p "$state"
-  if running; then print_env; return; fi
+  if running; then create_database; print_env; return; fi
   initialise
   local server; server="$(find_server)"
   "$server" --no-defaults --datadir="$datadir" --socket="$socket" --pid-file="$pidfile" \
@@ -73,13 +74,22 @@ start() {
     >/dev/null 2>&1 &
   for _ in $(seq 1 300); do
     if client -e 'SELECT 1' >/dev/null 2>&1; then
-      client -e "CREATE DATABASE IF NOT EXISTS \`$name\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+      create_database
       print_env
       return
     fi
     sleep 0.1
   done
   die "MariaDB did not start within 30 s; see $logfile"
+}
+
+create_database() {
+  client -e "CREATE DATABASE IF NOT EXISTS \`$name\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+}
+
+drop_database() {
+  running || return 0
+  client -e "DROP DATABASE IF EXISTS \`$name\`"
 }
 
 stop() {
@@ -98,5 +108,6 @@ case "${1:-}" in
   stop) stop ;;
   env) print_env ;;
   status) running ;;
-  *) die "usage: scripts/mariadb.sh start|stop|env|status" ;;
+  drop) drop_database ;;
+  *) die "usage: scripts/mariadb.sh start|stop|env|status|drop" ;;
 esac

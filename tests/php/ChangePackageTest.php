@@ -3,6 +3,7 @@
 namespace KerioSingle\Tests;
 
 use KerioSingle\Tests\Support\ModuleTestCase;
+use WHMCS\Module\Server\kerioSingle\CustomFields;
 
 /**
  * kerioSingle_ChangePackage: the new product's quota, the stored quota state, and the refusal of a
@@ -45,7 +46,8 @@ final class ChangePackageTest extends ModuleTestCase
         $this->assertNotSame('success', $result);
         $this->assertSame('quota_below_usage', $this->lastErrorCode());
         $this->assertSame(1024, $this->kerioQuotaMb($this->serviceId));
-        $this->assertSame('1024', $this->whmcs->customFieldValue($this->serviceId, 'quota'));
+        $this->assertSame('', $this->whmcs->customFieldValue($this->serviceId, 'quota'), 'nothing recorded for the new product');
+        $this->assertSame('1024', CustomFields::latestServiceValue($this->serviceId, 'quota'));
         $this->assertSame(1, $this->openQueueRows($this->serviceId));
     }
 
@@ -80,9 +82,10 @@ final class ChangePackageTest extends ModuleTestCase
 
     public function testAMalformedQuotaSettingIsReportedWithoutCallingKerio(): void
     {
+        $malformed = $this->addProduct(['quota_mb' => '2 GB']);
         $this->emulator->resetStats();
 
-        $result = $this->whmcs->changePackage($this->serviceId, $this->addProduct(['quota_mb' => '2 GB']));
+        $result = $this->whmcs->changePackage($this->serviceId, $malformed);
 
         $this->assertStringContainsString('Mailbox quota (MB)', $result);
         $this->assertStringContainsString('whole number', $result);

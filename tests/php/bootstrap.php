@@ -17,4 +17,5 @@ spl_autoload_register(static function (string $class): void {
     }
 });
 
+\KerioSingle\Harness\ModuleLoader::load('kerioSingle');
 \KerioSingle\Tests\Support\TestEnvironment::boot();

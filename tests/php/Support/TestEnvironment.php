@@ -42,9 +42,14 @@ final class TestEnvironment
         return self::$emulator;
     }
 
+    /**
+     * Starts (or reuses) the checkout's MariaDB with a database private to this run, so parallel runs
+     * (other suites, the web harness) never drop each other's tables; the database is dropped at the end.
+     */
     private static function startMariaDb(): void
     {
         $script = ROOTDIR . '/scripts/mariadb.sh';
+        putenv('KS_DB_NAME=whmcs_phpunit_' . getmypid());
         exec(escapeshellarg($script) . ' status', $ignored, $statusCode);
         $alreadyRunning = $statusCode === 0;
         exec(escapeshellarg($script) . ' start 2>&1', $lines, $exitCode);
@@ -56,11 +61,9 @@ final class TestEnvironment
                 putenv($match[1] . '=' . $match[2]);
             }
         }
-        if (!$alreadyRunning) {
-            register_shutdown_function(static function () use ($script): void {
-                exec(escapeshellarg($script) . ' stop');
-            });
-        }
+        register_shutdown_function(static function () use ($script, $alreadyRunning): void {
+            exec(escapeshellarg($script) . ($alreadyRunning ? ' drop' : ' stop'));
+        });
     }
 
     private static function removeTree(string $path): void

@@ -106,6 +106,28 @@ final class CustomFields
         return html_entity_decode((string) $raw, ENT_QUOTES);
     }
 
+    /**
+     * The most recently written value of a key for a service across the fields of every product.
+     *
+     * Custom fields belong to a product, so after an upgrade the new product's field is still empty
+     * while the old product's field holds the state the module wrote; this finds it either way.
+     */
+    public static function latestServiceValue(int $serviceId, string $key): string
+    {
+        $value = Capsule::table('tblcustomfieldsvalues as v')
+            ->join('tblcustomfields as f', 'f.id', '=', 'v.fieldid')
+            ->where('f.type', 'product')
+            ->where('v.relid', $serviceId)
+            ->where(static function ($query) use ($key): void {
+                $query->where('f.fieldname', $key)->orWhere('f.fieldname', 'like', $key . '|%');
+            })
+            ->where('v.value', '!=', '')
+            ->orderBy('v.updated_at', 'desc')
+            ->orderBy('v.id', 'desc')
+            ->value('v.value');
+        return html_entity_decode((string) $value, ENT_QUOTES);
+    }
+
     /** The id of the product's field with this key, or null. */
     public static function findField(int $productId, string $key): ?int
     {

@@ -183,13 +183,13 @@ final class Provisioning
     }
 
     /**
-     * The quota recorded for the service, or null when none was recorded.
+     * The quota recorded for the service (by whichever product it had), or null when none was recorded.
      *
      * @param array<string, mixed> $params
      */
     private static function storedQuota(array $params): ?int
     {
-        $stored = trim((string) ($params['customfields'][CustomFields::QUOTA] ?? ''));
+        $stored = trim(CustomFields::latestServiceValue((int) $params['serviceid'], CustomFields::QUOTA));
         return ctype_digit($stored) ? (int) $stored : null;
     }
 
