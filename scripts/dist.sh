@@ -25,4 +25,6 @@ cp --parents --preserve=mode "$engine" "$stage"
 mkdir -p "$repo/dist"
 rm -f "$zipfile"
 (cd "$stage" && zip -q -X -r "$zipfile" modules)
+unzip -Z "$zipfile" "$engine" | grep -q '^-rwxr-xr-x' \
+  || { echo "dist: the engine lost its executable bit inside $zipfile" >&2; exit 1; }
 echo "dist: $zipfile ($(du -h "$zipfile" | cut -f1), $(unzip -Z1 "$zipfile" | grep -vc '/$') files)"
