@@ -1,0 +1,168 @@
+<?php
+/**
+ * `make demo`: the whole mailbox lifecycle through the WHMCS 8 harness on SQLite, the real engine
+ * (modules/servers/kerioSingle/bin/kerio-single) and a Kerio emulator started here.
+ *
+ * Prints each step as an admin would see it. Passwords are never printed. Exits non-zero when a
+ * step does not behave as expected, so the demo doubles as a smoke test.
+ * Environment: KERIO_SINGLE_BIN, KERIO_EMULATOR_BIN (see harness/README.md).
+ */
+
+require_once dirname(__DIR__) . '/harness/bootstrap.php';
+
+use KerioSingle\Harness\Database;
+use KerioSingle\Harness\Emulator;
+use KerioSingle\Harness\Whmcs;
+use WHMCS\Database\Capsule;
+
+/** Prints a numbered step title. */
+function demoStep(string $title): void
+{
+    static $number = 0;
+    $number++;
+    echo PHP_EOL, sprintf('%2d. %s', $number, $title), PHP_EOL;
+}
+
+/** Prints one indented fact. */
+function demoSay(string $label, string $value): void
+{
+    echo sprintf('      %-26s %s', $label . ':', $value), PHP_EOL;
+}
+
+/** Stops the demo when an expectation fails. */
+function demoExpect(bool $condition, string $what): void
+{
+    if (!$condition) {
+        fwrite(STDERR, PHP_EOL . 'demo: UNEXPECTED: ' . $what . PHP_EOL);
+        exit(1);
+    }
+    demoSay('check', 'ok, ' . $what);
+}
+
+/** A random password with the characters that break naive integrations. */
+function demoPassword(): string
+{
+    return 'Demo ' . bin2hex(random_bytes(3)) . ' & "quoted" <x> #%+';
+}
+
+$state = dirname(__DIR__) . '/.state/demo';
+exec('rm -rf ' . escapeshellarg($state));
+mkdir($state, 0700, true);
+$adminPassword = 'Adm1n-' . bin2hex(random_bytes(6));
+
+echo 'kerioSingle demo: WHMCS 8 harness (SQLite ', $state, '/whmcs.sqlite) + engine + Kerio emulator', PHP_EOL;
+
+demoStep('Start the Kerio Connect emulator');
+$emulator = Emulator::start($state . '/emulator', $adminPassword);
+demoSay('admin API', 'https://127.0.0.1:' . $emulator->adminPort() . '/admin/api/jsonrpc/');
+demoSay('webmail', $emulator->webmailUrl());
+demoSay('certificate SHA-256', $emulator->fingerprint());
+
+touch($state . '/whmcs.sqlite');
+$whmcs = Whmcs::install(Database::sqlite($state . '/whmcs.sqlite'));
+
+demoStep('Setup > Servers: add the Kerio server and press "Test Connection"');
+$serverId = $whmcs->addServer(['accesshash' => ''] + $emulator->serverFields());
+$untrusted = $whmcs->testConnection($serverId);
+demoSay('without a pinned cert', $untrusted['error']);
+demoExpect($untrusted['success'] === false, 'an unpinned self-signed certificate is refused');
+$whmcs->updateServer($serverId, ['accesshash' => $emulator->serverFields()['accesshash']]);
+$trusted = $whmcs->testConnection($serverId);
+demoSay('Access Hash', 'tls_fingerprint = ' . $emulator->fingerprint());
+demoSay('Test Connection', $trusted['success'] ? 'Connection successful' : $trusted['error']);
+demoExpect($trusted['success'] === true, 'the pinned server answers');
+
+demoStep('Setup > Products: "Mailbox 1 GB", Module Settings saved');
+$basic = $whmcs->addProduct('Mailbox 1 GB');
+$whmcs->saveModuleSettings($basic, ['quota_mb' => '1024', 'terminate_mode' => 'delete', 'sso' => true]);
+foreach (array_keys($whmcs->openModuleSettings($basic)) as $position => $key) {
+    demoSay('configoption' . ($position + 1), $key . ' = ' . (string) Capsule::table('tblproducts')->where('id', $basic)->value('configoption' . ($position + 1)));
+}
+foreach ($whmcs->productCustomFields($basic) as $field) {
+    demoSay('custom field', $field->fieldname . ' (' . $field->fieldtype . ($field->adminonly === 'on' ? ', admin only' : '')
+        . ($field->fieldoptions !== '' ? ': ' . $field->fieldoptions : '') . ')');
+}
+$small = $whmcs->addProduct('Mailbox 250 MB');
+$whmcs->saveModuleSettings($small, ['quota_mb' => '250']);
+$large = $whmcs->addProduct('Mailbox 5 GB');
+$whmcs->saveModuleSettings($large, ['quota_mb' => '5120']);
+demoSay('more products', '"Mailbox 250 MB", "Mailbox 5 GB"');
+
+demoStep('A customer orders jane.doe@example.com (service Pending)');
+$password = demoPassword();
+$clientId = $whmcs->addClient(['firstname' => 'Jane', 'lastname' => 'Doe', 'email' => 'jane@customer.example', 'language' => 'english']);
+$serviceId = $whmcs->placeOrder($clientId, $basic, $serverId, [
+    'localpart' => 'jane.doe', 'maildomain' => 'example.com', 'password' => $password, 'givenname' => 'Jane', 'surname' => 'Doe',
+]);
+demoSay('service', '#' . $serviceId . ', status ' . $whmcs->service($serviceId)->domainstatus);
+demoSay('password', '(chosen on the order form, with & " < > # % + and spaces; not shown)');
+
+demoStep('Invoice paid: module Create');
+$result = $whmcs->moduleAction($serviceId, 'create');
+$service = $whmcs->service($serviceId);
+demoSay('result', $result);
+demoSay('status', $service->domainstatus);
+demoSay('username / domain', $service->username . ' / ' . $service->domain);
+demoSay('quota field', $whmcs->customFieldValue($serviceId, 'quota') . ' MB');
+demoExpect($result === 'success' && $service->domainstatus === 'Active', 'the mailbox was created and the service is Active');
+demoExpect($whmcs->servicePassword($serviceId) === $password && $whmcs->customFieldValue($serviceId, 'password') === '',
+    'the password moved into the encrypted service password; the order-form copy is blank');
+demoExpect($emulator->webmailLogin('jane.doe@example.com', $password), 'webmail accepts the password exactly as typed');
+
+demoStep('Mail arrives (300 MB); the daily cron runs UsageUpdate once per server');
+$emulator->setUsage('jane.doe@example.com', 300 * 1024 * 1024, 1200);
+$usage = $whmcs->runDailyCron();
+$service = $whmcs->service($serviceId);
+demoSay('UsageUpdate', (string) $usage[$serverId]);
+demoSay('disk usage', $service->diskusage . ' MB of ' . $service->disklimit . ' MB (updated ' . $service->lastupdate . ')');
+demoExpect((int) $service->diskusage === 300 && (int) $service->disklimit === 1024, 'tblhosting shows 300 MB of 1024 MB');
+
+demoStep('The customer changes the password');
+$newPassword = demoPassword();
+$result = $whmcs->changePassword($serviceId, $newPassword, true);
+demoSay('result', $result);
+demoExpect($result === 'success' && $emulator->webmailLogin('jane.doe@example.com', $newPassword), 'the new password works');
+demoExpect(!$emulator->webmailLogin('jane.doe@example.com', $password), 'the old password no longer works');
+
+demoStep('Downgrade to "Mailbox 250 MB" while 300 MB are used');
+$result = $whmcs->changePackage($serviceId, $small);
+demoSay('result', $result);
+demoExpect($result !== 'success', 'the downgrade below usage is refused and queued for the admin');
+
+demoStep('Upgrade to "Mailbox 5 GB"');
+$result = $whmcs->changePackage($serviceId, $large);
+demoSay('result', $result);
+demoSay('quota field', $whmcs->customFieldValue($serviceId, 'quota') . ' MB');
+demoExpect($result === 'success', 'the upgrade is applied');
+
+demoStep('Overdue: module Suspend, then payment: Unsuspend');
+$result = $whmcs->moduleAction($serviceId, 'suspend');
+demoSay('suspend', $result . ', status ' . $whmcs->service($serviceId)->domainstatus);
+demoExpect(!$emulator->webmailLogin('jane.doe@example.com', $newPassword), 'a suspended mailbox cannot log in');
+$result = $whmcs->moduleAction($serviceId, 'unsuspend');
+demoSay('unsuspend', $result . ', status ' . $whmcs->service($serviceId)->domainstatus);
+demoExpect($emulator->webmailLogin('jane.doe@example.com', $newPassword), 'login works again');
+
+demoStep('Admin service page (live data)');
+foreach ($whmcs->adminServicesTabFields($serviceId) as $label => $html) {
+    demoSay($label, html_entity_decode(strip_tags($html), ENT_QUOTES));
+}
+
+demoStep('Cancellation: module Terminate (product setting: delete)');
+$result = $whmcs->moduleAction($serviceId, 'terminate');
+demoSay('result', $result . ', status ' . $whmcs->service($serviceId)->domainstatus);
+demoExpect($result === 'success' && $emulator->user('jane.doe@example.com') === null, 'the mailbox is gone from Kerio');
+
+demoStep('Logs');
+$log = Capsule::table('tblmodulelog')->get();
+$logText = implode("\n", $log->map(static fn ($row): string => $row->request . $row->response . $row->arrdata)->all());
+demoSay('module log entries', (string) $log->count());
+$leaks = array_filter([$adminPassword, $password, $newPassword], static fn (string $secret): bool => strpos($logText, $secret) !== false
+    || strpos($logText, substr((string) json_encode($secret), 1, -1)) !== false);
+demoExpect($leaks === [], 'no password appears in tblmodulelog');
+foreach (\KerioSingle\Harness\ActivityLog::lines() as $line) {
+    demoSay('activity', $line);
+}
+
+$emulator->stop();
+echo PHP_EOL, 'Demo complete: every step behaved as expected.', PHP_EOL;
