@@ -37,8 +37,9 @@ test: deps build lint test-rust test-php test-browser
 test-rust:
 	cargo test --workspace
 
-test-php:
-	@echo "PHP suites: not wired yet"
+## test-php: the module through the WHMCS harness on a private MariaDB (scripts/mariadb.sh), real engine + emulator
+test-php: build
+	phpunit -c tests/phpunit.xml
 
 ## test-browser: client area, webmail sign-in and order form in headless Chromium (screenshots: tests/artifacts/)
 test-browser: build
