@@ -4,6 +4,8 @@ declare(strict_types=1);
 
 namespace KerioSingle\Tests\Browser;
 
+use WHMCS\Database\Capsule;
+
 /**
  * "Open webmail": WHMCS's dosinglesignon → one-time link to the module's sso.php → the engine's
  * auto-submitting form → the emulator's webmail, signed in.
@@ -41,6 +43,13 @@ final class SingleSignOnTest extends BrowserTestCase
             $this->assertStringNotContainsString(rawurlencode(self::ALPHABET_PASSWORD), $url);
             $this->assertStringNotContainsString('Pa55', $url);
         }
+
+        $token = (string) substr($links[0], strpos($links[0], 'token=') + 6);
+        $stored = Capsule::table('mod_keriosingle_sso')->get()->map(static fn ($row): string => json_encode($row))->implode("\n");
+        $this->assertStringNotContainsString($token, $stored, 'only a hash of the token is stored');
+        $this->assertStringContainsString(hash('sha256', $token), $stored);
+        $logged = Capsule::table('tblmodulelog')->get()->map(static fn ($row): string => json_encode($row))->implode("\n");
+        $this->assertStringNotContainsString('Pa55', $logged, 'the mailbox password never reaches the module log');
 
         $this->browser->goto($links[0]);
         $this->screenshot('webmail-link-used-twice');
