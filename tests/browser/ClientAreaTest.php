@@ -85,6 +85,19 @@ final class ClientAreaTest extends BrowserTestCase
         $this->assertTrue($this->exists('#kerioQuotaBar'), 'usage stays visible');
     }
 
+    public function testPendingOrderSaysTheMailboxIsBeingSetUp(): void
+    {
+        $serviceId = $this->order($this->addProduct(), $this->addServer());
+
+        $this->openProductDetails($serviceId);
+
+        $this->assertSame('Pending', $this->text('#kerioStatus'));
+        $this->assertStringStartsWith('This mailbox is being set up.', $this->text('#kerioStateNotice'));
+        $this->assertFalse($this->exists('#kerioQuotaBar'), 'no usage before the mailbox exists');
+        $this->assertFalse($this->exists('#kerioLiveNotice'), 'nothing to fetch yet, so no outage notice');
+        $this->assertFalse($this->exists('#kerioWebmailButton'));
+    }
+
     public function testUnreachableKerioStillRendersWithStoredUsage(): void
     {
         $serverId = $this->addServer();

@@ -71,7 +71,8 @@ final class ClientArea
     {
         $address = $this->address();
         $state = $this->serviceState();
-        $live = in_array($state, ['active', 'suspended'], true) ? $this->liveInfo($address) : null;
+        $provisioned = in_array($state, ['active', 'suspended'], true);
+        $live = $provisioned ? $this->liveInfo($address) : null;
         if ($live !== null && ($live['status'] ?? '') === 'suspended') {
             $state = 'suspended';
         }
@@ -80,11 +81,11 @@ final class ClientArea
         return [
             'address' => $address,
             'state' => $state,
-            'state_label' => $this->lang->get('ca_status_' . $state),
+            'state_label' => $this->statusLabel($state),
             'state_notice' => $this->stateNotice($state),
             'live' => $live !== null,
-            'notice' => $live === null && in_array($state, ['active', 'suspended'], true) ? $this->unavailableNotice() : '',
-            'quota' => $state === 'closed' ? null : $this->quota($live),
+            'notice' => $provisioned && $live === null ? $this->unavailableNotice() : '',
+            'quota' => $provisioned ? $this->quota($live) : null,
             'items' => $live === null ? $this->lang->get('ca_not_available') : $this->lang->number((float) ($live['items'] ?? 0), 0),
             'last_login' => $live === null ? $this->lang->get('ca_not_available') : $this->lastLogin($live),
             'settings' => $state === 'active' && $connection !== null ? $this->settingsRows($connection) : [],
@@ -120,8 +121,8 @@ final class ClientArea
             return $username;
         }
         $fields = (array) ($this->params['customfields'] ?? []);
-        $local = trim((string) ($fields['localpart'] ?? ''));
-        $domain = trim((string) ($fields['maildomain'] ?? ''));
+        $local = trim((string) ($fields[CustomFields::LOCALPART] ?? ''));
+        $domain = trim((string) ($fields[CustomFields::MAILDOMAIN] ?? ''));
         return $local === '' || $domain === '' ? '' : strtolower($local . '@' . $domain);
     }
 
@@ -131,6 +132,20 @@ final class ClientArea
         $status = strtolower((string) ($this->params['status'] ?? ''));
         $states = ['active' => 'active', 'suspended' => 'suspended', 'pending' => 'pending'];
         return $states[$status] ?? 'closed';
+    }
+
+    /**
+     * The badge text: the WHMCS status in the client's language ("Suspended" also when only Kerio
+     * has the mailbox disabled, "Not active" for rare ones like Fraud).
+     */
+    private function statusLabel(string $state): string
+    {
+        if ($state === 'suspended') {
+            return $this->lang->get('ca_status_suspended');
+        }
+        $status = strtolower((string) ($this->params['status'] ?? ''));
+        $named = ['active', 'pending', 'terminated', 'cancelled'];
+        return $this->lang->get(in_array($status, $named, true) ? 'ca_status_' . $status : 'ca_status_other');
     }
 
     private function stateNotice(string $state): string
