@@ -38,6 +38,16 @@ final class HelperFunctionsTest extends ModuleTestCase
         $this->assertNotSame('', kerioSingleCheckPassword(self::ALPHABET_PASSWORD, $params));
     }
 
+    public function testCheckPasswordWithServiceParamsAsksTheServerForTheDomainPolicy(): void
+    {
+        $params = \KerioSingle\Harness\ParamsBuilder::forService($this->createdService(), 'kerioSingle');
+        $this->emulator->resetStats();
+
+        $this->assertSame('', kerioSingleCheckPassword(self::ALPHABET_PASSWORD, $params));
+        $this->assertNotSame('', kerioSingleCheckPassword('short', $params));
+        $this->assertGreaterThan(0, $this->emulator->stats()['total'], 'the domain policy was read from Kerio');
+    }
+
     public function testUpdateQuotaRecordsTheQuotaInTheAdminOnlyField(): void
     {
         $serviceId = $this->createdService(['quota_mb' => '1024']);

@@ -95,7 +95,7 @@ final class UsageAndSyncTest extends ModuleTestCase
         $byAddress = array_column($answer['accounts'], null, 'username');
         $this->assertSame('Active', $byAddress[$this->address($active)]['status']);
         $this->assertSame('example.com', $byAddress[$this->address($active)]['domain']);
-        $this->assertSame('1024 MB', $byAddress[$this->address($active)]['product']);
+        $this->assertSame('1024', $byAddress[$this->address($active)]['product'], 'matches configoption2 (quota_mb)');
         $this->assertSame('Suspended', $byAddress[$this->address($suspended)]['status']);
         $this->assertMatchesRegularExpression('/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/', $byAddress[$this->address($active)]['created']);
     }

@@ -304,7 +304,7 @@ function kerioSingleCheckPassword(string $pwd, array $params = [])
             $args['min_length'] = $minLength;
         }
         $domain = (string) ($params['customfields'][CustomFields::MAILDOMAIN] ?? '');
-        $withServer = $domain !== '' && !empty($params['serverhostname'] ?? $params['serverip'] ?? '');
+        $withServer = $domain !== '' && ((string) ($params['serverhostname'] ?? '') !== '' || (string) ($params['serverip'] ?? '') !== '');
         $client = $withServer ? EngineClient::forParams($params, 'CheckPassword') : EngineClient::offline('CheckPassword');
         $result = $client->call('check_password', $withServer ? $args + ['domain' => $domain] : $args, [$pwd]);
         return ($result['ok'] ?? false) === true ? '' : implode(' ', array_map('strval', (array) $result['failures']));

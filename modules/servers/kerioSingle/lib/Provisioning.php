@@ -100,7 +100,9 @@ final class Provisioning
     /**
      * The mailboxes on the server in WHMCS's server-sync shape.
      *
-     * Kerio's user records carry no creation time, so `created` is the moment of the sync.
+     * Kerio's user records carry no creation time, so `created` is the moment of the sync. Kerio has no
+     * plans either: `product` is the quota in MB, matched by WHMCS against configoption2 (quota_mb,
+     * MetaData ListAccountsProductField).
      *
      * @param array<string, mixed> $params server params only
      * @return list<array<string, string>>
@@ -119,7 +121,7 @@ final class Provisioning
                 'username' => $address,
                 'domain' => self::domainOf($address),
                 'uniqueIdentifier' => $address,
-                'product' => self::quotaLabel((int) ($account['quota_mb'] ?? 0)),
+                'product' => (string) (int) ($account['quota_mb'] ?? 0),
                 'primaryip' => '',
                 'created' => $now,
                 'status' => ($account['status'] ?? '') === 'suspended' ? 'Suspended' : 'Active',
@@ -200,11 +202,6 @@ final class Provisioning
             return false;
         }
         return $storedQuota === null || $storedQuota === 0 || $newQuota < $storedQuota;
-    }
-
-    private static function quotaLabel(int $quotaMb): string
-    {
-        return $quotaMb === 0 ? 'Unlimited' : $quotaMb . ' MB';
     }
 
     private static function domainOf(string $address): string
