@@ -5,7 +5,7 @@ use crate::query::SearchQuery;
 use crate::secret::Secret;
 use crate::tls::{PresentedFingerprint, Trust};
 use crate::transcript::{redact, Exchange};
-use crate::transport::{Transport, TransportSettings};
+use crate::transport::{parse_json, Transport, TransportSettings};
 use crate::types::{
     CreateResult, Domain, Entity, ListResult, ProductInfo, RemovalRequest, ServerVersion, User,
     UserCountInfo, UserDetails,
@@ -343,6 +343,14 @@ impl Client {
         }
         request
     }
+}
+
+/// Decodes the raw body of the answer to JSON-RPC request `id` of `method`: its `result` object,
+/// or the error it carries ([`Error::Kerio`] for a JSON-RPC error, [`Error::InvalidJson`] for
+/// anything that is not a well-formed answer). Pure, no I/O: the same two steps the client applies
+/// to every answer it receives, exposed for the property tests (tests/prop_decoder.rs).
+pub fn decode_response(method: &str, id: u64, body: &[u8]) -> Result<Value, Error> {
+    rpc_result(method, id, parse_json(method, body)?)
 }
 
 /// The `result` of a JSON-RPC response, or its `error` as [`Error::Kerio`].

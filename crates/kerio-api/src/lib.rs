@@ -43,7 +43,7 @@ mod transport;
 mod types;
 mod units;
 
-pub use client::{Application, Client, ClientConfig};
+pub use client::{decode_response, Application, Client, ClientConfig};
 pub use endpoint::admin_url;
 pub use error::{fill_placeholders, Error, ItemError, TlsError, SESSION_EXPIRED};
 pub use query::{Combining, Comparator, Condition, Direction, SearchQuery, SortOrder};

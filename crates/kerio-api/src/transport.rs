@@ -112,10 +112,7 @@ impl Transport {
             });
         }
         let body = self.read_body(method, response)?;
-        serde_json::from_slice(&body).map_err(|error| Error::InvalidJson {
-            method: method.to_string(),
-            detail: error.to_string(),
-        })
+        parse_json(method, &body)
     }
 
     /// Replaces the agent (and so its connection pool) when the last exchange is too long ago.
@@ -281,4 +278,12 @@ fn root_causes(transport: &ureq::Transport) -> (Option<&io::Error>, Option<&rust
         cause = error.source();
     }
     (io_cause, None)
+}
+
+/// Parses a response body as JSON; anything else is [`Error::InvalidJson`] naming `method`.
+pub(crate) fn parse_json(method: &str, body: &[u8]) -> Result<Value, Error> {
+    serde_json::from_slice(body).map_err(|error| Error::InvalidJson {
+        method: method.to_string(),
+        detail: error.to_string(),
+    })
 }
