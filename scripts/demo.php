@@ -143,6 +143,13 @@ $result = $whmcs->moduleAction($serviceId, 'unsuspend');
 demoSay('unsuspend', $result . ', status ' . $whmcs->service($serviceId)->domainstatus);
 demoExpect($emulator->webmailLogin('jane.doe@example.com', $newPassword), 'login works again');
 
+demoStep('Client area (what the customer sees, rendered in headless Chromium)');
+require_once dirname(__DIR__) . '/harness/web/src/Snapshot.php';
+$snapshot = \KerioSingle\Harness\Web\Snapshot::clientArea($serviceId, $state . '/client-area');
+demoSay('HTML', $snapshot['html']);
+demoSay('screenshot', $snapshot['png']);
+demoExpect(strpos((string) file_get_contents($snapshot['html']), 'jane.doe@example.com') !== false, 'the client area shows the mailbox');
+
 demoStep('Admin service page (live data)');
 foreach ($whmcs->adminServicesTabFields($serviceId) as $label => $html) {
     demoSay($label, html_entity_decode(strip_tags($html), ENT_QUOTES));

@@ -14,7 +14,8 @@ final class Snapshot
 {
     /**
      * Saves client-area-<id>.html (the rendered DOM) and client-area-<id>.png into $outDir.
-     * The database must be one other processes can reach (MariaDB or an SQLite file).
+     * The database must be one other processes can reach (MariaDB, or an SQLite file: its path is
+     * handed to the web server as KS_DB_PATH).
      *
      * @return array{html: string, png: string} the two paths
      */
@@ -26,6 +27,7 @@ final class Snapshot
         if ($clientId === 0) {
             throw new \RuntimeException('Service ' . $serviceId . ' does not exist.');
         }
+        self::shareSqliteFile();
         if (!is_dir($outDir)) {
             mkdir($outDir, 0755, true);
         }
@@ -42,6 +44,16 @@ final class Snapshot
         } finally {
             $browser->close();
             $server->stop();
+        }
+    }
+
+    /** Points the web server (a child process) at the SQLite file this process uses, if it uses one. */
+    private static function shareSqliteFile(): void
+    {
+        $config = Capsule::connection()->getConfig();
+        if (($config['driver'] ?? '') === 'sqlite') {
+            putenv('KS_DB_DRIVER=sqlite');
+            putenv('KS_DB_PATH=' . $config['database']);
         }
     }
 }

@@ -131,7 +131,7 @@
                             {foreach $kerio.settings as $row}
                                 <tr data-service="{$row.service|escape}">
                                     <th scope="row">{$row.label|escape}</th>
-                                    <td class="text-break text-monospace small">{$row.host|escape}</td>
+                                    <td class="text-break text-monospace">{$row.host|escape}</td>
                                     <td>{$row.port|escape}</td>
                                     <td>{$row.security|escape}</td>
                                 </tr>
