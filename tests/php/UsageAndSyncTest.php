@@ -4,6 +4,7 @@ namespace KerioSingle\Tests;
 
 use KerioSingle\Tests\Support\ModuleTestCase;
 use WHMCS\Database\Capsule;
+use WHMCS\Module\Server\kerioSingle\ServiceRepository;
 
 /**
  * The daily cron's UsageUpdate, server sync (ListAccounts) and the admin service page.
@@ -51,6 +52,47 @@ final class UsageAndSyncTest extends ModuleTestCase
         foreach ($services as $serviceId) {
             $this->assertNotSame('0000-00-00 00:00:00', (string) $this->whmcs->service($serviceId)->lastupdate);
         }
+    }
+
+    public function testUsageOfThousandsOfServicesIsWrittenInChunksOfAThousand(): void
+    {
+        $rows = [];
+        for ($id = 1; $id <= 2500; $id++) {
+            $rows[] = ['id' => $id, 'userid' => 1, 'packageid' => 1];
+        }
+        foreach (array_chunk($rows, 500) as $chunk) {
+            Capsule::table('tblhosting')->insert($chunk);
+        }
+        $usage = [];
+        foreach (range(1, 2500) as $id) {
+            $usage[$id] = [$id % 97, 1000 + $id];
+        }
+        $connection = Capsule::connection();
+        $connection->flushQueryLog();
+        $connection->enableQueryLog();
+
+        ServiceRepository::writeUsage($usage, '2031-01-02 03:04:05');
+
+        $connection->disableQueryLog();
+        $this->assertCount(3, $connection->getQueryLog());
+        foreach ([1, 999, 1000, 1001, 2500] as $id) {
+            $row = $this->whmcs->service($id);
+            $this->assertSame([$id % 97, 1000 + $id, '2031-01-02 03:04:05'], [(int) $row->diskusage, (int) $row->disklimit, (string) $row->lastupdate]);
+        }
+    }
+
+    public function testASlowServerEndsInATimeoutErrorInsteadOfAHang(): void
+    {
+        $fields = $this->emulator->serverFields();
+        $serverId = $this->addServer(['accesshash' => str_replace('timeout = 10', 'timeout = 1', $fields['accesshash'])]);
+        $this->emulator->addFault(['method' => '*', 'kind' => 'delay', 'delay_ms' => 4000, 'times' => 1]);
+        $started = microtime(true);
+
+        $answer = $this->whmcs->testConnection($serverId);
+
+        $this->assertFalse($answer['success']);
+        $this->assertSame('timeout', $this->lastErrorCode());
+        $this->assertLessThan(20, microtime(true) - $started);
     }
 
     public function testTerminatedServicesAndOtherServersAreLeftAlone(): void
