@@ -143,6 +143,14 @@ final class Emulator
         $this->control('POST', 'faults', $fault);
     }
 
+    /**
+     * Adds an administrator with a role (UserRole, Auditor, AccountAdmin, FullAdmin).
+     */
+    public function addAdmin(string $login, string $domain, string $password, string $role): void
+    {
+        $this->control('POST', 'admins', ['login' => $login, 'domain' => $domain, 'password' => $password, 'role' => $role]);
+    }
+
     /** Removes every pending fault. */
     public function clearFaults(): void
     {

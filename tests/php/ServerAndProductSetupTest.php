@@ -107,6 +107,17 @@ final class ServerAndProductSetupTest extends ModuleTestCase
         $this->assertSame('auth_failed', $this->lastErrorCode());
     }
 
+    public function testTestConnectionWithAnAdminWhoCannotManageUsersSaysPermission(): void
+    {
+        $login = 'auditor' . bin2hex(random_bytes(3));
+        $this->emulator->addAdmin($login, 'example.com', 'Audit0r-Secret', 'Auditor');
+
+        $answer = $this->whmcs->testConnection($this->addServer(['username' => $login . '@example.com', 'password' => 'Audit0r-Secret']));
+
+        $this->assertFalse($answer['success']);
+        $this->assertSame('permission', $this->lastErrorCode());
+    }
+
     public function testTestConnectionToAClosedPortSaysSo(): void
     {
         $answer = $this->whmcs->testConnection($this->addServer(['port' => 1]));
