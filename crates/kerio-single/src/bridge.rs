@@ -234,6 +234,22 @@ mod tests {
     }
 
     #[test]
+    fn php_empty_array_args_mean_no_args() {
+        let response =
+            handle_json(json!({"v": 1, "op": "password_rules", "server": null, "args": []}));
+        assert_eq!(response["ok"], true, "{response}");
+        let response =
+            handle_json(json!({"v": 1, "op": "list_accounts", "server": null, "args": []}));
+        assert!(
+            response["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("server settings"),
+            "{response}"
+        );
+    }
+
+    #[test]
     fn ops_that_need_a_server_say_so() {
         let response = handle_json(
             json!({"v": 1, "op": "usage", "server": null, "args": {"addresses": ["a@b.com"]}}),

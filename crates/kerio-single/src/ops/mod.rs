@@ -141,7 +141,9 @@ where
     A: DeserializeOwned,
     R: Serialize,
 {
-    let args = if args.is_null() {
+    // PHP encodes an empty array as `[]`; it means "no arguments" just like `null` or `{}`.
+    let no_args = args.is_null() || args.as_array().is_some_and(Vec::is_empty);
+    let args = if no_args {
         Value::Object(Default::default())
     } else {
         args
