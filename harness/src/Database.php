@@ -58,6 +58,17 @@ final class Database
      */
     public static function connect(array $config): void
     {
+        Schema::create(self::attach($config)->getConnection()->getSchemaBuilder());
+    }
+
+    /**
+     * Sets the global Capsule connection to an existing WHMCS database without touching its tables
+     * (a second process working on the same installation, like a cron run beside the admin area).
+     *
+     * @param array<string, mixed> $config
+     */
+    public static function attach(array $config): Manager
+    {
         $capsule = new Manager();
         $capsule->addConnection($config);
         $capsule->setAsGlobal();
@@ -65,7 +76,7 @@ final class Database
             // MySQL's now(), which WHMCS code and its docs' examples use in raw SQL.
             $capsule->getConnection()->getPdo()->sqliteCreateFunction('now', static fn (): string => date('Y-m-d H:i:s'), 0);
         }
-        Schema::create($capsule->getConnection()->getSchemaBuilder());
+        return $capsule;
     }
 
     private static function env(string $name, string $default): string

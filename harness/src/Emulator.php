@@ -19,6 +19,7 @@ final class Emulator
     /** @var resource|null */
     private $process;
     private string $adminPassword;
+    private string $stateDir;
     /** @var array{admin_url: string, webmail_url: string, cert_file: string, fingerprint_sha256: string} */
     private array $ready;
 
@@ -26,8 +27,9 @@ final class Emulator
      * @param resource $process
      * @param array{admin_url: string, webmail_url: string, cert_file: string, fingerprint_sha256: string} $ready
      */
-    private function __construct($process, array $ready, string $adminPassword)
+    private function __construct($process, array $ready, string $adminPassword, string $stateDir)
     {
+        $this->stateDir = $stateDir;
         $this->process = $process;
         $this->ready = $ready;
         $this->adminPassword = $adminPassword;
@@ -43,9 +45,10 @@ final class Emulator
     /**
      * Starts an emulator with a fresh state directory and waits for its ready line.
      *
+     * @param list<string> $extraArguments further `serve` flags, e.g. ['--license-users', '3']
      * @throws \RuntimeException naming the fix when it cannot start
      */
-    public static function start(string $stateDir, string $adminPassword): self
+    public static function start(string $stateDir, string $adminPassword, array $extraArguments = []): self
     {
         $binary = self::binary();
         if (!is_executable($binary)) {
@@ -59,6 +62,7 @@ final class Emulator
         foreach (self::DOMAINS as $domain) {
             array_push($command, '--domain', $domain);
         }
+        array_push($command, ...$extraArguments);
         $pipes = [];
         $process = proc_open($command, [0 => ['file', '/dev/null', 'r'], 1 => ['pipe', 'w'], 2 => ['file', $stateDir . '/emulator.log', 'a']], $pipes);
         if (!is_resource($process)) {
@@ -70,7 +74,7 @@ final class Emulator
             proc_terminate($process);
             throw new \RuntimeException('The emulator did not print its ready line; see ' . $stateDir . '/emulator.log.');
         }
-        $emulator = new self($process, $ready, $adminPassword);
+        $emulator = new self($process, $ready, $adminPassword, $stateDir);
         register_shutdown_function([$emulator, 'stop']);
         return $emulator;
     }
@@ -83,6 +87,12 @@ final class Emulator
             proc_close($this->process);
         }
         $this->process = null;
+    }
+
+    /** The file the emulator's stderr goes to (its log). */
+    public function logFile(): string
+    {
+        return $this->stateDir . '/emulator.log';
     }
 
     /** Port of the admin API (https://127.0.0.1:PORT/admin/api/jsonrpc/). */

@@ -154,7 +154,7 @@ final class UsageAndSyncTest extends ModuleTestCase
 
     public function testAdminServicesTabShowsLiveMailboxDataEscaped(): void
     {
-        $serviceId = $this->createdService(['quota_mb' => '2048'], ['givenname' => '<b>Jane</b>', 'surname' => 'O\'Doe']);
+        $serviceId = $this->createdService(['quota_mb' => '2048'], ['givenname' => 'Jane & "J"', 'surname' => 'O\'Doe']);
         $this->emulator->setUsage($this->address($serviceId), 5 * 1024 * 1024, 9);
 
         $rows = $this->whmcs->adminServicesTabFields($serviceId);
@@ -162,8 +162,9 @@ final class UsageAndSyncTest extends ModuleTestCase
         $this->assertStringContainsString($this->address($serviceId), $rows['Kerio mailbox']);
         $this->assertSame('5.0 MB used of 2048 MB', $rows['Quota']);
         $this->assertSame('9', $rows['Items']);
-        $this->assertStringContainsString('&lt;b&gt;Jane&lt;/b&gt;', $rows['Full name']);
-        $this->assertStringNotContainsString('<b>', $rows['Full name']);
+        // Names with < or > are refused at create (engine rule); & and quotes are allowed and escaped.
+        $this->assertStringContainsString('Jane &amp; &quot;J&quot;', $rows['Full name']);
+        $this->assertStringNotContainsString('"J"', $rows['Full name']);
     }
 
     private function assertUsage(int $serviceId, int $usedMb, int $limitMb): void

@@ -26,6 +26,10 @@ pub const DEFAULT_RESERVED_LOCALPARTS: &[&str] = &[
 /// Longest local part accepted (RFC 5321 limit).
 pub const LOCALPART_MAX_LENGTH: usize = 64;
 
+/// Longest password accepted. [I] Kerio documents no maximum; 128 characters is far beyond any
+/// typed password and keeps IMAP/SMTP logins of every mail app working.
+pub const PASSWORD_MAX_LENGTH: usize = 128;
+
 /// Shortest password Kerio accepts when the domain's complex-password policy is on.
 pub const COMPLEX_PASSWORD_MIN_LENGTH: usize = 8;
 
@@ -142,6 +146,9 @@ const LOCALPART_CHARSET: &str = r"[A-Za-z0-9._-]+";
 const LOCALPART_BAD_DOTS: &str = r"^\.|\.$|\.\.";
 /// Pattern of control characters (tab, line breaks, DEL …), which no login form can carry.
 const CONTROL_CHARACTERS: &str = r"[\x00-\x1F\x7F]";
+/// Anything outside ASCII. Refused in passwords: IMAP LOGIN, SMTP AUTH PLAIN and many mail apps
+/// do not agree on how to encode other alphabets, so such a password works in webmail only.
+const NON_ASCII: &str = r"[^\x00-\x7F]";
 /// The four character classes of Kerio's complex-password rule.
 const CHARACTER_CLASSES: [&str; 4] = ["[a-z]", "[A-Z]", "[0-9]", "[^A-Za-z0-9]"];
 
@@ -288,7 +295,26 @@ pub fn password_rules(context: &PasswordContext) -> Vec<Rule> {
             });
         }
     }
+    rules.extend(ascii_and_length_rules());
     rules
+}
+
+/// The rules every password meets regardless of the domain policy: a length cap and plain ASCII.
+fn ascii_and_length_rules() -> [Rule; 2] {
+    [
+        Rule {
+            id: "password_max_length",
+            message: format!("At most {PASSWORD_MAX_LENGTH} characters"),
+            check: Check::MaxLength {
+                value: PASSWORD_MAX_LENGTH,
+            },
+        },
+        Rule {
+            id: "password_ascii",
+            message: "Only letters A-Z, digits, spaces and keyboard symbols (other alphabets do not work in every mail app)".to_string(),
+            check: Check::NotRegex { pattern: NON_ASCII },
+        },
+    ]
 }
 
 #[cfg(test)]
@@ -316,9 +342,14 @@ mod tests {
 
     #[test]
     fn every_builtin_pattern_compiles() {
-        for pattern in [LOCALPART_CHARSET, LOCALPART_BAD_DOTS, CONTROL_CHARACTERS]
-            .into_iter()
-            .chain(CHARACTER_CLASSES)
+        for pattern in [
+            LOCALPART_CHARSET,
+            LOCALPART_BAD_DOTS,
+            CONTROL_CHARACTERS,
+            NON_ASCII,
+        ]
+        .into_iter()
+        .chain(CHARACTER_CLASSES)
         {
             assert!(Regex::new(pattern).is_ok(), "{pattern}");
         }
@@ -387,9 +418,31 @@ mod tests {
         });
         assert_eq!(failed_ids(&rules, "short"), vec!["min_length"]);
         assert!(failed_ids(&rules, "long enough").is_empty());
-        // Characters, not bytes: ten code points of multi-byte text pass.
-        assert!(failed_ids(&rules, "ääääääääää").is_empty());
-        assert_eq!(failed_ids(&rules, "ääääääääá"), vec!["min_length"]);
+        // Characters, not bytes: ten code points of multi-byte text pass the length rule
+        // (and fail only the ASCII rule).
+        assert_eq!(failed_ids(&rules, "ääääääääää"), vec!["password_ascii"]);
+        assert_eq!(
+            failed_ids(&rules, "ääääääääá"),
+            vec!["min_length", "password_ascii"]
+        );
+    }
+
+    #[test]
+    fn overlong_and_non_ascii_passwords_fail() {
+        let rules = password_rules(&PasswordContext::default());
+        let longest = "a".repeat(PASSWORD_MAX_LENGTH);
+        assert!(failed_ids(&rules, &longest).is_empty());
+        assert_eq!(
+            failed_ids(&rules, &format!("{longest}b")),
+            vec!["password_max_length"]
+        );
+        for exotic in ["Пароль-Секрет-42", "パスワード12345", "Pass😀word12"] {
+            assert_eq!(
+                failed_ids(&rules, exotic),
+                vec!["password_ascii"],
+                "{exotic}"
+            );
+        }
     }
 
     #[test]
@@ -445,7 +498,15 @@ mod tests {
             ..PasswordContext::default()
         });
         let ids: Vec<_> = rules.iter().map(|rule| rule.id).collect();
-        assert_eq!(ids, vec!["min_length", "no_control_characters"]);
+        assert_eq!(
+            ids,
+            vec![
+                "min_length",
+                "no_control_characters",
+                "password_max_length",
+                "password_ascii"
+            ]
+        );
     }
 
     #[test]

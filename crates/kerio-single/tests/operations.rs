@@ -168,10 +168,20 @@ fn password_rules_follow_the_domain_policy_read_from_kerio() {
             "min_length",
             "no_control_characters",
             "character_classes",
-            "no_personal_data"
+            "no_personal_data",
+            "password_max_length",
+            "password_ascii"
         ]
     );
-    assert_eq!(ids("simple.test"), ["min_length", "no_control_characters"]);
+    assert_eq!(
+        ids("simple.test"),
+        [
+            "min_length",
+            "no_control_characters",
+            "password_max_length",
+            "password_ascii"
+        ]
+    );
     let error = emu.refused(
         "password_rules",
         json!({"domain": "nowhere.test"}),

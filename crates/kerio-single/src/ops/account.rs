@@ -217,6 +217,8 @@ pub fn create_account(context: &mut Context, args: CreateArgs) -> Result<CreateR
     let address = Address::from_parts(&args.localpart, &args.domain)?;
     require_allowed_name(&address, &args.reserved_localparts)?;
     require_allowed_domain(&address, &args.allowed_domains)?;
+    require_plain_name("first name", args.givenname.as_deref())?;
+    require_plain_name("last name", args.surname.as_deref())?;
     let quota_mb = quota::validate_quota_mb(args.quota_mb.unwrap_or(0))?;
     context.session(|kerio| {
         let domain = kerio
@@ -314,6 +316,28 @@ fn full_name(givenname: Option<&str>, surname: Option<&str>) -> Option<String> {
         .collect::<Vec<_>>()
         .join(" ");
     (!name.is_empty()).then_some(name)
+}
+
+/// Longest first or last name accepted for the Kerio full name. [I] Kerio documents no limit;
+/// 64 characters per part keeps the joined name well inside what its admin UI shows.
+const NAME_PART_MAX_CHARS: usize = 64;
+
+/// Refuses a first or last name with markup (`<`, `>`), control characters or excessive length.
+/// Kerio would store such text as given; it then ends up in address books and webmail headers,
+/// so it is refused at order time where the customer can correct it.
+fn require_plain_name(label: &str, name: Option<&str>) -> Result<(), Error> {
+    let name = name.unwrap_or("");
+    let markup = name.chars().any(|c| c == '<' || c == '>' || c.is_control());
+    let too_long = name.chars().count() > NAME_PART_MAX_CHARS;
+    if !markup && !too_long {
+        return Ok(());
+    }
+    Err(Error::invalid_input(
+        format!("The {label} cannot be used."),
+        format!(
+            "Use at most {NAME_PART_MAX_CHARS} characters, without < or > and without tabs or line breaks."
+        ),
+    ))
 }
 
 /// Refuses reserved mailbox names.
@@ -709,6 +733,16 @@ mod tests {
         assert!(archive_address(TerminateMode::Delete, Some("x"), &address)
             .unwrap()
             .is_none());
+    }
+
+    #[test]
+    fn names_with_markup_control_characters_or_excess_length_are_refused() {
+        assert!(require_plain_name("first name", Some("O'Brien-Smith & Co")).is_ok());
+        assert!(require_plain_name("first name", None).is_ok());
+        for bad in ["<b>Jane</b>", "Jane\nDoe", "a>b", &"x".repeat(65)] {
+            let error = require_plain_name("first name", Some(bad)).unwrap_err();
+            assert_eq!(error.code, crate::error::Code::InvalidInput, "{bad}");
+        }
     }
 
     #[test]

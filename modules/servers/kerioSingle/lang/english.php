@@ -94,6 +94,8 @@ return [
 
     // Order form: the engine's rules by id (`:value` = the rule's number); unknown ids show the engine's text
     'rule_min_length' => 'At least :value characters',
+    'rule_password_max_length' => 'At most :value characters',
+    'rule_password_ascii' => 'Only letters A-Z, digits, spaces and keyboard symbols (other alphabets do not work in every mail app)',
     'rule_no_control_characters' => 'No tabs, line breaks or other control characters',
     'rule_character_classes' => 'At least :value of: lower-case letters, upper-case letters, digits, symbols',
     'rule_no_personal_data' => 'Must not contain the mailbox name, the domain or parts of your name',

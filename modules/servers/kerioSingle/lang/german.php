@@ -94,6 +94,8 @@ return [
 
     // Bestellformular: die Regeln der Engine nach id (`:value` = Zahl der Regel)
     'rule_min_length' => 'Mindestens :value Zeichen',
+    'rule_password_max_length' => 'Höchstens :value Zeichen',
+    'rule_password_ascii' => 'Nur Buchstaben A-Z, Ziffern, Leerzeichen und Tastatursymbole (andere Alphabete funktionieren nicht in jedem Mailprogramm)',
     'rule_no_control_characters' => 'Keine Tabulatoren, Zeilenumbrüche oder anderen Steuerzeichen',
     'rule_character_classes' => 'Mindestens :value von: Kleinbuchstaben, Großbuchstaben, Ziffern, Sonderzeichen',
     'rule_no_personal_data' => 'Darf weder den Postfachnamen, die Domain noch Teile Ihres Namens enthalten',
