@@ -6,13 +6,16 @@
  * js/order-form.js calls it when the customer changes the mailbox name, domain or names (the
  * password rules may forbid those words). It never receives a password. Like sso.php it is an
  * entry point: it boots WHMCS through init.php (or the harness bootstrap named by
- * KERIOSINGLE_WHMCS_INIT) instead of carrying the `defined('WHMCS')` guard.
+ * KERIOSINGLE_WHMCS_INIT) and checks the `defined('WHMCS')` guard only after that boot.
  */
 
 use WHMCS\Module\Server\kerioSingle\EngineError;
 use WHMCS\Module\Server\kerioSingle\OrderRules;
 
 require_once defined('KERIOSINGLE_WHMCS_INIT') ? KERIOSINGLE_WHMCS_INIT : dirname(__DIR__, 3) . '/init.php';
+if (!defined('WHMCS')) {
+    die('This file cannot be accessed directly');
+}
 require_once __DIR__ . '/lib/autoload.php';
 
 header('Content-Type: application/json; charset=utf-8');

@@ -3,9 +3,9 @@
  * kerioSingle webmail single sign-on endpoint: modules/servers/kerioSingle/sso.php?token=…
  *
  * kerioSingle_ServiceSingleSignOn redirects the client here with a one-time token (lib/SsoTokens).
- * Unlike the module's other files this is an entry point the browser requests directly, so instead
- * of the `defined('WHMCS')` guard it boots WHMCS itself: `init.php` from the WHMCS root (three
- * folders up), which defines WHMCS, connects the database and resumes the client's session.
+ * Unlike the module's other files this is an entry point the browser requests directly, so it first
+ * boots WHMCS itself: `init.php` from the WHMCS root (three folders up), which defines WHMCS,
+ * connects the database and resumes the client's session; the `defined('WHMCS')` guard follows.
  * A test harness boots its WHMCS stand-in instead by defining KERIOSINGLE_WHMCS_INIT (the path of
  * its bootstrap file) before including this file.
  *
@@ -16,6 +16,9 @@
 use WHMCS\Module\Server\kerioSingle\SsoEndpoint;
 
 require_once defined('KERIOSINGLE_WHMCS_INIT') ? KERIOSINGLE_WHMCS_INIT : dirname(__DIR__, 3) . '/init.php';
+if (!defined('WHMCS')) {
+    die('This file cannot be accessed directly');
+}
 require_once __DIR__ . '/lib/autoload.php';
 
 $kerioSingleEndpoint = new SsoEndpoint(static function (int $serviceId): array {
