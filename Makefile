@@ -8,7 +8,7 @@ ENGINE := $(MODULE)/bin/kerio-single
 EMULATOR := target/release/kerio-emulator
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
 
-.PHONY: all deps build engine emulator demo test test-rust test-php test-browser lint bench fuzz dist clean
+.PHONY: all deps build engine emulator demo test test-rust test-php test-reliability test-browser lint bench fuzz dist clean
 
 all: build
 
@@ -32,7 +32,7 @@ lint:
 	cargo clippy --workspace --all-targets -- -D warnings
 
 ## test: every test (Rust, PHP module through the harness on MariaDB, browser)
-test: deps build lint test-rust test-php test-browser
+test: deps build lint test-rust test-php test-reliability test-browser
 
 test-rust:
 	cargo test --workspace
@@ -40,6 +40,22 @@ test-rust:
 ## test-php: the module through the WHMCS harness on a private MariaDB (scripts/mariadb.sh), real engine + emulator
 test-php: build
 	phpunit -c tests/phpunit.xml
+
+## test-reliability: bad-input matrix, fault survival, concurrency, then the secret scan of every log they wrote
+test-reliability: build
+	phpunit -c tests/reliability/phpunit.xml
+
+## fuzz: the property tests of the Kerio answer decoder and the bridge parser, long (docs/fuzzing.md);
+## `make test` runs the same targets with proptest's default 256 cases
+FUZZ_DECODER_CASES ?= 120000
+FUZZ_BRIDGE_CASES ?= 350000
+fuzz:
+	PROPTEST_CASES=$(FUZZ_DECODER_CASES) cargo test -p kerio-api --test prop_decoder -- --nocapture
+	PROPTEST_CASES=$(FUZZ_BRIDGE_CASES) cargo test -p kerio-single --test prop_bridge -- --nocapture
+
+## bench: exchanges per action, engine overhead, UsageUpdate at 10,000 mailboxes, growth (bench/README.md)
+bench: build
+	php bench/bench.php
 
 ## test-browser: client area, webmail sign-in and order form in headless Chromium (screenshots: tests/artifacts/)
 test-browser: build

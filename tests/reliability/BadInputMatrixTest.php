@@ -1,0 +1,284 @@
+<?php
+
+namespace KerioSingle\Reliability;
+
+use KerioSingle\Reliability\Support\ReliabilityTestCase;
+use KerioSingle\Reliability\Support\SecretLedger;
+use KerioSingle\Tests\Support\TestEnvironment;
+use WHMCS\Database\Capsule;
+
+/**
+ * The bad-input matrix: every value a customer or an admin can get wrong, through the module and
+ * the WHMCS harness. Each case must be refused with a message that names what to fix, and the
+ * Kerio side (GET /_emulator/state) must be exactly as before.
+ *
+ * A case is [kind, input, pattern the error must match]. Kinds:
+ * - create: an order with these custom fields / product settings / server fields, then Create;
+ * - quota_preset: an order whose admin-only "Quota (MB)" field holds the value, then Create;
+ * - missing_fields: the product lacks these custom fields, then Create;
+ * - changepw: an Active mailbox, then Change Password (admin area) to the value;
+ * - upgrade: an Active mailbox, then Upgrade to a product with these settings;
+ * - test_connection: a server with these fields, then Test Connection.
+ */
+final class BadInputMatrixTest extends ReliabilityTestCase
+{
+    private const MAILBOX_NAME = '/mailbox name/i';
+    private const DOMAIN = '/domain/i';
+    private const PASSWORD = '/password|characters/i';
+    private const NAME = '/first name|last name/i';
+    private const ACCESS_HASH = '/Access Hash/';
+    private const CREDENTIALS = '/user name or password|admin password|log in|credentials/i';
+
+    /**
+     * @return iterable<string, array{0: string, 1: array<string, mixed>, 2: string}>
+     */
+    public static function badInputs(): iterable
+    {
+        yield from self::localParts();
+        yield from self::domains();
+        yield from self::passwords();
+        yield from self::quotas();
+        yield from self::names();
+        yield from self::accessHashes();
+        yield from self::credentials();
+        yield from self::missingFields();
+    }
+
+    /** @return iterable<string, array{0: string, 1: array<string, mixed>, 2: string}> */
+    private static function localParts(): iterable
+    {
+        $values = [
+            'space and bang' => 'john doe!', 'comma' => 'a,b', 'double quote' => 'jo"hn', 'at sign' => 'john@doe',
+            'parentheses' => '(john)', 'semicolon' => 'john;drop', 'backslash' => 'jo\\hn', 'leading dot' => '.john',
+            'trailing dot' => 'john.', 'two dots' => 'jo..hn', 'empty' => '', 'only spaces' => '   ',
+            'tab' => "jo\thn", 'line break' => "jo\nhn", 'NUL byte' => "jo\0hn",
+            'overlong 65' => str_repeat('a', 65), 'overlong 300' => str_repeat('b', 300),
+            'reserved postmaster' => 'postmaster', 'reserved ABUSE upper-case' => 'ABUSE',
+            'reserved mailer-daemon' => 'mailer-daemon', 'reserved admin (exists too)' => 'admin',
+            'umlaut' => 'jürgen', 'cyrillic' => 'иван', 'CJK' => '用户', 'emoji' => 'mail😀',
+            'zero-width space' => "jo\u{200B}hn", 'right-to-left override' => "jo\u{202E}nh",
+            'fullwidth letters' => 'ｊｏｈｎ', 'HTML' => '<b>x</b>',
+        ];
+        foreach ($values as $label => $value) {
+            yield 'local part: ' . $label => ['create', ['fields' => ['localpart' => $value]], self::MAILBOX_NAME];
+        }
+    }
+
+    /** @return iterable<string, array{0: string, 1: array<string, mixed>, 2: string}> */
+    private static function domains(): iterable
+    {
+        $values = [
+            'unknown' => 'nowhere.invalid', 'not on the server' => 'example.net', 'empty' => '',
+            'with a space' => 'example .com', 'markup' => '<script>.com', 'subdomain of a served one' => 'mail.example.com',
+            'two domains on two lines' => "example.com\nexample.org", 'overlong label' => str_repeat('a', 64) . '.com',
+            'non-ASCII (IDN)' => 'exämple.com',
+        ];
+        foreach ($values as $label => $value) {
+            yield 'domain: ' . $label => ['create', ['fields' => ['maildomain' => $value]], self::DOMAIN];
+        }
+        yield 'domain: not sold by the product' => ['create', ['settings' => ['domains' => 'example.org'], 'fields' => ['maildomain' => 'example.com']], self::DOMAIN];
+    }
+
+    /** @return iterable<string, array{0: string, 1: array<string, mixed>, 2: string}> */
+    private static function passwords(): iterable
+    {
+        $values = [
+            'empty' => '', 'too short' => 'Ab1!x', 'one character class' => 'abcdefghijkl', 'two classes' => 'abcdefGHIJKL',
+            'tab' => "Abc\tdef123!x", 'line break' => "Abcdef123!\nxyz", 'NUL byte' => "Abcdef\0" . '123!xy',
+            'overlong 129' => str_repeat('Ab1!', 32) . 'x', 'overlong 4000' => str_repeat('Zz9#', 1000),
+            'cyrillic' => 'Пароль-Секрет-42', 'japanese' => 'パスワード1234Ab', 'emoji' => 'Pass😀word12',
+            'accented' => 'Pässwörd-2024',
+        ];
+        foreach ($values as $label => $value) {
+            yield 'create password: ' . $label => ['create', ['fields' => ['password' => $value]], self::PASSWORD];
+        }
+        yield 'create password: contains the mailbox name' => ['create', ['fields' => ['localpart' => 'matrix.jdoe', 'password' => 'Matrix.JDoe!42']], self::PASSWORD];
+        yield 'create password: contains the surname' => ['create', ['fields' => ['surname' => 'Kowalczyk', 'password' => 'Kowalczyk!2024x']], self::PASSWORD];
+        yield 'create password: below the product minimum' => ['create', ['settings' => ['password_min_length' => '30'], 'fields' => ['password' => 'Abcdef12345!xyz']], self::PASSWORD];
+        foreach (['empty' => '', 'too short' => 'Ab1!x', 'one character class' => 'abcdefghijkl', 'line break' => "Abcdef123!\nxyz",
+            'overlong 129' => str_repeat('Ab1!', 32) . 'x', 'cyrillic' => 'Пароль-Секрет-42', 'emoji' => 'Pass😀word12'] as $label => $value) {
+            yield 'change password: ' . $label => ['changepw', ['password' => $value], self::PASSWORD];
+        }
+    }
+
+    /** @return iterable<string, array{0: string, 1: array<string, mixed>, 2: string}> */
+    private static function quotas(): iterable
+    {
+        foreach (['negative' => '-5', 'not a number' => 'lots', 'decimal' => '1.5', 'exponent' => '1e9', 'hex' => '0x10', 'huge' => '99999999999999999999'] as $label => $value) {
+            yield 'product quota: ' . $label => ['create', ['settings' => ['quota_mb' => $value]], '/Quota/i'];
+            yield 'admin quota field: ' . $label => ['quota_preset', ['quota' => $value], '/Quota/i'];
+        }
+        yield 'product quota: above the maximum' => ['create', ['settings' => ['quota_mb' => '1073741825']], '/quota/i'];
+        foreach (['negative' => '-1', 'not a number' => 'ten GB', 'huge' => '99999999999999999999'] as $label => $value) {
+            yield 'upgrade to product quota: ' . $label => ['upgrade', ['settings' => ['quota_mb' => $value]], '/Quota/i'];
+        }
+    }
+
+    /** @return iterable<string, array{0: string, 1: array<string, mixed>, 2: string}> */
+    private static function names(): iterable
+    {
+        yield 'first name: script tag' => ['create', ['fields' => ['givenname' => '<script>alert(1)</script>']], self::NAME];
+        yield 'last name: HTML' => ['create', ['fields' => ['surname' => '<img src=x onerror=alert(1)>']], self::NAME];
+        yield 'first name: line break (header injection)' => ['create', ['fields' => ['givenname' => "Jane\r\nBcc: x@y.z"]], self::NAME];
+        yield 'last name: overlong' => ['create', ['fields' => ['surname' => str_repeat('Doe', 30)]], self::NAME];
+    }
+
+    /** @return iterable<string, array{0: string, 1: array<string, mixed>, 2: string}> */
+    private static function accessHashes(): iterable
+    {
+        $values = [
+            'no equals sign' => 'tls_fingerprint', 'unknown key' => 'colour = blue', 'empty value' => 'timeout =',
+            'timeout zero' => 'timeout = 0', 'timeout not a number' => 'timeout = soon', 'timeout too large' => 'timeout = 301',
+            'missing key' => '= 30',
+        ];
+        foreach ($values as $label => $value) {
+            yield 'access hash: ' . $label => ['create', ['server' => ['accesshash' => $value]], self::ACCESS_HASH];
+            yield 'access hash (test connection): ' . $label => ['test_connection', ['server' => ['accesshash' => $value]], self::ACCESS_HASH];
+        }
+        yield 'access hash: fingerprint not hex' => ['create', ['server' => ['accesshash' => 'tls_fingerprint = not-a-fingerprint']], '/fingerprint/i'];
+        yield 'access hash: fingerprint too short' => ['test_connection', ['server' => ['accesshash' => 'tls_fingerprint = AB:CD:EF']], '/fingerprint/i'];
+    }
+
+    /** @return iterable<string, array{0: string, 1: array<string, mixed>, 2: string}> */
+    private static function credentials(): iterable
+    {
+        yield 'admin: wrong password' => ['create', ['server' => ['password' => 'Wrong-Admin-Pass-1']], self::CREDENTIALS];
+        yield 'admin: unknown user' => ['create', ['server' => ['username' => 'nobody@example.com']], self::CREDENTIALS];
+        yield 'admin: empty password' => ['test_connection', ['server' => ['password' => '']], self::CREDENTIALS];
+        yield 'admin: user without domain' => ['test_connection', ['server' => ['username' => 'admin', 'password' => 'Other-Wrong-Pass-2']], self::CREDENTIALS];
+        yield 'admin: no hostname' => ['create', ['server' => ['hostname' => '']], '/hostname|server/i'];
+    }
+
+    /** @return iterable<string, array{0: string, 1: array<string, mixed>, 2: string}> */
+    private static function missingFields(): iterable
+    {
+        yield 'custom field missing: localpart' => ['missing_fields', ['drop' => ['localpart']], self::MAILBOX_NAME];
+        yield 'custom field missing: maildomain' => ['missing_fields', ['drop' => ['maildomain']], self::DOMAIN];
+        yield 'custom field missing: password' => ['missing_fields', ['drop' => ['password']], self::PASSWORD];
+        yield 'custom fields missing: all' => ['missing_fields', ['drop' => ['localpart', 'maildomain', 'password', 'givenname', 'surname']], '/mailbox name|domain|password/i'];
+    }
+
+    /**
+     * @dataProvider badInputs
+     * @param array<string, mixed> $input
+     */
+    public function testBadInputIsRefusedWithWhatToFixAndChangesNothing(string $kind, array $input, string $fix): void
+    {
+        SecretLedger::remember((string) ($input['password'] ?? ''), (string) ($input['fields']['password'] ?? ''), (string) ($input['server']['password'] ?? ''));
+        $case = $kind . ' ' . json_encode($input, JSON_UNESCAPED_UNICODE | JSON_INVALID_UTF8_SUBSTITUTE);
+        $run = $this->arrange($kind, $input);
+        $before = $this->emulatorSnapshot();
+
+        $error = $run['action']();
+
+        $this->assertClearError($error, $fix, $case);
+        $this->assertEmulatorUnchanged($before, $case);
+        $run['check']();
+    }
+
+    /**
+     * Sets up the case; returns the action under test and the WHMCS-side check after it.
+     *
+     * @param array<string, mixed> $input
+     * @return array{action: callable(): string, check: callable(): void}
+     */
+    private function arrange(string $kind, array $input): array
+    {
+        switch ($kind) {
+            case 'create':
+                return $this->pendingCreate($this->addServer($input['server'] ?? []), $input['settings'] ?? [], $input['fields'] ?? []);
+            case 'quota_preset':
+                return $this->pendingCreate($this->addServer(), [], [], (string) $input['quota']);
+            case 'missing_fields':
+                return $this->pendingCreate($this->addServer(), [], [], null, $input['drop']);
+            case 'changepw':
+                return $this->passwordChange((string) $input['password']);
+            case 'upgrade':
+                return $this->upgrade($input['settings']);
+            case 'test_connection':
+                $serverId = $this->addServer($input['server']);
+                return [
+                    'action' => function () use ($serverId): string {
+                        $answer = $this->whmcs->testConnection($serverId);
+                        $this->assertFalse($answer['success']);
+                        return (string) $answer['error'];
+                    },
+                    'check' => static function (): void {
+                    },
+                ];
+        }
+        throw new \InvalidArgumentException('Unknown case kind ' . $kind);
+    }
+
+    /**
+     * @param array<string, string> $settings
+     * @param array<string, string> $fields
+     * @param list<string>          $dropFields custom fields removed from the product
+     * @return array{action: callable(): string, check: callable(): void}
+     */
+    private function pendingCreate(int $serverId, array $settings, array $fields, ?string $quotaPreset = null, array $dropFields = []): array
+    {
+        $productId = $this->addProduct($settings);
+        $serviceId = $this->order($productId, $serverId, $fields);
+        $customFields = $this->whmcs->productCustomFields($productId);
+        if ($quotaPreset !== null) {
+            Capsule::table('tblcustomfieldsvalues')->insert(['fieldid' => $customFields['quota']->id, 'relid' => $serviceId, 'value' => $quotaPreset]);
+        }
+        foreach ($dropFields as $key) {
+            Capsule::table('tblcustomfieldsvalues')->where('fieldid', $customFields[$key]->id)->delete();
+            Capsule::table('tblcustomfields')->where('id', $customFields[$key]->id)->delete();
+        }
+        return [
+            'action' => fn (): string => $this->whmcs->moduleAction($serviceId, 'create'),
+            'check' => function () use ($serviceId): void {
+                $service = $this->whmcs->service($serviceId);
+                $this->assertSame('Pending', $service->domainstatus);
+                $this->assertSame('', (string) $service->username);
+                $this->assertSame(1, $this->openQueueRows($serviceId), 'the failed create waits in the module queue');
+            },
+        ];
+    }
+
+    /** @return array{action: callable(): string, check: callable(): void} */
+    private function passwordChange(string $newPassword): array
+    {
+        $serviceId = $this->createdService();
+        $address = $this->address($serviceId);
+        return [
+            'action' => fn (): string => $this->whmcs->changePassword($serviceId, $newPassword, true),
+            'check' => function () use ($serviceId, $address): void {
+                $this->assertSame(self::ALPHABET_PASSWORD, $this->whmcs->servicePassword($serviceId), 'the old password is written back');
+                $this->assertTrue($this->emulator->webmailLogin($address, self::ALPHABET_PASSWORD), 'the old password still works');
+            },
+        ];
+    }
+
+    /**
+     * @param array<string, string> $settings
+     * @return array{action: callable(): string, check: callable(): void}
+     */
+    private function upgrade(array $settings): array
+    {
+        $serviceId = $this->createdService(['quota_mb' => '1024']);
+        $newProduct = $this->addProduct($settings, 'Broken package');
+        return [
+            'action' => fn (): string => $this->whmcs->changePackage($serviceId, $newProduct),
+            'check' => function () use ($serviceId): void {
+                $this->assertSame(1024, $this->kerioQuotaMb($serviceId));
+                $this->assertSame('Active', $this->whmcs->service($serviceId)->domainstatus);
+            },
+        ];
+    }
+
+    private function assertClearError(string $error, string $fix, string $case): void
+    {
+        $this->assertNotSame('success', $error, $case . ': was accepted');
+        $this->assertGreaterThanOrEqual(20, strlen(trim($error)), $case . ': error too short: ' . $error);
+        $this->assertMatchesRegularExpression($fix, $error, $case . ': the error does not say what to fix');
+        $this->assertStringNotContainsString('Unexpected', $error, $case);
+        foreach (SecretLedger::all() as $secret) {
+            $this->assertStringNotContainsString($secret, $error, $case . ': the error shows a secret');
+        }
+        $this->assertStringNotContainsString(TestEnvironment::ADMIN_PASSWORD, $error, $case);
+    }
+}
