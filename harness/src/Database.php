@@ -10,6 +10,8 @@ use Illuminate\Database\Capsule\Manager;
  */
 final class Database
 {
+    private static ?Manager $current = null;
+
     /**
      * Connection settings from the environment (see harness/README.md):
      * KS_DB_DRIVER=mysql with KS_DB_SOCKET or KS_DB_HOST/KS_DB_PORT, KS_DB_NAME, KS_DB_USER, KS_DB_PASSWORD;
@@ -69,7 +71,12 @@ final class Database
      */
     public static function attach(array $config): Manager
     {
+        if (self::$current !== null) {
+            // Close the previous connection: one per test would otherwise exhaust max_connections.
+            self::$current->getDatabaseManager()->purge();
+        }
         $capsule = new Manager();
+        self::$current = $capsule;
         $capsule->addConnection($config);
         $capsule->setAsGlobal();
         if ($config['driver'] === 'sqlite') {

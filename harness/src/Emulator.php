@@ -89,6 +89,18 @@ final class Emulator
         $this->process = null;
     }
 
+    /** The emulator's certificate (PEM), for clients that trust exactly it. */
+    public function certFile(): string
+    {
+        return $this->ready['cert_file'];
+    }
+
+    /** The admin API endpoint, https://127.0.0.1:PORT/admin/api/jsonrpc/. */
+    public function adminUrl(): string
+    {
+        return $this->ready['admin_url'];
+    }
+
     /** The file the emulator's stderr goes to (its log). */
     public function logFile(): string
     {

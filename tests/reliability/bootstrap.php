@@ -21,4 +21,11 @@ spl_autoload_register(static function (string $class): void {
 
 \KerioSingle\Reliability\Support\RunLogs::prepare();
 
+// A MariaDB instance of these suites alone: a run of another suite that started the shared
+// instance stops it when it ends, which would cut this (longer) run off mid-way.
+if ((string) getenv('KS_DB_STATE') === '') {
+    putenv('KS_DB_STATE=' . ROOTDIR . '/.state/mariadb-reliability');
+    putenv('KS_DB_PORT=33308');
+}
+
 require_once dirname(__DIR__) . '/php/bootstrap.php';
