@@ -24,6 +24,39 @@ fn is_secret_key(key: &str) -> bool {
     key == "token" || key.ends_with("password")
 }
 
+/// Longest array kept whole in a transcript; longer ones keep this many items and a note.
+pub const MAX_RECORDED_ITEMS: usize = 20;
+
+/// `value` with every array longer than [`MAX_RECORDED_ITEMS`] (at any depth) cut to its first
+/// items plus a string saying how many were left out. A transcript is for the module log: a
+/// `Users.get` page of hundreds of users, recorded whole for every page of a usage run, made the
+/// engine's memory and the log grow with the number of mailboxes.
+pub fn abridge(value: Value) -> Value {
+    match value {
+        Value::Array(items) => {
+            let total = items.len();
+            let mut kept: Vec<Value> = items
+                .into_iter()
+                .take(MAX_RECORDED_ITEMS)
+                .map(abridge)
+                .collect();
+            if total > MAX_RECORDED_ITEMS {
+                kept.push(Value::String(format!(
+                    "… {} more not recorded",
+                    total - MAX_RECORDED_ITEMS
+                )));
+            }
+            Value::Array(kept)
+        }
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(key, inner)| (key, abridge(inner)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
 /// A copy of `value` with the value of every secret key, at any depth, replaced by `********`.
 pub fn redact(value: &Value) -> Value {
     match value {
@@ -70,6 +103,18 @@ mod tests {
             !text.contains("abc123") && !text.contains("S3cret!pw"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn abridges_long_arrays_at_any_depth_and_keeps_short_ones() {
+        let long: Vec<u32> = (0..25).collect();
+        let value = json!({"result": {"list": long, "short": [1, 2]}});
+        let abridged = abridge(value);
+        let list = abridged["result"]["list"].as_array().unwrap();
+        assert_eq!(list.len(), MAX_RECORDED_ITEMS + 1);
+        assert_eq!(list[0], 0);
+        assert_eq!(list[MAX_RECORDED_ITEMS], "… 5 more not recorded");
+        assert_eq!(abridged["result"]["short"], json!([1, 2]));
     }
 
     #[test]
