@@ -22,8 +22,8 @@ pub struct Emu {
     pub agent: ureq::Agent,
 }
 
-/// An agent trusting only the PEM certificate in `cert_file` (plain HTTP works too).
-pub fn agent_for(cert_file: &std::path::Path) -> ureq::Agent {
+/// A rustls client config trusting only the PEM certificate in `cert_file`.
+pub fn tls_config_for(cert_file: &std::path::Path) -> Arc<rustls::ClientConfig> {
     let pem = std::fs::read(cert_file).unwrap();
     let mut roots = rustls::RootCertStore::empty();
     for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
@@ -35,8 +35,13 @@ pub fn agent_for(cert_file: &std::path::Path) -> ureq::Agent {
         .unwrap()
         .with_root_certificates(roots)
         .with_no_client_auth();
+    Arc::new(tls)
+}
+
+/// An agent trusting only the PEM certificate in `cert_file` (plain HTTP works too).
+pub fn agent_for(cert_file: &std::path::Path) -> ureq::Agent {
     ureq::AgentBuilder::new()
-        .tls_config(Arc::new(tls))
+        .tls_config(tls_config_for(cert_file))
         .timeout(Duration::from_secs(20))
         .redirects(0)
         .build()
