@@ -347,6 +347,13 @@ CREATE TABLE IF NOT EXISTS kept_mailboxes (domain_id TEXT NOT NULL, login_name T
     data TEXT NOT NULL, PRIMARY KEY (domain_id, login_name));
 ";
 
+/// Writes a domain row: a new id is appended, a known one keeps its place and gets the new data.
+const UPSERT_DOMAIN: &str = "INSERT INTO domains (id, seq, data) VALUES (?1, ?2, ?3)
+    ON CONFLICT(id) DO UPDATE SET data = excluded.data";
+/// Writes a user row, as [`UPSERT_DOMAIN`].
+const UPSERT_USER: &str = "INSERT INTO users (id, seq, data) VALUES (?1, ?2, ?3)
+    ON CONFLICT(id) DO UPDATE SET data = excluded.data";
+
 fn to_json<T: Serialize>(item: &T) -> io::Result<String> {
     serde_json::to_string(item).map_err(io_error)
 }
@@ -414,27 +421,20 @@ impl Store {
     }
 
     fn write_domain(&mut self, domain: &Domain) -> io::Result<()> {
-        let seq = self.next_seq();
-        let data = to_json(domain)?;
-        self.conn
-            .prepare_cached(
-                "INSERT INTO domains (id, seq, data) VALUES (?1, ?2, ?3)
-                 ON CONFLICT(id) DO UPDATE SET data = excluded.data",
-            )
-            .and_then(|mut statement| statement.execute(params![domain.id, seq, data]))
-            .map_err(io_error)?;
-        Ok(())
+        self.write_row(UPSERT_DOMAIN, &domain.id, to_json(domain)?)
     }
 
     fn write_user(&mut self, user: &User) -> io::Result<()> {
+        self.write_row(UPSERT_USER, &user.id, to_json(user)?)
+    }
+
+    /// Inserts or replaces one JSON row with `upsert` (a statement of `(id, seq, data)`); a new
+    /// row gets the next sequence number, an existing one keeps its place.
+    fn write_row(&mut self, upsert: &str, id: &str, data: String) -> io::Result<()> {
         let seq = self.next_seq();
-        let data = to_json(user)?;
         self.conn
-            .prepare_cached(
-                "INSERT INTO users (id, seq, data) VALUES (?1, ?2, ?3)
-                 ON CONFLICT(id) DO UPDATE SET data = excluded.data",
-            )
-            .and_then(|mut statement| statement.execute(params![user.id, seq, data]))
+            .prepare_cached(upsert)
+            .and_then(|mut statement| statement.execute(params![id, seq, data]))
             .map_err(io_error)?;
         Ok(())
     }
