@@ -30,8 +30,8 @@ pub struct ServerSettings {
     /// Admin login, e.g. `admin@example.com`.
     #[serde(default)]
     pub username: String,
-    /// Admin password.
-    #[serde(default)]
+    /// Admin password (a JSON string, or digits as a number, like mailbox passwords).
+    #[serde(default, deserialize_with = "de::secret")]
     pub password: Secret,
     /// SHA-256 fingerprint of the server certificate to pin (hex; colons and case ignored).
     #[serde(default, deserialize_with = "de::opt_text")]
@@ -189,6 +189,16 @@ mod tests {
                 .client_config()
                 .unwrap_err();
         assert!(error.message.contains("70000"));
+    }
+
+    #[test]
+    fn digits_only_admin_password_is_read_and_never_quoted_in_an_error() {
+        let server = settings(json!({"host": "h", "username": "a", "password": 12345678}));
+        assert_eq!(server.password.expose(), "12345678");
+        let error = serde_json::from_value::<ServerSettings>(json!({"password": [12345678]}))
+            .unwrap_err()
+            .to_string();
+        assert!(!error.contains("12345678"), "{error}");
     }
 
     #[test]
