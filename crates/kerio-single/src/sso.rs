@@ -37,15 +37,22 @@ pub fn escape_html(text: &str) -> String {
     escaped
 }
 
-/// The form-login URL under `webmail_url`, which must be an absolute http(s) URL without query
-/// string or fragment.
+/// The form-login URL under `webmail_url`, which must be an absolute http(s) URL without user
+/// name or password, query string or fragment.
 pub fn dologin_url(webmail_url: &str) -> Result<String, Error> {
     let url = webmail_url.trim();
     let is_http = url.starts_with("https://") || url.starts_with("http://");
-    if !is_http || url.contains(['?', '#', ' ', '"', '<', '>']) {
+    // `user:password@` would put a credential into the page's form action (and this message).
+    let has_credentials = url.contains('@');
+    if !is_http || has_credentials || url.contains(['?', '#', ' ', '"', '<', '>']) {
+        let shown = if has_credentials {
+            "given".to_string()
+        } else {
+            format!("\"{url}\"")
+        };
         return Err(Error::invalid_input(
-            format!("The webmail URL \"{url}\" is not usable."),
-            "Set it to the absolute webmail address, e.g. https://mail.example.com/webmail/.",
+            format!("The webmail URL {shown} is not usable."),
+            "Set it to the absolute webmail address without user name or password, e.g. https://mail.example.com/webmail/.",
         ));
     }
     let separator = if url.ends_with('/') { "" } else { "/" };
@@ -114,6 +121,13 @@ mod tests {
         ] {
             assert!(dologin_url(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn refuses_a_webmail_url_with_credentials_without_quoting_it() {
+        let error = dologin_url("https://admin:S3cret-pass@mail.example.com/webmail/").unwrap_err();
+        assert!(!error.message.contains("S3cret-pass"), "{}", error.message);
+        assert!(error.hint.contains("without user name or password"));
     }
 
     #[test]
