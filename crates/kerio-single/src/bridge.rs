@@ -11,14 +11,11 @@
 use crate::error::Error;
 use crate::ops::{self, Context, Progress};
 use crate::server::ServerSettings;
-use kerio_api::Exchange;
+use kerio_api::{Exchange, MASK};
 use serde_json::{json, Map, Value};
 
 /// The protocol version this engine speaks.
 pub const PROTOCOL_VERSION: u64 = 1;
-
-/// What replaces a secret in the response.
-const MASK: &str = "********";
 
 /// Secrets shorter than this are only masked where a whole string equals them; masking every
 /// occurrence of one or two characters would shred the response. (Such short passwords fail the

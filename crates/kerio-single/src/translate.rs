@@ -6,10 +6,7 @@
 //! the original text and code always stay in the message so nothing is lost.
 
 use crate::error::{Code, Error};
-use kerio_api::{Error as ApiError, TlsError};
-
-/// Kerio: session expired / not logged in (also "no administrator rights" at login).
-const SESSION_EXPIRED: i64 = -32001;
+use kerio_api::{Error as ApiError, TlsError, SESSION_EXPIRED};
 /// Kerio: an item with this name already exists.
 const ALREADY_EXISTS: i64 = 1001;
 /// Kerio: the item does not exist.
