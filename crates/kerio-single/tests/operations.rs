@@ -230,7 +230,6 @@ fn create_uses_the_minimum_calls_and_the_password_survives_unchanged() {
         [
             "Session.login",
             "Domains.get",
-            "Users.get",
             "Users.create",
             "Session.logout"
         ]

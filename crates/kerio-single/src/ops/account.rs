@@ -232,25 +232,29 @@ pub fn create_account(context: &mut Context, args: CreateArgs) -> Result<CreateR
             product_min_length: args.min_password_length,
         };
         passwords::require_valid_password(&args.password, Policy::of(&domain), &subject)?;
-        if let Some(existing) =
-            kerio.mailbox_in(&domain, &address, &["description", "diskSizeLimit"])?
-        {
-            return retried_create(&address, existing, service_id);
-        }
+        // Optimistic: create first and look the mailbox up only when Kerio says it exists (a
+        // retried create, or an address taken meanwhile), which saves a Users.get on every order.
         let user = new_user(&domain.id, &address, &args, service_id, quota_mb);
-        let created = kerio
-            .client()
-            .users_create(&[user])
-            .map_err(|e| crate::translate::translate(&e))?;
-        let id = created.into_iter().next().map(|c| c.id).unwrap_or_default();
-        Ok(CreateResult {
-            address: address.to_string(),
-            id,
-            created: true,
-            quota_mb,
-        })
+        match kerio.client().users_create(&[user]) {
+            Ok(created) => Ok(CreateResult {
+                address: address.to_string(),
+                id: created.into_iter().next().map(|c| c.id).unwrap_or_default(),
+                created: true,
+                quota_mb,
+            }),
+            Err(error) if error.kerio_code() == Some(USER_EXISTS) => {
+                match kerio.mailbox_in(&domain, &address, &["description", "diskSizeLimit"])? {
+                    Some(existing) => retried_create(&address, existing, service_id),
+                    None => Err(crate::translate::translate(&error)),
+                }
+            }
+            Err(error) => Err(crate::translate::translate(&error)),
+        }
     })
 }
+
+/// Kerio's code for "a user with this login name already exists". [I] (see translate.rs)
+const USER_EXISTS: i64 = 1001;
 
 /// The answer for a mailbox that already exists: ours (a retry) or someone else's.
 fn retried_create(
