@@ -9,7 +9,6 @@
 use crate::address::Address;
 use crate::error::Error;
 use crate::server::ServerSettings;
-use crate::translate::translate;
 use kerio_api::{Client, Combining, Comparator, Domain, Exchange, SearchQuery, User};
 
 /// Users fetched per `Users.get` page when listing whole domains.
@@ -78,10 +77,10 @@ pub fn with_session<T>(
     transcript: &mut Vec<Exchange>,
     work: impl FnOnce(&mut Kerio) -> Result<T, Error>,
 ) -> Result<T, Error> {
-    let mut client = Client::new(settings.client_config()?).map_err(|e| translate(&e))?;
+    let mut client = Client::new(settings.client_config()?)?;
     let result = client
         .login(settings.username.trim(), &settings.password)
-        .map_err(|e| translate(&e))
+        .map_err(Error::from)
         .and_then(|()| {
             work(&mut Kerio {
                 client: &mut client,
@@ -134,7 +133,7 @@ impl Kerio<'_> {
 
     /// Runs one `Domains.get`.
     fn domains_matching(&mut self, query: &SearchQuery) -> Result<Vec<DomainInfo>, Error> {
-        let found = self.client.domains_get(query).map_err(|e| translate(&e))?;
+        let found = self.client.domains_get(query)?;
         Ok(found
             .list
             .into_iter()
@@ -232,10 +231,7 @@ impl Kerio<'_> {
                 |query, login| query.condition("loginName", Comparator::Eq, *login),
             )
             .combining(Combining::Or);
-        let found = self
-            .client
-            .users_get(domain_id, &query)
-            .map_err(|e| translate(&e))?;
+        let found = self.client.users_get(domain_id, &query)?;
         Ok(found.list)
     }
 
@@ -256,10 +252,7 @@ impl Kerio<'_> {
                 .start(start)
                 .limit(PAGE_SIZE)
                 .order_by("loginName", kerio_api::Direction::Asc);
-            let page = self
-                .client
-                .users_get(domain_id, &query)
-                .map_err(|e| translate(&e))?;
+            let page = self.client.users_get(domain_id, &query)?;
             let count = page.list.len() as i64;
             let total = page.total_items;
             let keep_going = on_page(page.list, total);

@@ -68,6 +68,13 @@ pub fn translate(error: &ApiError) -> Error {
     }
 }
 
+/// Lets `?` translate a client error where an operation calls `kerio_api` directly.
+impl From<ApiError> for Error {
+    fn from(error: ApiError) -> Self {
+        translate(&error)
+    }
+}
+
 /// A Kerio JSON-RPC or item error of `method`.
 fn kerio_refusal(method: &str, code: i64, message: &str) -> Error {
     let text = format!("Kerio refused {method}: {message} (Kerio error {code}).");
