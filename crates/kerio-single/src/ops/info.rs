@@ -2,8 +2,8 @@
 
 use super::Context;
 use crate::error::{Code, Error};
-use crate::translate::translate;
-use kerio_api::{Domain, SearchQuery, UserCountInfo};
+use crate::session::DomainInfo;
+use kerio_api::UserCountInfo;
 use serde::Serialize;
 
 /// Kerio roles that may create and change mailboxes.
@@ -40,8 +40,8 @@ pub struct ConnectionResult {
 pub fn test_connection(context: &mut Context) -> Result<ConnectionResult, Error> {
     context.session(|kerio| {
         let client = kerio.client();
-        let version = client.server_version().map_err(|e| translate(&e))?;
-        let me = client.who_am_i().map_err(|e| translate(&e))?;
+        let version = client.server_version()?;
+        let me = client.who_am_i()?;
         let role = me.effective_role.user_role;
         if !USER_MANAGING_ROLES.contains(&role.as_str()) {
             return Err(Error::new(
@@ -91,7 +91,7 @@ pub struct PasswordPolicy {
     /// Complex passwords required.
     pub complexity: bool,
     /// Minimum length (0 = none).
-    pub min_length: u32,
+    pub min_length: usize,
 }
 
 /// A count of active users and the limit that applies (`null` = unlimited or unknown).
@@ -103,37 +103,21 @@ pub struct UserCounts {
     pub limit: Option<i64>,
 }
 
-/// Domain fields `server_info` reads.
-const SUMMARY_FIELDS: &[&str] = &[
-    "id",
-    "name",
-    "passwordComplexityEnabled",
-    "passwordMinimumLength",
-];
-
 /// `server_info`: version, domains with policy and user counts, licence use.
 pub fn server_info(context: &mut Context) -> Result<ServerInfo, Error> {
     context.session(|kerio| {
-        let client = kerio.client();
-        let version = client.server_version().map_err(|e| translate(&e))?;
-        let mut domains = client
-            .domains_get(&SearchQuery::new().fields(SUMMARY_FIELDS))
-            .map_err(|e| translate(&e))?
-            .list;
-        domains.sort_by(|a, b| a.name.cmp(&b.name));
+        let version = kerio.client().server_version()?;
+        let domains = kerio.all_domains()?;
         let mut summaries = Vec::with_capacity(domains.len());
         let mut licence = UserCounts {
             current: 0,
             limit: None,
         };
         for domain in domains {
-            let (Some(id), Some(name)) = (domain.id.clone(), domain.name.clone()) else {
-                continue;
-            };
-            let counts = client.domain_user_count(&id).map_err(|e| translate(&e))?;
-            licence.current += counts.current_users;
+            let counts = kerio.client().domain_user_count(&domain.id)?;
+            licence.current = licence.current.saturating_add(counts.current_users);
             licence.limit = licence.limit.or(limit_of(&counts, LICENCE_LIMIT));
-            summaries.push(summary(id, name, &domain, &counts));
+            summaries.push(summary(domain, &counts));
         }
         Ok(ServerInfo {
             version: version.version,
@@ -150,13 +134,13 @@ fn limit_of(counts: &UserCountInfo, kind: &str) -> Option<i64> {
 }
 
 /// One domain's entry in `server_info`.
-fn summary(id: String, name: String, domain: &Domain, counts: &UserCountInfo) -> DomainSummary {
+fn summary(domain: DomainInfo, counts: &UserCountInfo) -> DomainSummary {
     DomainSummary {
-        name: name.to_ascii_lowercase(),
-        id,
+        name: domain.name,
+        id: domain.id,
         password_policy: PasswordPolicy {
-            complexity: domain.password_complexity_enabled.unwrap_or(false),
-            min_length: domain.password_minimum_length.unwrap_or(0),
+            complexity: domain.complexity,
+            min_length: domain.min_length,
         },
         users: UserCounts {
             current: counts.current_users,
