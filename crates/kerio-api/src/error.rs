@@ -282,7 +282,8 @@ pub fn item_errors(method: &str, result: &Value) -> Result<(), Error> {
             input_index: error
                 .get("inputIndex")
                 .and_then(Value::as_u64)
-                .map_or(0, |index| index as usize),
+                .and_then(|index| usize::try_from(index).ok())
+                .unwrap_or(0),
             code: error.get("code").and_then(Value::as_i64).unwrap_or(0),
             message: error_message(error),
         })

@@ -42,7 +42,9 @@ impl DomainInfo {
             id: domain.id?,
             name: domain.name?.to_ascii_lowercase(),
             complexity: domain.password_complexity_enabled.unwrap_or(false),
-            min_length: domain.password_minimum_length.unwrap_or(0) as usize,
+            min_length: domain
+                .password_minimum_length
+                .map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX)),
         })
     }
 }
@@ -253,11 +255,11 @@ impl Kerio<'_> {
                 .limit(PAGE_SIZE)
                 .order_by("loginName", kerio_api::Direction::Asc);
             let page = self.client.users_get(domain_id, &query)?;
-            let count = page.list.len() as i64;
+            let count = page.list.len();
             let total = page.total_items;
             let keep_going = on_page(page.list, total);
-            start += count;
-            if !keep_going || count == 0 || start as u64 >= total {
+            start = start.saturating_add(i64::try_from(count).unwrap_or(i64::MAX));
+            if !keep_going || count == 0 || u64::try_from(start).unwrap_or(u64::MAX) >= total {
                 return Ok(());
             }
         }
