@@ -8,7 +8,7 @@
 use crate::error::{Code, Error};
 use kerio_api::{Error as ApiError, TlsError, SESSION_EXPIRED};
 /// Kerio: an item with this name already exists.
-const ALREADY_EXISTS: i64 = 1001;
+pub(crate) const ALREADY_EXISTS: i64 = 1001;
 /// Kerio: the item does not exist.
 const DOES_NOT_EXIST: i64 = 1002;
 /// Kerio: licence or domain user count exceeded.

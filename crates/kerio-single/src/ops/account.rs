@@ -11,6 +11,7 @@ use crate::quota;
 use crate::rules;
 use crate::session::{Kerio, Mailbox};
 use crate::sso::{self, SsoPage};
+use crate::translate::ALREADY_EXISTS;
 use kerio_api::{RemovalMethod, RemovalMode, RemovalRequest, Secret, User, UserRight};
 use serde::{Deserialize, Serialize};
 
@@ -242,19 +243,16 @@ pub fn create_account(context: &mut Context, args: CreateArgs) -> Result<CreateR
                 created: true,
                 quota_mb,
             }),
-            Err(error) if error.kerio_code() == Some(USER_EXISTS) => {
+            Err(error) if error.kerio_code() == Some(ALREADY_EXISTS) => {
                 match kerio.mailbox_in(&domain, &address, &["description", "diskSizeLimit"])? {
                     Some(existing) => retried_create(&address, existing, service_id),
-                    None => Err(crate::translate::translate(&error)),
+                    None => Err(error.into()),
                 }
             }
-            Err(error) => Err(crate::translate::translate(&error)),
+            Err(error) => Err(error.into()),
         }
     })
 }
-
-/// Kerio's code for "a user with this login name already exists". [I] (see translate.rs)
-const USER_EXISTS: i64 = 1001;
 
 /// The answer for a mailbox that already exists: ours (a retry) or someone else's.
 fn retried_create(
@@ -413,10 +411,7 @@ fn owned_mailbox(
 
 /// Applies `pattern` to one user with `Users.set`.
 fn set_user(kerio: &mut Kerio, id: &str, pattern: &User) -> Result<(), Error> {
-    kerio
-        .client()
-        .users_set(&[id.to_string()], pattern)
-        .map_err(|e| crate::translate::translate(&e))
+    Ok(kerio.client().users_set(&[id.to_string()], pattern)?)
 }
 
 /// `suspend` (`enabled` false) and `unsuspend` (true); idempotent.
@@ -508,10 +503,7 @@ pub fn terminate(context: &mut Context, args: TerminateArgs) -> Result<Terminate
             target_user_id: target_id,
             mode: RemovalMode::DSModeDelete,
         };
-        kerio
-            .client()
-            .users_remove(&[request])
-            .map_err(|e| crate::translate::translate(&e))?;
+        kerio.client().users_remove(&[request])?;
         Ok(TerminateResult {
             address: address.to_string(),
             removed: true,
