@@ -239,7 +239,7 @@ pub fn create_account(context: &mut Context, args: CreateArgs) -> Result<CreateR
         match kerio.client().users_create(&[user]) {
             Ok(created) => Ok(CreateResult {
                 address: address.to_string(),
-                id: created.into_iter().next().map(|c| c.id).unwrap_or_default(),
+                id: created_id(created)?,
                 created: true,
                 quota_mb,
             }),
@@ -252,6 +252,24 @@ pub fn create_account(context: &mut Context, args: CreateArgs) -> Result<CreateR
             Err(error) => Err(error.into()),
         }
     })
+}
+
+/// The id of the one user a successful `Users.create` reports. An answer without one is a
+/// protocol error rather than an empty id: nothing is recorded in WHMCS, and the retry this
+/// invites is safe (a retried create finds the mailbox by its service id).
+fn created_id(created: Vec<kerio_api::CreateResult>) -> Result<String, Error> {
+    created
+        .into_iter()
+        .next()
+        .map(|user| user.id)
+        .filter(|id| !id.is_empty())
+        .ok_or_else(|| {
+            Error::new(
+                Code::Protocol,
+                "Kerio accepted Users.create but its answer names no new user.",
+                "Run the create again (it is safe to retry); if this repeats, check the Kerio server's Error log.",
+            )
+        })
 }
 
 /// The answer for a mailbox that already exists: ours (a retry) or someone else's.
@@ -711,6 +729,23 @@ mod tests {
         assert_eq!(
             TerminateMode::parse(Some("shred")).unwrap_err().code,
             Code::InvalidInput
+        );
+    }
+
+    #[test]
+    fn a_create_answer_without_a_user_id_is_a_protocol_error() {
+        let created = |id: &str| kerio_api::CreateResult {
+            input_index: 0,
+            id: id.to_string(),
+        };
+        assert_eq!(
+            created_id(vec![created("keriodb://user/1")]).unwrap(),
+            "keriodb://user/1"
+        );
+        assert_eq!(created_id(vec![]).unwrap_err().code, Code::Protocol);
+        assert_eq!(
+            created_id(vec![created("")]).unwrap_err().code,
+            Code::Protocol
         );
     }
 
