@@ -4,7 +4,7 @@
 //! `MegaBytes` unit do.
 
 use crate::error::{Code, Error};
-use kerio_api::{ByteValueWithUnits, SizeLimit};
+use kerio_api::{ByteValueWithUnits, SizeLimit, User};
 
 /// Bytes in one MB.
 const BYTES_PER_MB: u128 = 1024 * 1024;
@@ -36,6 +36,16 @@ pub fn limit_mb(limit: &SizeLimit) -> u64 {
     }
     let mb = limit.limit.to_bytes().div_ceil(BYTES_PER_MB);
     u64::try_from(mb).unwrap_or(u64::MAX)
+}
+
+/// A Kerio user's quota in whole MB for WHMCS (`0` = unlimited, or the field was not read).
+pub fn user_limit_mb(user: &User) -> u64 {
+    user.disk_size_limit.as_ref().map_or(0, limit_mb)
+}
+
+/// A Kerio user's usage in MB for display (`0` when the field was not read).
+pub fn user_used_mb(user: &User) -> f64 {
+    used_mb(&user.consumed_size.unwrap_or_default())
 }
 
 /// A size in MB for display, rounded to two decimals.

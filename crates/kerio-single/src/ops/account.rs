@@ -288,11 +288,7 @@ fn retried_create(
         address: address.to_string(),
         id: existing.id.clone(),
         created: false,
-        quota_mb: existing
-            .user
-            .disk_size_limit
-            .as_ref()
-            .map_or(0, quota::limit_mb),
+        quota_mb: quota::user_limit_mb(&existing.user),
     })
 }
 
@@ -642,6 +638,7 @@ pub fn account_info(context: &mut Context, args: MailboxArgs) -> Result<InfoResu
 /// Builds the `account_info` result from a user record.
 fn describe(address: &Address, mailbox: Mailbox) -> InfoResult {
     let user = mailbox.user;
+    let quota_mb = quota::user_limit_mb(&user);
     let used = user.consumed_size.unwrap_or_default();
     let last_login = user.last_login_info.unwrap_or_default();
     let last_login_time = last_login.date_time.filter(|time| *time > 0);
@@ -650,7 +647,7 @@ fn describe(address: &Address, mailbox: Mailbox) -> InfoResult {
         domain: address.domain().to_string(),
         full_name: user.full_name.unwrap_or_default(),
         status: status(user.is_enabled),
-        quota_mb: user.disk_size_limit.as_ref().map_or(0, quota::limit_mb),
+        quota_mb,
         used_mb: quota::used_mb(&used),
         used_bytes: used.to_bytes(),
         items: user.consumed_items.unwrap_or(0),

@@ -143,8 +143,8 @@ fn read_usage(
 fn usage_of(address: &str, user: &User) -> Usage {
     Usage {
         address: address.to_string(),
-        used_mb: quota::used_mb(&user.consumed_size.unwrap_or_default()),
-        limit_mb: user.disk_size_limit.as_ref().map_or(0, quota::limit_mb),
+        used_mb: quota::user_used_mb(user),
+        limit_mb: quota::user_limit_mb(user),
     }
 }
 
@@ -212,8 +212,8 @@ fn account_of(domain: &str, user: &User) -> Option<Account> {
     Some(Account {
         address: format!("{login}@{domain}"),
         status: status(user.is_enabled),
-        quota_mb: user.disk_size_limit.as_ref().map_or(0, quota::limit_mb),
-        used_mb: quota::used_mb(&user.consumed_size.unwrap_or_default()),
+        quota_mb: quota::user_limit_mb(user),
+        used_mb: quota::user_used_mb(user),
         service_id: user.description.as_deref().and_then(ownership::service_of),
     })
 }
