@@ -9,13 +9,17 @@ const ADMIN_API_PATH: &str = "/admin/api/jsonrpc/";
 /// IPv6 addresses are put in brackets; `secure = false` gives `http://` (plain, for tests).
 pub fn admin_url(host: &str, port: u16, secure: bool) -> String {
     let scheme = if secure { "https" } else { "http" };
+    format!("{scheme}://{}:{port}{ADMIN_API_PATH}", url_host(host))
+}
+
+/// `host` as written in a URL: an IPv6 literal in brackets (`[::1]`), anything else trimmed.
+pub fn url_host(host: &str) -> String {
     let host = host.trim();
-    let host = if host.contains(':') && !host.starts_with('[') {
+    if host.contains(':') && !host.starts_with('[') {
         format!("[{host}]")
     } else {
         host.to_string()
-    };
-    format!("{scheme}://{host}:{port}{ADMIN_API_PATH}")
+    }
 }
 
 /// The parts of an endpoint URL the client needs.
@@ -63,15 +67,10 @@ impl Endpoint {
             None if secure => 443,
             None => 80,
         };
-        let bracketed = if host.contains(':') {
-            format!("[{host}]")
-        } else {
-            host.to_string()
-        };
         Ok(Endpoint {
             secure,
             host: host.to_string(),
-            addr: format!("{bracketed}:{port}"),
+            addr: format!("{}:{port}", url_host(host)),
         })
     }
 }

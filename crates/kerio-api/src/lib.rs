@@ -44,7 +44,7 @@ mod types;
 mod units;
 
 pub use client::{decode_response, Application, Client, ClientConfig};
-pub use endpoint::admin_url;
+pub use endpoint::{admin_url, url_host};
 pub use error::{fill_placeholders, Error, ItemError, TlsError, SESSION_EXPIRED};
 pub use query::{Combining, Comparator, Condition, Direction, SearchQuery, SortOrder};
 pub use secret::{Secret, MASK};

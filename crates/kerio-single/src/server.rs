@@ -69,7 +69,7 @@ impl ServerSettings {
     pub fn webmail_url(&self) -> String {
         match &self.webmail_url {
             Some(url) => url.trim().to_string(),
-            None => format!("https://{}/webmail/", bracket_ipv6(self.host.trim())),
+            None => format!("https://{}/webmail/", kerio_api::url_host(&self.host)),
         }
     }
 
@@ -106,15 +106,6 @@ impl ServerSettings {
         } else {
             Trust::SystemRoots
         }
-    }
-}
-
-/// An IPv6 literal in URL form (`[::1]`); other hosts unchanged.
-fn bracket_ipv6(host: &str) -> String {
-    if host.contains(':') && !host.starts_with('[') {
-        format!("[{host}]")
-    } else {
-        host.to_string()
     }
 }
 
