@@ -363,11 +363,7 @@ fn run(cli: &Cli) -> Result<ExitKind, Error> {
     let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
     let response = bridge::response(invocation.op, outcome, &secrets);
     if cli.json {
-        emit(
-            &(serde_json::to_string_pretty(&response).unwrap_or_default()
-                + "
-"),
-        );
+        emit(&(serde_json::to_string_pretty(&response).unwrap_or_default() + "\n"));
         return Ok(kind);
     }
     if kind != ExitKind::Ok {
