@@ -153,6 +153,17 @@ final class ServerAndProductSetupTest extends ModuleTestCase
         $this->assertSame(0, $this->emulator->stats()['total']);
     }
 
+    public function testAWebmailUrlWithCredentialsIsRefusedWithoutRepeatingThem(): void
+    {
+        $serverId = $this->addServer(['accesshash' => "webmail_url = https://admin:Web-Secr3t@mail.example.com/webmail/"]);
+
+        $answer = $this->whmcs->testConnection($serverId);
+
+        $this->assertFalse($answer['success']);
+        $this->assertStringContainsString('webmail_url must not contain a user name or password', $answer['error']);
+        $this->assertStringNotContainsString('Web-Secr3t', $answer['error']);
+    }
+
     public function testCommentsAndBlankLinesInTheAccessHashAreFine(): void
     {
         $fields = $this->emulator->serverFields();

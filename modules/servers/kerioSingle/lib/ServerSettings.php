@@ -116,6 +116,9 @@ final class ServerSettings
         if (isset($options['timeout'])) {
             self::checkTimeout($options['timeout']);
         }
+        if (isset($options['webmail_url'])) {
+            self::checkWebmailUrl($options['webmail_url']);
+        }
         return $options;
     }
 
@@ -178,6 +181,20 @@ final class ServerSettings
         if (!ctype_digit($value) || (int) $value < 1 || (int) $value > self::MAX_TIMEOUT) {
             throw new SettingsError(
                 'Access Hash: timeout must be a whole number of seconds from 1 to ' . self::MAX_TIMEOUT . '.'
+            );
+        }
+    }
+
+    /**
+     * Refuses `user:password@` in the webmail URL: the client area links it for customers and the
+     * engine puts it in the SSO form. The message does not repeat the value.
+     */
+    private static function checkWebmailUrl(string $value): void
+    {
+        if (strpos($value, '@') !== false) {
+            throw new SettingsError(
+                'Access Hash: webmail_url must not contain a user name or password (customers see this link); '
+                . 'give the plain address, e.g. webmail_url = https://mail.example.com/webmail/.'
             );
         }
     }
