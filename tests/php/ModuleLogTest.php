@@ -5,6 +5,7 @@ namespace KerioSingle\Tests;
 use KerioSingle\Harness\Settings;
 use KerioSingle\Tests\Support\ModuleTestCase;
 use KerioSingle\Tests\Support\TestEnvironment;
+use WHMCS\Module\Server\kerioSingle\Lifecycle;
 use WHMCS\Database\Capsule;
 
 /**
@@ -63,6 +64,27 @@ final class ModuleLogTest extends ModuleTestCase
         $actions = Capsule::table('tblmodulelog')->where('module', 'keriosingle')->pluck('action')->all();
 
         $this->assertContains('createaccount users.create', $actions);
+    }
+
+    public function testAnUnexpectedFailureMessageShownInWhmcsMasksTheSecretsOfTheParams(): void
+    {
+        $params = ['serverpassword' => TestEnvironment::ADMIN_PASSWORD, 'password' => 'Svc-"pass"&<1>', 'serviceid' => 1];
+        $failing = static function () use ($params): void {
+            throw new \RuntimeException('lost ' . $params['password'] . ' and ' . json_encode($params['serverpassword']));
+        };
+
+        $shown = Lifecycle::run('CreateAccount', $params, $failing);
+
+        $this->assertStringStartsWith('Unexpected RuntimeException: lost ********', $shown);
+        foreach ([TestEnvironment::ADMIN_PASSWORD, $params['password']] as $secret) {
+            foreach (self::forms($secret) as $form) {
+                $this->assertStringNotContainsString($form, $shown);
+            }
+        }
+        $short = Lifecycle::run('CreateAccount', ['password' => 'e'], static function (): void {
+            throw new \RuntimeException('The password does not meet the rules.');
+        });
+        $this->assertSame('Unexpected RuntimeException: The password does not meet the rules.', $short, 'a short secret does not shred the text');
     }
 
     /**

@@ -11,7 +11,6 @@
 use WHMCS\Module\Server\kerioSingle\ClientArea;
 use WHMCS\Module\Server\kerioSingle\CustomFields;
 use WHMCS\Module\Server\kerioSingle\EngineClient;
-use WHMCS\Module\Server\kerioSingle\EngineError;
 use WHMCS\Module\Server\kerioSingle\Lang;
 use WHMCS\Module\Server\kerioSingle\Lifecycle;
 use WHMCS\Module\Server\kerioSingle\MailboxView;
@@ -85,10 +84,8 @@ function kerioSingle_TestConnection(array $params)
         $client->engine()->assertRunnable();
         $client->call('test_connection', []);
         return ['success' => true, 'error' => ''];
-    } catch (EngineError $error) {
-        return ['success' => false, 'error' => $error->describe()];
     } catch (\Throwable $error) {
-        return ['success' => false, 'error' => $error->getMessage()];
+        return ['success' => false, 'error' => Lifecycle::errorText($error, $params)];
     }
 }
 
@@ -210,10 +207,8 @@ function kerioSingle_ListAccounts(array $params)
 {
     try {
         return ['success' => true, 'accounts' => Provisioning::listAccounts($params)];
-    } catch (EngineError $error) {
-        return ['success' => false, 'error' => $error->describe()];
     } catch (\Throwable $error) {
-        return ['success' => false, 'error' => $error->getMessage()];
+        return ['success' => false, 'error' => Lifecycle::errorText($error, $params)];
     }
 }
 
@@ -308,10 +303,8 @@ function kerioSingleCheckPassword(string $pwd, array $params = [])
         $client = $withServer ? EngineClient::forParams($params, 'CheckPassword') : EngineClient::offline('CheckPassword');
         $result = $client->call('check_password', $withServer ? $args + ['domain' => $domain] : $args, [$pwd]);
         return ($result['ok'] ?? false) === true ? '' : implode(' ', array_map('strval', (array) $result['failures']));
-    } catch (EngineError $error) {
-        return $error->describe();
     } catch (\Throwable $error) {
-        return $error->getMessage();
+        return Lifecycle::errorText($error, $params, [$pwd]);
     }
 }
 

@@ -24,15 +24,27 @@ final class Lifecycle
             $operation();
             return 'success';
         } catch (EngineError $error) {
-            return $error->describe();
+            return self::errorText($error, $params);
         } catch (SettingsError $error) {
-            self::logFailure($action, $params, $error->getMessage());
-            return $error->getMessage();
+            $message = self::errorText($error, $params);
         } catch (\Throwable $error) {
-            $message = 'Unexpected ' . get_class($error) . ': ' . $error->getMessage();
-            self::logFailure($action, $params, $message);
-            return $message;
+            $message = 'Unexpected ' . get_class($error) . ': ' . self::errorText($error, $params);
         }
+        self::logFailure($action, $params, $message);
+        return $message;
+    }
+
+    /**
+     * The text WHMCS shows for a failure: an engine error's message and hint, any other error's
+     * message; the secret values of the params (and $moreSecrets) masked in it.
+     *
+     * @param array<string, mixed> $params
+     * @param list<string>         $moreSecrets secrets not in the params (e.g. a password being checked)
+     */
+    public static function errorText(\Throwable $error, array $params, array $moreSecrets = []): string
+    {
+        $text = $error instanceof EngineError ? $error->describe() : $error->getMessage();
+        return ModuleLog::mask($text, array_merge(self::secretsOf($params), $moreSecrets));
     }
 
     /**

@@ -22,8 +22,7 @@ final class MailboxView
         try {
             $info = self::accountInfo($params, 'AdminServicesTabFields', Lifecycle::address($params));
         } catch (\Throwable $error) {
-            $reason = $error instanceof EngineError ? $error->describe() : $error->getMessage();
-            return ['Kerio mailbox' => self::escape('Not available: ' . $reason)];
+            return ['Kerio mailbox' => self::escape('Not available: ' . Lifecycle::errorText($error, $params))];
         }
         $lastLogin = $info['last_login'] ?? null;
         return [

@@ -17,6 +17,10 @@ if (!defined('WHMCS')) {
 final class ModuleLog
 {
     private const MODULE = 'kerioSingle';
+    /** What replaces a secret in a message (as in the engine's responses). */
+    private const MASK = '********';
+    /** Shorter secrets are masked only where they are the whole text (see mask()). */
+    private const MIN_SUBSTRING_SECRET = 4;
 
     private string $action;
     /** @var list<string> */
@@ -44,6 +48,31 @@ final class ModuleLog
         }
         $this->secrets = array_values(array_unique($this->secrets));
         usort($this->secrets, static fn (string $a, string $b): int => strlen($b) <=> strlen($a));
+    }
+
+    /**
+     * $text with every form of each secret (see variants()) replaced by `********`, for messages
+     * that leave the module outside logModuleCall (WHMCS error strings, the admin service page).
+     * As in the engine's response scrubbing, a form shorter than MIN_SUBSTRING_SECRET bytes is only
+     * masked where it is the whole text: masking every "ab" would shred the message.
+     *
+     * @param list<string> $secrets
+     */
+    public static function mask(string $text, array $secrets): string
+    {
+        $forms = [];
+        foreach ($secrets as $secret) {
+            $forms = array_merge($forms, self::variants((string) $secret));
+        }
+        usort($forms, static fn (string $a, string $b): int => strlen($b) <=> strlen($a));
+        foreach ($forms as $form) {
+            if (strlen($form) >= self::MIN_SUBSTRING_SECRET) {
+                $text = str_replace($form, self::MASK, $text);
+            } elseif ($text === $form) {
+                $text = self::MASK;
+            }
+        }
+        return $text;
     }
 
     /**
