@@ -55,6 +55,7 @@ fuzz:
 
 ## bench: exchanges per action, engine overhead, UsageUpdate at 10,000 mailboxes, growth (bench/README.md)
 bench: build
+	cargo build --release -p kerio-api --example raw_exchanges
 	php bench/bench.php
 
 ## test-browser: client area, webmail sign-in and order form in headless Chromium (screenshots: tests/artifacts/)

@@ -54,7 +54,7 @@ final class UsageAndSyncTest extends ModuleTestCase
         }
     }
 
-    public function testUsageOfThousandsOfServicesIsWrittenInChunksOfAThousand(): void
+    public function testUsageOfThousandsOfServicesIsWrittenInChunksOfTwoHundred(): void
     {
         $rows = [];
         for ($id = 1; $id <= 2500; $id++) {
@@ -74,8 +74,8 @@ final class UsageAndSyncTest extends ModuleTestCase
         ServiceRepository::writeUsage($usage, '2031-01-02 03:04:05');
 
         $connection->disableQueryLog();
-        $this->assertCount(3, $connection->getQueryLog());
-        foreach ([1, 999, 1000, 1001, 2500] as $id) {
+        $this->assertCount(13, $connection->getQueryLog(), '2,500 rows in UPDATEs of 200');
+        foreach ([1, 199, 200, 201, 999, 1000, 1001, 2500] as $id) {
             $row = $this->whmcs->service($id);
             $this->assertSame([$id % 97, 1000 + $id, '2031-01-02 03:04:05'], [(int) $row->diskusage, (int) $row->disklimit, (string) $row->lastupdate]);
         }

@@ -3,6 +3,7 @@
 namespace KerioSingle\Reliability;
 
 use KerioSingle\Harness\Emulator;
+use KerioSingle\Reliability\Support\AdminCli;
 use KerioSingle\Reliability\Support\ReliabilityTestCase;
 use KerioSingle\Reliability\Support\RunLogs;
 use KerioSingle\Tests\Support\TestEnvironment;
@@ -37,7 +38,7 @@ final class FaultSurvivalTest extends ReliabilityTestCase
      */
     public static function createFaults(): iterable
     {
-        foreach (['Session.login', 'Domains.get', 'Users.get', 'Users.create'] as $method) {
+        foreach (['Session.login', 'Domains.get', 'Users.create'] as $method) {
             foreach (self::KINDS as $kind) {
                 yield $kind . ' on ' . $method => [$method, $kind];
             }
@@ -69,6 +70,47 @@ final class FaultSurvivalTest extends ReliabilityTestCase
         $this->assertCount(1, $this->usersWithAddress($address));
         $this->assertSame('Active', $this->whmcs->service($serviceId)->domainstatus);
         $this->assertSame(0, $this->openQueueRows($serviceId));
+        $this->assertTrue($this->emulator->webmailLogin($address, self::ALPHABET_PASSWORD));
+    }
+
+    /**
+     * @return iterable<string, array{0: string}>
+     */
+    public static function kinds(): iterable
+    {
+        foreach (self::KINDS as $kind) {
+            yield $kind => [$kind];
+        }
+    }
+
+    /**
+     * An earlier attempt made the mailbox but WHMCS never heard back (its answer was lost; here the
+     * earlier attempt is made with the admin CLI for this service id). The retry's Users.create
+     * answers "exists", and its Users.get (the ownership check) meets the fault. The next attempt
+     * adopts the mailbox.
+     *
+     * @dataProvider kinds
+     */
+    public function testARetriedCreateSurvivesAFaultInItsOwnershipLookup(string $kind): void
+    {
+        $serverId = $this->addServer(['accesshash' => $this->accessHash(1)]);
+        $local = $this->uniqueLocalPart('adopt');
+        $address = $local . '@example.com';
+        $serviceId = $this->order($this->addProduct(), $serverId, ['localpart' => $local]);
+        $earlier = AdminCli::run($this->emulator, ['account', 'create', $address, '--service-id', (string) $serviceId,
+            '--quota', '1024', '--password-stdin'], self::ALPHABET_PASSWORD . "\n", TestEnvironment::ADMIN_PASSWORD);
+        $this->assertSame(0, $earlier['exit'], $earlier['stderr']);
+        $this->inject('Users.get', $kind);
+
+        $error = $this->whmcs->moduleAction($serviceId, 'create');
+
+        $this->assertClearError($error, self::FAULT_MESSAGES[$kind]);
+        $this->assertSame('Pending', $this->whmcs->service($serviceId)->domainstatus);
+        $this->settle($kind);
+        $this->assertNothingHalfCreated($address, $serviceId, 1);
+        $this->assertSame('success', $this->whmcs->moduleAction($serviceId, 'create'), 'the retry');
+        $this->assertCount(1, $this->usersWithAddress($address));
+        $this->assertSame('Active', $this->whmcs->service($serviceId)->domainstatus);
         $this->assertTrue($this->emulator->webmailLogin($address, self::ALPHABET_PASSWORD));
     }
 
@@ -119,7 +161,7 @@ final class FaultSurvivalTest extends ReliabilityTestCase
      */
     public static function sessionExpiries(): iterable
     {
-        yield 'create, session expires before Users.get' => ['create', 'Users.get'];
+        yield 'create, session expires before Domains.get' => ['create', 'Domains.get'];
         yield 'create, session expires before Users.create' => ['create', 'Users.create'];
         yield 'suspend, session expires before Users.set' => ['suspend', 'Users.set'];
         yield 'terminate, session expires before Users.remove' => ['terminate', 'Users.remove'];

@@ -2,6 +2,7 @@
 
 namespace KerioSingle\Reliability;
 
+use KerioSingle\Reliability\Support\AdminCli;
 use KerioSingle\Reliability\Support\ReliabilityTestCase;
 use KerioSingle\Reliability\Support\RunLogs;
 use KerioSingle\Reliability\Support\SecretLedger;
@@ -87,33 +88,11 @@ final class SecretScanTest extends ReliabilityTestCase
     }
 
     /**
-     * Runs the engine's admin CLI against the shared emulator; the admin password only in the
-     * environment, a mailbox password only on stdin. Output goes to the run's CLI log.
-     *
      * @param list<string> $arguments
      * @return int exit status
      */
     private function runCli(array $arguments, string $stdin, string $adminPassword): int
     {
-        $environment = [
-            'KERIO_HOST' => '127.0.0.1',
-            'KERIO_PORT' => (string) $this->emulator->adminPort(),
-            'KERIO_USER' => 'admin@example.com',
-            'KERIO_PASSWORD' => $adminPassword,
-            'KERIO_FINGERPRINT' => $this->emulator->fingerprint(),
-            'PATH' => (string) getenv('PATH'),
-        ];
-        $pipes = [];
-        $process = proc_open(array_merge([RunLogs::realEngine()], $arguments), [0 => ['pipe', 'r'], 1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes, null, $environment);
-        $this->assertIsResource($process);
-        fwrite($pipes[0], $stdin);
-        fclose($pipes[0]);
-        $stdout = (string) stream_get_contents($pipes[1]);
-        $stderr = (string) stream_get_contents($pipes[2]);
-        fclose($pipes[1]);
-        fclose($pipes[2]);
-        $exitCode = proc_close($process);
-        RunLogs::appendCliOutput('kerio-single ' . implode(' ', $arguments) . ' (exit ' . $exitCode . ')', $stdout, $stderr);
-        return $exitCode;
+        return AdminCli::run($this->emulator, $arguments, $stdin, $adminPassword)['exit'];
     }
 }

@@ -1,0 +1,134 @@
+<?php
+
+namespace KerioSingle\Bench;
+
+use KerioSingle\Harness\Emulator;
+
+/**
+ * Figure 2: what the engine adds to the Kerio exchanges of an action. The same action (suspend,
+ * then unsuspend, alternately) is run ROUNDS times through `kerio-single call`, timed from process
+ * start to exit; the exact exchanges of those runs (from their transcripts) are replayed as often
+ * by the minimal client crates/kerio-api/examples/raw_exchanges.rs (ureq + rustls only, a fresh
+ * connection per replay). Overhead = median engine run − median replay.
+ */
+final class EngineOverhead
+{
+    private const ROUNDS = 40;
+
+    private string $engine;
+    private string $rawClient;
+    private Emulator $emulator;
+
+    public function __construct(string $engine, string $rawClient, Emulator $emulator)
+    {
+        $this->engine = $engine;
+        $this->rawClient = $rawClient;
+        $this->emulator = $emulator;
+    }
+
+    /**
+     * Creates a mailbox for the measurement, then times both sides.
+     *
+     * @return array{median: float, share_of_action: float, engine_median_ms: float, raw_median_ms: float, exchanges: int, rounds: int}
+     */
+    public function measure(): array
+    {
+        $address = 'overhead.' . bin2hex(random_bytes(3)) . '@example.com';
+        [$local, $domain] = explode('@', $address);
+        $this->callEngine('create_account', ['localpart' => $local, 'domain' => $domain, 'password' => 'Overhead-Pa55-word!',
+            'quota_mb' => 100, 'service_id' => 1]);
+        $engineTimes = [];
+        $transcripts = [];
+        for ($round = 0; $round < self::ROUNDS; $round++) {
+            $op = $round % 2 === 0 ? 'suspend' : 'unsuspend';
+            [$response, $ms] = Stopwatch::time(fn (): array => $this->callEngine($op, ['address' => $address]));
+            $engineTimes[] = $ms;
+            $transcripts[$op] = $response['transcript'];
+        }
+        $rawTimes = array_merge(
+            $this->replay($transcripts['suspend'], intdiv(self::ROUNDS, 2)),
+            $this->replay($transcripts['unsuspend'], intdiv(self::ROUNDS, 2))
+        );
+        $engineMedian = Stopwatch::median($engineTimes);
+        $rawMedian = Stopwatch::median($rawTimes);
+        $overhead = $engineMedian - $rawMedian;
+        return [
+            'median' => round($overhead, 2),
+            'share_of_action' => round($overhead / $engineMedian, 3),
+            'engine_median_ms' => round($engineMedian, 2),
+            'raw_median_ms' => round($rawMedian, 2),
+            'exchanges' => count($transcripts['suspend']),
+            'rounds' => self::ROUNDS,
+        ];
+    }
+
+    /**
+     * One `kerio-single call` (the request the module would send).
+     *
+     * @param array<string, mixed> $args
+     * @return array<string, mixed> the bridge response
+     */
+    private function callEngine(string $op, array $args): array
+    {
+        $request = [
+            'v' => 1, 'op' => $op, 'args' => $args,
+            'server' => ['host' => '127.0.0.1', 'port' => $this->emulator->adminPort(), 'secure' => true,
+                'username' => Emulator::ADMIN_USER, 'password' => BenchEnvironment::ADMIN_PASSWORD,
+                'tls_fingerprint' => $this->emulator->fingerprint(), 'timeout_s' => 30],
+        ];
+        $response = json_decode(self::run([$this->engine, 'call'], (string) json_encode($request)), true);
+        if (!is_array($response) || ($response['ok'] ?? false) !== true) {
+            throw new \RuntimeException('kerio-single call ' . $op . ' failed: ' . json_encode($response));
+        }
+        return $response;
+    }
+
+    /**
+     * Replays the transcript's calls $times times with the minimal client.
+     *
+     * @param list<array<string, mixed>> $transcript
+     * @return list<float> milliseconds per replay
+     */
+    private function replay(array $transcript, int $times): array
+    {
+        $calls = array_map(static fn (array $exchange): array => [
+            'method' => $exchange['method'], 'params' => ($exchange['request']['params'] ?? []) === [] ? null : $exchange['request']['params'],
+        ], $transcript);
+        $output = self::run([$this->rawClient], (string) json_encode([
+            'url' => $this->emulator->adminUrl(), 'ca_file' => $this->emulator->certFile(),
+            'user' => Emulator::ADMIN_USER, 'password' => BenchEnvironment::ADMIN_PASSWORD,
+            'repeat' => $times, 'calls' => $calls,
+        ]));
+        $times = json_decode($output, true)['ms'] ?? null;
+        if (!is_array($times)) {
+            throw new \RuntimeException('raw_exchanges failed: ' . $output);
+        }
+        return array_map('floatval', $times);
+    }
+
+    /**
+     * Runs a command with $stdin and returns its stdout.
+     *
+     * @param list<string> $command
+     */
+    private static function run(array $command, string $stdin): string
+    {
+        $pipes = [];
+        $stderrFile = tempnam(sys_get_temp_dir(), 'bench');
+        $process = proc_open($command, [0 => ['pipe', 'r'], 1 => ['pipe', 'w'], 2 => ['file', $stderrFile, 'w']], $pipes);
+        if (!is_resource($process)) {
+            throw new \RuntimeException('Cannot run ' . $command[0]);
+        }
+        fwrite($pipes[0], $stdin);
+        fclose($pipes[0]);
+        $stdout = (string) stream_get_contents($pipes[1]);
+        fclose($pipes[1]);
+        $exitCode = proc_close($process);
+        $stderr = (string) file_get_contents($stderrFile);
+        unlink($stderrFile);
+        if ($exitCode !== 0) {
+            throw new \RuntimeException(basename($command[0]) . ' exited ' . $exitCode . ': ' . $stderr);
+        }
+        return $stdout;
+    }
+}

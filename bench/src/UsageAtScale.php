@@ -1,0 +1,96 @@
+<?php
+
+namespace KerioSingle\Bench;
+
+use KerioSingle\Harness\Emulator;
+use KerioSingle\Harness\Whmcs;
+use WHMCS\Database\Capsule;
+
+/**
+ * Figures 3 and 4: the daily cron's UsageUpdate (through the harness: one module call per server)
+ * over N WHMCS services whose mailboxes live on an emulator seeded with `kerio-emulator seed`
+ * (users user00001… in domains d001.example…), timed including the database writes, with the
+ * exchanges counted by the emulator and the engine's peak memory.
+ */
+final class UsageAtScale
+{
+    public const USERS_PER_DOMAIN = 100;
+    private const INSERT_CHUNK = 1000;
+
+    private BenchEnvironment $environment;
+    private Emulator $emulator;
+
+    public function __construct(BenchEnvironment $environment, Emulator $emulator)
+    {
+        $this->environment = $environment;
+        $this->emulator = $emulator;
+    }
+
+    /**
+     * Seeds $domains domains of USERS_PER_DOMAIN users into a new state directory (before the
+     * emulator serving it starts).
+     */
+    public static function seed(string $emulatorBinary, string $stateDir, int $domains): void
+    {
+        $command = escapeshellarg($emulatorBinary) . ' seed --state ' . escapeshellarg($stateDir)
+            . ' --domains ' . $domains . ' --users-per-domain ' . self::USERS_PER_DOMAIN . ' 2>&1';
+        exec($command, $output, $exitCode);
+        if ($exitCode !== 0) {
+            throw new \RuntimeException('kerio-emulator seed failed: ' . implode("\n", $output));
+        }
+    }
+
+    /**
+     * A fresh WHMCS with $mailboxes Active services on the seeded mailboxes, then one cron run.
+     *
+     * @return array{mailboxes: int, domains: int, exchanges: int, seconds: float, peak_rss_mb: float, services_updated: int, server_id: int}
+     */
+    public function measure(int $mailboxes): array
+    {
+        $whmcs = $this->environment->freshWhmcs();
+        $serverId = $whmcs->addServer($this->emulator->serverFields());
+        $this->insertServices($whmcs, $serverId, $mailboxes);
+        $rssFile = $this->environment->measureEngineMemory();
+        $this->emulator->resetStats();
+        [$results, $ms] = Stopwatch::time(static fn (): array => $whmcs->runDailyCron());
+        if (($results[$serverId] ?? null) !== 'success') {
+            throw new \RuntimeException('UsageUpdate failed: ' . print_r($results, true));
+        }
+        return [
+            'mailboxes' => $mailboxes,
+            'domains' => (int) ceil($mailboxes / self::USERS_PER_DOMAIN),
+            'exchanges' => (int) $this->emulator->stats()['total'],
+            'seconds' => round($ms / 1000, 3),
+            'peak_rss_mb' => round((int) trim((string) file_get_contents($rssFile)) / 1024, 1),
+            'services_updated' => Capsule::table('tblhosting')->where('lastupdate', '!=', '0000-00-00 00:00:00')->count(),
+            'server_id' => $serverId,
+        ];
+    }
+
+    /** The address of the N-th seeded mailbox (0-based): users fill domain after domain. */
+    public static function address(int $index): string
+    {
+        $domain = intdiv($index, self::USERS_PER_DOMAIN) + 1;
+        $user = $index % self::USERS_PER_DOMAIN + 1;
+        return sprintf('user%05d@d%03d.example', $user, $domain);
+    }
+
+    /** Active services for the first $count seeded mailboxes, written in bulk. */
+    private function insertServices(Whmcs $whmcs, int $serverId, int $count): void
+    {
+        $productId = $whmcs->addProduct('Mailbox');
+        $whmcs->saveModuleSettings($productId, ['quota_mb' => '1024']);
+        $clientId = $whmcs->addClient(['firstname' => 'Bulk', 'lastname' => 'Customer', 'email' => 'bulk@example.net']);
+        $now = date('Y-m-d H:i:s');
+        $rows = [];
+        for ($index = 0; $index < $count; $index++) {
+            $address = self::address($index);
+            $rows[] = ['userid' => $clientId, 'packageid' => $productId, 'server' => $serverId, 'regdate' => date('Y-m-d'),
+                'domainstatus' => 'Active', 'username' => $address, 'domain' => substr($address, strpos($address, '@') + 1),
+                'created_at' => $now, 'updated_at' => $now];
+        }
+        foreach (array_chunk($rows, self::INSERT_CHUNK) as $chunk) {
+            Capsule::table('tblhosting')->insert($chunk);
+        }
+    }
+}
