@@ -31,6 +31,8 @@
 //! rejected handshake [`Client::presented_fingerprint`] (and the [`TlsError`] message) shows the
 //! value an admin can pin.
 
+#![warn(missing_docs)]
+
 mod client;
 mod cookies;
 mod endpoint;

@@ -10,6 +10,8 @@
 //! self-signed certificate. Behaviour that is an emulator choice rather than a verified Kerio
 //! fact is marked [I] in docs/emulator.md.
 
+#![warn(missing_docs)]
+
 pub mod errors;
 pub mod state;
 

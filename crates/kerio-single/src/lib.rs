@@ -8,6 +8,8 @@
 //! * [`rules`], [`address`], [`quota`], [`ownership`], [`sso`]: the product's rules, pure;
 //! * [`error`] and [`translate`]: the stable error codes and how Kerio/transport errors map to them.
 
+#![warn(missing_docs)]
+
 pub mod address;
 pub mod bridge;
 pub mod de;
