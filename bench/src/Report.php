@@ -19,7 +19,7 @@ final class Report
     /** The table as text. */
     public function table(): string
     {
-        $widths = [44, 26, 18];
+        $widths = [50, 28, 12];
         $line = static fn (array $cells): string => str_pad($cells[0], $widths[0]) . str_pad($cells[1], $widths[1])
             . str_pad($cells[2], $widths[2]) . $cells[3] . "\n";
         $text = $line(['Figure', 'Measured', 'Target', 'Met']) . str_repeat('-', 94) . "\n";
