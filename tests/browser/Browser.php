@@ -178,9 +178,14 @@ final class Browser
         }
     }
 
-    /** Saves a PNG of the whole page to $path. */
+    /**
+     * Saves a PNG of the whole page to $path, once the page has finished loading: right after a
+     * form submit, waitFor() can already see an element of the new document while it is still
+     * being parsed, and Chromium refuses to capture a page without layout ("0 width").
+     */
     public function screenshot(string $path): void
     {
+        $this->waitFor('document.readyState === "complete" && document.documentElement.scrollWidth > 0');
         $reply = $this->command('Page.captureScreenshot', ['format' => 'png', 'captureBeyondViewport' => true]);
         if (!is_dir(dirname($path))) {
             mkdir(dirname($path), 0755, true);
