@@ -72,6 +72,19 @@ final class SingleSignOnTest extends BrowserTestCase
         $this->assertFalse($this->exists('#kerioSsoWebmail'), 'a suspended mailbox gets no webmail link');
     }
 
+    public function testServiceDeletedBetweenClickAndUseGetsAMessage(): void
+    {
+        $serviceId = $this->createdService();
+        $this->openProductDetails($serviceId);
+        $link = $this->whmcs->singleSignOn($serviceId)['redirectTo'];
+        Capsule::table('tblhosting')->where('id', $serviceId)->delete();
+
+        $this->browser->goto($link);
+
+        $this->assertSame('sso_unavailable', $this->browser->evaluate('document.getElementById("kerioSsoMessage").dataset.reason'));
+        $this->assertFalse($this->exists('#user'), 'no webmail session for a deleted service');
+    }
+
     public function testALinkNeedsTheClientToBeLoggedIn(): void
     {
         $serviceId = $this->createdService();

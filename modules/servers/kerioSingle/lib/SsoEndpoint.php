@@ -43,7 +43,12 @@ final class SsoEndpoint
         if ($serviceId === null) {
             return $this->refusal(410, Lang::forParams([]), 'sso_link_invalid', 0);
         }
-        $params = ($this->paramsForService)($serviceId);
+        try {
+            $params = ($this->paramsForService)($serviceId);
+        } catch (\Throwable $error) {
+            // The service was deleted (or its server removed) between the click and this request.
+            return $this->refusal(404, Lang::forParams([]), 'sso_unavailable', 0);
+        }
         $lang = Lang::forParams($params);
         $refusal = self::refusalFor($params);
         if ($refusal !== null) {
