@@ -10,7 +10,7 @@ use kerio_api::{Error as ApiError, TlsError, SESSION_EXPIRED};
 /// Kerio: an item with this name already exists.
 pub(crate) const ALREADY_EXISTS: i64 = 1001;
 /// Kerio: the item does not exist.
-const DOES_NOT_EXIST: i64 = 1002;
+pub(crate) const DOES_NOT_EXIST: i64 = 1002;
 /// Kerio: licence or domain user count exceeded.
 const LIMIT_EXCEEDED: i64 = 1003;
 /// Kerio: insufficient rights.

@@ -511,7 +511,7 @@ fn change_password_applies_the_rules_and_the_new_password_works() {
 #[test]
 fn change_package_refuses_a_downgrade_below_usage_with_both_numbers() {
     let emu = Emu::start();
-    emu.create("jdoe@example.com", 42, 100);
+    let id = emu.create("jdoe@example.com", 42, 100)["id"].clone();
     emu.set_usage("jdoe@example.com", 50 * 1024 * 1024 + 512 * 1024);
     let error = emu.refused(
         "change_package",
@@ -533,7 +533,7 @@ fn change_package_refuses_a_downgrade_below_usage_with_both_numbers() {
     );
     assert_eq!(
         result,
-        json!({"address": "jdoe@example.com", "quota_mb": 60, "used_mb": 50.5})
+        json!({"address": "jdoe@example.com", "quota_mb": 60, "used_mb": 50.5, "user_id": id})
     );
     let result = emu.ok(
         "change_package",

@@ -2,6 +2,7 @@
 //! package, account info and webmail SSO.
 
 use super::passwords::{self, PasswordSubject, Policy};
+use super::stored_id;
 use super::Context;
 use crate::address::{parse_domain, Address};
 use crate::de;
@@ -9,10 +10,12 @@ use crate::error::{Code, Error};
 use crate::ownership;
 use crate::quota;
 use crate::rules;
-use crate::session::{Kerio, Mailbox};
+use crate::session::{DomainInfo, Kerio, Mailbox};
 use crate::sso::{self, SsoPage};
 use crate::translate::ALREADY_EXISTS;
-use kerio_api::{RemovalMethod, RemovalMode, RemovalRequest, Secret, User, UserRight};
+use kerio_api::{
+    ByteValueWithUnits, RemovalMethod, RemovalMode, RemovalRequest, Secret, User, UserRight,
+};
 use serde::{Deserialize, Serialize};
 
 /// Kerio's role for an ordinary mailbox user.
@@ -74,6 +77,9 @@ pub struct MailboxArgs {
     /// When given, a mailbox that names another WHMCS service is refused.
     #[serde(default, deserialize_with = "de::opt_u64")]
     pub service_id: Option<u64>,
+    /// The Kerio user id stored at create (suspend/unsuspend act by it; see [`stored_id`]).
+    #[serde(default, deserialize_with = "de::opt_text")]
+    pub user_id: Option<String>,
 }
 
 /// Result of `suspend` / `unsuspend`.
@@ -81,8 +87,11 @@ pub struct MailboxArgs {
 pub struct EnableResult {
     /// The mailbox address.
     pub address: String,
-    /// `false` when the mailbox already was in the wanted state.
-    pub changed: bool,
+    /// `false` when the mailbox already was in the wanted state; `None` when the engine acted by
+    /// the stored user id without reading the previous state.
+    pub changed: Option<bool>,
+    /// The Kerio user id of the mailbox (fresh when the stored one was stale or missing).
+    pub user_id: String,
 }
 
 /// Arguments of `terminate`.
@@ -99,6 +108,9 @@ pub struct TerminateArgs {
     /// When given, a mailbox that names another WHMCS service is refused.
     #[serde(default, deserialize_with = "de::opt_u64")]
     pub service_id: Option<u64>,
+    /// The Kerio user id stored at create (modes delete and keep remove by it).
+    #[serde(default, deserialize_with = "de::opt_text")]
+    pub user_id: Option<String>,
 }
 
 /// Result of `terminate`.
@@ -132,13 +144,18 @@ pub struct PasswordArgs {
     /// When given, a mailbox that names another WHMCS service is refused.
     #[serde(default, deserialize_with = "de::opt_u64")]
     pub service_id: Option<u64>,
+    /// The Kerio user id stored at create (used when `givenname` is given; see `change_password`).
+    #[serde(default, deserialize_with = "de::opt_text")]
+    pub user_id: Option<String>,
 }
 
-/// Result of operations that only confirm the address.
+/// Result of `change_password`.
 #[derive(Debug, Serialize)]
-pub struct AddressResult {
+pub struct PasswordResult {
     /// The mailbox address.
     pub address: String,
+    /// The Kerio user id of the mailbox (fresh when the stored one was stale or missing).
+    pub user_id: String,
 }
 
 /// Arguments of `change_package`.
@@ -155,6 +172,9 @@ pub struct PackageArgs {
     /// When given, a mailbox that names another WHMCS service is refused.
     #[serde(default, deserialize_with = "de::opt_u64")]
     pub service_id: Option<u64>,
+    /// The Kerio user id stored at create (usage read and quota set by it).
+    #[serde(default, deserialize_with = "de::opt_text")]
+    pub user_id: Option<String>,
 }
 
 /// Result of `change_package`.
@@ -166,6 +186,8 @@ pub struct PackageResult {
     pub quota_mb: u64,
     /// Live usage, MB.
     pub used_mb: f64,
+    /// The Kerio user id of the mailbox (fresh when the stored one was stale or missing).
+    pub user_id: String,
 }
 
 /// Result of `account_info`.
@@ -423,32 +445,63 @@ fn owned_mailbox(
     Ok(mailbox)
 }
 
+/// As [`owned_mailbox`], in the already looked-up `domain` (one `Users.get`).
+fn owned_mailbox_in(
+    kerio: &mut Kerio,
+    domain: &DomainInfo,
+    address: &Address,
+    service_id: Option<u64>,
+) -> Result<Mailbox, Error> {
+    let mailbox = kerio
+        .mailbox_in(domain, address, &["description"])?
+        .ok_or_else(|| Error::mailbox_not_found(&address.to_string()))?;
+    require_owner(address, &mailbox, service_id)?;
+    Ok(mailbox)
+}
+
 /// Applies `pattern` to one user with `Users.set`.
 fn set_user(kerio: &mut Kerio, id: &str, pattern: &User) -> Result<(), Error> {
     Ok(kerio.client().users_set(&[id.to_string()], pattern)?)
 }
 
+/// Applies `pattern` to the user with the stored `id`; `false` when the id is stale.
+fn set_stored_user(kerio: &mut Kerio, id: &str, pattern: &User) -> Result<bool, Error> {
+    let outcome = kerio.client().users_set(&[id.to_string()], pattern);
+    Ok(stored_id::attempt(outcome)?.is_some())
+}
+
 /// `suspend` (`enabled` false) and `unsuspend` (true); idempotent.
+///
+/// With a stored `user_id`: one `Users.set` by it (`changed` unknown, `None`); without one, or
+/// when it is stale, the address lookup, and `Users.set` only if the state differs.
 pub fn set_enabled(
     context: &mut Context,
     args: MailboxArgs,
     enabled: bool,
 ) -> Result<EnableResult, Error> {
     let address = Address::parse(&args.address)?;
+    let stored = stored_id::parse(args.user_id.as_deref())?;
+    let pattern = User {
+        is_enabled: Some(enabled),
+        ..User::default()
+    };
+    let result = |changed, user_id: &str| EnableResult {
+        address: address.to_string(),
+        changed,
+        user_id: user_id.to_string(),
+    };
     context.session(|kerio| {
+        if let Some(id) = stored {
+            if set_stored_user(kerio, id, &pattern)? {
+                return Ok(result(None, id));
+            }
+        }
         let mailbox = owned_mailbox(kerio, &address, args.service_id, &["isEnabled"])?;
         let changed = mailbox.user.is_enabled != Some(enabled);
         if changed {
-            let pattern = User {
-                is_enabled: Some(enabled),
-                ..User::default()
-            };
             set_user(kerio, &mailbox.id, &pattern)?;
         }
-        Ok(EnableResult {
-            address: address.to_string(),
-            changed,
-        })
+        Ok(result(Some(changed), &mailbox.id))
     })
 }
 
@@ -488,11 +541,26 @@ impl TerminateMode {
 }
 
 /// `terminate`: removes the mailbox by mode; a missing mailbox is success with a note.
+///
+/// Modes delete and keep with a stored `user_id`: one `Users.remove` by it. Mode archive (which
+/// must look the archive mailbox up anyway), no stored id, or a stale one: the address lookup.
 pub fn terminate(context: &mut Context, args: TerminateArgs) -> Result<TerminateResult, Error> {
     let address = Address::parse(&args.address)?;
     let mode = TerminateMode::parse(args.mode.as_deref())?;
     let archive = archive_address(mode, args.archive_mailbox.as_deref(), &address)?;
+    let stored = stored_id::parse(args.user_id.as_deref())?.filter(|_| archive.is_none());
+    let removed = || TerminateResult {
+        address: address.to_string(),
+        removed: true,
+        note: None,
+    };
     context.session(|kerio| {
+        if let Some(id) = stored {
+            let request = removal_request(id, mode, String::new());
+            if stored_id::attempt(kerio.client().users_remove(&[request]))?.is_some() {
+                return Ok(removed());
+            }
+        }
         let mut wanted = vec![&address];
         wanted.extend(archive.as_ref());
         let mut found = kerio.mailboxes(&wanted, &["description"])?.into_iter();
@@ -510,20 +578,21 @@ pub fn terminate(context: &mut Context, args: TerminateArgs) -> Result<Terminate
             (Some(archive), None) => return Err(missing_archive(archive)),
             (None, _) => String::new(),
         };
-        let request = RemovalRequest {
-            user_id: mailbox.id.clone(),
-            method: mode.method(),
-            remove_references: true,
-            target_user_id: target_id,
-            mode: RemovalMode::DSModeDelete,
-        };
+        let request = removal_request(&mailbox.id, mode, target_id);
         kerio.client().users_remove(&[request])?;
-        Ok(TerminateResult {
-            address: address.to_string(),
-            removed: true,
-            note: None,
-        })
+        Ok(removed())
     })
+}
+
+/// The `Users.remove` request for user `id` in `mode` (`target_id` only for archive).
+fn removal_request(id: &str, mode: TerminateMode, target_id: String) -> RemovalRequest {
+    RemovalRequest {
+        user_id: id.to_string(),
+        method: mode.method(),
+        remove_references: true,
+        target_user_id: target_id,
+        mode: RemovalMode::DSModeDelete,
+    }
 }
 
 /// The archive mailbox for mode `archive` (required, and not the mailbox itself).
@@ -561,32 +630,66 @@ fn missing_archive(archive: &Address) -> Error {
 }
 
 /// `change_password`: the same rules as `check_password`, then `Users.set`.
-pub fn change_password(context: &mut Context, args: PasswordArgs) -> Result<AddressResult, Error> {
+///
+/// The rules need the domain's password policy, and, without `givenname`, Kerio's full name.
+/// With a stored `user_id` and a `givenname`: `Domains.get` (policy) and `Users.set` by the id;
+/// a stale id costs one `Users.get` in that domain. Otherwise the address lookup, which also
+/// reads the full name.
+pub fn change_password(context: &mut Context, args: PasswordArgs) -> Result<PasswordResult, Error> {
     let address = Address::parse(&args.address)?;
+    let stored = stored_id::parse(args.user_id.as_deref())?.filter(|_| args.givenname.is_some());
+    let pattern = User {
+        password: Some(args.password.clone()),
+        ..User::default()
+    };
+    let result = |user_id: &str| PasswordResult {
+        address: address.to_string(),
+        user_id: user_id.to_string(),
+    };
     context.session(|kerio| {
-        let mailbox = owned_mailbox(kerio, &address, args.service_id, &["fullName"])?;
-        let kerio_name = mailbox.user.full_name.clone();
-        let givenname = args.givenname.as_deref().or(kerio_name.as_deref());
-        let subject = PasswordSubject {
-            localpart: Some(address.local()),
-            domain: Some(address.domain()),
-            givenname,
-            surname: args.surname.as_deref(),
-            product_min_length: args.min_password_length,
+        let Some(id) = stored else {
+            let mailbox = owned_mailbox(kerio, &address, args.service_id, &["fullName"])?;
+            let kerio_name = mailbox.user.full_name.as_deref();
+            require_valid_new_password(&args, &address, &mailbox.domain, kerio_name)?;
+            set_user(kerio, &mailbox.id, &pattern)?;
+            return Ok(result(&mailbox.id));
         };
-        passwords::require_valid_password(&args.password, Policy::of(&mailbox.domain), &subject)?;
-        let pattern = User {
-            password: Some(args.password.clone()),
-            ..User::default()
-        };
+        let domain = kerio
+            .domain(address.domain())?
+            .ok_or_else(|| Error::mailbox_not_found(&address.to_string()))?;
+        require_valid_new_password(&args, &address, &domain, None)?;
+        if set_stored_user(kerio, id, &pattern)? {
+            return Ok(result(id));
+        }
+        let mailbox = owned_mailbox_in(kerio, &domain, &address, args.service_id)?;
         set_user(kerio, &mailbox.id, &pattern)?;
-        Ok(AddressResult {
-            address: address.to_string(),
-        })
+        Ok(result(&mailbox.id))
     })
 }
 
+/// Checks the new password against `domain`'s policy; `kerio_name` (the user's full name in
+/// Kerio) stands in for a missing `givenname`.
+fn require_valid_new_password(
+    args: &PasswordArgs,
+    address: &Address,
+    domain: &DomainInfo,
+    kerio_name: Option<&str>,
+) -> Result<(), Error> {
+    let subject = PasswordSubject {
+        localpart: Some(address.local()),
+        domain: Some(address.domain()),
+        givenname: args.givenname.as_deref().or(kerio_name),
+        surname: args.surname.as_deref(),
+        product_min_length: args.min_password_length,
+    };
+    passwords::require_valid_password(&args.password, Policy::of(domain), &subject)
+}
+
 /// `change_package`: new quota, refusing one below the live usage unless allowed.
+///
+/// With a stored `user_id`: `Users.getStatistics` (live usage) and `Users.set` by the id, the
+/// quota set even when unchanged (its current value is not read). Without one, or when it is
+/// stale, the address lookup, and `Users.set` only if the quota changes.
 pub fn change_package(context: &mut Context, args: PackageArgs) -> Result<PackageResult, Error> {
     let address = Address::parse(&args.address)?;
     let quota_mb = args.quota_mb.ok_or_else(|| {
@@ -594,24 +697,34 @@ pub fn change_package(context: &mut Context, args: PackageArgs) -> Result<Packag
     })?;
     let quota_mb = quota::validate_quota_mb(quota_mb)?;
     let allow_below = args.allow_downgrade_below_usage.unwrap_or(false);
+    let stored = stored_id::parse(args.user_id.as_deref())?;
+    let pattern = User {
+        disk_size_limit: Some(quota::size_limit(quota_mb)),
+        ..User::default()
+    };
+    let result = |used: &ByteValueWithUnits, user_id: &str| PackageResult {
+        address: address.to_string(),
+        quota_mb,
+        used_mb: quota::used_mb(used),
+        user_id: user_id.to_string(),
+    };
     context.session(|kerio| {
+        if let Some(id) = stored {
+            if let Some(used) = stored_id::storage_used(kerio, id)? {
+                quota::check_downgrade(&address.to_string(), quota_mb, &used, allow_below)?;
+                if set_stored_user(kerio, id, &pattern)? {
+                    return Ok(result(&used, id));
+                }
+            }
+        }
         let fields = ["consumedSize", "diskSizeLimit"];
         let mailbox = owned_mailbox(kerio, &address, args.service_id, &fields)?;
         let used = mailbox.user.consumed_size.unwrap_or_default();
         quota::check_downgrade(&address.to_string(), quota_mb, &used, allow_below)?;
-        let limit = quota::size_limit(quota_mb);
         if mailbox.user.disk_size_limit.as_ref().map(quota::limit_mb) != Some(quota_mb) {
-            let pattern = User {
-                disk_size_limit: Some(limit),
-                ..User::default()
-            };
             set_user(kerio, &mailbox.id, &pattern)?;
         }
-        Ok(PackageResult {
-            address: address.to_string(),
-            quota_mb,
-            used_mb: quota::used_mb(&used),
-        })
+        Ok(result(&used, &mailbox.id))
     })
 }
 

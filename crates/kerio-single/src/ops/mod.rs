@@ -8,6 +8,7 @@ pub mod account;
 pub mod info;
 pub mod listing;
 pub mod passwords;
+pub mod stored_id;
 
 use crate::error::Error;
 use crate::server::ServerSettings;

@@ -181,6 +181,13 @@ impl Emu {
             .unwrap_or(0)
     }
 
+    /// Kerio API calls of any method since the last reset.
+    pub fn total_calls(&self) -> u64 {
+        self.control("GET", "stats", None).1["total"]
+            .as_u64()
+            .unwrap_or(0)
+    }
+
     /// Posts the webmail form login; true when the emulator accepted the credentials.
     pub fn webmail_login(&self, username: &str, password: &str) -> bool {
         let url = format!("{}login/dologin", self.running.webmail_url());
