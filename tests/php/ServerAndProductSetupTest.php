@@ -27,13 +27,14 @@ final class ServerAndProductSetupTest extends ModuleTestCase
 
         $fields = $this->whmcs->productCustomFields($productId);
 
-        $this->assertSame(['localpart', 'maildomain', 'password', 'givenname', 'surname', 'quota'], array_keys($fields));
+        $this->assertSame(['localpart', 'maildomain', 'password', 'givenname', 'surname', 'quota', 'kerio_id'], array_keys($fields));
         $this->assertSame('localpart|Mailbox name', $fields['localpart']->fieldname);
         $this->assertSame('dropdown', $fields['maildomain']->fieldtype);
         $this->assertSame('example.com,example.org', $fields['maildomain']->fieldoptions);
         $this->assertSame('password', $fields['password']->fieldtype);
         $this->assertSame('on', $fields['localpart']->required);
         $this->assertSame('on', $fields['quota']->adminonly);
+        $this->assertSame('on', $fields['kerio_id']->adminonly);
         $this->assertSame('', $fields['localpart']->adminonly);
     }
 
@@ -55,7 +56,7 @@ final class ServerAndProductSetupTest extends ModuleTestCase
 
         $this->assertSame('example.com,example.org', $this->whmcs->productCustomFields($listed)['maildomain']->fieldoptions);
         $fields = $this->whmcs->productCustomFields($unlisted);
-        $this->assertCount(6, $fields);
+        $this->assertCount(7, $fields);
         $this->assertSame('', $fields['maildomain']->fieldoptions);
     }
 
@@ -69,7 +70,7 @@ final class ServerAndProductSetupTest extends ModuleTestCase
         $this->whmcs->saveModuleSettings($productId, ['quota_mb' => '2048']);
 
         $fields = $this->whmcs->productCustomFields($productId);
-        $this->assertCount(6, $fields);
+        $this->assertCount(7, $fields);
         $this->assertSame('localpart|Postfachname', $fields['localpart']->fieldname);
     }
 

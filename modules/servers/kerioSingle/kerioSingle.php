@@ -136,12 +136,11 @@ function kerioSingle_TerminateAccount(array $params)
 {
     return Lifecycle::run('TerminateAccount', $params, static function () use ($params): void {
         $product = ProductSettings::fromParams($params);
-        $args = ['mode' => $product->terminateMode(), 'service_id' => (int) $params['serviceid']];
+        $args = ['mode' => $product->terminateMode()];
         if ($product->archiveMailbox() !== null) {
             $args['archive_mailbox'] = $product->archiveMailbox();
         }
-        EngineClient::forParams($params, 'TerminateAccount')
-            ->call('terminate', ['address' => Lifecycle::address($params)] + $args);
+        Provisioning::mailboxCall($params, 'TerminateAccount', 'terminate', $args);
     });
 }
 
@@ -155,7 +154,6 @@ function kerioSingle_ChangePassword(array $params)
 {
     return Lifecycle::run('ChangePassword', $params, static function () use ($params): void {
         $args = [
-            'address' => Lifecycle::address($params),
             'password' => (string) $params['password'],
             'givenname' => (string) ($params['customfields'][CustomFields::GIVENNAME] ?? ''),
             'surname' => (string) ($params['customfields'][CustomFields::SURNAME] ?? ''),
@@ -164,7 +162,7 @@ function kerioSingle_ChangePassword(array $params)
         if ($minLength !== null) {
             $args['min_password_length'] = $minLength;
         }
-        EngineClient::forParams($params, 'ChangePassword')->call('change_password', $args);
+        Provisioning::mailboxCall($params, 'ChangePassword', 'change_password', $args);
     });
 }
 
@@ -326,7 +324,7 @@ function kerioSingleUpdateQuota(array $params, $quotaMb = null)
 }
 
 /**
- * Runs a one-argument mailbox operation (suspend, unsuspend) for the service.
+ * Runs a mailbox operation without further arguments (suspend, unsuspend) for the service.
  *
  * @param array<string, mixed> $params
  * @return string 'success' or an error
@@ -334,9 +332,6 @@ function kerioSingleUpdateQuota(array $params, $quotaMb = null)
 function kerioSingleMailboxCall(string $action, string $op, array $params)
 {
     return Lifecycle::run($action, $params, static function () use ($action, $op, $params): void {
-        EngineClient::forParams($params, $action)->call($op, [
-            'address' => Lifecycle::address($params),
-            'service_id' => (int) $params['serviceid'],
-        ]);
+        Provisioning::mailboxCall($params, $action, $op);
     });
 }

@@ -29,6 +29,11 @@ final class CustomFields
     public const SURNAME = 'surname';
     /** Admin-only: the quota (MB) currently applied to the mailbox; written by kerioSingleUpdateQuota. */
     public const QUOTA = 'quota';
+    /**
+     * Admin-only: the Kerio user id of the mailbox, recorded at create (and refreshed when the engine
+     * reports a new one); lets the engine act by id instead of looking the address up. Empty = by address.
+     */
+    public const KERIO_ID = 'kerio_id';
 
     /** key => [label, fieldtype, adminonly, required, showorder, description] */
     private const FIELDS = [
@@ -38,6 +43,7 @@ final class CustomFields
         self::GIVENNAME => ['First name', 'text', false, false, true, ''],
         self::SURNAME => ['Last name', 'text', false, false, true, ''],
         self::QUOTA => ['Quota (MB)', 'text', true, false, false, 'Quota applied to the mailbox (kept by the module).'],
+        self::KERIO_ID => ['Kerio user ID', 'text', true, false, false, 'Kerio id of the mailbox (kept by the module; empty it to have the mailbox found by its address).'],
     ];
 
     /**

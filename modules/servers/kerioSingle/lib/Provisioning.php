@@ -39,7 +39,35 @@ final class Provisioning
         $serviceId = (int) $params['serviceid'];
         ServiceRepository::recordMailbox($serviceId, $address, self::domainOf($address), $password);
         CustomFields::setValue((int) $params['pid'], $serviceId, CustomFields::PASSWORD, '');
+        self::recordKerioId($params, (string) $result['id']);
         self::updateQuota($params, (int) $result['quota_mb']);
+    }
+
+    /**
+     * Runs a mailbox operation (suspend, unsuspend, terminate, change_password, change_package) on the
+     * service's mailbox: adds its address, the service id (ownership guard) and the Kerio user id stored
+     * at create (`user_id`, so the engine can skip the address lookup), and stores the id the engine
+     * reports when it differs (a service created before ids were kept, or a stale id).
+     *
+     * @param array<string, mixed> $params
+     * @param array<string, mixed> $args   the operation's other arguments
+     * @return array<string, mixed> the engine's result
+     * @throws EngineError|SettingsError
+     */
+    public static function mailboxCall(array $params, string $action, string $op, array $args = []): array
+    {
+        $serviceId = (int) $params['serviceid'];
+        $storedId = trim(CustomFields::latestServiceValue($serviceId, CustomFields::KERIO_ID));
+        $args = ['address' => Lifecycle::address($params), 'service_id' => $serviceId] + $args;
+        if ($storedId !== '') {
+            $args['user_id'] = $storedId;
+        }
+        $result = EngineClient::forParams($params, $action)->call($op, $args);
+        $reportedId = (string) ($result['user_id'] ?? '');
+        if ($reportedId !== '' && $reportedId !== $storedId) {
+            self::recordKerioId($params, $reportedId);
+        }
+        return $result;
     }
 
     /**
@@ -56,8 +84,7 @@ final class Provisioning
         $newQuota = $product->quotaMb();
         $allowBelowUsage = $product->allowDowngradeBelowUsage()
             || !self::isDowngrade(self::storedQuota($params), $newQuota);
-        $result = EngineClient::forParams($params, 'ChangePackage')->call('change_package', [
-            'address' => Lifecycle::address($params),
+        $result = self::mailboxCall($params, 'ChangePackage', 'change_package', [
             'quota_mb' => $newQuota,
             'allow_downgrade_below_usage' => $allowBelowUsage,
         ]);
@@ -138,6 +165,16 @@ final class Provisioning
     public static function recordQuota(array $params, int $quotaMb): void
     {
         CustomFields::setValue((int) $params['pid'], (int) $params['serviceid'], CustomFields::QUOTA, (string) $quotaMb);
+    }
+
+    /**
+     * Stores the mailbox's Kerio user id in the admin-only `kerio_id` custom field.
+     *
+     * @param array<string, mixed> $params
+     */
+    private static function recordKerioId(array $params, string $kerioId): void
+    {
+        CustomFields::setValue((int) $params['pid'], (int) $params['serviceid'], CustomFields::KERIO_ID, $kerioId);
     }
 
     /**
