@@ -47,8 +47,8 @@ test-reliability: build
 
 ## fuzz: the property tests of the Kerio answer decoder and the bridge parser, long (docs/fuzzing.md);
 ## `make test` runs the same targets with proptest's default 256 cases
-FUZZ_DECODER_CASES ?= 120000
-FUZZ_BRIDGE_CASES ?= 350000
+FUZZ_DECODER_CASES ?= 220000
+FUZZ_BRIDGE_CASES ?= 280000
 fuzz:
 	PROPTEST_CASES=$(FUZZ_DECODER_CASES) cargo test -p kerio-api --test prop_decoder -- --nocapture
 	PROPTEST_CASES=$(FUZZ_BRIDGE_CASES) cargo test -p kerio-single --test prop_bridge -- --nocapture
