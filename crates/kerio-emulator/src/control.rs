@@ -118,7 +118,7 @@ fn state(emulator: &Emulator) -> Response {
     let store = lock(&emulator.store);
     let domains: Vec<Value> = store.domains.iter().map(domain_json).collect();
     let users: Vec<Value> = store
-        .users
+        .users()
         .iter()
         .map(|user| {
             let mut json = user_json(user);

@@ -333,9 +333,7 @@ pub fn seed(state_dir: &Path, domains: usize, users_per_domain: usize) -> io::Re
                 continue;
             };
             let existing: std::collections::HashSet<String> = store
-                .users
-                .iter()
-                .filter(|u| u.domain_id == domain_id)
+                .users_in(&domain_id)
                 .map(|u| u.login_name.to_ascii_lowercase())
                 .collect();
             for u in 1..=users_per_domain {

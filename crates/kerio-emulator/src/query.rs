@@ -193,6 +193,27 @@ impl SearchQuery {
         })
     }
 
+    /// The fields this query reads or returns: the projection plus every field its conditions
+    /// (QUICKSEARCH: `quick_fields`) and its ordering look at; `None` when it returns every field.
+    /// Lets a caller build only these fields of each entity.
+    pub fn fields_read(&self, quick_fields: &[&str]) -> Option<Vec<String>> {
+        if self.fields.is_empty() {
+            return None;
+        }
+        let mut wanted = self.fields.clone();
+        for condition in &self.conditions {
+            if condition.field == QUICKSEARCH && !quick_fields.is_empty() {
+                wanted.extend(quick_fields.iter().map(|field| field.to_string()));
+            } else {
+                wanted.push(condition.field.clone());
+            }
+        }
+        wanted.extend(self.order.iter().map(|order| order.column.clone()));
+        let mut seen = std::collections::HashSet::new();
+        wanted.retain(|field| seen.insert(field.clone()));
+        Some(wanted)
+    }
+
     /// Filters, sorts, pages and projects `items`; returns `{list, totalItems}`.
     /// `template` is an entity with every field (to reject unknown condition fields even when
     /// nothing matches); `quick_fields` are the fields QUICKSEARCH looks in.
@@ -256,26 +277,50 @@ impl SearchQuery {
         })
     }
 
-    fn sort(&self, items: &mut [Value]) {
+    /// Orders `items` by `orderBy` (stable). Each item's sort key is computed once, not in
+    /// every comparison.
+    fn sort(&self, items: &mut Vec<Value>) {
         if self.order.is_empty() {
             return;
         }
-        items.sort_by(|a, b| {
-            for order in &self.order {
-                let left = Scalar::of(a.get(&order.column).unwrap_or(&Value::Null));
-                let right = Scalar::of(b.get(&order.column).unwrap_or(&Value::Null));
-                let ordering = left.compare(&right, order.case_sensitive);
-                let ordering = if order.descending {
-                    ordering.reverse()
-                } else {
-                    ordering
-                };
-                if ordering != Ordering::Equal {
-                    return ordering;
+        let mut keyed: Vec<(Vec<Scalar>, Value)> = items
+            .drain(..)
+            .map(|item| (self.sort_key(&item), item))
+            .collect();
+        keyed.sort_by(|(left, _), (right, _)| self.compare_keys(left, right));
+        items.extend(keyed.into_iter().map(|(_, item)| item));
+    }
+
+    /// The values `item` is ordered by, text folded to lower case where the order ignores case.
+    fn sort_key(&self, item: &Value) -> Vec<Scalar> {
+        self.order
+            .iter()
+            .map(|order| {
+                let scalar = Scalar::of(item.get(&order.column).unwrap_or(&Value::Null));
+                match scalar {
+                    Scalar::Text(text) if !order.case_sensitive => {
+                        Scalar::Text(text.to_lowercase())
+                    }
+                    other => other,
                 }
+            })
+            .collect()
+    }
+
+    /// Compares two sort keys column by column (case already folded by [`Self::sort_key`]).
+    fn compare_keys(&self, left: &[Scalar], right: &[Scalar]) -> Ordering {
+        for ((order, left), right) in self.order.iter().zip(left).zip(right) {
+            let ordering = left.compare(right, true);
+            let ordering = if order.descending {
+                ordering.reverse()
+            } else {
+                ordering
+            };
+            if ordering != Ordering::Equal {
+                return ordering;
             }
-            Ordering::Equal
-        });
+        }
+        Ordering::Equal
     }
 
     fn project(&self, item: Value) -> Value {
@@ -503,6 +548,38 @@ mod tests {
             {"fieldName": "loginName", "comparator": "Eq", "value": "ANNA"},
             {"fieldName": "isEnabled", "comparator": "Eq", "value": "false"}]}));
         assert_eq!(logins(&result), vec!["anna", "bob"]);
+    }
+
+    #[test]
+    fn fields_read_adds_condition_and_order_fields_to_the_projection() {
+        let query = SearchQuery::parse(&json!({
+            "fields": ["loginName"],
+            "conditions": [{"fieldName": "QUICKSEARCH", "comparator": "Like", "value": "a"},
+                           {"fieldName": "isEnabled", "comparator": "Eq", "value": "true"}],
+            "orderBy": [{"columnName": "size"}, {"columnName": "loginName"}]}))
+        .unwrap();
+        assert_eq!(
+            query.fields_read(&["loginName", "fullName"]).unwrap(),
+            ["loginName", "fullName", "isEnabled", "size"]
+        );
+        assert_eq!(
+            SearchQuery::parse(&json!({})).unwrap().fields_read(&[]),
+            None
+        );
+    }
+
+    #[test]
+    fn case_insensitive_order_keeps_equal_items_in_place() {
+        let result = run(json!({"orderBy": [{"columnName": "loginName", "direction": "Desc"}]}));
+        assert_eq!(logins(&result), vec!["Carl", "bob", "anna"]);
+        let sensitive = run(
+            json!({"orderBy": [{"columnName": "loginName", "direction": "Asc", "caseSensitive": true}]}),
+        );
+        assert_eq!(logins(&sensitive), vec!["Carl", "anna", "bob"]);
+        let by_flag_then_name = run(json!({"orderBy": [
+            {"columnName": "isEnabled", "direction": "Asc"},
+            {"columnName": "fullName", "direction": "Desc"}]}));
+        assert_eq!(logins(&by_flag_then_name), vec!["bob", "Carl", "anna"]);
     }
 
     #[test]

@@ -115,9 +115,8 @@ fn find_entity_by_email(call: &mut Call) -> Result<Value, KerioError> {
             None => address,
         };
         let full = format!("{local}@{}", domain.name);
-        let collision = store.users.iter().find(|u| {
-            u.domain_id == domain.id
-                && u.id != updated_id
+        let collision = store.users_in(&domain.id).find(|u| {
+            u.id != updated_id
                 && (u.has_login(local)
                     || u.email_addresses
                         .iter()

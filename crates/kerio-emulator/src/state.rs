@@ -329,13 +329,20 @@ pub struct KeptMailbox {
 }
 
 /// Domains, users and kept mailboxes, in memory and in SQLite.
+///
+/// Users are indexed by id and by domain, as Kerio's own store is: a request names a domain (or
+/// a user id), and its cost must not grow with the number of users in other domains.
 pub struct Store {
     conn: Connection,
     seq: i64,
     /// All domains, in creation order.
     pub domains: Vec<Domain>,
     /// All users, in creation order.
-    pub users: Vec<User>,
+    users: Vec<User>,
+    /// Position in `users` of each user id.
+    user_positions: HashMap<String, usize>,
+    /// Positions in `users` of each domain's users (by domain id), in creation order.
+    domain_users: HashMap<String, Vec<usize>>,
     /// Mailboxes whose user was deleted with `UDeleteUser`.
     pub kept: Vec<KeptMailbox>,
 }
@@ -391,13 +398,37 @@ impl Store {
                 |row| row.get(0),
             )
             .map_err(io_error)?;
-        Ok(Store {
+        let mut store = Store {
             conn,
             seq,
             domains,
             users,
+            user_positions: HashMap::new(),
+            domain_users: HashMap::new(),
             kept,
-        })
+        };
+        store.reindex_users();
+        Ok(store)
+    }
+
+    /// Rebuilds the user indexes from `users` (after loading, or after a deletion shifted the
+    /// positions).
+    fn reindex_users(&mut self) {
+        self.user_positions.clear();
+        self.domain_users.clear();
+        for position in 0..self.users.len() {
+            self.index_user(position);
+        }
+    }
+
+    /// Adds the user at `position` in `users` to the indexes.
+    fn index_user(&mut self, position: usize) {
+        let user = &self.users[position];
+        self.user_positions.insert(user.id.clone(), position);
+        self.domain_users
+            .entry(user.domain_id.clone())
+            .or_default()
+            .push(position);
     }
 
     /// Runs `work` inside one SQLite transaction (bulk seeding).
@@ -450,14 +481,15 @@ impl Store {
     pub fn insert_user(&mut self, user: User) -> io::Result<()> {
         self.write_user(&user)?;
         self.users.push(user);
+        self.index_user(self.users.len() - 1);
         Ok(())
     }
 
-    /// Replaces the stored user with the same id.
+    /// Replaces the stored user with the same id (a user never changes its domain).
     pub fn update_user(&mut self, user: User) -> io::Result<()> {
         self.write_user(&user)?;
-        if let Some(slot) = self.users.iter_mut().find(|u| u.id == user.id) {
-            *slot = user;
+        if let Some(&position) = self.user_positions.get(&user.id) {
+            self.users[position] = user;
         }
         Ok(())
     }
@@ -467,7 +499,10 @@ impl Store {
         self.conn
             .execute("DELETE FROM users WHERE id = ?1", params![id])
             .map_err(io_error)?;
-        self.users.retain(|u| u.id != id);
+        if let Some(position) = self.user_positions.get(id).copied() {
+            self.users.remove(position);
+            self.reindex_users();
+        }
         Ok(())
     }
 
@@ -525,16 +560,31 @@ impl Store {
         self.domains.iter().find(|d| d.is_primary)
     }
 
+    /// Every user, in creation order.
+    pub fn users(&self) -> &[User] {
+        &self.users
+    }
+
+    /// The users of one domain, in creation order.
+    pub fn users_in<'s>(&'s self, domain_id: &str) -> impl Iterator<Item = &'s User> + 's {
+        self.domain_users
+            .get(domain_id)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .map(|&position| &self.users[position])
+    }
+
     /// User by id.
     pub fn user(&self, id: &str) -> Option<&User> {
-        self.users.iter().find(|u| u.id == id)
+        self.user_positions
+            .get(id)
+            .map(|&position| &self.users[position])
     }
 
     /// User by login name in a domain, ignoring case.
     pub fn user_by_login(&self, domain_id: &str, login: &str) -> Option<&User> {
-        self.users
-            .iter()
-            .find(|u| u.domain_id == domain_id && u.has_login(login))
+        self.users_in(domain_id).find(|u| u.has_login(login))
     }
 
     /// Resolves `login` or `login@domain` (no domain = primary domain) to a user.
@@ -560,10 +610,7 @@ impl Store {
 
     /// Number of enabled users in one domain.
     pub fn active_users_in(&self, domain_id: &str) -> usize {
-        self.users
-            .iter()
-            .filter(|u| u.is_enabled && u.domain_id == domain_id)
-            .count()
+        self.users_in(domain_id).filter(|u| u.is_enabled).count()
     }
 
     /// Adds the domain named `name` unless it exists; the first domain becomes primary.
@@ -717,6 +764,44 @@ mod tests {
         let hash = PasswordHash::new("S3cret!x");
         assert!(hash.matches("S3cret!x"));
         assert!(!hash.matches("s3cret!x"));
+    }
+
+    fn logins<'a>(users: impl Iterator<Item = &'a User>) -> Vec<String> {
+        users.map(|u| u.login_name.clone()).collect()
+    }
+
+    #[test]
+    fn users_are_found_by_id_and_domain_after_deletion_and_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        let first = store.ensure_domain("one.example").unwrap();
+        let second = store.ensure_domain("two.example").unwrap();
+        let domain_one = store.domain(&first).unwrap().clone();
+        let domain_two = store.domain(&second).unwrap().clone();
+        let mut ids = Vec::new();
+        for (domain, login) in [(&domain_one, "a"), (&domain_two, "b"), (&domain_one, "c")] {
+            let user = User::new(domain, login, "pw");
+            ids.push(user.id.clone());
+            store.insert_user(user).unwrap();
+        }
+        assert_eq!(logins(store.users_in(&first)), ["a", "c"]);
+        assert_eq!(logins(store.users_in(&second)), ["b"]);
+        assert!(store.users_in("keriodb://domain/none").next().is_none());
+
+        store.delete_user(&ids[0]).unwrap();
+        assert!(store.user(&ids[0]).is_none());
+        assert_eq!(store.user(&ids[2]).unwrap().login_name, "c");
+        assert_eq!(logins(store.users_in(&first)), ["c"]);
+        assert_eq!(store.user_by_login(&first, "C").unwrap().id, ids[2]);
+        let mut renamed = store.user(&ids[1]).unwrap().clone();
+        renamed.login_name = "bee".to_string();
+        store.update_user(renamed).unwrap();
+        drop(store);
+
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(logins(store.users_in(&first)), ["c"]);
+        assert_eq!(store.user(&ids[1]).unwrap().login_name, "bee");
+        assert_eq!(logins(store.users().iter()), ["bee", "c"]);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! The `Users` interface: get (SearchQuery), create, set (partial patterns), remove (keep,
 //! delete or move the mailbox), getStatistics. Per-item failures go to `errors` with `inputIndex`.
 
+use std::sync::OnceLock;
+
 use serde_json::{json, Map, Value};
 
 use crate::domains::{domain_param, user_allowance};
@@ -66,54 +68,126 @@ fn size_limit_json(limit: &SizeLimit) -> Value {
     json!({"isActive": limit.is_active, "limit": {"value": limit.limit.value, "units": limit.limit.units}})
 }
 
-/// The full wire form of a user (never the password). `consumedSize` uses the largest unit
-/// up to GigaBytes that represents the byte count exactly. [I]
-pub fn user_json(user: &User) -> Value {
-    let consumed = ByteValue::exact(user.mailbox.bytes);
-    json!({
-        "id": user.id,
-        "domainId": user.domain_id,
-        "companyContactId": "",
-        "loginName": user.login_name,
-        "fullName": user.full_name,
-        "description": user.description,
-        "isEnabled": user.is_enabled,
-        "itemSource": "DSInternalSource",
-        "authType": user.auth_type,
-        "isPasswordReversible": user.is_password_reversible,
-        "allowPasswordChange": user.allow_password_change,
-        "hasDefaultSpamRule": user.has_default_spam_rule,
-        "role": role_json(&user.role),
-        "groupRole": role_json(&Role::plain("UserRole")),
-        "effectiveRole": role_json(&user.role),
-        "isWritableByMe": true,
-        "emailAddresses": user.email_addresses,
-        "emailForwarding": {"mode": "UForwardNone", "emailAddresses": []},
-        "userGroups": [],
-        "itemLimit": {"isActive": user.item_limit.is_active, "limit": user.item_limit.limit},
-        "diskSizeLimit": size_limit_json(&user.disk_size_limit),
-        "consumedItems": user.mailbox.items,
-        "consumedSize": {"value": consumed.value, "units": consumed.units},
-        "hasDomainRestriction": false,
-        "outMessageLimit": {"isActive": false, "limit": {"value": 0, "units": "MegaBytes"}},
-        "lastLoginInfo": {"dateTime": user.last_login.date_time, "protocol": user.last_login.protocol},
-        "publishInGal": true,
+/// Every field of a user's wire form.
+const USER_FIELDS: &[&str] = &[
+    "id",
+    "domainId",
+    "companyContactId",
+    "loginName",
+    "fullName",
+    "description",
+    "isEnabled",
+    "itemSource",
+    "authType",
+    "isPasswordReversible",
+    "allowPasswordChange",
+    "hasDefaultSpamRule",
+    "role",
+    "groupRole",
+    "effectiveRole",
+    "isWritableByMe",
+    "emailAddresses",
+    "emailForwarding",
+    "userGroups",
+    "itemLimit",
+    "diskSizeLimit",
+    "consumedItems",
+    "consumedSize",
+    "hasDomainRestriction",
+    "outMessageLimit",
+    "lastLoginInfo",
+    "publishInGal",
+];
+
+/// One field of a user's wire form; `None` for a name not in [`USER_FIELDS`]. `consumedSize`
+/// uses the largest unit up to GigaBytes that represents the byte count exactly. [I]
+fn user_field(user: &User, field: &str) -> Option<Value> {
+    Some(match field {
+        "id" => json!(user.id),
+        "domainId" => json!(user.domain_id),
+        "companyContactId" => json!(""),
+        "loginName" => json!(user.login_name),
+        "fullName" => json!(user.full_name),
+        "description" => json!(user.description),
+        "isEnabled" => json!(user.is_enabled),
+        "itemSource" => json!("DSInternalSource"),
+        "authType" => json!(user.auth_type),
+        "isPasswordReversible" => json!(user.is_password_reversible),
+        "allowPasswordChange" => json!(user.allow_password_change),
+        "hasDefaultSpamRule" => json!(user.has_default_spam_rule),
+        "role" | "effectiveRole" => role_json(&user.role),
+        "groupRole" => role_json(&Role::plain("UserRole")),
+        "isWritableByMe" => json!(true),
+        "emailAddresses" => json!(user.email_addresses),
+        "emailForwarding" => json!({"mode": "UForwardNone", "emailAddresses": []}),
+        "userGroups" => json!([]),
+        "itemLimit" => {
+            json!({"isActive": user.item_limit.is_active, "limit": user.item_limit.limit})
+        }
+        "diskSizeLimit" => size_limit_json(&user.disk_size_limit),
+        "consumedItems" => json!(user.mailbox.items),
+        "consumedSize" => {
+            let consumed = ByteValue::exact(user.mailbox.bytes);
+            json!({"value": consumed.value, "units": consumed.units})
+        }
+        "hasDomainRestriction" => json!(false),
+        "outMessageLimit" => {
+            json!({"isActive": false, "limit": {"value": 0, "units": "MegaBytes"}})
+        }
+        "lastLoginInfo" => {
+            json!({"dateTime": user.last_login.date_time, "protocol": user.last_login.protocol})
+        }
+        "publishInGal" => json!(true),
+        _ => return None,
     })
 }
 
+/// The wire form of a user with only `fields` (unknown names are left out).
+fn user_json_with<S: AsRef<str>>(user: &User, fields: &[S]) -> Value {
+    Value::Object(
+        fields
+            .iter()
+            .filter_map(|field| {
+                let field = field.as_ref();
+                user_field(user, field).map(|value| (field.to_string(), value))
+            })
+            .collect(),
+    )
+}
+
+/// The full wire form of a user (never the password).
+pub fn user_json(user: &User) -> Value {
+    user_json_with(user, USER_FIELDS)
+}
+
+/// `Users.get`: the users of one domain (found through the store's domain index), each built
+/// with only the fields the query reads or returns.
 fn get(call: &mut Call) -> Result<Value, KerioError> {
     let query = call.query()?;
+    let fields = query.fields_read(QUICK_FIELDS);
     let store = lock(&call.emulator.store);
     let domain = domain_param(call, &store)?;
     let items = store
-        .users
-        .iter()
-        .filter(|u| u.domain_id == domain.id)
-        .map(user_json)
+        .users_in(&domain.id)
+        .map(|user| match &fields {
+            Some(fields) => user_json_with(user, fields),
+            None => user_json(user),
+        })
         .collect();
     drop(store);
-    let template = user_json(&User::new(&domain, "template", ""));
-    query.apply(items, &template, QUICK_FIELDS)
+    query.apply(items, user_template(), QUICK_FIELDS)
+}
+
+/// A user with every field, for the query to check field names against.
+fn user_template() -> &'static Value {
+    static TEMPLATE: OnceLock<Value> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        user_json(&User::new(
+            &Domain::new("template.invalid", false),
+            "template",
+            "",
+        ))
+    })
 }
 
 // ---------- pattern parsing (shared by create and set) ----------

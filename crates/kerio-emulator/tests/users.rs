@@ -61,6 +61,19 @@ fn users_get_projects_filters_orders_and_pages() {
     let projected = admin.users(&domain, json!({"fields": ["loginName"], "orderBy": [{"columnName": "loginName", "direction": "Desc"}]}));
     assert_eq!(projected["list"][0], json!({"loginName": "carl.x"}));
 
+    // Fields read by conditions and ordering but not asked for are not returned.
+    let narrowed = admin.users(
+        &domain,
+        json!({"fields": ["loginName"],
+               "conditions": [{"fieldName": "isEnabled", "comparator": "Eq", "value": "true"}],
+               "orderBy": [{"columnName": "fullName", "direction": "Desc"}]}),
+    );
+    assert_eq!(
+        narrowed["list"],
+        json!([{"loginName": "bob"}, {"loginName": "anna"}])
+    );
+    assert_eq!(narrowed["totalItems"], 2);
+
     let like = admin.users(
         &domain,
         json!({"conditions": [{"fieldName": "fullName", "comparator": "Like", "value": "%th"}]}),
