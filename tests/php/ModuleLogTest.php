@@ -6,6 +6,7 @@ use KerioSingle\Harness\Settings;
 use KerioSingle\Tests\Support\ModuleTestCase;
 use KerioSingle\Tests\Support\TestEnvironment;
 use WHMCS\Module\Server\kerioSingle\Lifecycle;
+use WHMCS\Module\Server\kerioSingle\ModuleLog;
 use WHMCS\Database\Capsule;
 
 /**
@@ -85,6 +86,34 @@ final class ModuleLogTest extends ModuleTestCase
             throw new \RuntimeException('The password does not meet the rules.');
         });
         $this->assertSame('Unexpected RuntimeException: The password does not meet the rules.', $short, 'a short secret does not shred the text');
+    }
+
+    public function testARunOfOneMethodIsLoggedAsItsFirstTwoExchangesAndOneSummaryButFailuresInFull(): void
+    {
+        $exchange = static fn (string $method, array $response, int $ms = 3): array => [
+            'method' => $method, 'request' => ['method' => $method], 'response' => $response, 'ms' => $ms,
+        ];
+        $page = ['result' => ['list' => []]];
+        $transcript = [$exchange('Session.login', ['result' => []]), $exchange('Domains.get', $page)];
+        for ($i = 0; $i < 5; $i++) {
+            $transcript[] = $exchange('Users.get', $page, 10 + $i);
+        }
+        $transcript[] = $exchange('Users.get', ['error' => ['code' => -32001, 'message' => 'Session expired.']]);
+        $transcript[] = $exchange('Users.get', ['clientError' => 'timed out']);
+        $transcript[] = $exchange('Users.get', $page);
+        $transcript[] = $exchange('Session.logout', ['result' => []]);
+
+        (new ModuleLog('UsageUpdate', []))->transcript($transcript);
+
+        $rows = Capsule::table('tblmodulelog')->orderBy('id')->get();
+        $this->assertSame([
+            'usageupdate session.login', 'usageupdate domains.get', 'usageupdate users.get', 'usageupdate users.get',
+            'usageupdate users.get', 'usageupdate users.get', 'usageupdate users.get', 'usageupdate users.get', 'usageupdate session.logout',
+        ], $rows->pluck('action')->all());
+        $this->assertSame('3 more Users.get exchanges like the ones above, not logged one by one', $rows[4]->request);
+        $this->assertSame('39 ms in total', $rows[4]->arrdata, '12 + 13 + 14 ms');
+        $this->assertStringContainsString('Session expired.', $rows[5]->response);
+        $this->assertStringContainsString('timed out', $rows[6]->response);
     }
 
     /**

@@ -2,6 +2,8 @@
 
 namespace KerioSingle\Tests;
 
+use KerioSingle\Harness\Database;
+use KerioSingle\Harness\Whmcs;
 use KerioSingle\Tests\Support\ModuleTestCase;
 use WHMCS\Database\Capsule;
 use WHMCS\Module\Server\kerioSingle\ServiceRepository;
@@ -54,19 +56,32 @@ final class UsageAndSyncTest extends ModuleTestCase
         }
     }
 
-    public function testUsageOfThousandsOfServicesIsWrittenInChunksOfTwoHundred(): void
+    /** @return array<string, array{0: bool}> */
+    public static function databases(): array
     {
+        return ['MariaDB' => [false], 'SQLite (the demo)' => [true]];
+    }
+
+    /**
+     * @dataProvider databases
+     */
+    public function testUsageOfThousandsOfServicesIsStagedAndWrittenWithOneUpdate(bool $sqlite): void
+    {
+        if ($sqlite) {
+            $this->whmcs = Whmcs::install(Database::sqlite(':memory:'));
+        }
         $rows = [];
-        for ($id = 1; $id <= 2500; $id++) {
-            $rows[] = ['id' => $id, 'userid' => 1, 'packageid' => 1];
+        for ($id = 1; $id <= 4501; $id++) {
+            $rows[] = ['id' => $id, 'userid' => 1, 'packageid' => 1, 'diskusage' => 5, 'disklimit' => 6];
         }
         foreach (array_chunk($rows, 500) as $chunk) {
             Capsule::table('tblhosting')->insert($chunk);
         }
         $usage = [];
-        foreach (range(1, 2500) as $id) {
+        foreach (range(1, 4500) as $id) {
             $usage[$id] = [$id % 97, 1000 + $id];
         }
+        $usage[9999] = [1, 2];
         $connection = Capsule::connection();
         $connection->flushQueryLog();
         $connection->enableQueryLog();
@@ -74,11 +89,21 @@ final class UsageAndSyncTest extends ModuleTestCase
         ServiceRepository::writeUsage($usage, '2031-01-02 03:04:05');
 
         $connection->disableQueryLog();
-        $this->assertCount(13, $connection->getQueryLog(), '2,500 rows in UPDATEs of 200');
-        foreach ([1, 199, 200, 201, 999, 1000, 1001, 2500] as $id) {
+        $queries = array_column($connection->getQueryLog(), 'query');
+        $this->assertCount(1, preg_grep('/^update tblhosting/i', $queries), 'one UPDATE: ' . implode("\n", $queries));
+        $this->assertCount(3, preg_grep('/^insert into kerio_single_usage/i', $queries), '4,501 rows staged in INSERTs of 2,000');
+        foreach ([1, 1999, 2000, 2001, 4000, 4500] as $id) {
             $row = $this->whmcs->service($id);
             $this->assertSame([$id % 97, 1000 + $id, '2031-01-02 03:04:05'], [(int) $row->diskusage, (int) $row->disklimit, (string) $row->lastupdate]);
         }
+        $untouched = $this->whmcs->service(4501);
+        $this->assertSame([5, 6], [(int) $untouched->diskusage, (int) $untouched->disklimit]);
+        $this->assertSame(4501, Capsule::table('tblhosting')->count(), 'a service deleted meanwhile is not re-created');
+
+        ServiceRepository::writeUsage([4501 => [7, 8]], '2031-01-03 00:00:00');
+
+        $this->assertSame([7, 8], [(int) $this->whmcs->service(4501)->diskusage, (int) $this->whmcs->service(4501)->disklimit],
+            'the staging table is dropped after each run, so the next run (next server of the cron) works');
     }
 
     public function testASlowServerEndsInATimeoutErrorInsteadOfAHang(): void

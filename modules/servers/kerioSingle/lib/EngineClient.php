@@ -97,9 +97,7 @@ final class EngineClient
             $this->log->failure(['op' => $op, 'args' => $args], $error->describe());
             throw $error;
         }
-        foreach ((array) ($response['transcript'] ?? []) as $exchange) {
-            $this->log->exchange((array) $exchange);
-        }
+        $this->log->transcript(array_map(static fn ($exchange): array => (array) $exchange, (array) ($response['transcript'] ?? [])));
         if (($response['ok'] ?? false) !== true) {
             $error = EngineError::fromBridge((array) ($response['error'] ?? []));
             $this->log->failure(['op' => $op, 'args' => $args], $error->errorCode() . ': ' . $error->describe());

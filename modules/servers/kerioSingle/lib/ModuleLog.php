@@ -21,6 +21,12 @@ final class ModuleLog
     private const MASK = '********';
     /** Shorter secrets are masked only where they are the whole text (see mask()). */
     private const MIN_SUBSTRING_SECRET = 4;
+    /**
+     * Successful exchanges of one method in a row logged one by one; the rest of such a run is one
+     * summary row. A usage update reads one Users.get page per domain: hundreds of log rows (each
+     * an INSERT, and the log table WHMCS keeps) would say nothing the first two do not.
+     */
+    private const REPEATS_LOGGED = 2;
 
     private string $action;
     /** @var list<string> */
@@ -76,11 +82,38 @@ final class ModuleLog
     }
 
     /**
+     * Logs the engine's transcript: each exchange, except that of a run of successful exchanges of
+     * the same method only the first REPEATS_LOGGED are logged and the rest as one summary row.
+     * A failed exchange (Kerio error or no answer) is always logged in full.
+     *
+     * @param list<array<string, mixed>> $exchanges {method, request, response, ms} each
+     */
+    public function transcript(array $exchanges): void
+    {
+        $run = ['method' => null, 'length' => 0, 'folded' => 0, 'ms' => 0];
+        foreach ($exchanges as $exchange) {
+            $method = (string) ($exchange['method'] ?? 'unknown');
+            $failed = self::failed($exchange);
+            if ($failed || $method !== $run['method']) {
+                $this->foldedRun($run);
+                $run = ['method' => $failed ? null : $method, 'length' => 0, 'folded' => 0, 'ms' => 0];
+            }
+            if (++$run['length'] <= self::REPEATS_LOGGED || $failed) {
+                $this->exchange($exchange);
+                continue;
+            }
+            $run['folded']++;
+            $run['ms'] += (int) ($exchange['ms'] ?? 0);
+        }
+        $this->foldedRun($run);
+    }
+
+    /**
      * Logs one Kerio API exchange from the engine's transcript.
      *
      * @param array<string, mixed> $exchange {method, request, response, ms}
      */
-    public function exchange(array $exchange): void
+    private function exchange(array $exchange): void
     {
         $method = (string) ($exchange['method'] ?? 'unknown');
         $this->write(
@@ -99,6 +132,35 @@ final class ModuleLog
     public function failure($request, string $message): void
     {
         $this->write($this->action, is_string($request) ? $request : self::json($request), $message, '');
+    }
+
+    /**
+     * The summary row of the exchanges of a run that were not logged one by one (none: no row).
+     *
+     * @param array{method: ?string, length: int, folded: int, ms: int} $run
+     */
+    private function foldedRun(array $run): void
+    {
+        if ($run['folded'] === 0) {
+            return;
+        }
+        $this->write(
+            $this->action . ' ' . $run['method'],
+            $run['folded'] . ' more ' . $run['method'] . ' exchanges like the ones above, not logged one by one',
+            'All ' . $run['folded'] . ' succeeded.',
+            $run['ms'] . ' ms in total'
+        );
+    }
+
+    /**
+     * Whether the exchange failed: Kerio answered with an error, or there was no answer.
+     *
+     * @param array<string, mixed> $exchange
+     */
+    private static function failed(array $exchange): bool
+    {
+        $response = $exchange['response'] ?? null;
+        return !is_array($response) || isset($response['error']) || isset($response['clientError']);
     }
 
     private function write(string $action, string $request, string $response, string $processed): void

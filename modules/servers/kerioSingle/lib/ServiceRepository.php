@@ -2,6 +2,8 @@
 
 namespace WHMCS\Module\Server\kerioSingle;
 
+use Illuminate\Database\Connection;
+use Illuminate\Database\QueryException;
 use WHMCS\Database\Capsule;
 
 if (!defined('WHMCS')) {
@@ -15,12 +17,13 @@ final class ServiceRepository
 {
     /** Module name as stored in tblproducts.servertype. */
     public const MODULE = 'kerioSingle';
+    /** The temporary table writeUsage() stages the figures in (private to the connection). */
+    private const USAGE_STAGE = 'kerio_single_usage';
     /**
-     * Rows per bulk UPDATE of usage figures. MySQL evaluates the CASE list once per row, so a chunk
-     * costs rows x WHENs: 200 balances that against the per-statement cost (make bench, 10,000
-     * services: 0.36 s of UPDATEs with 1,000 per chunk, about 0.1 s with 200).
+     * Rows per INSERT into the staging table: 3 placeholders each, well below the 65,535 a MySQL
+     * statement may have, and few statements for 10,000 services.
      */
-    private const USAGE_CHUNK = 200;
+    private const STAGE_ROWS_PER_INSERT = 2000;
 
     /**
      * After a create: the address becomes the service username, the mail domain the service domain,
@@ -59,29 +62,62 @@ final class ServiceRepository
     }
 
     /**
-     * Writes diskusage/disklimit (MB) and lastupdate: one UPDATE … CASE statement per chunk of services.
+     * Writes diskusage/disklimit (MB) and lastupdate of many services in one transaction: the
+     * figures go into a temporary table with multi-row INSERTs, then one UPDATE joins it to
+     * tblhosting (make bench, 10,000 services on MariaDB: about 0.07 s; UPDATE … CASE in chunks
+     * of 200 took 0.2 s, because the CASE list is searched for every row).
+     *
+     * Services deleted meanwhile are simply not updated. The database user needs the CREATE
+     * TEMPORARY TABLES privilege, which WHMCS's "all privileges on its database" includes [I];
+     * without it the error says what to grant.
      *
      * @param array<int, array{0: int, 1: int}> $usage service id => [used MB, limit MB (0 = unlimited)]
+     * @throws \RuntimeException when the staging table cannot be created
      */
     public static function writeUsage(array $usage, string $now): void
     {
-        foreach (array_chunk($usage, self::USAGE_CHUNK, true) as $chunk) {
-            $usedCases = [];
-            $limitCases = [];
-            $bindings = ['used' => [], 'limit' => []];
-            foreach ($chunk as $serviceId => [$usedMb, $limitMb]) {
-                $usedCases[] = 'WHEN ? THEN ?';
-                $limitCases[] = 'WHEN ? THEN ?';
-                array_push($bindings['used'], $serviceId, $usedMb);
-                array_push($bindings['limit'], $serviceId, $limitMb);
+        if ($usage === []) {
+            return;
+        }
+        $db = Capsule::connection();
+        $sqlite = $db->getDriverName() === 'sqlite';
+        $db->transaction(static function () use ($db, $sqlite, $usage, $now): void {
+            self::createUsageStage($db, $sqlite);
+            try {
+                foreach (array_chunk($usage, self::STAGE_ROWS_PER_INSERT, true) as $chunk) {
+                    $rows = [];
+                    foreach ($chunk as $serviceId => [$usedMb, $limitMb]) {
+                        array_push($rows, $serviceId, $usedMb, $limitMb);
+                    }
+                    $db->insert('INSERT INTO ' . self::USAGE_STAGE . ' (id, used_mb, limit_mb) VALUES '
+                        . implode(',', array_fill(0, count($chunk), '(?,?,?)')), $rows);
+                }
+                $db->update($sqlite
+                    ? 'UPDATE tblhosting SET diskusage = s.used_mb, disklimit = s.limit_mb, lastupdate = ?'
+                        . ' FROM ' . self::USAGE_STAGE . ' s WHERE s.id = tblhosting.id'
+                    : 'UPDATE tblhosting h JOIN ' . self::USAGE_STAGE . ' s ON s.id = h.id'
+                        . ' SET h.diskusage = s.used_mb, h.disklimit = s.limit_mb, h.lastupdate = ?', [$now]);
+            } finally {
+                $db->statement($sqlite ? 'DROP TABLE temp.' . self::USAGE_STAGE : 'DROP TEMPORARY TABLE ' . self::USAGE_STAGE);
             }
-            $ids = array_keys($chunk);
-            $sql = 'UPDATE tblhosting SET'
-                . ' diskusage = CASE id ' . implode(' ', $usedCases) . ' ELSE diskusage END,'
-                . ' disklimit = CASE id ' . implode(' ', $limitCases) . ' ELSE disklimit END,'
-                . ' lastupdate = ?'
-                . ' WHERE id IN (' . implode(',', array_fill(0, count($ids), '?')) . ')';
-            Capsule::connection()->update($sql, array_merge($bindings['used'], $bindings['limit'], [$now], $ids));
+        });
+    }
+
+    /**
+     * Creates the connection's staging table for writeUsage() (MySQL: in memory; SQLite, which the
+     * demo uses, has no ENGINE clause and drops temporary tables by their `temp.` name).
+     *
+     * @throws \RuntimeException naming the privilege when the database refuses
+     */
+    private static function createUsageStage(Connection $db, bool $sqlite): void
+    {
+        try {
+            $db->statement('CREATE TEMPORARY TABLE ' . self::USAGE_STAGE
+                . ' (id INTEGER NOT NULL PRIMARY KEY, used_mb INTEGER NOT NULL, limit_mb INTEGER NOT NULL)'
+                . ($sqlite ? '' : ' ENGINE=MEMORY'));
+        } catch (QueryException $error) {
+            throw new \RuntimeException('Usage figures could not be written: the WHMCS database user may not create a temporary table ('
+                . $error->getMessage() . '). Grant it: GRANT CREATE TEMPORARY TABLES ON <whmcs database>.* TO <whmcs user>.', 0, $error);
         }
     }
 }
