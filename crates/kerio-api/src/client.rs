@@ -4,7 +4,7 @@ use crate::error::{error_message, item_errors, Error};
 use crate::query::SearchQuery;
 use crate::secret::Secret;
 use crate::tls::{PresentedFingerprint, Trust};
-use crate::transcript::{abridge, redact, Exchange};
+use crate::transcript::{recorded, Exchange};
 use crate::transport::{parse_json, Transport, TransportSettings};
 use crate::types::{
     CreateResult, Domain, Entity, ListResult, ProductInfo, RemovalRequest, ServerVersion, User,
@@ -321,12 +321,12 @@ impl Client {
             .post(method, &request.to_string(), self.token.as_ref());
         let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let response = match &outcome {
-            Ok(response) => abridge(redact(response)),
+            Ok(response) => recorded(response),
             Err(error) => json!({ "clientError": error.to_string() }),
         };
         self.transcript.push(Exchange {
             method: method.to_string(),
-            request: abridge(redact(&request)),
+            request: recorded(&request),
             response,
             ms,
         });

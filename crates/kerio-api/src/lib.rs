@@ -51,7 +51,7 @@ pub use error::{fill_placeholders, Error, ItemError, TlsError, SESSION_EXPIRED};
 pub use query::{Combining, Comparator, Condition, Direction, SearchQuery, SortOrder};
 pub use secret::{Secret, MASK};
 pub use tls::{fingerprint_of, normalize_fingerprint, Trust};
-pub use transcript::{abridge, redact, Exchange, MAX_RECORDED_ITEMS};
+pub use transcript::{recorded, redact, Exchange, MAX_RECORDED_ITEMS};
 pub use types::{
     AllowedUsers, CreateResult, Domain, Entity, LastLogin, ListResult, ProductInfo, RemovalMethod,
     RemovalMode, RemovalRequest, ServerVersion, User, UserCountInfo, UserDetails, UserRight,

@@ -46,12 +46,24 @@ pub fn execute(
 }
 
 /// Builds the response object for `outcome` and scrubs `secrets` from it (see module doc).
+///
+/// The result and the transcript are moved into the response, not copied: a usage result holds
+/// thousands of accounts.
 pub fn response(op: &str, outcome: Outcome, secrets: &[&str]) -> Value {
-    let transcript: Vec<Value> = outcome.transcript.iter().map(exchange_json).collect();
-    let mut response = match outcome.result {
-        Ok(result) => json!({"ok": true, "result": result, "transcript": transcript}),
-        Err(error) => json!({"ok": false, "error": error, "transcript": transcript}),
-    };
+    let transcript: Vec<Value> = outcome.transcript.into_iter().map(exchange_json).collect();
+    let mut response = Map::new();
+    match outcome.result {
+        Ok(result) => {
+            response.insert("ok".into(), Value::Bool(true));
+            response.insert("result".into(), result);
+        }
+        Err(error) => {
+            response.insert("ok".into(), Value::Bool(false));
+            response.insert("error".into(), json!(error));
+        }
+    }
+    response.insert("transcript".into(), Value::Array(transcript));
+    let mut response = Value::Object(response);
     let sso_html = (op == "sso")
         .then(|| response.pointer_mut("/result/html").map(Value::take))
         .flatten();
@@ -62,46 +74,53 @@ pub fn response(op: &str, outcome: Outcome, secrets: &[&str]) -> Value {
     response
 }
 
-/// One transcript entry as JSON.
-fn exchange_json(exchange: &Exchange) -> Value {
-    json!({
-        "method": exchange.method,
-        "request": exchange.request,
-        "response": exchange.response,
-        "ms": exchange.ms,
-    })
+/// One transcript entry as JSON (moved, not copied).
+fn exchange_json(exchange: Exchange) -> Value {
+    let mut entry = Map::new();
+    entry.insert("method".into(), Value::String(exchange.method));
+    entry.insert("request".into(), exchange.request);
+    entry.insert("response".into(), exchange.response);
+    entry.insert("ms".into(), exchange.ms.into());
+    Value::Object(entry)
 }
 
-/// Replaces every secret in every string of `value` (keys and values) by [`MASK`].
+/// Replaces every secret in every string of `value` (keys and values) by [`MASK`]. Only strings
+/// that hold a secret are rewritten.
 pub fn scrub(value: &mut Value, secrets: &[&str]) {
     match value {
-        Value::String(text) => *text = masked(text, secrets),
+        Value::String(text) => {
+            if let Some(masked) = masked(text, secrets) {
+                *text = masked;
+            }
+        }
         Value::Array(items) => items.iter_mut().for_each(|item| scrub(item, secrets)),
         Value::Object(map) => {
-            let entries = std::mem::take(map);
-            *map = entries
-                .into_iter()
-                .map(|(key, mut item)| {
-                    scrub(&mut item, secrets);
-                    (masked(&key, secrets), item)
-                })
-                .collect::<Map<String, Value>>();
+            map.values_mut().for_each(|item| scrub(item, secrets));
+            if map.keys().any(|key| masked(key, secrets).is_some()) {
+                *map = std::mem::take(map)
+                    .into_iter()
+                    .map(|(key, item)| (masked(&key, secrets).unwrap_or(key), item))
+                    .collect();
+            }
         }
         Value::Null | Value::Bool(_) | Value::Number(_) => {}
     }
 }
 
-/// `text` with every secret masked.
-fn masked(text: &str, secrets: &[&str]) -> String {
-    let mut text = text.to_string();
+/// `text` with every secret masked, or `None` when it holds none.
+fn masked(text: &str, secrets: &[&str]) -> Option<String> {
+    let mut masked: Option<String> = None;
     for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        let current = masked.as_deref().unwrap_or(text);
         if secret.chars().count() >= MIN_SUBSTRING_SECRET {
-            text = text.replace(secret, MASK);
-        } else if text == *secret {
-            text = MASK.to_string();
+            if current.contains(secret) {
+                masked = Some(current.replace(secret, MASK));
+            }
+        } else if current == *secret {
+            masked = Some(MASK.to_string());
         }
     }
-    text
+    masked
 }
 
 /// The secrets a raw request carries: the admin password and the mailbox password.

@@ -87,16 +87,19 @@ pub struct Account {
 }
 
 /// `usage`: used and limit MB for each address; one `Domains.get`, then one paged `Users.get`
-/// per domain.
+/// per domain. Each address is parsed once (a usage run may ask for tens of thousands).
 pub fn usage(context: &mut Context, args: UsageArgs) -> Result<UsageResult, Error> {
+    let parsed: Vec<Option<Address>> = args
+        .addresses
+        .iter()
+        .map(|text| Address::parse(text).ok())
+        .collect();
     let mut wanted: BTreeMap<String, HashMap<String, Option<Usage>>> = BTreeMap::new();
-    for text in &args.addresses {
-        if let Ok(address) = Address::parse(text) {
-            wanted
-                .entry(address.domain().to_string())
-                .or_default()
-                .insert(address.local().to_string(), None);
-        }
+    for address in parsed.iter().flatten() {
+        wanted
+            .entry(address.domain().to_string())
+            .or_default()
+            .insert(address.local().to_string(), None);
     }
     if !wanted.is_empty() {
         context.session_with_progress(|kerio, progress| {
@@ -110,7 +113,7 @@ pub fn usage(context: &mut Context, args: UsageArgs) -> Result<UsageResult, Erro
             Ok(())
         })?;
     }
-    Ok(arrange(&args.addresses, &wanted))
+    Ok(arrange(&args.addresses, &parsed, &wanted))
 }
 
 /// Reads `domain` page by page, filling the usage of the wanted `logins`; stops once all are
@@ -148,9 +151,11 @@ fn usage_of(address: &str, user: &User) -> Usage {
     }
 }
 
-/// Puts the results in the order asked; each address once.
+/// Puts the results in the order asked (`parsed` holds each asked text's address, if valid);
+/// each address once.
 fn arrange(
     asked: &[String],
+    parsed: &[Option<Address>],
     found: &BTreeMap<String, HashMap<String, Option<Usage>>>,
 ) -> UsageResult {
     let mut result = UsageResult {
@@ -158,8 +163,8 @@ fn arrange(
         not_found: Vec::new(),
     };
     let mut seen = std::collections::HashSet::new();
-    for text in asked {
-        let usage = Address::parse(text).ok().and_then(|address| {
+    for (text, address) in asked.iter().zip(parsed) {
+        let usage = address.as_ref().and_then(|address| {
             found
                 .get(address.domain())
                 .and_then(|logins| logins.get(address.local()))
