@@ -237,16 +237,17 @@ impl Kerio<'_> {
         Ok(found.list)
     }
 
-    /// Pages through every user of `domain_id` ([`PAGE_SIZE`] per `Users.get`), handing each page
-    /// and the domain's total to `on_page`, which returns `false` to stop early. Only one page is
-    /// held in memory at a time.
+    /// Pages through every user of `domain_id` ([`PAGE_SIZE`] per `Users.get`, ordered by login),
+    /// handing each page and the domain's total to `on_page`, which returns `false` to stop early.
+    /// Only one page is held in memory at a time. The users carry `loginName` and `fields`, not
+    /// their id: listings never need it, and it made up almost half of every page.
     pub fn for_each_user_page(
         &mut self,
         domain_id: &str,
         fields: &[&str],
         mut on_page: impl FnMut(Vec<User>, u64) -> bool,
     ) -> Result<(), Error> {
-        let fields = with_identity(fields);
+        let fields = with_login(fields);
         let mut start: i64 = 0;
         loop {
             let query = SearchQuery::new()
@@ -268,8 +269,18 @@ impl Kerio<'_> {
 
 /// `fields` plus the two every lookup needs to identify a user.
 fn with_identity<'f>(fields: &[&'f str]) -> Vec<&'f str> {
-    let mut all = vec!["id", "loginName"];
-    all.extend(fields.iter().filter(|f| !["id", "loginName"].contains(f)));
+    leading(&["id", "loginName"], fields)
+}
+
+/// `fields` plus `loginName`, which listings report and order their pages by.
+fn with_login<'f>(fields: &[&'f str]) -> Vec<&'f str> {
+    leading(&["loginName"], fields)
+}
+
+/// `first`, then the other `fields`.
+fn leading<'f>(first: &[&'f str], fields: &[&'f str]) -> Vec<&'f str> {
+    let mut all = first.to_vec();
+    all.extend(fields.iter().filter(|field| !first.contains(field)));
     all
 }
 

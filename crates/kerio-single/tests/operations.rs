@@ -609,7 +609,7 @@ fn usage_reads_each_domain_once_and_reports_missing_addresses() {
     let fields = &response["transcript"][2]["request"]["params"]["query"]["fields"];
     assert_eq!(
         fields,
-        &json!(["id", "loginName", "consumedSize", "diskSizeLimit"])
+        &json!(["loginName", "consumedSize", "diskSizeLimit"])
     );
 }
 
