@@ -329,7 +329,11 @@ fn call() -> ExitCode {
         return ExitCode::from(1);
     }
     let response = bridge::handle(&request, &mut NoProgress);
-    emit(&format!("{response}\n"));
+    // serde_json writes straight into the string; `{response}` (Display) goes through a formatter
+    // piece by piece, which took a tenth of a usage run's CPU time. A Value always serialises.
+    let mut text = serde_json::to_string(&response).unwrap_or_default();
+    text.push('\n');
+    emit(&text);
     ExitCode::SUCCESS
 }
 
