@@ -71,17 +71,18 @@ final class UsageAndSyncTest extends ModuleTestCase
             $this->whmcs = Whmcs::install(Database::sqlite(':memory:'));
         }
         $rows = [];
-        for ($id = 1; $id <= 4501; $id++) {
+        for ($id = 1; $id <= 10001; $id++) {
             $rows[] = ['id' => $id, 'userid' => 1, 'packageid' => 1, 'diskusage' => 5, 'disklimit' => 6];
         }
         foreach (array_chunk($rows, 500) as $chunk) {
             Capsule::table('tblhosting')->insert($chunk);
         }
         $usage = [];
-        foreach (range(1, 4500) as $id) {
+        foreach (range(1, 10000) as $id) {
             $usage[$id] = [$id % 97, 1000 + $id];
         }
-        $usage[9999] = [1, 2];
+        $usage[10000] = ['-3', '7 OR 1=1'];
+        $usage[20000] = [1, 2];
         $connection = Capsule::connection();
         $connection->flushQueryLog();
         $connection->enableQueryLog();
@@ -91,18 +92,20 @@ final class UsageAndSyncTest extends ModuleTestCase
         $connection->disableQueryLog();
         $queries = array_column($connection->getQueryLog(), 'query');
         $this->assertCount(1, preg_grep('/^update tblhosting/i', $queries), 'one UPDATE: ' . implode("\n", $queries));
-        $this->assertCount(3, preg_grep('/^insert into kerio_single_usage/i', $queries), '4,501 rows staged in INSERTs of 2,000');
-        foreach ([1, 1999, 2000, 2001, 4000, 4500] as $id) {
+        $this->assertCount(3, preg_grep('/^insert into kerio_single_usage/i', $queries), '10,001 rows staged in INSERTs of 5,000');
+        foreach ([1, 4999, 5000, 5001, 9999] as $id) {
             $row = $this->whmcs->service($id);
             $this->assertSame([$id % 97, 1000 + $id, '2031-01-02 03:04:05'], [(int) $row->diskusage, (int) $row->disklimit, (string) $row->lastupdate]);
         }
-        $untouched = $this->whmcs->service(4501);
+        $cast = $this->whmcs->service(10000);
+        $this->assertSame([-3, 7], [(int) $cast->diskusage, (int) $cast->disklimit], 'values are written as integers only');
+        $untouched = $this->whmcs->service(10001);
         $this->assertSame([5, 6], [(int) $untouched->diskusage, (int) $untouched->disklimit]);
-        $this->assertSame(4501, Capsule::table('tblhosting')->count(), 'a service deleted meanwhile is not re-created');
+        $this->assertSame(10001, Capsule::table('tblhosting')->count(), 'a service deleted meanwhile is not re-created');
 
-        ServiceRepository::writeUsage([4501 => [7, 8]], '2031-01-03 00:00:00');
+        ServiceRepository::writeUsage([10001 => [7, 8]], '2031-01-03 00:00:00');
 
-        $this->assertSame([7, 8], [(int) $this->whmcs->service(4501)->diskusage, (int) $this->whmcs->service(4501)->disklimit],
+        $this->assertSame([7, 8], [(int) $this->whmcs->service(10001)->diskusage, (int) $this->whmcs->service(10001)->disklimit],
             'the staging table is dropped after each run, so the next run (next server of the cron) works');
     }
 

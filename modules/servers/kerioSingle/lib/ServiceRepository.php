@@ -20,10 +20,10 @@ final class ServiceRepository
     /** The temporary table writeUsage() stages the figures in (private to the connection). */
     private const USAGE_STAGE = 'kerio_single_usage';
     /**
-     * Rows per INSERT into the staging table: 3 placeholders each, well below the 65,535 a MySQL
-     * statement may have, and few statements for 10,000 services.
+     * Rows per INSERT into the staging table: about 100 KB of SQL each, far below MySQL's
+     * max_allowed_packet, and few statements for 10,000 services.
      */
-    private const STAGE_ROWS_PER_INSERT = 2000;
+    private const STAGE_ROWS_PER_INSERT = 5000;
 
     /**
      * After a create: the address becomes the service username, the mail domain the service domain,
@@ -85,12 +85,7 @@ final class ServiceRepository
             self::createUsageStage($db, $sqlite);
             try {
                 foreach (array_chunk($usage, self::STAGE_ROWS_PER_INSERT, true) as $chunk) {
-                    $rows = [];
-                    foreach ($chunk as $serviceId => [$usedMb, $limitMb]) {
-                        array_push($rows, $serviceId, $usedMb, $limitMb);
-                    }
-                    $db->insert('INSERT INTO ' . self::USAGE_STAGE . ' (id, used_mb, limit_mb) VALUES '
-                        . implode(',', array_fill(0, count($chunk), '(?,?,?)')), $rows);
+                    $db->insert('INSERT INTO ' . self::USAGE_STAGE . ' (id, used_mb, limit_mb) VALUES ' . self::integerRows($chunk));
                 }
                 $db->update($sqlite
                     ? 'UPDATE tblhosting SET diskusage = s.used_mb, disklimit = s.limit_mb, lastupdate = ?'
@@ -101,6 +96,22 @@ final class ServiceRepository
                 $db->statement($sqlite ? 'DROP TABLE temp.' . self::USAGE_STAGE : 'DROP TEMPORARY TABLE ' . self::USAGE_STAGE);
             }
         });
+    }
+
+    /**
+     * The rows as SQL literals, `(id,used,limit),…`. Every value is cast to int here, so nothing
+     * but digits and minus signs reaches the SQL; binding 30,000 parameters instead took twice as
+     * long as the INSERT itself.
+     *
+     * @param array<int, array{0: int, 1: int}> $rows service id => [used MB, limit MB]
+     */
+    private static function integerRows(array $rows): string
+    {
+        $literals = [];
+        foreach ($rows as $serviceId => [$usedMb, $limitMb]) {
+            $literals[] = '(' . (int) $serviceId . ',' . (int) $usedMb . ',' . (int) $limitMb . ')';
+        }
+        return implode(',', $literals);
     }
 
     /**
