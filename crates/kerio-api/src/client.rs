@@ -65,6 +65,11 @@ impl ClientConfig {
     }
 }
 
+/// Most connections [`Client::users_get_each`] reads over at once: the client's own and up to
+/// three companions in the same session. [I] Kerio's web administration itself sends one
+/// session's requests over several connections; four keeps the load on the server modest.
+pub const MAX_CONNECTIONS: usize = 4;
+
 /// The admin credentials kept for one automatic re-login.
 struct Credentials {
     user: String,
@@ -81,6 +86,10 @@ pub struct Client {
     transcript: Vec<Exchange>,
     next_id: u64,
     presented: PresentedFingerprint,
+    /// Clients in this session over connections of their own (see [`Client::users_get_each`]).
+    companions: Vec<Client>,
+    /// Logins so far; companions belong to the session of one login.
+    logins: u64,
 }
 
 impl fmt::Debug for Client {
@@ -114,6 +123,8 @@ impl Client {
             transcript: Vec::new(),
             next_id: 1,
             presented,
+            companions: Vec::new(),
+            logins: 0,
         })
     }
 
@@ -218,6 +229,86 @@ impl Client {
         self.typed_call("Users.get", params, None)
     }
 
+    /// `Users.get` for each `(domain id, query)`, up to [`MAX_CONNECTIONS`] at once: the first of
+    /// each round over this client's connection, the others over companions (clients in the same
+    /// session with connections of their own, opened on first use and kept for later rounds).
+    /// The answers come in the order asked. A companion answered "session expired" is asked
+    /// again here, where the client logs in again; the companions then follow the new session.
+    /// The companions' exchanges join the transcript after each round, in the order asked.
+    ///
+    /// All answers of a call are held at once: callers pass a few requests at a time.
+    pub fn users_get_each(
+        &mut self,
+        requests: &[(&str, &SearchQuery)],
+    ) -> Vec<Result<ListResult<User>, Error>> {
+        let mut answers = Vec::with_capacity(requests.len());
+        for round in requests.chunks(MAX_CONNECTIONS) {
+            answers.extend(self.users_get_round(round));
+        }
+        answers
+    }
+
+    /// One round of [`Client::users_get_each`]: at most [`MAX_CONNECTIONS`] requests at once.
+    fn users_get_round(
+        &mut self,
+        round: &[(&str, &SearchQuery)],
+    ) -> Vec<Result<ListResult<User>, Error>> {
+        let Some(((own_domain, own_query), others)) = round.split_first() else {
+            return Vec::new();
+        };
+        while self.companions.len() < others.len() {
+            let companion = self.companion();
+            self.companions.push(companion);
+        }
+        let mut companions = std::mem::take(&mut self.companions);
+        let logins = self.logins;
+        let (own, theirs) = std::thread::scope(|scope| {
+            let running: Vec<_> = companions
+                .iter_mut()
+                .zip(others)
+                .map(|(companion, (domain, query))| {
+                    scope.spawn(move || companion.users_get(domain, query))
+                })
+                .collect();
+            let own = self.users_get(own_domain, own_query);
+            let theirs: Vec<_> = running
+                .into_iter()
+                .map(|thread| thread.join().unwrap_or_else(|_| Err(stopped_read())))
+                .collect();
+            (own, theirs)
+        });
+        let mut answers = vec![own];
+        for (answer, (companion, (domain, query))) in
+            theirs.into_iter().zip(companions.iter_mut().zip(others))
+        {
+            self.transcript.extend(companion.take_transcript());
+            answers.push(match answer {
+                Err(error) if error.is_session_expired() => self.users_get(domain, query),
+                answer => answer,
+            });
+        }
+        if self.logins == logins {
+            self.companions = companions;
+        }
+        answers
+    }
+
+    /// A client in this session (token and cookies) over a connection of its own; it never logs
+    /// in or out itself.
+    fn companion(&self) -> Client {
+        Client {
+            transport: self.transport.companion(),
+            application: self.application.clone(),
+            token: self.token.clone(),
+            credentials: None,
+            transcript: Vec::new(),
+            next_id: self.next_id,
+            presented: self.presented.clone(),
+            companions: Vec::new(),
+            logins: self.logins,
+        }
+    }
+
     /// `Users.create`; any failed item makes the whole call an [`Error::Items`].
     pub fn users_create(&mut self, users: &[User]) -> Result<Vec<CreateResult>, Error> {
         let method = "Users.create";
@@ -301,12 +392,15 @@ impl Client {
             detail: "the login result carries no token".to_string(),
         })?;
         self.token = Some(Secret::new(token));
+        self.logins += 1;
+        self.companions.clear();
         Ok(())
     }
 
     fn forget_session(&mut self) {
         self.token = None;
         self.credentials = None;
+        self.companions.clear();
         self.transport.clear_cookies();
     }
 
@@ -342,6 +436,13 @@ impl Client {
             request["token"] = Value::String(token.expose().to_string());
         }
         request
+    }
+}
+
+/// The error of a parallel read whose thread stopped without an answer.
+fn stopped_read() -> Error {
+    Error::Network {
+        detail: "a parallel Users.get stopped without an answer".to_string(),
     }
 }
 

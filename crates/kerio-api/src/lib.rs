@@ -45,7 +45,7 @@ mod transport;
 mod types;
 mod units;
 
-pub use client::{decode_response, Application, Client, ClientConfig};
+pub use client::{decode_response, Application, Client, ClientConfig, MAX_CONNECTIONS};
 pub use endpoint::{admin_url, url_host};
 pub use error::{fill_placeholders, Error, ItemError, TlsError, SESSION_EXPIRED};
 pub use query::{Combining, Comparator, Condition, Direction, SearchQuery, SortOrder};

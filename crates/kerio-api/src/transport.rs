@@ -115,6 +115,21 @@ impl Transport {
         parse_json(method, &body)
     }
 
+    /// A transport to the same endpoint with the same session cookies, over connections of its
+    /// own (for a [`crate::Client`] companion).
+    pub fn companion(&self) -> Transport {
+        Transport {
+            agent: self.agent_settings.build(),
+            agent_settings: self.agent_settings.clone(),
+            last_exchange: None,
+            url: self.url.clone(),
+            endpoint: self.endpoint.clone(),
+            cookies: self.cookies.clone(),
+            pinned: self.pinned.clone(),
+            presented: self.presented.clone(),
+        }
+    }
+
     /// Replaces the agent (and so its connection pool) when the last exchange is too long ago.
     fn drop_idle_connections(&mut self) {
         let idle = self
@@ -225,7 +240,7 @@ impl Transport {
 }
 
 /// What an agent is built from (kept to build a fresh one after an idle gap).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct AgentSettings {
     tls_config: Arc<rustls::ClientConfig>,
     connect_timeout: Duration,

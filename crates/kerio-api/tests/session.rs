@@ -168,3 +168,88 @@ fn transcript_redacts_password_and_token_and_never_holds_cookies() {
     assert!(!text.contains("SESSION_CONNECT_WEBADMIN"), "{text}");
     assert!(!text.to_lowercase().contains("cookie"), "{text}");
 }
+
+/// An emulator seeded with `domains` domains of three users each, and a logged-in client.
+fn seeded(domains: usize) -> (common::TempDir, kerio_emulator::Running, kerio_api::Client) {
+    let dir = common::TempDir::new();
+    kerio_emulator::seed(dir.path(), domains, 3).unwrap();
+    let running = common::start_in(dir.path(), |_| {});
+    let client = admin_client(&running);
+    (dir, running, client)
+}
+
+/// `Users.get` of each seeded domain `d001.example`… with `users_get_each`.
+fn users_of_each(
+    client: &mut kerio_api::Client,
+    domains: usize,
+) -> (
+    Vec<String>,
+    Vec<Result<kerio_api::ListResult<kerio_api::User>, Error>>,
+) {
+    let ids: Vec<String> = (1..=domains)
+        .map(|n| common::domain_id(client, &format!("d{n:03}.example")))
+        .collect();
+    let query = kerio_api::SearchQuery::new().fields(&["loginName", "domainId"]);
+    let requests: Vec<(&str, &kerio_api::SearchQuery)> =
+        ids.iter().map(|id| (id.as_str(), &query)).collect();
+    let answers = client.users_get_each(&requests);
+    (ids, answers)
+}
+
+#[test]
+fn users_get_each_reads_several_domains_at_once_and_answers_in_the_order_asked() {
+    let (_dir, running, mut client) = seeded(6);
+    let delay = serde_json::json!({"method": "Users.get", "kind": "delay", "delay_ms": 400,
+        "times": kerio_api::MAX_CONNECTIONS});
+    assert_eq!(common::control_post(&running, "faults", &delay), 200);
+    let started = std::time::Instant::now();
+
+    let (ids, answers) = users_of_each(&mut client, 6);
+
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed < Duration::from_millis(1200),
+        "{} delayed reads one after the other would take 1.6 s; took {elapsed:?}",
+        kerio_api::MAX_CONNECTIONS
+    );
+    assert_eq!(answers.len(), 6);
+    for (answer, id) in answers.into_iter().zip(&ids) {
+        let page = answer.unwrap();
+        assert_eq!(page.total_items, 3);
+        assert!(page
+            .list
+            .iter()
+            .all(|user| user.domain_id.as_deref() == Some(id.as_str())));
+    }
+    let reads = methods(&client)
+        .iter()
+        .filter(|m| *m == "Users.get")
+        .count();
+    assert_eq!(
+        reads,
+        6,
+        "every read is in the transcript: {:?}",
+        methods(&client)
+    );
+    client.logout().unwrap();
+}
+
+#[test]
+fn an_expired_session_during_parallel_reads_is_renewed_once_and_every_read_answers() {
+    let (_dir, running, mut client) = seeded(4);
+    let expire = serde_json::json!({"method": "Users.get", "kind": "expire_session", "times": 1});
+    assert_eq!(common::control_post(&running, "faults", &expire), 200);
+
+    let (_, answers) = users_of_each(&mut client, 4);
+
+    for answer in answers {
+        assert_eq!(answer.unwrap().list.len(), 3);
+    }
+    let logins = methods(&client)
+        .iter()
+        .filter(|m| *m == "Session.login")
+        .count();
+    assert_eq!(logins, 2, "{:?}", methods(&client));
+    assert!(client.is_logged_in());
+    client.logout().unwrap();
+}

@@ -9,7 +9,10 @@
 use crate::address::Address;
 use crate::error::Error;
 use crate::server::ServerSettings;
-use kerio_api::{Client, Combining, Comparator, Domain, Exchange, SearchQuery, User};
+use kerio_api::{
+    Client, Combining, Comparator, Domain, Exchange, SearchQuery, User, MAX_CONNECTIONS,
+};
+use std::collections::VecDeque;
 
 /// Users fetched per `Users.get` page when listing whole domains.
 pub const PAGE_SIZE: i64 = 5000;
@@ -237,34 +240,59 @@ impl Kerio<'_> {
         Ok(found.list)
     }
 
-    /// Pages through every user of `domain_id` ([`PAGE_SIZE`] per `Users.get`, ordered by login),
-    /// handing each page and the domain's total to `on_page`, which returns `false` to stop early.
-    /// Only one page is held in memory at a time. The users carry `loginName` and `fields`, not
-    /// their id: listings never need it, and it made up almost half of every page.
-    pub fn for_each_user_page(
+    /// Pages through every user of each domain in `domain_ids` ([`PAGE_SIZE`] per `Users.get`,
+    /// ordered by login), handing each page, the index of its domain and the domain's total to
+    /// `on_page`, which returns `false` when that domain needs no more pages. Up to
+    /// [`MAX_CONNECTIONS`] pages are read at once, over as many connections of the session
+    /// ([`Client::users_get_each`]), and only those are held in memory; `on_page` runs on this
+    /// thread, in the order of `domain_ids` within each round.
+    ///
+    /// The users carry `loginName` and `fields`, not their id: listings never need it, and it
+    /// made up almost half of every page.
+    pub fn for_each_domain_page(
         &mut self,
-        domain_id: &str,
+        domain_ids: &[&str],
         fields: &[&str],
-        mut on_page: impl FnMut(Vec<User>, u64) -> bool,
+        mut on_page: impl FnMut(usize, Vec<User>, u64) -> bool,
     ) -> Result<(), Error> {
         let fields = with_login(fields);
-        let mut start: i64 = 0;
-        loop {
-            let query = SearchQuery::new()
-                .fields(&fields)
-                .start(start)
-                .limit(PAGE_SIZE)
-                .order_by("loginName", kerio_api::Direction::Asc);
-            let page = self.client.users_get(domain_id, &query)?;
-            let count = page.list.len();
-            let total = page.total_items;
-            let keep_going = on_page(page.list, total);
-            start = start.saturating_add(i64::try_from(count).unwrap_or(i64::MAX));
-            if !keep_going || count == 0 || u64::try_from(start).unwrap_or(u64::MAX) >= total {
-                return Ok(());
+        let mut pending: VecDeque<(usize, i64)> = (0..domain_ids.len()).map(|i| (i, 0)).collect();
+        while !pending.is_empty() {
+            let round: Vec<(usize, i64)> = pending
+                .drain(..pending.len().min(MAX_CONNECTIONS))
+                .collect();
+            let queries: Vec<SearchQuery> = round
+                .iter()
+                .map(|&(_, start)| page_query(&fields, start))
+                .collect();
+            let requests: Vec<(&str, &SearchQuery)> = round
+                .iter()
+                .zip(&queries)
+                .map(|(&(index, _), query)| (domain_ids[index], query))
+                .collect();
+            let pages = self.client.users_get_each(&requests);
+            for (&(index, start), page) in round.iter().zip(pages) {
+                let page = page?;
+                let count = page.list.len();
+                let total = page.total_items;
+                let keep_going = on_page(index, page.list, total);
+                let next = start.saturating_add(i64::try_from(count).unwrap_or(i64::MAX));
+                if keep_going && count > 0 && u64::try_from(next).unwrap_or(u64::MAX) < total {
+                    pending.push_back((index, next));
+                }
             }
         }
+        Ok(())
     }
+}
+
+/// The query for one page of users from `start`, ordered by login (stable paging).
+fn page_query(fields: &[&str], start: i64) -> SearchQuery {
+    SearchQuery::new()
+        .fields(fields)
+        .start(start)
+        .limit(PAGE_SIZE)
+        .order_by("loginName", kerio_api::Direction::Asc)
 }
 
 /// `fields` plus the two every lookup needs to identify a user.

@@ -1,10 +1,10 @@
 //! Operations over many mailboxes: `usage` (for WHMCS's daily usage update) and `list_accounts`
 //! (for WHMCS's server sync).
 //!
-//! Both read whole domains page by page (`Users.get`, [`crate::session::PAGE_SIZE`] users each),
-//! asking only for the few fields they report; never one call per mailbox. Only one page of user
-//! records is in memory at a time, and `usage` stops reading a domain once every wanted address
-//! in it is found.
+//! Both read whole domains page by page (`Users.get`, [`crate::session::PAGE_SIZE`] users each,
+//! several domains at once over parallel connections of the session), asking only for the few
+//! fields they report; never one call per mailbox. Only the pages being read are in memory, and
+//! `usage` stops reading a domain once every wanted address in it is found.
 
 use super::account::status;
 use super::{Context, Progress};
@@ -105,40 +105,44 @@ pub fn usage(context: &mut Context, args: UsageArgs) -> Result<UsageResult, Erro
         context.session_with_progress(|kerio, progress| {
             let names: Vec<String> = wanted.keys().cloned().collect();
             let names: Vec<&str> = names.iter().map(String::as_str).collect();
-            for domain in kerio.domains(&names)? {
-                if let Some(logins) = wanted.get_mut(&domain.name) {
-                    read_usage(kerio, progress, &domain, logins)?;
-                }
-            }
-            Ok(())
+            let domains = kerio.domains(&names)?;
+            read_usage(kerio, progress, &domains, &mut wanted)
         })?;
     }
     Ok(arrange(&args.addresses, &parsed, &wanted))
 }
 
-/// Reads `domain` page by page, filling the usage of the wanted `logins`; stops once all are
-/// found.
+/// Reads `domains` page by page, filling the usage of the `wanted` logins (by domain name);
+/// stops reading a domain once all its wanted logins are found.
 fn read_usage(
     kerio: &mut Kerio,
     progress: &mut dyn Progress,
-    domain: &DomainInfo,
-    logins: &mut HashMap<String, Option<Usage>>,
+    domains: &[DomainInfo],
+    wanted: &mut BTreeMap<String, HashMap<String, Option<Usage>>>,
 ) -> Result<(), Error> {
-    let mut missing = logins.len();
-    let mut done = 0;
-    kerio.for_each_user_page(&domain.id, USAGE_FIELDS, |page, total| {
-        done += page.len() as u64;
-        progress.users_read(&domain.name, done, total);
+    let ids: Vec<&str> = domains.iter().map(|domain| domain.id.as_str()).collect();
+    let mut missing: Vec<usize> = domains
+        .iter()
+        .map(|domain| wanted.get(&domain.name).map_or(0, HashMap::len))
+        .collect();
+    let mut done = vec![0; domains.len()];
+    kerio.for_each_domain_page(&ids, USAGE_FIELDS, |index, page, total| {
+        let domain = &domains[index];
+        done[index] += page.len() as u64;
+        progress.users_read(&domain.name, done[index], total);
+        let Some(logins) = wanted.get_mut(&domain.name) else {
+            return false;
+        };
         for user in page {
             let Some(login) = user.login_name.as_deref().map(str::to_ascii_lowercase) else {
                 continue;
             };
             if let Some(slot @ None) = logins.get_mut(&login) {
                 *slot = Some(usage_of(&format!("{login}@{}", domain.name), &user));
-                missing -= 1;
+                missing[index] -= 1;
             }
         }
-        missing > 0
+        missing[index] > 0
     })
 }
 
@@ -193,19 +197,19 @@ pub fn list_accounts(context: &mut Context, args: ListArgs) -> Result<ListResult
                 .ok_or_else(|| super::passwords::unknown_domain(name))?],
             None => kerio.all_domains()?,
         };
+        let ids: Vec<&str> = domains.iter().map(|domain| domain.id.as_str()).collect();
+        let mut done = vec![0; domains.len()];
         let mut accounts = Vec::new();
-        for domain in &domains {
-            let mut done = 0;
-            kerio.for_each_user_page(&domain.id, LIST_FIELDS, |page, total| {
-                done += page.len() as u64;
-                progress.users_read(&domain.name, done, total);
-                accounts.extend(
-                    page.iter()
-                        .filter_map(|user| account_of(&domain.name, user)),
-                );
-                true
-            })?;
-        }
+        kerio.for_each_domain_page(&ids, LIST_FIELDS, |index, page, total| {
+            let domain = &domains[index];
+            done[index] += page.len() as u64;
+            progress.users_read(&domain.name, done[index], total);
+            accounts.extend(
+                page.iter()
+                    .filter_map(|user| account_of(&domain.name, user)),
+            );
+            true
+        })?;
         accounts.sort_by(|a, b| a.address.cmp(&b.address));
         Ok(ListResult { accounts })
     })
