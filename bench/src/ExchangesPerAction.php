@@ -31,8 +31,12 @@ final class ExchangesPerAction
     ];
     public const PASSWORD = 'Lifecycle-Pa55-word!';
 
+    /** How many module actions timeSuspendCycle() times. */
+    private const ACTION_ROUNDS = 40;
+
     private Whmcs $whmcs;
     private Emulator $emulator;
+    private float $actionMedianMs = 0.0;
 
     public function __construct(Whmcs $whmcs, Emulator $emulator)
     {
@@ -68,9 +72,37 @@ final class ExchangesPerAction
         ];
         $figures = [];
         foreach ($actions as $name => $action) {
+            if ($name === 'terminate') {
+                $this->actionMedianMs = $this->timeSuspendCycle($serviceId);
+            }
             $figures[$name] = $this->count($name, $action);
         }
         return $figures;
+    }
+
+    /**
+     * Median wall time (ms) of a whole WHMCS suspend or unsuspend action through the harness
+     * (params, module, engine, Kerio exchanges, tblhosting and module-log writes), measured by
+     * measure() on its mailbox; the denominator of the engine overhead's share of the action.
+     */
+    public function actionMedianMs(): float
+    {
+        return $this->actionMedianMs;
+    }
+
+    /** Runs ACTION_ROUNDS suspend/unsuspend module actions alternately; returns their median ms. */
+    private function timeSuspendCycle(int $serviceId): float
+    {
+        $times = [];
+        for ($round = 0; $round < self::ACTION_ROUNDS; $round++) {
+            $action = $round % 2 === 0 ? 'suspend' : 'unsuspend';
+            [$result, $ms] = Stopwatch::time(fn (): string => $this->whmcs->moduleAction($serviceId, $action));
+            if ($result !== 'success') {
+                throw new \RuntimeException("The timed {$action} action failed: {$result}");
+            }
+            $times[] = $ms;
+        }
+        return Stopwatch::median($times);
     }
 
     /**

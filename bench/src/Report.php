@@ -7,11 +7,11 @@ namespace KerioSingle\Bench;
  */
 final class Report
 {
-    /** @var list<array{0: string, 1: string, 2: string, 3: bool}> */
+    /** @var list<array{0: string, 1: string, 2: string, 3: ?bool}> rows; met null = a figure without a target */
     private array $rows = [];
 
     /** Adds one line: what, measured, target, met. */
-    public function add(string $figure, string $measured, string $target, bool $met): void
+    public function add(string $figure, string $measured, string $target, ?bool $met): void
     {
         $this->rows[] = [$figure, $measured, $target, $met];
     }
@@ -24,7 +24,7 @@ final class Report
             . str_pad($cells[2], $widths[2]) . $cells[3] . "\n";
         $text = $line(['Figure', 'Measured', 'Target', 'Met']) . str_repeat('-', 94) . "\n";
         foreach ($this->rows as [$figure, $measured, $target, $met]) {
-            $text .= $line([$figure, $measured, $target, $met ? 'yes' : 'NO']);
+            $text .= $line([$figure, $measured, $target, $met === null ? '-' : ($met ? 'yes' : 'NO')]);
         }
         return $text;
     }
@@ -32,7 +32,7 @@ final class Report
     /** How many targets were missed. */
     public function missed(): int
     {
-        return count(array_filter($this->rows, static fn (array $row): bool => !$row[3]));
+        return count(array_filter($this->rows, static fn (array $row): bool => $row[3] === false));
     }
 
     /** @param array<string, mixed> $results */
