@@ -69,17 +69,29 @@ pub struct CreateResult {
     pub quota_mb: u64,
 }
 
-/// Arguments naming one mailbox, optionally with the WHMCS service that must own it.
+/// The mailbox an operation acts on: the args of `suspend`, `unsuspend` and `account_info`, and
+/// embedded (`#[serde(flatten)]`, same wire keys) in those of `terminate`, `change_password` and
+/// `change_package`. No args struct denies unknown keys, so flattening changes no accepted input.
 #[derive(Debug, Deserialize)]
-pub struct MailboxArgs {
+pub struct MailboxRef {
     /// The mailbox address.
     pub address: String,
     /// When given, a mailbox that names another WHMCS service is refused.
     #[serde(default, deserialize_with = "de::opt_u64")]
     pub service_id: Option<u64>,
-    /// The Kerio user id stored at create (suspend/unsuspend act by it; see [`stored_id`]).
+    /// The Kerio user id stored at create, which lets an operation act without the address
+    /// lookup (see [`stored_id`]; each operation says when it uses it).
     #[serde(default, deserialize_with = "de::opt_text")]
     pub user_id: Option<String>,
+}
+
+impl MailboxRef {
+    /// The parsed address and the stored user id checked for shape (`None` when not given).
+    fn parse(&self) -> Result<(Address, Option<&str>), Error> {
+        let address = Address::parse(&self.address)?;
+        let stored = stored_id::parse(self.user_id.as_deref())?;
+        Ok((address, stored))
+    }
 }
 
 /// Result of `suspend` / `unsuspend`.
@@ -97,20 +109,15 @@ pub struct EnableResult {
 /// Arguments of `terminate`.
 #[derive(Debug, Deserialize)]
 pub struct TerminateArgs {
-    /// The mailbox address.
-    pub address: String,
+    /// The mailbox (modes delete and keep remove by its stored user id).
+    #[serde(flatten)]
+    pub mailbox: MailboxRef,
     /// `delete` (default), `keep` or `archive`.
     #[serde(default, deserialize_with = "de::opt_text")]
     pub mode: Option<String>,
     /// Receiver of the mail for mode `archive`.
     #[serde(default, deserialize_with = "de::opt_text")]
     pub archive_mailbox: Option<String>,
-    /// When given, a mailbox that names another WHMCS service is refused.
-    #[serde(default, deserialize_with = "de::opt_u64")]
-    pub service_id: Option<u64>,
-    /// The Kerio user id stored at create (modes delete and keep remove by it).
-    #[serde(default, deserialize_with = "de::opt_text")]
-    pub user_id: Option<String>,
 }
 
 /// Result of `terminate`.
@@ -127,8 +134,9 @@ pub struct TerminateResult {
 /// Arguments of `change_password`.
 #[derive(Debug, Deserialize)]
 pub struct PasswordArgs {
-    /// The mailbox address.
-    pub address: String,
+    /// The mailbox (its stored user id is used when `givenname` is given; see `change_password`).
+    #[serde(flatten)]
+    pub mailbox: MailboxRef,
     /// The new password.
     #[serde(deserialize_with = "de::secret")]
     pub password: Secret,
@@ -141,12 +149,6 @@ pub struct PasswordArgs {
     /// The product's minimum password length.
     #[serde(default, deserialize_with = "de::opt_u64")]
     pub min_password_length: Option<u64>,
-    /// When given, a mailbox that names another WHMCS service is refused.
-    #[serde(default, deserialize_with = "de::opt_u64")]
-    pub service_id: Option<u64>,
-    /// The Kerio user id stored at create (used when `givenname` is given; see `change_password`).
-    #[serde(default, deserialize_with = "de::opt_text")]
-    pub user_id: Option<String>,
 }
 
 /// Result of `change_password`.
@@ -161,20 +163,15 @@ pub struct PasswordResult {
 /// Arguments of `change_package`.
 #[derive(Debug, Deserialize)]
 pub struct PackageArgs {
-    /// The mailbox address.
-    pub address: String,
+    /// The mailbox (usage read and quota set by its stored user id).
+    #[serde(flatten)]
+    pub mailbox: MailboxRef,
     /// New quota in MB, 0 = unlimited.
     #[serde(deserialize_with = "de::opt_u64")]
     pub quota_mb: Option<u64>,
     /// Allow a quota below the live usage.
     #[serde(default, deserialize_with = "de::opt_bool")]
     pub allow_downgrade_below_usage: Option<bool>,
-    /// When given, a mailbox that names another WHMCS service is refused.
-    #[serde(default, deserialize_with = "de::opt_u64")]
-    pub service_id: Option<u64>,
-    /// The Kerio user id stored at create (usage read and quota set by it).
-    #[serde(default, deserialize_with = "de::opt_text")]
-    pub user_id: Option<String>,
 }
 
 /// Result of `change_package`.
@@ -476,11 +473,10 @@ fn set_stored_user(kerio: &mut Kerio, id: &str, pattern: &User) -> Result<bool, 
 /// when it is stale, the address lookup, and `Users.set` only if the state differs.
 pub fn set_enabled(
     context: &mut Context,
-    args: MailboxArgs,
+    args: MailboxRef,
     enabled: bool,
 ) -> Result<EnableResult, Error> {
-    let address = Address::parse(&args.address)?;
-    let stored = stored_id::parse(args.user_id.as_deref())?;
+    let (address, stored) = args.parse()?;
     let pattern = User {
         is_enabled: Some(enabled),
         ..User::default()
@@ -545,10 +541,10 @@ impl TerminateMode {
 /// Modes delete and keep with a stored `user_id`: one `Users.remove` by it. Mode archive (which
 /// must look the archive mailbox up anyway), no stored id, or a stale one: the address lookup.
 pub fn terminate(context: &mut Context, args: TerminateArgs) -> Result<TerminateResult, Error> {
-    let address = Address::parse(&args.address)?;
+    let (address, stored) = args.mailbox.parse()?;
     let mode = TerminateMode::parse(args.mode.as_deref())?;
     let archive = archive_address(mode, args.archive_mailbox.as_deref(), &address)?;
-    let stored = stored_id::parse(args.user_id.as_deref())?.filter(|_| archive.is_none());
+    let stored = stored.filter(|_| archive.is_none());
     let removed = || TerminateResult {
         address: address.to_string(),
         removed: true,
@@ -572,7 +568,7 @@ pub fn terminate(context: &mut Context, args: TerminateArgs) -> Result<Terminate
                 note: Some("mailbox did not exist".to_string()),
             });
         };
-        require_owner(&address, &mailbox, args.service_id)?;
+        require_owner(&address, &mailbox, args.mailbox.service_id)?;
         let target_id = match (&archive, target) {
             (Some(_), Some(target)) => target.id,
             (Some(archive), None) => return Err(missing_archive(archive)),
@@ -636,8 +632,8 @@ fn missing_archive(archive: &Address) -> Error {
 /// a stale id costs one `Users.get` in that domain. Otherwise the address lookup, which also
 /// reads the full name.
 pub fn change_password(context: &mut Context, args: PasswordArgs) -> Result<PasswordResult, Error> {
-    let address = Address::parse(&args.address)?;
-    let stored = stored_id::parse(args.user_id.as_deref())?.filter(|_| args.givenname.is_some());
+    let (address, stored) = args.mailbox.parse()?;
+    let stored = stored.filter(|_| args.givenname.is_some());
     let pattern = User {
         password: Some(args.password.clone()),
         ..User::default()
@@ -648,7 +644,7 @@ pub fn change_password(context: &mut Context, args: PasswordArgs) -> Result<Pass
     };
     context.session(|kerio| {
         let Some(id) = stored else {
-            let mailbox = owned_mailbox(kerio, &address, args.service_id, &["fullName"])?;
+            let mailbox = owned_mailbox(kerio, &address, args.mailbox.service_id, &["fullName"])?;
             let kerio_name = mailbox.user.full_name.as_deref();
             require_valid_new_password(&args, &address, &mailbox.domain, kerio_name)?;
             set_user(kerio, &mailbox.id, &pattern)?;
@@ -661,7 +657,7 @@ pub fn change_password(context: &mut Context, args: PasswordArgs) -> Result<Pass
         if set_stored_user(kerio, id, &pattern)? {
             return Ok(result(id));
         }
-        let mailbox = owned_mailbox_in(kerio, &domain, &address, args.service_id)?;
+        let mailbox = owned_mailbox_in(kerio, &domain, &address, args.mailbox.service_id)?;
         set_user(kerio, &mailbox.id, &pattern)?;
         Ok(result(&mailbox.id))
     })
@@ -691,13 +687,12 @@ fn require_valid_new_password(
 /// quota set even when unchanged (its current value is not read). Without one, or when it is
 /// stale, the address lookup, and `Users.set` only if the quota changes.
 pub fn change_package(context: &mut Context, args: PackageArgs) -> Result<PackageResult, Error> {
-    let address = Address::parse(&args.address)?;
+    let (address, stored) = args.mailbox.parse()?;
     let quota_mb = args.quota_mb.ok_or_else(|| {
         Error::invalid_request("change_package needs `quota_mb` (0 = unlimited).")
     })?;
     let quota_mb = quota::validate_quota_mb(quota_mb)?;
     let allow_below = args.allow_downgrade_below_usage.unwrap_or(false);
-    let stored = stored_id::parse(args.user_id.as_deref())?;
     let pattern = User {
         disk_size_limit: Some(quota::size_limit(quota_mb)),
         ..User::default()
@@ -718,7 +713,7 @@ pub fn change_package(context: &mut Context, args: PackageArgs) -> Result<Packag
             }
         }
         let fields = ["consumedSize", "diskSizeLimit"];
-        let mailbox = owned_mailbox(kerio, &address, args.service_id, &fields)?;
+        let mailbox = owned_mailbox(kerio, &address, args.mailbox.service_id, &fields)?;
         let used = mailbox.user.consumed_size.unwrap_or_default();
         quota::check_downgrade(&address.to_string(), quota_mb, &used, allow_below)?;
         if mailbox.user.disk_size_limit.as_ref().map(quota::limit_mb) != Some(quota_mb) {
@@ -741,7 +736,9 @@ const INFO_FIELDS: &[&str] = &[
 ];
 
 /// `account_info`: everything the client area and the admin tab show.
-pub fn account_info(context: &mut Context, args: MailboxArgs) -> Result<InfoResult, Error> {
+///
+/// The stored `user_id` is neither used nor checked: the full record needs the address lookup.
+pub fn account_info(context: &mut Context, args: MailboxRef) -> Result<InfoResult, Error> {
     let address = Address::parse(&args.address)?;
     let mailbox =
         context.session(|kerio| owned_mailbox(kerio, &address, args.service_id, INFO_FIELDS))?;
@@ -913,6 +910,39 @@ mod tests {
             Code::InvalidInput
         );
         assert!(require_allowed_name(&address, &Some(vec![])).is_ok());
+    }
+
+    #[test]
+    fn flattened_mailbox_keys_keep_the_lenient_php_spellings() {
+        use serde_json::json;
+        let package = |extra: serde_json::Value| {
+            let mut args = json!({"address": "a@example.com", "quota_mb": "10", "unknown": [1]});
+            args.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            serde_json::from_value::<PackageArgs>(args).map(|args| args.mailbox)
+        };
+        for (given, wanted) in [
+            (json!("42"), Some(42)),
+            (json!(" 42 "), Some(42)),
+            (json!(42), Some(42)),
+            (json!(null), None),
+            (json!(""), None),
+        ] {
+            let mailbox = package(json!({"service_id": given})).unwrap();
+            assert_eq!(mailbox.service_id, wanted, "{given}");
+        }
+        for given in [json!(null), json!(""), json!("  ")] {
+            let mailbox = package(json!({"user_id": given})).unwrap();
+            assert_eq!(mailbox.user_id, None, "{given}");
+        }
+        let mailbox = package(json!({"user_id": "keriodb://user/1"})).unwrap();
+        assert_eq!(mailbox.user_id.as_deref(), Some("keriodb://user/1"));
+        for bad in [json!(-1), json!("ten"), json!(1.5)] {
+            assert!(package(json!({"service_id": bad})).is_err(), "{bad}");
+        }
+        let missing = serde_json::from_value::<TerminateArgs>(json!({"mode": "keep"}));
+        assert!(missing.unwrap_err().to_string().contains("`address`"));
     }
 
     #[test]
