@@ -8,7 +8,7 @@ ENGINE := $(MODULE)/bin/kerio-single
 EMULATOR := target/release/kerio-emulator
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
 
-.PHONY: all deps build engine emulator demo test test-rust test-php test-reliability test-browser lint bench fuzz dist clean
+.PHONY: all deps build engine emulator demo test test-secret-scan-reset test-rust test-php test-reliability test-browser test-secret-scan lint bench fuzz dist clean
 
 all: build
 
@@ -31,8 +31,12 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 
-## test: every test (Rust, PHP module through the harness on MariaDB, browser)
-test: deps build lint test-rust test-php test-reliability test-browser
+## test: every test (Rust, PHP module through the harness on MariaDB, browser), then the secret scan of all their logs
+test: test-secret-scan-reset deps build lint test-rust test-php test-reliability test-browser test-secret-scan
+
+## test-secret-scan-reset: forget the evidence of earlier runs (first step of `make test`)
+test-secret-scan-reset:
+	rm -rf .state/secret-scan
 
 test-rust:
 	cargo test --workspace
@@ -44,6 +48,11 @@ test-php: build
 ## test-reliability: bad-input matrix, fault survival, concurrency, then the secret scan of every log they wrote
 test-reliability: build
 	phpunit -c tests/reliability/phpunit.xml
+
+## test-secret-scan: every secret the PHP, reliability and browser suites recorded, searched in all their
+## evidence (.state/secret-scan/: module logs, engine stderr, CLI output, emulator and web harness logs)
+test-secret-scan:
+	php tests/secret-scan/scan.php
 
 ## fuzz: the property tests of the Kerio answer decoder and the bridge parser, long (docs/fuzzing.md);
 ## `make test` runs the same targets with proptest's default 256 cases

@@ -193,6 +193,17 @@ final class Browser
         file_put_contents($path, base64_decode($reply['data']));
     }
 
+    /**
+     * The values of every cookie the browser holds (session cookies of the web harness and webmail).
+     *
+     * @return list<string>
+     */
+    public function cookieValues(): array
+    {
+        $cookies = $this->command('Storage.getCookies', [], false)['cookies'] ?? [];
+        return array_values(array_map(static fn (array $cookie): string => (string) $cookie['value'], $cookies));
+    }
+
     /** Forgets every cookie, like a visitor who never logged in. */
     public function clearCookies(): void
     {

@@ -5,13 +5,16 @@ declare(strict_types=1);
 namespace KerioSingle\Tests\Browser;
 
 use KerioSingle\Harness\Settings;
+use KerioSingle\SecretScan\RunLogs;
+use KerioSingle\SecretScan\SecretLedger;
 use KerioSingle\Tests\Support\ModuleTestCase;
 use WHMCS\Database\Capsule;
 
 /**
  * Base of the browser suites: a fresh WHMCS database and the shared emulator (ModuleTestCase),
  * the web harness on a free port (one per test class), and a headless Chromium per test.
- * Screenshots go to tests/artifacts/.
+ * Screenshots go to tests/artifacts/. For the secret scan, the session cookies the browser held and
+ * the one-time sign-in links' tokens are recorded, and the web harness log of this run is kept.
  */
 abstract class BrowserTestCase extends ModuleTestCase
 {
@@ -30,7 +33,9 @@ abstract class BrowserTestCase extends ModuleTestCase
     {
         parent::setUp();
         if (self::$web === null) {
-            self::$web = WebServer::start(self::artifactsDir() . '/web-harness.log');
+            $log = self::artifactsDir() . '/web-harness.log';
+            RunLogs::keepLog($log, false);
+            self::$web = WebServer::start($log);
         }
         Settings::set('SystemURL', self::$web->url());
         $this->browser = new Browser(true);
@@ -38,6 +43,7 @@ abstract class BrowserTestCase extends ModuleTestCase
 
     protected function tearDown(): void
     {
+        $this->rememberCookies();
         $this->browser->close();
         parent::tearDown();
     }
@@ -55,7 +61,23 @@ abstract class BrowserTestCase extends ModuleTestCase
         $next = 'clientarea.php?action=productdetails&id=' . $serviceId;
         $this->browser->goto($this->url('login.php?client=' . $clientId . '&next=' . rawurlencode($next)));
         $this->browser->waitFor('document.getElementById("kerioSingleOverview") || document.getElementById("pageError")');
+        $this->rememberCookies();
         $this->assertStylesLoaded();
+    }
+
+    /** A one-time webmail sign-in link of the service (as the client area makes it); its token is recorded. */
+    protected function signOnLink(int $serviceId): string
+    {
+        $link = (string) $this->whmcs->singleSignOn($serviceId)['redirectTo'];
+        parse_str((string) parse_url($link, PHP_URL_QUERY), $query);
+        SecretLedger::remember((string) ($query['token'] ?? ''));
+        return $link;
+    }
+
+    /** Records the values of the cookies the browser holds now, for the secret scan. */
+    private function rememberCookies(): void
+    {
+        SecretLedger::remember(...$this->browser->cookieValues());
     }
 
     /** Fails unless Bootstrap's stylesheet applies (a page without it looks broken to a customer). */

@@ -4,6 +4,7 @@ declare(strict_types=1);
 
 namespace KerioSingle\Tests\Browser;
 
+use KerioSingle\SecretScan\SecretLedger;
 use WHMCS\Database\Capsule;
 
 /**
@@ -45,6 +46,7 @@ final class SingleSignOnTest extends BrowserTestCase
         }
 
         $token = (string) substr($links[0], strpos($links[0], 'token=') + 6);
+        SecretLedger::remember($token);
         $stored = Capsule::table('mod_keriosingle_sso')->get()->map(static fn ($row): string => json_encode($row))->implode("\n");
         $this->assertStringNotContainsString($token, $stored, 'only a hash of the token is stored');
         $this->assertStringContainsString(hash('sha256', $token), $stored);
@@ -62,7 +64,7 @@ final class SingleSignOnTest extends BrowserTestCase
     {
         $serviceId = $this->createdService();
         $this->openProductDetails($serviceId);
-        $link = $this->whmcs->singleSignOn($serviceId)['redirectTo'];
+        $link = $this->signOnLink($serviceId);
         $this->assertSame('success', $this->whmcs->moduleAction($serviceId, 'suspend'));
 
         $this->browser->goto($link);
@@ -76,7 +78,7 @@ final class SingleSignOnTest extends BrowserTestCase
     {
         $serviceId = $this->createdService();
         $this->openProductDetails($serviceId);
-        $link = $this->whmcs->singleSignOn($serviceId)['redirectTo'];
+        $link = $this->signOnLink($serviceId);
         Capsule::table('tblhosting')->where('id', $serviceId)->delete();
 
         $this->browser->goto($link);
@@ -88,7 +90,7 @@ final class SingleSignOnTest extends BrowserTestCase
     public function testALinkNeedsTheClientToBeLoggedIn(): void
     {
         $serviceId = $this->createdService();
-        $link = $this->whmcs->singleSignOn($serviceId)['redirectTo'];
+        $link = $this->signOnLink($serviceId);
 
         $this->browser->clearCookies();
         $this->browser->goto($link);

@@ -3,7 +3,8 @@
  * PHPUnit bootstrap of the browser suites: everything the module suites set up (harness, MariaDB,
  * engine and emulator binaries; tests/php/bootstrap.php) plus the browser helpers of this folder.
  * The suites use their own database (KS_DB_NAME, default whmcs_browser) on the same private MariaDB,
- * so they can run while the module suites recreate theirs.
+ * so they can run while the module suites recreate theirs. Their evidence for the secret scan goes
+ * to .state/secret-scan/browser-PID/ (see tests/php/bootstrap.php; phpunit.xml names the suite).
  */
 
 if (getenv('KS_DB_NAME') === false) {

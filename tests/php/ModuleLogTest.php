@@ -3,6 +3,7 @@
 namespace KerioSingle\Tests;
 
 use KerioSingle\Harness\Settings;
+use KerioSingle\SecretScan\SecretLedger;
 use KerioSingle\Tests\Support\ModuleTestCase;
 use KerioSingle\Tests\Support\TestEnvironment;
 use WHMCS\Module\Server\kerioSingle\Lifecycle;
@@ -70,6 +71,7 @@ final class ModuleLogTest extends ModuleTestCase
     public function testAnUnexpectedFailureMessageShownInWhmcsMasksTheSecretsOfTheParams(): void
     {
         $params = ['serverpassword' => TestEnvironment::ADMIN_PASSWORD, 'password' => 'Svc-"pass"&<1>', 'serviceid' => 1];
+        SecretLedger::remember($params['password']);
         $failing = static function () use ($params): void {
             throw new \RuntimeException('lost ' . $params['password'] . ' and ' . json_encode($params['serverpassword']));
         };

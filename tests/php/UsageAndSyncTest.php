@@ -4,6 +4,7 @@ namespace KerioSingle\Tests;
 
 use KerioSingle\Harness\Database;
 use KerioSingle\Harness\Whmcs;
+use KerioSingle\SecretScan\SecretLedger;
 use KerioSingle\Tests\Support\ModuleTestCase;
 use WHMCS\Database\Capsule;
 use WHMCS\Module\Server\kerioSingle\ServiceRepository;
@@ -142,6 +143,7 @@ final class UsageAndSyncTest extends ModuleTestCase
     {
         $serverId = $this->addServer();
         $this->createdService([], [], $serverId);
+        SecretLedger::remember('wrong-password');
         $this->whmcs->updateServer($serverId, ['password' => 'wrong-password']);
 
         $results = $this->whmcs->runDailyCron();

@@ -3,7 +3,7 @@
 namespace KerioSingle\Reliability;
 
 use KerioSingle\Reliability\Support\ReliabilityTestCase;
-use KerioSingle\Reliability\Support\SecretLedger;
+use KerioSingle\SecretScan\SecretLedger;
 use KerioSingle\Tests\Support\TestEnvironment;
 use WHMCS\Database\Capsule;
 

@@ -5,7 +5,7 @@ namespace KerioSingle\Reliability;
 use KerioSingle\Harness\Emulator;
 use KerioSingle\Reliability\Support\AdminCli;
 use KerioSingle\Reliability\Support\ReliabilityTestCase;
-use KerioSingle\Reliability\Support\RunLogs;
+use KerioSingle\SecretScan\RunLogs;
 use KerioSingle\Tests\Support\TestEnvironment;
 use WHMCS\Database\Capsule;
 use WHMCS\Module\Server\kerioSingle\Engine;
@@ -326,7 +326,7 @@ final class FaultSurvivalTest extends ReliabilityTestCase
                 ];
             case 'changepw':
                 $password = 'N3w-Secret-' . bin2hex(random_bytes(4));
-                \KerioSingle\Reliability\Support\SecretLedger::remember($password);
+                \KerioSingle\SecretScan\SecretLedger::remember($password);
                 return [
                     'action' => fn (): string => $this->whmcs->changePassword($serviceId, $password),
                     'check' => function () use ($address, $password): void {
@@ -414,7 +414,7 @@ final class FaultSurvivalTest extends ReliabilityTestCase
     private function ownEmulator(string $stateDir, array $flags = []): Emulator
     {
         $emulator = Emulator::start($stateDir, TestEnvironment::ADMIN_PASSWORD, $flags);
-        RunLogs::addEmulatorLog($emulator->logFile());
+        RunLogs::keepLog($emulator->logFile());
         return $emulator;
     }
 }

@@ -4,8 +4,9 @@ namespace KerioSingle\Reliability;
 
 use KerioSingle\Reliability\Support\AdminCli;
 use KerioSingle\Reliability\Support\ReliabilityTestCase;
-use KerioSingle\Reliability\Support\RunLogs;
-use KerioSingle\Reliability\Support\SecretLedger;
+use KerioSingle\SecretScan\RunLogs;
+use KerioSingle\SecretScan\Scanner;
+use KerioSingle\SecretScan\SecretLedger;
 use KerioSingle\Tests\Support\TestEnvironment;
 
 /**
@@ -60,15 +61,10 @@ final class SecretScanTest extends ReliabilityTestCase
         $this->assertGreaterThanOrEqual(20, count($secrets), 'the suites before this one recorded their secrets');
         $database = (string) file_get_contents(RunLogs::databaseLogFile());
         $this->assertGreaterThan(100, substr_count($database, 'Session.login'), 'module logs of the earlier suites were archived');
-        $findings = [];
         foreach (RunLogs::scannedFiles() as $file) {
             $this->assertFileExists($file);
-            $text = (string) file_get_contents($file);
-            foreach (array_merge(SecretLedger::findIn($text, $secrets), SecretLedger::findTokens($text)) as $finding) {
-                $findings[] = basename(dirname($file)) . '/' . basename($file) . ': ' . $finding;
-            }
         }
-        $this->assertSame([], $findings);
+        $this->assertSame([], Scanner::scanFiles(RunLogs::scannedFiles(), $secrets)->findings);
     }
 
     public function testTheScanFindsASecretInEveryFormAndUnmaskedTokens(): void
@@ -84,7 +80,47 @@ final class SecretScanTest extends ReliabilityTestCase
         $this->assertCount(1, SecretLedger::findTokens('{"jsonrpc":"2.0","token":"a1b2c3d4e5"}'));
         $this->assertCount(1, SecretLedger::findTokens("    [token] => a1b2c3d4e5\n"));
         $this->assertCount(1, SecretLedger::findTokens('X-Token: a1b2c3d4e5'));
-        $this->assertCount(1, SecretLedger::findTokens("Cookie: SESSION_CONNECT_WEBADMIN=abc123\n"));
+        $this->assertSame(['Cookie: SESSION_CONNECT_WEBADMIN=*** (6 chars)'], SecretLedger::findTokens("Cookie: SESSION_CONNECT_WEBADMIN=abc123\n"));
+    }
+
+    /**
+     * The scan at the end of `make test` (tests/secret-scan/scan.php) over planted runs: a leak is
+     * reported with file, line and a context in which the secret is masked; a suite without a run,
+     * an unfinished run and a run without evidence each fail the scan.
+     */
+    public function testTheFinalScanReportsWhereButNeverWhatAndRefusesMissingEvidence(): void
+    {
+        $root = RunLogs::directory() . '/planted-runs';
+        $secret = 'Planted-' . bin2hex(random_bytes(4));
+        $this->plantRun($root . '/module-1', [$secret], ['database-logs.txt' => "ok\nrequest: {\"password\":\"" . $secret . "\"} end\n", 'log-1-emulator.log' => 'clean']);
+        $this->plantRun($root . '/browser-2', [$secret], ['database-logs.txt' => 'clean', 'log-1-emulator.log' => 'clean', 'log-2-artifacts-web-harness.log' => 'clean']);
+        mkdir($root . '/browser-3/evidence', 0700, true);
+
+        $scan = Scanner::scanRoot($root, ['module', 'reliability', 'browser']);
+
+        $this->assertFalse($scan->passed());
+        $this->assertSame(['module-1/evidence/database-logs.txt:2: plain form of secret #0 (16 chars) — "request: {"password":"[secret]"} end"'], $scan->findings);
+        $this->assertStringNotContainsString($secret, implode("\n", $scan->findings));
+        $this->assertCount(2, $scan->problems, implode("\n", $scan->problems));
+        $this->assertStringContainsString('no run of the reliability suites', $scan->problems[0]);
+        $this->assertStringContainsString('browser-3: the run has not finished', $scan->problems[1]);
+        $this->assertSame(1, count($scan->secrets));
+        exec('rm -rf ' . escapeshellarg($root));
+    }
+
+    /**
+     * A finished run directory of the final scan: its secrets.json and evidence files.
+     *
+     * @param list<string>          $secrets
+     * @param array<string, string> $evidence file name => content
+     */
+    private function plantRun(string $directory, array $secrets, array $evidence): void
+    {
+        mkdir($directory . '/evidence', 0700, true);
+        file_put_contents($directory . '/secrets.json', json_encode($secrets));
+        foreach ($evidence as $name => $content) {
+            file_put_contents($directory . '/evidence/' . $name, $content);
+        }
     }
 
     /**

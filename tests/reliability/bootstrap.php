@@ -1,9 +1,9 @@
 <?php
 /**
  * PHPUnit bootstrap of the reliability suites (bad-input matrix, fault survival, concurrency,
- * secret scan). Sets up this run's log directory and routes the engine's stderr into it (through
- * a two-line wrapper around the real engine binary, see Support/RunLogs.php), then boots the same
- * environment as the module suites: tests/php/bootstrap.php (MariaDB database per run, emulator).
+ * secret scan). Boots the same environment as the module suites: tests/php/bootstrap.php (MariaDB
+ * database per run, emulator, and the run directory of the secret scan with the engine's stderr
+ * routed into it, see tests/secret-scan/RunLogs.php; phpunit.xml names the suite).
  */
 
 require_once dirname(__DIR__, 2) . '/harness/bootstrap.php';
@@ -18,8 +18,6 @@ spl_autoload_register(static function (string $class): void {
         }
     }
 });
-
-\KerioSingle\Reliability\Support\RunLogs::prepare();
 
 // A MariaDB instance of these suites alone: a run of another suite that started the shared
 // instance stops it when it ends, which would cut this (longer) run off mid-way.

@@ -5,12 +5,17 @@ namespace KerioSingle\Tests\Support;
 use KerioSingle\Harness\Database;
 use KerioSingle\Harness\Emulator;
 use KerioSingle\Harness\Whmcs;
+use KerioSingle\SecretScan\RunLogs;
+use KerioSingle\SecretScan\SecretLedger;
 use PHPUnit\Framework\TestCase;
 use WHMCS\Database\Capsule;
 
 /**
  * Base for the module suites: a fresh WHMCS database per test, the shared emulator, and helpers
- * that set things up the way an admin and a customer would.
+ * that set things up the way an admin and a customer would. For the secret scan at the end of
+ * `make test` (tests/secret-scan/), every password handed to the module is recorded and every
+ * test's module log, activity log and queue errors are archived before the next test recreates
+ * the tables.
  */
 abstract class ModuleTestCase extends TestCase
 {
@@ -25,11 +30,20 @@ abstract class ModuleTestCase extends TestCase
         $this->whmcs = Whmcs::install(Database::configFromEnvironment());
         $this->emulator = TestEnvironment::emulator();
         $this->emulator->clearFaults();
+        RunLogs::keepLog($this->emulator->logFile());
+        SecretLedger::remember(TestEnvironment::ADMIN_PASSWORD, self::ALPHABET_PASSWORD);
     }
 
-    /** A server pinned to the emulator's certificate. */
+    protected function tearDown(): void
+    {
+        RunLogs::archiveDatabaseLogs(static::class . '::' . $this->getName());
+        parent::tearDown();
+    }
+
+    /** A server pinned to the emulator's certificate; its password is recorded for the secret scan. */
     protected function addServer(array $overrides = []): int
     {
+        SecretLedger::remember((string) ($overrides['password'] ?? ''));
         return $this->whmcs->addServer($overrides + $this->emulator->serverFields());
     }
 
@@ -52,12 +66,14 @@ abstract class ModuleTestCase extends TestCase
     }
 
     /**
-     * An order of the product (Pending service) with the customer's custom field values.
+     * An order of the product (Pending service) with the customer's custom field values; the
+     * password is recorded for the secret scan.
      *
      * @param array<string, string> $fields overrides of localpart, maildomain, password, givenname, surname
      */
     protected function order(int $productId, int $serverId, array $fields = []): int
     {
+        SecretLedger::remember((string) ($fields['password'] ?? ''));
         $clientId = $this->whmcs->addClient(['firstname' => 'Jane', 'lastname' => 'Doe', 'email' => 'jane@example.net']);
         return $this->whmcs->placeOrder($clientId, $productId, $serverId, $fields + [
             'localpart' => $this->uniqueLocalPart(),

@@ -3,6 +3,7 @@
 namespace KerioSingle\Reliability\Support;
 
 use KerioSingle\Harness\Emulator;
+use KerioSingle\SecretScan\RunLogs;
 
 /**
  * Runs the engine's admin CLI (`kerio-single …`) against an emulator the way an admin on a shell

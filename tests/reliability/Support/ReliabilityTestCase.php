@@ -3,42 +3,14 @@
 namespace KerioSingle\Reliability\Support;
 
 use KerioSingle\Tests\Support\ModuleTestCase;
-use KerioSingle\Tests\Support\TestEnvironment;
 
 /**
  * Base of the reliability suites: the module suites' set-up (fresh WHMCS database, shared
- * emulator) plus what the secret scan needs (every secret used is recorded, every test's database
- * logs are archived) and a comparable snapshot of the emulator's state.
+ * emulator, secrets recorded and database logs archived for the secret scan) plus a comparable
+ * snapshot of the emulator's state.
  */
 abstract class ReliabilityTestCase extends ModuleTestCase
 {
-    protected function setUp(): void
-    {
-        parent::setUp();
-        RunLogs::addEmulatorLog($this->emulator->logFile());
-        SecretLedger::remember(TestEnvironment::ADMIN_PASSWORD, self::ALPHABET_PASSWORD);
-    }
-
-    protected function tearDown(): void
-    {
-        RunLogs::archiveDatabaseLogs(static::class . '::' . $this->getName());
-        parent::tearDown();
-    }
-
-    /** A server pinned to the emulator; its password is recorded for the secret scan. */
-    protected function addServer(array $overrides = []): int
-    {
-        SecretLedger::remember((string) ($overrides['password'] ?? ''));
-        return parent::addServer($overrides);
-    }
-
-    /** An order; its password is recorded for the secret scan. */
-    protected function order(int $productId, int $serverId, array $fields = []): int
-    {
-        SecretLedger::remember((string) ($fields['password'] ?? ''));
-        return parent::order($productId, $serverId, $fields);
-    }
-
     /**
      * The emulator's whole state (domains, users, kept mailboxes) in a comparable form: last-login
      * data is dropped (every admin login updates it) and users are keyed by id.
