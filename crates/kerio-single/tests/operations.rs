@@ -614,6 +614,33 @@ fn usage_reads_each_domain_once_and_reports_missing_addresses() {
 }
 
 #[test]
+fn compact_usage_answers_whole_mb_position_by_position() {
+    let emu = Emu::start();
+    emu.create("alice@example.com", 1, 100);
+    emu.create("bob@example.org", 2, 0);
+    emu.set_usage("alice@example.com", 3 * 1024 * 1024 / 2);
+    emu.set_usage("bob@example.org", 1024 * 1024 * 2 / 5);
+    let result = emu.ok(
+        "usage",
+        json!({"addresses": ["Bob@example.org", "ghost@example.org", "bad address",
+                             "alice@example.com", "bob@example.org"], "compact": true}),
+    );
+    assert_eq!(
+        result,
+        json!({"usage": [[0, 0], null, null, [2, 100], [0, 0]]}),
+        "1.5 MB rounds up to 2, 0.4 MB down to 0; duplicates keep their position"
+    );
+    let full = emu.ok(
+        "usage",
+        json!({"addresses": ["alice@example.com"], "compact": false}),
+    );
+    assert_eq!(
+        full["accounts"],
+        json!([{"address": "alice@example.com", "used_mb": 1.5, "limit_mb": 100}])
+    );
+}
+
+#[test]
 fn usage_pages_through_large_domains() {
     let dir = tempfile::tempdir().unwrap();
     kerio_emulator::seed(dir.path(), 1, 5_200).unwrap();

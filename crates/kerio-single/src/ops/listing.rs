@@ -34,6 +34,28 @@ const LIST_FIELDS: &[&str] = &[
 pub struct UsageArgs {
     /// The addresses to report.
     pub addresses: Vec<String>,
+    /// Answer in the compact shape ([`CompactUsage`]) instead of [`UsageResult`].
+    #[serde(default, deserialize_with = "de::opt_bool")]
+    pub compact: Option<bool>,
+}
+
+/// What `usage` answers: the full shape by default, the compact one when asked for.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum UsageAnswer {
+    /// Addresses with their figures, and those not found.
+    Full(UsageResult),
+    /// Only the figures WHMCS stores, position by position.
+    Compact(CompactUsage),
+}
+
+/// The compact `usage` result: for each address asked, at the same position, `[used MB rounded
+/// to a whole MB, limit MB]` (what WHMCS stores in diskusage/disklimit), or `null` when it has no
+/// mailbox or is not an address. About a seventh of the full shape's bytes at 10,000 addresses.
+#[derive(Debug, Serialize)]
+pub struct CompactUsage {
+    /// One entry per address asked, in the order asked (duplicates included).
+    pub usage: Vec<Option<[u64; 2]>>,
 }
 
 /// Result of `usage`.
@@ -88,7 +110,7 @@ pub struct Account {
 
 /// `usage`: used and limit MB for each address; one `Domains.get`, then one paged `Users.get`
 /// per domain. Each address is parsed once (a usage run may ask for tens of thousands).
-pub fn usage(context: &mut Context, args: UsageArgs) -> Result<UsageResult, Error> {
+pub fn usage(context: &mut Context, args: UsageArgs) -> Result<UsageAnswer, Error> {
     let parsed: Vec<Option<Address>> = args
         .addresses
         .iter()
@@ -109,7 +131,11 @@ pub fn usage(context: &mut Context, args: UsageArgs) -> Result<UsageResult, Erro
             read_usage(kerio, progress, &domains, &mut wanted)
         })?;
     }
-    Ok(arrange(&args.addresses, &parsed, &wanted))
+    Ok(if args.compact == Some(true) {
+        UsageAnswer::Compact(figures(&parsed, &wanted))
+    } else {
+        UsageAnswer::Full(arrange(&args.addresses, &parsed, &wanted))
+    })
 }
 
 /// Reads `domains` page by page, filling the usage of the `wanted` logins (by domain name);
@@ -185,6 +211,31 @@ fn arrange(
         }
     }
     result
+}
+
+/// The compact result: each asked address's `[whole used MB, limit MB]`, position by position.
+fn figures(
+    parsed: &[Option<Address>],
+    found: &BTreeMap<String, HashMap<String, Option<Usage>>>,
+) -> CompactUsage {
+    let usage = parsed
+        .iter()
+        .map(|address| {
+            let address = address.as_ref()?;
+            let usage = found
+                .get(address.domain())?
+                .get(address.local())?
+                .as_ref()?;
+            Some([whole_mb(usage.used_mb), usage.limit_mb])
+        })
+        .collect();
+    CompactUsage { usage }
+}
+
+/// MB rounded to a whole MB, halves away from zero (as PHP's `round`), as WHMCS stores it.
+fn whole_mb(mb: f64) -> u64 {
+    // Used sizes are never negative; `as` saturates, so a bogus figure cannot wrap.
+    mb.round() as u64
 }
 
 /// `list_accounts`: every mailbox (of one domain, or of all), for WHMCS's server sync.
