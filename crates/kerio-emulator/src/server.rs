@@ -1,4 +1,5 @@
-//! The `Server` and `Version` interfaces: version and product info, address collision checks.
+//! The `Server` and `Version` interfaces: version and product info, named constants, address
+//! collision checks.
 
 use serde_json::{json, Value};
 
@@ -12,6 +13,21 @@ const VERSION: (u32, u32, u32, u32) = (10, 0, 8, 9228);
 /// The value of `Version.getApiVersion`. [I]
 const API_VERSION: u32 = 1;
 
+/// The named constants of `Server.getNamedConstantList`, in `kerio::web::ByteUnits` order.
+///
+/// Names are verified (Kerio's PHP sample looks up `kerio_web_Bytes` … `kerio_web_PetaBytes`);
+/// the values are strings because `NamedConstant.value` is a string in Kerio's IDL. That the
+/// values are the units' ordinals "0" … "5" (the sample's power-of-1024 steps) is [I], and only
+/// the byte units are listed because no other constant is documented.
+const NAMED_CONSTANTS: &[(&str, &str)] = &[
+    ("kerio_web_Bytes", "0"),
+    ("kerio_web_KiloBytes", "1"),
+    ("kerio_web_MegaBytes", "2"),
+    ("kerio_web_GigaBytes", "3"),
+    ("kerio_web_TeraBytes", "4"),
+    ("kerio_web_PetaBytes", "5"),
+];
+
 /// The Server and Version methods.
 pub const METHODS: &[Method] = &[
     Method {
@@ -23,6 +39,11 @@ pub const METHODS: &[Method] = &[
         name: "Server.getProductInfo",
         access: Access::Read,
         handler: get_product_info,
+    },
+    Method {
+        name: "Server.getNamedConstantList",
+        access: Access::Session,
+        handler: get_named_constant_list,
     },
     Method {
         name: "Server.findEntityByEmail",
@@ -71,6 +92,14 @@ fn get_product_info(_call: &mut Call) -> Result<Value, KerioError> {
         "isDockerImage": false,
         "updateInfo": {"result": "NoUpdate", "description": "", "downloadUrl": "", "infoUrl": ""},
     }}))
+}
+
+fn get_named_constant_list(_call: &mut Call) -> Result<Value, KerioError> {
+    let constants: Vec<Value> = NAMED_CONSTANTS
+        .iter()
+        .map(|(name, value)| json!({"name": name, "value": value}))
+        .collect();
+    Ok(json!({ "constants": constants }))
 }
 
 fn get_api_version(_call: &mut Call) -> Result<Value, KerioError> {
