@@ -16,16 +16,17 @@ const API_VERSION: u32 = 1;
 /// The named constants of `Server.getNamedConstantList`, in `kerio::web::ByteUnits` order.
 ///
 /// Names are verified (Kerio's PHP sample looks up `kerio_web_Bytes` … `kerio_web_PetaBytes`);
-/// the values are strings because `NamedConstant.value` is a string in Kerio's IDL. That the
-/// values are the units' ordinals "0" … "5" (the sample's power-of-1024 steps) is [I], and only
-/// the byte units are listed because no other constant is documented.
+/// the values are strings because `NamedConstant.value` is a string in Kerio's IDL. That each
+/// value is the unit's own name ("KiloBytes") is [I]: Kerio's sample `getSizeInBytes` compares a
+/// size's `units` string with these values, which only works if they are equal. Only the byte
+/// units are listed because no other constant is documented.
 const NAMED_CONSTANTS: &[(&str, &str)] = &[
-    ("kerio_web_Bytes", "0"),
-    ("kerio_web_KiloBytes", "1"),
-    ("kerio_web_MegaBytes", "2"),
-    ("kerio_web_GigaBytes", "3"),
-    ("kerio_web_TeraBytes", "4"),
-    ("kerio_web_PetaBytes", "5"),
+    ("kerio_web_Bytes", "Bytes"),
+    ("kerio_web_KiloBytes", "KiloBytes"),
+    ("kerio_web_MegaBytes", "MegaBytes"),
+    ("kerio_web_GigaBytes", "GigaBytes"),
+    ("kerio_web_TeraBytes", "TeraBytes"),
+    ("kerio_web_PetaBytes", "PetaBytes"),
 ];
 
 /// The Server and Version methods.

@@ -34,8 +34,7 @@ fn named_constants_list_the_byte_units_in_order() {
         "PetaBytes",
     ]
     .iter()
-    .enumerate()
-    .map(|(power, unit)| (format!("kerio_web_{unit}"), power.to_string()))
+    .map(|unit| (format!("kerio_web_{unit}"), unit.to_string()))
     .collect();
     assert_eq!(constants(&result), expected, "{result}");
 }
