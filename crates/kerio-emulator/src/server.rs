@@ -7,27 +7,12 @@ use crate::domains::domain_param;
 use crate::errors::{self, KerioError};
 use crate::lock;
 use crate::rpc::{Access, Call, Method};
+use crate::state::BYTE_UNITS;
 
 /// The Kerio Connect version the emulator presents.
 const VERSION: (u32, u32, u32, u32) = (10, 0, 8, 9228);
 /// The value of `Version.getApiVersion`. [I]
 const API_VERSION: u32 = 1;
-
-/// The named constants of `Server.getNamedConstantList`, in `kerio::web::ByteUnits` order.
-///
-/// Names are verified (Kerio's PHP sample looks up `kerio_web_Bytes` … `kerio_web_PetaBytes`);
-/// the values are strings because `NamedConstant.value` is a string in Kerio's IDL. That each
-/// value is the unit's own name ("KiloBytes") is [I]: Kerio's sample `getSizeInBytes` compares a
-/// size's `units` string with these values, which only works if they are equal. Only the byte
-/// units are listed because no other constant is documented.
-const NAMED_CONSTANTS: &[(&str, &str)] = &[
-    ("kerio_web_Bytes", "Bytes"),
-    ("kerio_web_KiloBytes", "KiloBytes"),
-    ("kerio_web_MegaBytes", "MegaBytes"),
-    ("kerio_web_GigaBytes", "GigaBytes"),
-    ("kerio_web_TeraBytes", "TeraBytes"),
-    ("kerio_web_PetaBytes", "PetaBytes"),
-];
 
 /// The Server and Version methods.
 pub const METHODS: &[Method] = &[
@@ -95,10 +80,18 @@ fn get_product_info(_call: &mut Call) -> Result<Value, KerioError> {
     }}))
 }
 
+/// `Server.getNamedConstantList`: one `kerio_web_<Unit>` constant per byte unit, in
+/// `kerio::web::ByteUnits` order.
+///
+/// Names are verified (Kerio's PHP sample looks up `kerio_web_Bytes` … `kerio_web_PetaBytes`);
+/// the values are strings because `NamedConstant.value` is a string in Kerio's IDL. That each
+/// value is the unit's own name ("KiloBytes") is [I]: Kerio's sample `getSizeInBytes` compares a
+/// size's `units` string with these values, which only works if they are equal. Only the byte
+/// units are listed because no other constant is documented.
 fn get_named_constant_list(_call: &mut Call) -> Result<Value, KerioError> {
-    let constants: Vec<Value> = NAMED_CONSTANTS
+    let constants: Vec<Value> = BYTE_UNITS
         .iter()
-        .map(|(name, value)| json!({"name": name, "value": value}))
+        .map(|unit| json!({"name": format!("kerio_web_{unit}"), "value": unit}))
         .collect();
     Ok(json!({ "constants": constants }))
 }
