@@ -8,7 +8,7 @@
 // A MariaDB instance of the bench alone (another run stopping the shared one cannot cut it off).
 if ((string) getenv('KS_DB_STATE') === '') {
     putenv('KS_DB_STATE=' . dirname(__DIR__) . '/.state/mariadb-bench');
-    putenv('KS_DB_PORT=33307');
+    putenv('KS_DB_PORT=' . (33307 + (int) getenv('KS_DB_PORT_OFFSET')));
 }
 require_once dirname(__DIR__) . '/tests/php/bootstrap.php';
 

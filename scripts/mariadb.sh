@@ -10,13 +10,14 @@
 #   scripts/mariadb.sh status  exit 0 when the instance runs, 1 when not.
 #   scripts/mariadb.sh drop    drop $KS_DB_NAME (a test run's private database).
 #
-# Environment: KS_DB_STATE (default <repo>/.state/mariadb), KS_DB_PORT (default 33306),
+# Environment: KS_DB_STATE (default <repo>/.state/mariadb), KS_DB_PORT (default 33306 + KS_DB_PORT_OFFSET,
+# the offset letting checkouts side by side run their suites at once; default 0),
 # KS_DB_NAME (default whmcs_test). Runs as root with --user=root when started by root (CI containers).
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 state="${KS_DB_STATE:-$repo/.state/mariadb}"
-port="${KS_DB_PORT:-33306}"
+port="${KS_DB_PORT:-$((33306 + ${KS_DB_PORT_OFFSET:-0}))}"
 name="${KS_DB_NAME:-whmcs_test}"
 datadir="$state/data"
 socket="$state/mysqld.sock"

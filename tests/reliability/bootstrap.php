@@ -23,7 +23,7 @@ spl_autoload_register(static function (string $class): void {
 // instance stops it when it ends, which would cut this (longer) run off mid-way.
 if ((string) getenv('KS_DB_STATE') === '') {
     putenv('KS_DB_STATE=' . ROOTDIR . '/.state/mariadb-reliability');
-    putenv('KS_DB_PORT=33308');
+    putenv('KS_DB_PORT=' . (33308 + (int) getenv('KS_DB_PORT_OFFSET')));
 }
 
 require_once dirname(__DIR__) . '/php/bootstrap.php';
