@@ -282,10 +282,11 @@ pub fn start(config: Config) -> io::Result<Running> {
     })
 }
 
-/// Routes the admin listener: the JSON-RPC endpoint and the test-control API.
+/// Routes the admin listener: the JSON-RPC endpoint (with or without the trailing slash, as
+/// real servers answer both) and the test-control API.
 fn route_admin(emulator: &Emulator, request: &http::Request) -> http::Reply {
-    const ENDPOINT: &str = "/admin/api/jsonrpc/";
-    if request.path == ENDPOINT {
+    const ENDPOINT: &str = "/admin/api/jsonrpc";
+    if request.path.strip_suffix('/').unwrap_or(&request.path) == ENDPOINT {
         if request.method != "POST" {
             return http::Reply::Send(
                 http::Response::text(405, "Use POST for the JSON-RPC API")
