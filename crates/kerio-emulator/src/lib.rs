@@ -19,6 +19,7 @@ mod control;
 mod domains;
 mod faults;
 mod http;
+pub mod latency;
 mod policy;
 mod query;
 mod rpc;
@@ -104,6 +105,8 @@ pub struct Config {
     pub session_idle_secs: u64,
     /// Failed logins within a minute from one address that block it for a minute (default 10).
     pub lockout_failures: u32,
+    /// Simulated network distance of both listeners (default none: loopback).
+    pub latency: latency::Latency,
 }
 
 impl Config {
@@ -127,6 +130,7 @@ impl Config {
             hostnames: Vec::new(),
             session_idle_secs: 1800,
             lockout_failures: 10,
+            latency: latency::Latency::default(),
         }
     }
 }
@@ -271,8 +275,18 @@ pub fn start(config: Config) -> io::Result<Running> {
         let emulator = emulator.clone();
         Arc::new(move |request| webmail::handle(&emulator, request))
     };
-    let admin = http::Server::start(config.admin_listen, tls_config.clone(), admin_handler)?;
-    let client = http::Server::start(config.client_listen, tls_config, client_handler)?;
+    let admin = http::Server::start(
+        config.admin_listen,
+        tls_config.clone(),
+        config.latency,
+        admin_handler,
+    )?;
+    let client = http::Server::start(
+        config.client_listen,
+        tls_config,
+        config.latency,
+        client_handler,
+    )?;
     Ok(Running {
         admin,
         client,
