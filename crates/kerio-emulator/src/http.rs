@@ -12,6 +12,8 @@ use std::time::Duration;
 use rustls::{ServerConfig, ServerConnection, StreamOwned};
 use serde_json::Value;
 
+use crate::latency::Latency;
+
 /// A keep-alive connection idle this long is closed.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 /// Largest accepted request body.
@@ -137,10 +139,12 @@ pub struct Server {
 }
 
 impl Server {
-    /// Binds `listen` and serves `handler` on background threads (TLS unless `tls` is None).
+    /// Binds `listen` and serves `handler` on background threads (TLS unless `tls` is None),
+    /// each connection behaving as if the client were `latency` away.
     pub fn start(
         listen: SocketAddr,
         tls: Option<Arc<ServerConfig>>,
+        latency: Latency,
         handler: Handler,
     ) -> io::Result<Server> {
         let listener = TcpListener::bind(listen)?;
@@ -152,7 +156,9 @@ impl Server {
             let connections = connections.clone();
             std::thread::Builder::new()
                 .name(format!("accept-{local_addr}"))
-                .spawn(move || accept_loop(listener, tls, handler, stopping, connections))?
+                .spawn(move || {
+                    accept_loop(listener, tls, latency, handler, stopping, connections)
+                })?
         };
         Ok(Server {
             local_addr,
@@ -204,6 +210,7 @@ pub fn reachable(addr: SocketAddr) -> SocketAddr {
 fn accept_loop(
     listener: TcpListener,
     tls: Option<Arc<ServerConfig>>,
+    latency: Latency,
     handler: Handler,
     stopping: Arc<AtomicBool>,
     connections: Arc<Mutex<HashMap<u64, TcpStream>>>,
@@ -228,7 +235,7 @@ fn accept_loop(
         let spawned = std::thread::Builder::new()
             .name("http-connection".to_string())
             .spawn(move || {
-                serve_connection(stream, tls, &handler, &stopping);
+                serve_connection(stream, tls, latency, &handler, &stopping);
                 connections
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)
@@ -243,25 +250,28 @@ fn accept_loop(
 fn serve_connection(
     stream: TcpStream,
     tls: Option<Arc<ServerConfig>>,
+    latency: Latency,
     handler: &Handler,
     stopping: &AtomicBool,
 ) {
     let Ok(peer) = stream.peer_addr() else { return };
     let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
     let _ = stream.set_nodelay(true);
+    latency.connect();
     match tls {
         Some(config) => {
             let Ok(connection) = ServerConnection::new(config) else {
                 return;
             };
+            latency.handshake();
             let mut tls_stream = StreamOwned::new(connection, stream);
-            serve_requests(&mut tls_stream, peer, true, handler, stopping);
+            serve_requests(&mut tls_stream, peer, true, latency, handler, stopping);
             tls_stream.conn.send_close_notify();
             let _ = tls_stream.flush();
         }
         None => {
             let mut stream = stream;
-            serve_requests(&mut stream, peer, false, handler, stopping);
+            serve_requests(&mut stream, peer, false, latency, handler, stopping);
         }
     }
 }
@@ -284,6 +294,7 @@ fn serve_requests<S: Read + Write>(
     stream: &mut S,
     peer: SocketAddr,
     secure: bool,
+    latency: Latency,
     handler: &Handler,
     stopping: &AtomicBool,
 ) {
@@ -293,6 +304,7 @@ fn serve_requests<S: Read + Write>(
             Ok(parsed) => parsed,
             Err(ReadError::Closed) => return,
             Err(ReadError::Bad(status, text)) => {
+                latency.response();
                 let _ = write_response(reader.get_mut(), &Response::text(status, text), false);
                 return;
             }
@@ -305,6 +317,7 @@ fn serve_requests<S: Read + Write>(
             Reply::Send(response) => response,
             Reply::Drop => return,
         };
+        latency.response();
         if write_response(reader.get_mut(), &response, keep_alive).is_err() || !keep_alive {
             return;
         }
@@ -395,6 +408,7 @@ fn reason(status: u16) -> &'static str {
         409 => "Conflict",
         411 => "Length Required",
         413 => "Payload Too Large",
+        415 => "Unsupported Media Type",
         431 => "Request Header Fields Too Large",
         500 => "Internal Server Error",
         502 => "Bad Gateway",
