@@ -41,11 +41,12 @@ final class BenchEnvironment
     }
 
     /**
-     * Starts an emulator on a state directory of this run (which may be seeded first).
+     * Starts an emulator on a state directory of this run (which may be seeded first), as if the
+     * WHMCS host were $rttMs away (`serve --latency-ms`, docs/emulator.md).
      */
-    public function emulator(string $name): Emulator
+    public function emulator(string $name, int $rttMs = 0): Emulator
     {
-        return Emulator::start($this->path($name), self::ADMIN_PASSWORD);
+        return Emulator::start($this->path($name), self::ADMIN_PASSWORD, ['--latency-ms', (string) $rttMs]);
     }
 
     /** A WHMCS with empty tables (the previous contents are dropped). */
@@ -56,14 +57,18 @@ final class BenchEnvironment
 
     /**
      * Makes the module run the engine under /usr/bin/time; returns the file its peak RSS (KB) is
-     * written to after each run.
+     * written to after each run. With $answerFile, a copy of the engine's answer (stdout) is kept
+     * there too (through `tee`, so the module still reads it from the pipe as it is written).
      */
-    public function measureEngineMemory(): string
+    public function measureEngineMemory(?string $answerFile = null): string
     {
         $rssFile = $this->path('engine-rss-kb');
         $wrapper = $this->path('kerio-single-timed');
-        file_put_contents($wrapper, "#!/bin/sh\nexec /usr/bin/time -f %M -o " . escapeshellarg($rssFile) . ' '
-            . escapeshellarg($this->engine) . " \"\$@\"\n");
+        $timed = '/usr/bin/time -f %M -o ' . escapeshellarg($rssFile) . ' ' . escapeshellarg($this->engine) . ' "$@"';
+        $script = $answerFile === null
+            ? "#!/bin/bash\nexec {$timed}\n"
+            : "#!/bin/bash\nset -o pipefail\n{$timed} | tee " . escapeshellarg($answerFile) . "\n";
+        file_put_contents($wrapper, $script);
         chmod($wrapper, 0755);
         putenv(Engine::BINARY_ENV . '=' . $wrapper);
         return $rssFile;

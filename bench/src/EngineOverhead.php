@@ -82,7 +82,7 @@ final class EngineOverhead
                 'username' => Emulator::ADMIN_USER, 'password' => BenchEnvironment::ADMIN_PASSWORD,
                 'tls_fingerprint' => $this->emulator->fingerprint(), 'timeout_s' => 30],
         ];
-        $response = json_decode(self::run([$this->engine, 'call'], (string) json_encode($request)), true);
+        $response = json_decode(Process::run([$this->engine, 'call'], (string) json_encode($request)), true);
         if (!is_array($response) || ($response['ok'] ?? false) !== true) {
             throw new \RuntimeException('kerio-single call ' . $op . ' failed: ' . json_encode($response));
         }
@@ -100,7 +100,7 @@ final class EngineOverhead
         $calls = array_map(static fn (array $exchange): array => [
             'method' => $exchange['method'], 'params' => ($exchange['request']['params'] ?? []) === [] ? null : $exchange['request']['params'],
         ], $transcript);
-        $output = self::run([$this->rawClient], (string) json_encode([
+        $output = Process::run([$this->rawClient], (string) json_encode([
             'url' => $this->emulator->adminUrl(), 'ca_file' => $this->emulator->certFile(),
             'user' => Emulator::ADMIN_USER, 'password' => BenchEnvironment::ADMIN_PASSWORD,
             'repeat' => $times, 'calls' => $calls,
@@ -110,31 +110,5 @@ final class EngineOverhead
             throw new \RuntimeException('raw_exchanges failed: ' . $output);
         }
         return array_map('floatval', $times);
-    }
-
-    /**
-     * Runs a command with $stdin and returns its stdout.
-     *
-     * @param list<string> $command
-     */
-    private static function run(array $command, string $stdin): string
-    {
-        $pipes = [];
-        $stderrFile = tempnam(sys_get_temp_dir(), 'bench');
-        $process = proc_open($command, [0 => ['pipe', 'r'], 1 => ['pipe', 'w'], 2 => ['file', $stderrFile, 'w']], $pipes);
-        if (!is_resource($process)) {
-            throw new \RuntimeException('Cannot run ' . $command[0]);
-        }
-        fwrite($pipes[0], $stdin);
-        fclose($pipes[0]);
-        $stdout = (string) stream_get_contents($pipes[1]);
-        fclose($pipes[1]);
-        $exitCode = proc_close($process);
-        $stderr = (string) file_get_contents($stderrFile);
-        unlink($stderrFile);
-        if ($exitCode !== 0) {
-            throw new \RuntimeException(basename($command[0]) . ' exited ' . $exitCode . ': ' . $stderr);
-        }
-        return $stdout;
     }
 }

@@ -25,12 +25,15 @@ final class PollingBaseline
     }
 
     /**
+     * Polls the server's first $limit services (all of them when null).
+     *
      * @return array{seconds: float, exchanges: int, services: int}
      */
-    public function measure(int $serverId): array
+    public function measure(int $serverId, ?int $limit = null): array
     {
-        $services = Capsule::table('tblhosting')->where('server', $serverId)
-            ->whereIn('domainstatus', ['Active', 'Suspended'])->orderBy('id')->get(['id', 'username']);
+        $query = Capsule::table('tblhosting')->where('server', $serverId)
+            ->whereIn('domainstatus', ['Active', 'Suspended'])->orderBy('id');
+        $services = ($limit === null ? $query : $query->limit($limit))->get(['id', 'username']);
         $this->emulator->resetStats();
         [, $ms] = Stopwatch::time(function () use ($services): void {
             $this->poll($services);

@@ -10,7 +10,8 @@ use WHMCS\Database\Capsule;
  * Figures 3 and 4: the daily cron's UsageUpdate (through the harness: one module call per server)
  * over N WHMCS services whose mailboxes live on an emulator seeded with `kerio-emulator seed`
  * (users user00001… in domains d001.example…), timed including the database writes, with the
- * exchanges counted by the emulator and the engine's peak memory.
+ * exchanges counted by the emulator, the engine's peak memory and the cron process's PHP peak
+ * memory; and the Server Sync (ListAccounts) of all seeded mailboxes.
  */
 final class UsageAtScale
 {
@@ -41,30 +42,59 @@ final class UsageAtScale
     }
 
     /**
-     * A fresh WHMCS with $mailboxes Active services on the seeded mailboxes, then one cron run.
+     * A fresh WHMCS with $mailboxes Active services on the seeded mailboxes, then one cron run in a
+     * PHP process of its own (WhmcsTask). With $keepAnswer the engine's answer is copied to a file
+     * to count its bytes (answer_bytes; 0 without).
      *
-     * @return array{mailboxes: int, domains: int, exchanges: int, seconds: float, peak_rss_mb: float, services_updated: int, server_id: int}
+     * @return array{mailboxes: int, domains: int, exchanges: int, seconds: float, peak_rss_mb: float, php_peak_mb: float, answer_bytes: int, services_updated: int, server_id: int}
      */
-    public function measure(int $mailboxes): array
+    public function measure(int $mailboxes, bool $keepAnswer = false): array
     {
         $whmcs = $this->environment->freshWhmcs();
         $serverId = $whmcs->addServer($this->emulator->serverFields());
         $this->insertServices($whmcs, $serverId, $mailboxes);
-        $rssFile = $this->environment->measureEngineMemory();
+        $answerFile = $keepAnswer ? $this->environment->path('usage-answer.json') : null;
+        $rssFile = $this->environment->measureEngineMemory($answerFile);
         $this->emulator->resetStats();
-        [$results, $ms] = Stopwatch::time(static fn (): array => $whmcs->runDailyCron());
-        if (($results[$serverId] ?? null) !== 'success') {
-            throw new \RuntimeException('UsageUpdate failed: ' . print_r($results, true));
-        }
+        $task = WhmcsTask::usageUpdate();
         return [
             'mailboxes' => $mailboxes,
             'domains' => (int) ceil($mailboxes / self::USERS_PER_DOMAIN),
             'exchanges' => (int) $this->emulator->stats()['total'],
-            'seconds' => round($ms / 1000, 3),
-            'peak_rss_mb' => round((int) trim((string) file_get_contents($rssFile)) / 1024, 1),
+            'seconds' => $task['seconds'],
+            'peak_rss_mb' => self::peakRssMb($rssFile),
+            'php_peak_mb' => $task['php_peak_mb'],
+            'answer_bytes' => $answerFile === null ? 0 : (int) filesize($answerFile),
             'services_updated' => Capsule::table('tblhosting')->where('lastupdate', '!=', '0000-00-00 00:00:00')->count(),
             'server_id' => $serverId,
         ];
+    }
+
+    /**
+     * Server Sync (ListAccounts) of every seeded mailbox, in a PHP process of its own.
+     *
+     * @return array{accounts: int, exchanges: int, seconds: float, peak_rss_mb: float, php_peak_mb: float}
+     */
+    public function measureListing(): array
+    {
+        $whmcs = $this->environment->freshWhmcs();
+        $serverId = $whmcs->addServer($this->emulator->serverFields());
+        $rssFile = $this->environment->measureEngineMemory();
+        $this->emulator->resetStats();
+        $task = WhmcsTask::listAccounts($serverId);
+        return [
+            'accounts' => $task['accounts'],
+            'exchanges' => (int) $this->emulator->stats()['total'],
+            'seconds' => $task['seconds'],
+            'peak_rss_mb' => self::peakRssMb($rssFile),
+            'php_peak_mb' => $task['php_peak_mb'],
+        ];
+    }
+
+    /** The engine's peak RSS in MB, from the file /usr/bin/time wrote. */
+    private static function peakRssMb(string $rssFile): float
+    {
+        return round((int) trim((string) file_get_contents($rssFile)) / 1024, 1);
     }
 
     /** The address of the N-th seeded mailbox (0-based): users fill domain after domain. */
