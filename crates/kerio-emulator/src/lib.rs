@@ -15,6 +15,7 @@
 pub mod errors;
 pub mod state;
 
+mod batch;
 mod control;
 mod domains;
 mod faults;

@@ -8,7 +8,7 @@ use crate::faults::FaultKind;
 use crate::http::{Reply, Request, Response};
 use crate::query::SearchQuery;
 use crate::state::role_rank;
-use crate::{domains, lock, server, session, users, Emulator};
+use crate::{batch, domains, lock, server, session, users, Emulator};
 
 /// Name of the admin session cookie.
 pub const SESSION_COOKIE: &str = "SESSION_CONNECT_WEBADMIN";
@@ -116,6 +116,7 @@ fn all_methods() -> impl Iterator<Item = &'static Method> {
         .chain(domains::METHODS)
         .chain(users::METHODS)
         .chain(server::METHODS)
+        .chain(batch::METHODS)
 }
 
 fn find_method(name: &str) -> Option<&'static Method> {
@@ -243,6 +244,22 @@ fn apply_fault(emulator: &Emulator, request: &Request, envelope: &Envelope) -> O
             None
         }
     }
+}
+
+/// Runs one command of a `Batch.run` with its own `params`, checked like a call of its own.
+pub fn dispatch_nested(
+    call: &Call,
+    name: &str,
+    params: Map<String, Value>,
+) -> Result<Value, KerioError> {
+    let mut nested = Call {
+        emulator: call.emulator,
+        request: call.request,
+        params,
+        caller: None,
+        set_cookies: Vec::new(),
+    };
+    dispatch(&mut nested, name)
 }
 
 fn dispatch(call: &mut Call, name: &str) -> Result<Value, KerioError> {

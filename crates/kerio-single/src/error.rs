@@ -20,6 +20,8 @@ pub enum Code {
     NotFound,
     /// The address belongs to another mailbox (not this WHMCS service).
     AlreadyTaken,
+    /// The mailbox exists but is not this WHMCS service's (`reason` says why); nothing changed.
+    NotOwned,
     /// Downgrade refused: the new quota is below the live usage.
     QuotaBelowUsage,
     /// Kerio licence or domain user limit reached.
@@ -64,6 +66,7 @@ impl Code {
             Code::InvalidRequest | Code::InvalidInput => ExitKind::Usage,
             Code::NotFound
             | Code::AlreadyTaken
+            | Code::NotOwned
             | Code::QuotaBelowUsage
             | Code::LicenceFull
             | Code::Kerio
@@ -88,6 +91,12 @@ pub struct Error {
     pub message: String,
     /// What to do about it.
     pub hint: String,
+    /// Why the mailbox is not this service's (`not_owned` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'static str>,
+    /// The Kerio account the refusal is about (`not_owned` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
 }
 
 impl Error {
@@ -97,6 +106,22 @@ impl Error {
             code,
             message: message.into(),
             hint: hint.into(),
+            reason: None,
+            account: None,
+        }
+    }
+
+    /// The mailbox `account` is not this service's, for `reason` (`not_owned`).
+    pub fn not_owned(
+        account: &str,
+        reason: &'static str,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Self {
+        Error {
+            reason: Some(reason),
+            account: Some(account.to_string()),
+            ..Error::new(Code::NotOwned, message, hint)
         }
     }
 
@@ -133,6 +158,38 @@ impl Error {
     }
 }
 
+/// Most characters of customer input an error message quotes.
+pub const QUOTE_MAX_CHARS: usize = 64;
+
+/// Customer input as an error message quotes it: in double quotes, cut after
+/// [`QUOTE_MAX_CHARS`] characters (then `…`), control characters and quotes escaped so the
+/// message stays one line.
+pub fn quote(input: &str) -> String {
+    let shown: String = input.chars().take(QUOTE_MAX_CHARS).collect();
+    let cut = if input.chars().count() > QUOTE_MAX_CHARS {
+        "…"
+    } else {
+        ""
+    };
+    format!("\"{}{cut}\"", shown.escape_debug())
+}
+
+/// A message from a parser that may embed input (serde), bounded the same way: at most
+/// [`QUOTE_MAX_CHARS`] × 2 characters, one line.
+pub fn bounded(detail: &str) -> String {
+    let limit = QUOTE_MAX_CHARS * 2;
+    let shown: String = detail
+        .chars()
+        .take(limit)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if detail.chars().count() > limit {
+        format!("{shown}…")
+    } else {
+        shown
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.message, self.hint)
@@ -151,6 +208,29 @@ mod tests {
         assert_eq!(text, "\"quota_below_usage\"");
         let text = serde_json::to_string(&Code::InvalidRequest).unwrap();
         assert_eq!(text, "\"invalid_request\"");
+    }
+
+    #[test]
+    fn quotes_are_bounded_and_single_line() {
+        assert_eq!(quote("jdoe"), "\"jdoe\"");
+        let long = quote(&"x".repeat(1_000_000));
+        assert_eq!(long.chars().count(), QUOTE_MAX_CHARS + 3);
+        assert!(long.ends_with("…\""));
+        assert_eq!(quote("a\nb\"c"), "\"a\\nb\\\"c\"");
+        assert!(bounded(&"y".repeat(10_000)).chars().count() <= QUOTE_MAX_CHARS * 2 + 1);
+        assert!(!bounded("a\nb").contains('\n'));
+    }
+
+    #[test]
+    fn not_owned_names_reason_and_account_and_exits_3() {
+        let error = Error::not_owned("a@example.com", "no_mark", "m", "h");
+        let json = serde_json::to_value(&error).unwrap();
+        assert_eq!(json["code"], "not_owned");
+        assert_eq!(json["reason"], "no_mark");
+        assert_eq!(json["account"], "a@example.com");
+        assert_eq!(Code::NotOwned.exit_kind() as i32, 3);
+        let plain = serde_json::to_value(Error::invalid_request("x")).unwrap();
+        assert!(plain.get("reason").is_none());
     }
 
     #[test]

@@ -1,14 +1,40 @@
-//! Which WHMCS service a Kerio mailbox belongs to, recorded in the user's `description`.
+//! The ownership rule: which Kerio accounts a WHMCS service may change or reveal.
 //!
-//! Create writes `WHMCS service #42`; a retried create recognises its own mailbox by it, and no
-//! operation given a service id touches a mailbox that names a different service.
+//! A Kerio account is **this service's mailbox** only when all hold:
+//! - its role is a plain user (`UserRole`), never an administrator's;
+//! - its description carries this service's mark, `WHMCS service #<id>` (written by
+//!   `create_account`, or by `adopt` on an existing mailbox);
+//! - it is in one of the domains the product sells, when the product lists any.
+//!
+//! Every operation that changes or reveals a mailbox checks this rule here, on the account it is
+//! about to touch, whether it found the account by address or by a stored Kerio user id. A
+//! refusal is `not_owned` with a `reason` (`admin_role`, `no_mark`, `other_service`,
+//! `outside_domains`); nothing is written to Kerio.
+
+use crate::address::parse_domain;
+use crate::error::{quote, Error};
+use kerio_api::User;
 
 /// The marker before the service id in a Kerio user description.
 const MARKER: &str = "WHMCS service #";
+/// Kerio's role for an ordinary mailbox user.
+pub const USER_ROLE: &str = "UserRole";
+/// The user fields the rule reads.
+pub const FIELDS: &[&str] = &["role", "description"];
 
 /// The description written on a mailbox created for `service_id`.
 pub fn description_for(service_id: u64) -> String {
     format!("{MARKER}{service_id}")
+}
+
+/// The description of an adopted mailbox: its own text kept, the mark appended.
+pub fn adopted_description(existing: &str, service_id: u64) -> String {
+    let existing = existing.trim();
+    if existing.is_empty() {
+        description_for(service_id)
+    } else {
+        format!("{existing}; {}", description_for(service_id))
+    }
 }
 
 /// The WHMCS service id named in a Kerio user description, if any.
@@ -29,9 +55,160 @@ pub fn owner_phrase(description: &str) -> String {
     }
 }
 
+/// Why an account is not this service's mailbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    /// It has an administrator role (the role's name).
+    AdminRole(String),
+    /// Its description carries no service mark.
+    NoMark,
+    /// Its description carries another service's mark.
+    OtherService(u64),
+    /// Its domain is not one the product sells.
+    OutsideDomains,
+}
+
+impl Reason {
+    /// The wire name of the reason (`error.reason`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Reason::AdminRole(_) => "admin_role",
+            Reason::NoMark => "no_mark",
+            Reason::OtherService(_) => "other_service",
+            Reason::OutsideDomains => "outside_domains",
+        }
+    }
+}
+
+/// The WHMCS service asking to act on a mailbox, and the domains its product sells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    /// The WHMCS service id.
+    pub service_id: u64,
+    /// Lower-case domain names; empty = the product lists no domains (no restriction).
+    pub allowed_domains: Vec<String>,
+}
+
+impl Claim {
+    /// The claim of `service_id` (required: `op` names the operation in the error) over the
+    /// product's `allowed_domains` (null, empty or blank entries = no restriction).
+    pub fn new(
+        op: &str,
+        service_id: Option<u64>,
+        allowed_domains: Option<&[String]>,
+    ) -> Result<Claim, Error> {
+        let service_id = service_id.ok_or_else(|| {
+            Error::invalid_request(format!(
+                "{op} needs `service_id` (the WHMCS service id): only the service's own mailbox is touched."
+            ))
+        })?;
+        Ok(Claim {
+            service_id,
+            allowed_domains: allowed_domains_of(allowed_domains.unwrap_or(&[]))?,
+        })
+    }
+
+    /// Whether the product sells `domain` (always, when it lists no domains).
+    pub fn sells(&self, domain: &str) -> bool {
+        self.allowed_domains.is_empty() || self.allowed_domains.iter().any(|name| name == domain)
+    }
+
+    /// Why `user` (account `account` in `domain`) is not this service's mailbox; `None` when it
+    /// is. The role is checked first, then the domain, then the mark.
+    pub fn verdict(&self, domain: &str, user: &User) -> Option<Reason> {
+        let role = user.role.as_ref().map(|role| role.user_role.as_str());
+        if role != Some(USER_ROLE) {
+            return Some(Reason::AdminRole(role.unwrap_or("unknown").to_string()));
+        }
+        if !self.sells(domain) {
+            return Some(Reason::OutsideDomains);
+        }
+        match service_of(user.description.as_deref().unwrap_or("")) {
+            Some(owner) if owner == self.service_id => None,
+            Some(owner) => Some(Reason::OtherService(owner)),
+            None => Some(Reason::NoMark),
+        }
+    }
+
+    /// Refuses `user` unless it is this service's mailbox.
+    pub fn require(&self, account: &str, domain: &str, user: &User) -> Result<(), Error> {
+        match self.verdict(domain, user) {
+            None => Ok(()),
+            Some(reason) => Err(self.refusal(account, domain, &reason)),
+        }
+    }
+
+    /// For `adopt`: `Ok(true)` when `user` must be marked now, `Ok(false)` when it already is
+    /// this service's; every other reason is refused.
+    pub fn require_adoptable(
+        &self,
+        account: &str,
+        domain: &str,
+        user: &User,
+    ) -> Result<bool, Error> {
+        match self.verdict(domain, user) {
+            None => Ok(false),
+            Some(Reason::NoMark) => Ok(true),
+            Some(reason) => Err(self.refusal(account, domain, &reason)),
+        }
+    }
+
+    /// The `not_owned` error for `account` and `reason`.
+    fn refusal(&self, account: &str, domain: &str, reason: &Reason) -> Error {
+        let shown = quote(account);
+        let fix_fields = "Correct the service's username (and empty its Kerio user ID field) so that it names this service's own mailbox; nothing was changed.";
+        let (message, hint) = match reason {
+            Reason::AdminRole(role) => (
+                format!("The Kerio account {shown} has the role {role}: kerioSingle never changes or shows an administrator's account."),
+                fix_fields.to_string(),
+            ),
+            Reason::NoMark => (
+                format!("The mailbox {shown} exists in Kerio but is not marked as WHMCS service #{}'s.", self.service_id),
+                format!("If it really is this service's mailbox (e.g. imported by Server Sync), press \"Adopt existing mailbox\" (CLI: kerio-single account adopt); otherwise: {fix_fields}"),
+            ),
+            Reason::OtherService(owner) => (
+                format!("The mailbox {shown} belongs to WHMCS service #{owner}, not #{}.", self.service_id),
+                fix_fields.to_string(),
+            ),
+            Reason::OutsideDomains => (
+                format!("The mailbox {shown} is in the domain {domain}, which this product does not sell ({}).", self.allowed_domains.join(", ")),
+                format!("Add the domain to the product's Domains setting, or: {fix_fields}"),
+            ),
+        };
+        Error::not_owned(account, reason.code(), message, hint)
+    }
+}
+
+/// The product's domain list, parsed and lower-cased; blank entries are skipped.
+pub fn allowed_domains_of(names: &[String]) -> Result<Vec<String>, Error> {
+    names
+        .iter()
+        .filter(|name| !name.trim().is_empty())
+        .map(|name| parse_domain(name))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kerio_api::UserRight;
+
+    fn user(role: &str, description: &str) -> User {
+        User {
+            role: Some(UserRight {
+                user_role: role.to_string(),
+                public_folder_right: false,
+                archive_folder_right: false,
+            }),
+            description: Some(description.to_string()),
+            ..User::default()
+        }
+    }
+
+    fn claim(domains: &[&str]) -> Claim {
+        let domains: Vec<String> = domains.iter().map(|d| d.to_string()).collect();
+        Claim::new("suspend", Some(42), Some(&domains)).unwrap()
+    }
 
     #[test]
     fn round_trips_the_service_id() {
@@ -41,6 +218,8 @@ mod tests {
             service_of("Sales team; WHMCS service #7 (migrated)"),
             Some(7)
         );
+        assert_eq!(service_of(&adopted_description("Sales", 7)), Some(7));
+        assert_eq!(adopted_description(" ", 7), "WHMCS service #7");
     }
 
     #[test]
@@ -48,6 +227,79 @@ mod tests {
         assert_eq!(service_of(""), None);
         assert_eq!(service_of("WHMCS service #"), None);
         assert_eq!(service_of("manual account"), None);
+    }
+
+    #[test]
+    fn only_a_marked_plain_user_in_a_sold_domain_is_owned() {
+        let any = claim(&[]);
+        assert_eq!(
+            any.verdict("example.com", &user("UserRole", "WHMCS service #42")),
+            None
+        );
+        for role in ["FullAdmin", "AccountAdmin", "Auditor"] {
+            let verdict = any.verdict("example.com", &user(role, "WHMCS service #42"));
+            assert_eq!(verdict, Some(Reason::AdminRole(role.into())), "{role}");
+        }
+        let no_role = User {
+            role: None,
+            ..user("UserRole", "WHMCS service #42")
+        };
+        assert!(matches!(
+            any.verdict("example.com", &no_role),
+            Some(Reason::AdminRole(_))
+        ));
+        assert_eq!(
+            any.verdict("example.com", &user("UserRole", "boss")),
+            Some(Reason::NoMark)
+        );
+        assert_eq!(
+            any.verdict("example.com", &user("UserRole", "WHMCS service #43")),
+            Some(Reason::OtherService(43))
+        );
+        let sold = claim(&["Example.com", " "]);
+        assert_eq!(
+            sold.verdict("example.com", &user("UserRole", "WHMCS service #42")),
+            None
+        );
+        assert_eq!(
+            sold.verdict("other.org", &user("UserRole", "WHMCS service #42")),
+            Some(Reason::OutsideDomains)
+        );
+    }
+
+    #[test]
+    fn refusals_name_account_reason_and_what_to_do() {
+        let error = claim(&[])
+            .require("boss@example.com", "example.com", &user("UserRole", ""))
+            .unwrap_err();
+        assert_eq!(error.code, crate::error::Code::NotOwned);
+        assert_eq!(error.reason, Some("no_mark"));
+        assert_eq!(error.account.as_deref(), Some("boss@example.com"));
+        assert!(error.message.contains("boss@example.com"));
+        assert!(error.hint.contains("Adopt existing mailbox"));
+        let admin = claim(&[])
+            .require("admin@example.com", "example.com", &user("FullAdmin", ""))
+            .unwrap_err();
+        assert_eq!(admin.reason, Some("admin_role"));
+        assert!(!admin.hint.contains("Adopt"));
+    }
+
+    #[test]
+    fn adopt_marks_only_unmarked_plain_users() {
+        let any = claim(&[]);
+        let adopt = |u: &User| any.require_adoptable("a@example.com", "example.com", u);
+        assert_eq!(adopt(&user("UserRole", "")), Ok(true));
+        assert_eq!(adopt(&user("UserRole", "WHMCS service #42")), Ok(false));
+        assert!(adopt(&user("UserRole", "WHMCS service #9")).is_err());
+        assert!(adopt(&user("FullAdmin", "")).is_err());
+    }
+
+    #[test]
+    fn a_claim_needs_a_service_id() {
+        let error = Claim::new("suspend", None, None).unwrap_err();
+        assert_eq!(error.code, crate::error::Code::InvalidRequest);
+        assert!(error.message.contains("`service_id`"));
+        assert!(Claim::new("suspend", Some(1), Some(&["bad domain!".into()])).is_err());
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! config file) and their translation into a `kerio_api::ClientConfig`.
 
 use crate::de;
-use crate::error::Error;
+use crate::error::{quote, Error};
 use kerio_api::{ClientConfig, Secret, Trust};
 use serde::Deserialize;
 use std::path::PathBuf;
@@ -14,6 +14,8 @@ pub const DEFAULT_PORT: u16 = 4040;
 pub const DEFAULT_TIMEOUT_S: u64 = 30;
 /// Longest connect timeout; a longer read timeout does not make connecting wait longer.
 const MAX_CONNECT_TIMEOUT_S: u64 = 10;
+/// Longest read timeout accepted, in seconds (WHMCS's own requests give up well before).
+pub const MAX_TIMEOUT_S: u64 = 300;
 
 /// How to reach and log in to one Kerio Connect server.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -48,6 +50,11 @@ pub struct ServerSettings {
     /// Skip certificate verification (never the default; pinning is preferred).
     #[serde(default, deserialize_with = "de::opt_bool")]
     pub insecure: Option<bool>,
+    /// Allow `secure: false` (plain HTTP, the admin password in clear) and an `http://`
+    /// webmail URL. Off unless set: the module's Access Hash line `allow_plain_http = yes`, the
+    /// CLI's `--plain` (meant for the emulator on loopback).
+    #[serde(default, deserialize_with = "de::opt_bool")]
+    pub allow_plain_http: Option<bool>,
 }
 
 impl ServerSettings {
@@ -65,12 +72,56 @@ impl ServerSettings {
             })
     }
 
-    /// The webmail base URL (given, or `https://HOST/webmail/`).
-    pub fn webmail_url(&self) -> String {
+    /// The webmail base URL (given, or `https://HOST/webmail/`), checked: `https` (`http` only
+    /// with `allow_plain_http`), a host, no user name or password, no query or fragment, no
+    /// control characters, spaces, quotes or angle brackets.
+    pub fn webmail_url(&self) -> Result<String, Error> {
         match &self.webmail_url {
-            Some(url) => url.trim().to_string(),
-            None => format!("https://{}/webmail/", kerio_api::url_host(&self.host)),
+            Some(url) => checked_webmail_url(url.trim(), self.plain_http_allowed()),
+            None => Ok(format!(
+                "https://{}/webmail/",
+                kerio_api::url_host(&self.host)
+            )),
         }
+    }
+
+    /// Whether plain HTTP was explicitly allowed.
+    fn plain_http_allowed(&self) -> bool {
+        self.allow_plain_http == Some(true)
+    }
+
+    /// Refuses plain HTTP unless allowed, and always together with a pinned fingerprint or a CA
+    /// file (they can only protect HTTPS).
+    fn require_transport(&self) -> Result<bool, Error> {
+        let secure = self.secure.unwrap_or(true);
+        if secure {
+            return Ok(true);
+        }
+        if self.tls_fingerprint.is_some() || self.ca_file.is_some() {
+            return Err(Error::invalid_input(
+                "Secure is unticked but a TLS fingerprint or CA file is set: plain HTTP would ignore them and send the admin password in clear.",
+                "Tick Secure (Kerio's administration port 4040 speaks HTTPS only).",
+            ));
+        }
+        if !self.plain_http_allowed() {
+            return Err(Error::invalid_input(
+                "Secure is unticked: plain HTTP would send the admin password in clear; nothing was sent.",
+                "Tick Secure (Kerio's administration port 4040 speaks HTTPS only). Only for a test server: add the Access Hash line allow_plain_http = yes.",
+            ));
+        }
+        Ok(false)
+    }
+
+    /// The read timeout after default and range check (1–[`MAX_TIMEOUT_S`] seconds).
+    fn read_timeout_s(&self) -> Result<u64, Error> {
+        let timeout = self.timeout_s.unwrap_or(DEFAULT_TIMEOUT_S);
+        if (1..=MAX_TIMEOUT_S).contains(&timeout) {
+            return Ok(timeout);
+        }
+        Err(Error::invalid_input(
+            format!("The timeout of {timeout} seconds is out of range."),
+            format!("Use 1 to {MAX_TIMEOUT_S} seconds (default {DEFAULT_TIMEOUT_S})."),
+        ))
     }
 
     /// Checks that the settings are complete and builds the client configuration.
@@ -85,10 +136,10 @@ impl ServerSettings {
         if self.password.is_empty() {
             return Err(missing("admin password", "password"));
         }
-        let secure = self.secure.unwrap_or(true);
+        let secure = self.require_transport()?;
+        let read_timeout = self.read_timeout_s()?;
         let mut config = ClientConfig::new(kerio_api::admin_url(host, self.port()?, secure));
         config.trust = self.trust();
-        let read_timeout = self.timeout_s.unwrap_or(DEFAULT_TIMEOUT_S).max(1);
         config.read_timeout = Duration::from_secs(read_timeout);
         config.connect_timeout = Duration::from_secs(read_timeout.min(MAX_CONNECT_TIMEOUT_S));
         Ok(config)
@@ -107,6 +158,42 @@ impl ServerSettings {
             Trust::SystemRoots
         }
     }
+}
+
+/// `url` if it is a usable webmail base URL (see [`ServerSettings::webmail_url`]).
+fn checked_webmail_url(url: &str, allow_plain_http: bool) -> Result<String, Error> {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let scheme_ok = scheme.eq_ignore_ascii_case("https")
+        || (allow_plain_http && scheme.eq_ignore_ascii_case("http"));
+    let authority = rest.split('/').next().unwrap_or("");
+    // `user:password@` would put a credential into the page's form action (and this message).
+    if authority.contains('@') {
+        return Err(bad_webmail_url(
+            "given (it contains a user name or password)",
+        ));
+    }
+    let host = authority
+        .rsplit_once(':')
+        .map_or(authority, |(host, port)| {
+            if port.chars().all(|c| c.is_ascii_digit()) && !host.ends_with(':') {
+                host
+            } else {
+                authority
+            }
+        });
+    let forbidden = |c: char| c.is_control() || c.is_whitespace() || "?#\"'<>\\`".contains(c);
+    if !scheme_ok || host.is_empty() || host == "[]" || url.contains(forbidden) {
+        return Err(bad_webmail_url(&quote(url)));
+    }
+    Ok(url.to_string())
+}
+
+/// The error for an unusable webmail URL (`shown` quotes it, or says why it is not quoted).
+fn bad_webmail_url(shown: &str) -> Error {
+    Error::invalid_input(
+        format!("The webmail URL {shown} is not usable."),
+        "Set the Access Hash line webmail_url to the absolute https address of Kerio's webmail, without user name or password, query or fragment, e.g. webmail_url = https://mail.example.com/webmail/ (http only with allow_plain_http = yes).",
+    )
 }
 
 /// The error for a missing required setting.
@@ -139,7 +226,10 @@ mod tests {
         assert!(matches!(config.trust, Trust::SystemRoots));
         assert_eq!(config.read_timeout, Duration::from_secs(30));
         assert_eq!(config.connect_timeout, Duration::from_secs(10));
-        assert_eq!(server.webmail_url(), "https://mail.example.com/webmail/");
+        assert_eq!(
+            server.webmail_url().unwrap(),
+            "https://mail.example.com/webmail/"
+        );
     }
 
     #[test]
@@ -151,7 +241,7 @@ mod tests {
         let config = server.client_config().unwrap();
         assert_eq!(config.url, "https://[::1]:4041/admin/api/jsonrpc/");
         assert_eq!(config.connect_timeout, Duration::from_secs(5));
-        assert_eq!(server.webmail_url(), "https://[::1]/webmail/");
+        assert_eq!(server.webmail_url().unwrap(), "https://[::1]/webmail/");
     }
 
     #[test]
@@ -162,6 +252,94 @@ mod tests {
         let server =
             settings(json!({"host": "h", "username": "a", "password": "pw", "insecure": true}));
         assert!(matches!(server.trust(), Trust::Insecure));
+    }
+
+    fn base() -> serde_json::Value {
+        json!({"host": "h", "username": "a", "password": "pw"})
+    }
+
+    fn with(extra: serde_json::Value) -> ServerSettings {
+        let mut value = base();
+        value
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        settings(value)
+    }
+
+    #[test]
+    fn plain_http_needs_allow_plain_http_and_never_goes_with_pinning() {
+        for refused in [
+            json!({"secure": false}),
+            json!({"secure": "off"}),
+            json!({"secure": false, "allow_plain_http": false}),
+            json!({"secure": false, "allow_plain_http": true, "tls_fingerprint": "AB"}),
+            json!({"secure": false, "allow_plain_http": "yes", "ca_file": "/ca.pem"}),
+        ] {
+            let error = with(refused.clone()).client_config().unwrap_err();
+            assert_eq!(error.code, crate::error::Code::InvalidInput, "{refused}");
+            assert!(error.hint.contains("Tick Secure"), "{refused}");
+        }
+        let config = with(json!({"secure": false, "allow_plain_http": "yes"}))
+            .client_config()
+            .unwrap();
+        assert!(config.url.starts_with("http://"));
+    }
+
+    #[test]
+    fn timeouts_and_ports_are_range_checked_without_panicking() {
+        for bad in [
+            json!(0),
+            json!(301),
+            json!(u64::MAX),
+            json!("18446744073709551615"),
+        ] {
+            let error = with(json!({"timeout_s": bad})).client_config().unwrap_err();
+            assert!(error.hint.contains("1 to 300"), "{bad}");
+        }
+        assert!(with(json!({"timeout_s": 300})).client_config().is_ok());
+        for bad in [json!(0), json!(65536), json!(u64::MAX)] {
+            assert!(with(json!({"port": bad})).client_config().is_err(), "{bad}");
+        }
+        for absurd in [json!(-1), json!(1e308), json!("1e308"), json!(-0.5)] {
+            let parsed = serde_json::from_value::<ServerSettings>(json!({"timeout_s": absurd}));
+            assert!(parsed.is_err(), "{absurd}");
+        }
+    }
+
+    #[test]
+    fn webmail_urls_are_parsed() {
+        let url = |text: &str, plain: bool| {
+            with(json!({"webmail_url": text, "allow_plain_http": plain})).webmail_url()
+        };
+        assert_eq!(
+            url(" https://mail.example.com/webmail/ ", false).unwrap(),
+            "https://mail.example.com/webmail/"
+        );
+        assert!(url("https://[::1]:8443/webmail", false).is_ok());
+        assert!(url("http://127.0.0.1:8080/webmail/", true).is_ok());
+        for bad in [
+            "http://mail.example.com/webmail/",
+            "mail.example.com/webmail/",
+            "javascript:alert(1)",
+            "https:///webmail/",
+            "https://:443/webmail/",
+            "https://x/webmail/?a=b",
+            "https://x/webmail/#top",
+            "https://x/\"onload=\"",
+            "https://x/web\nmail/",
+            "https://x/web\u{7f}mail/",
+            "ftp://x/webmail/",
+        ] {
+            let error = url(bad, false).unwrap_err();
+            assert!(error.hint.contains("webmail_url"), "{bad}");
+            assert!(!error.message.contains('\n'), "{bad}");
+        }
+        let error = url("https://admin:S3cret-pass@mail.example.com/webmail/", false).unwrap_err();
+        assert!(!error.message.contains("S3cret-pass"), "{}", error.message);
+        let long = format!("https://x/{}", "a".repeat(1_000_000));
+        let error = url(&format!("{long}?"), false).unwrap_err();
+        assert!(error.message.len() < 200, "{}", error.message.len());
     }
 
     #[test]

@@ -9,9 +9,11 @@
 use crate::address::Address;
 use crate::error::Error;
 use crate::server::ServerSettings;
+use crate::translate::DOES_NOT_EXIST;
 use kerio_api::{
-    Client, Combining, Comparator, Domain, Exchange, SearchQuery, User, MAX_CONNECTIONS,
+    Client, Combining, Comparator, Domain, Exchange, ListResult, SearchQuery, User, MAX_CONNECTIONS,
 };
+use serde_json::{json, Value};
 use std::collections::VecDeque;
 
 /// Users fetched per `Users.get` page when listing whole domains.
@@ -107,13 +109,7 @@ impl Kerio<'_> {
 
     /// The domains named in `names` that exist, with one `Domains.get`.
     pub fn domains(&mut self, names: &[&str]) -> Result<Vec<DomainInfo>, Error> {
-        let query = names
-            .iter()
-            .fold(SearchQuery::new().fields(DOMAIN_FIELDS), |query, name| {
-                query.condition("name", Comparator::Eq, *name)
-            })
-            .combining(Combining::Or);
-        let found = self.domains_matching(&query)?;
+        let found = self.domains_matching(&domain_query(names))?;
         Ok(found
             .into_iter()
             .filter(|domain| {
@@ -122,6 +118,50 @@ impl Kerio<'_> {
                     .any(|name| domain.name == name.to_ascii_lowercase())
             })
             .collect())
+    }
+
+    /// The domain `name` and the user `user_id` of the domain `domain_id` (the one the user id
+    /// names), read together in one `Batch.run` exchange; `None` for what does not exist.
+    /// `fields` are the user fields wanted besides `id` and `loginName`.
+    pub fn domain_and_user(
+        &mut self,
+        name: &str,
+        domain_id: &str,
+        user_id: &str,
+        fields: &[&str],
+    ) -> Result<(Option<DomainInfo>, Option<User>), Error> {
+        let domains = domain_query(&[name]);
+        let users = SearchQuery::new().fields(&with_identity(fields)).condition(
+            "id",
+            Comparator::Eq,
+            user_id,
+        );
+        let mut outcomes = self
+            .client
+            .batch(&[
+                ("Domains.get", json!({ "query": domains })),
+                (
+                    "Users.get",
+                    json!({ "query": users, "domainId": domain_id }),
+                ),
+            ])?
+            .into_iter();
+        let (Some(domain), Some(user)) = (outcomes.next(), outcomes.next()) else {
+            return Ok((None, None));
+        };
+        let domain = list_of::<Domain>("Domains.get", domain?)?
+            .into_iter()
+            .filter_map(DomainInfo::from_kerio)
+            .find(|domain| domain.name == name.to_ascii_lowercase());
+        let user = match user {
+            Ok(answer) => list_of::<User>("Users.get", answer)?
+                .into_iter()
+                .find(|user| user.id.as_deref() == Some(user_id)),
+            // The id's domain does not exist (the id is stale or forged).
+            Err(error) if error.kerio_code() == Some(DOES_NOT_EXIST) => None,
+            Err(error) => return Err(error.into()),
+        };
+        Ok((domain, user))
     }
 
     /// The domain `name`, if it exists.
@@ -284,6 +324,29 @@ impl Kerio<'_> {
         }
         Ok(())
     }
+}
+
+/// The `Domains.get` query for the domains named in `names`.
+fn domain_query(names: &[&str]) -> SearchQuery {
+    names
+        .iter()
+        .fold(SearchQuery::new().fields(DOMAIN_FIELDS), |query, name| {
+            query.condition("name", Comparator::Eq, *name)
+        })
+        .combining(Combining::Or)
+}
+
+/// The `list` of a `Domains.get` / `Users.get` answer read from a batch.
+fn list_of<T: serde::de::DeserializeOwned>(method: &str, answer: Value) -> Result<Vec<T>, Error> {
+    serde_json::from_value::<ListResult<T>>(answer)
+        .map(|found| found.list)
+        .map_err(|e| {
+            kerio_api::Error::InvalidJson {
+                method: method.to_string(),
+                detail: e.to_string(),
+            }
+            .into()
+        })
 }
 
 /// The query for one page of users from `start`, ordered by login (stable paging).

@@ -44,24 +44,33 @@ fn bridge_runs_every_mailbox_operation_through_the_binary() {
     assert!(entry["ms"].is_u64());
 
     let suspended = bridge(
-        &request("suspend", json!({"address": "jdoe@example.com"})),
+        &request(
+            "suspend",
+            json!({"address": "jdoe@example.com", "service_id": 42}),
+        ),
         &secrets,
     );
     assert_eq!(suspended["result"]["changed"], true);
     let info = bridge(
-        &request("account_info", json!({"address": "jdoe@example.com"})),
+        &request(
+            "account_info",
+            json!({"address": "jdoe@example.com", "service_id": 42}),
+        ),
         &secrets,
     );
     assert_eq!(info["result"]["status"], "suspended");
     bridge(
-        &request("unsuspend", json!({"address": "jdoe@example.com"})),
+        &request(
+            "unsuspend",
+            json!({"address": "jdoe@example.com", "service_id": 42}),
+        ),
         &secrets,
     );
     let new_password = "Zz9 &<>\"'\\%+#x";
     let changed = bridge(
         &request(
             "change_password",
-            json!({"address": "jdoe@example.com", "password": new_password}),
+            json!({"address": "jdoe@example.com", "service_id": 42, "password": new_password}),
         ),
         &[ADMIN_PASSWORD, new_password],
     );
@@ -71,7 +80,7 @@ fn bridge_runs_every_mailbox_operation_through_the_binary() {
     let refused = bridge(
         &request(
             "change_package",
-            json!({"address": "jdoe@example.com", "quota_mb": 5}),
+            json!({"address": "jdoe@example.com", "service_id": 42, "quota_mb": 5}),
         ),
         &secrets,
     );
@@ -88,7 +97,7 @@ fn bridge_runs_every_mailbox_operation_through_the_binary() {
     let sso = bridge(
         &request(
             "sso",
-            json!({"address": "jdoe@example.com", "password": new_password}),
+            json!({"address": "jdoe@example.com", "service_id": 42, "password": new_password}),
         ),
         &[ADMIN_PASSWORD, new_password],
     );
@@ -99,7 +108,7 @@ fn bridge_runs_every_mailbox_operation_through_the_binary() {
     let terminated = bridge(
         &request(
             "terminate",
-            json!({"address": "jdoe@example.com", "mode": "delete"}),
+            json!({"address": "jdoe@example.com", "service_id": 42, "mode": "delete"}),
         ),
         &secrets,
     );
@@ -177,26 +186,46 @@ fn cli_session_creates_inspects_changes_and_terminates() {
         run.stdout
     );
 
-    let run = cli(&["account", "info", "jdoe@example.com"], "");
+    let run = cli(
+        &["account", "info", "jdoe@example.com", "--service", "42"],
+        "",
+    );
     assert!(
         run.stdout.contains("WHMCS service #42") && run.stdout.contains("100 MB"),
         "{}",
         run.stdout
     );
     assert_eq!(
-        cli(&["account", "suspend", "jdoe@example.com"], "").stdout,
+        cli(
+            &["account", "suspend", "jdoe@example.com", "--service", "42"],
+            ""
+        )
+        .stdout,
         "jdoe@example.com is now suspended.\n"
     );
-    assert!(cli(&["account", "suspend", "jdoe@example.com"], "")
-        .stdout
-        .contains("already was suspended"));
+    assert!(cli(
+        &["account", "suspend", "jdoe@example.com", "--service", "42"],
+        ""
+    )
+    .stdout
+    .contains("already was suspended"));
     assert_eq!(
-        cli(&["account", "unsuspend", "jdoe@example.com"], "").code,
+        cli(
+            &[
+                "account",
+                "unsuspend",
+                "jdoe@example.com",
+                "--service",
+                "42"
+            ],
+            ""
+        )
+        .code,
         0
     );
 
     let run = run_binary(
-        &["account", "password", "jdoe@example.com"],
+        &["account", "password", "jdoe@example.com", "--service", "42"],
         &[
             env.clone(),
             vec![("KERIO_MAILBOX_PASSWORD", "Fresh-Passw0rd!".to_string())],
@@ -212,14 +241,34 @@ fn cli_session_creates_inspects_changes_and_terminates() {
     assert!(emu.webmail_login("jdoe@example.com", "Fresh-Passw0rd!"));
 
     emu.set_usage("jdoe@example.com", 30 * 1024 * 1024);
-    let run = cli(&["account", "quota", "jdoe@example.com", "10"], "");
+    let run = cli(
+        &[
+            "account",
+            "quota",
+            "jdoe@example.com",
+            "10",
+            "--service",
+            "42",
+        ],
+        "",
+    );
     assert_eq!(run.code, 3);
     assert!(
         run.stderr.contains("10 MB") && run.stderr.contains("30 MB"),
         "{}",
         run.stderr
     );
-    let run = cli(&["account", "quota", "jdoe@example.com", "50"], "");
+    let run = cli(
+        &[
+            "account",
+            "quota",
+            "jdoe@example.com",
+            "50",
+            "--service",
+            "42",
+        ],
+        "",
+    );
     assert_eq!(
         run.stdout,
         "Quota of jdoe@example.com is now 50 MB (used 30.0 MB).\n"
@@ -247,6 +296,8 @@ fn cli_session_creates_inspects_changes_and_terminates() {
             "account",
             "terminate",
             "jdoe@example.com",
+            "--service",
+            "42",
             "--mode",
             "archive",
             "--archive-mailbox",
@@ -259,7 +310,16 @@ fn cli_session_creates_inspects_changes_and_terminates() {
         "{}",
         run.stderr
     );
-    let run = cli(&["account", "terminate", "jdoe@example.com"], "");
+    let run = cli(
+        &[
+            "account",
+            "terminate",
+            "jdoe@example.com",
+            "--service",
+            "42",
+        ],
+        "",
+    );
     assert!(run.stdout.contains("mailbox did not exist"));
 }
 
@@ -269,11 +329,21 @@ fn cli_exit_codes_separate_usage_refusal_and_connection_problems() {
     let env = cli_env(&emu);
     assert_eq!(run_binary(&["account", "frobnicate"], &env, b"").code, 2);
     assert_eq!(
-        run_binary(&["account", "info", "not-an-address"], &env, b"").code,
+        run_binary(
+            &["account", "info", "not-an-address", "--service", "42"],
+            &env,
+            b""
+        )
+        .code,
         2
     );
     assert_eq!(
-        run_binary(&["account", "info", "ghost@example.com"], &env, b"").code,
+        run_binary(
+            &["account", "info", "ghost@example.com", "--service", "42"],
+            &env,
+            b""
+        )
+        .code,
         3
     );
     let wrong_pin = [env.clone(), vec![("KERIO_FINGERPRINT", "00".repeat(32))]].concat();

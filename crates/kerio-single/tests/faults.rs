@@ -10,7 +10,10 @@ use serde_json::{json, Value};
 fn suspend_under_fault(emu: &Emu, kind: &str, times: u32) -> Value {
     emu.create("jdoe@example.com", 42, 0);
     emu.fault(json!({"method": "Users.set", "kind": kind, "times": times}));
-    emu.call("suspend", json!({"address": "jdoe@example.com"}))
+    emu.call(
+        "suspend",
+        json!({"address": "jdoe@example.com", "service_id": 42}),
+    )
 }
 
 fn assert_error(response: &Value, code: &str, needle: &str) {
@@ -61,7 +64,7 @@ fn slow_answer_beyond_the_timeout_is_a_timeout() {
     let response = emu.call_with(
         server,
         "account_info",
-        json!({"address": "admin@example.com"}),
+        json!({"address": "jdoe@example.com", "service_id": 42}),
     );
     assert_error(&response, "timeout", "raise the timeout");
 }
@@ -69,8 +72,12 @@ fn slow_answer_beyond_the_timeout_is_a_timeout() {
 #[test]
 fn slow_answer_within_the_timeout_succeeds() {
     let emu = Emu::start();
+    emu.create("jdoe@example.com", 42, 0);
     emu.fault(json!({"method": "Domains.get", "kind": "delay", "times": 1, "delay_ms": 300}));
-    let response = emu.call("account_info", json!({"address": "admin@example.com"}));
+    let response = emu.call(
+        "account_info",
+        json!({"address": "jdoe@example.com", "service_id": 42}),
+    );
     assert_eq!(response["ok"], true, "{response}");
 }
 

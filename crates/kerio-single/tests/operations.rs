@@ -369,11 +369,14 @@ fn licence_and_domain_limits_are_clear_errors() {
     );
     assert!(emu.user("two@example.com").is_none());
     // A suspended mailbox frees its seat.
-    emu.ok("suspend", json!({"address": "one@example.com"}));
+    emu.ok(
+        "suspend",
+        json!({"address": "one@example.com", "service_id": 1}),
+    );
     emu.create("two@example.com", 2, 0);
     emu.refused(
         "unsuspend",
-        json!({"address": "one@example.com"}),
+        json!({"address": "one@example.com", "service_id": 1}),
         "licence_full",
     );
 
@@ -402,20 +405,21 @@ fn suspend_and_unsuspend_are_idempotent_and_respect_the_owner() {
     assert_eq!(emu.ok("unsuspend", address.clone())["changed"], true);
     assert_eq!(emu.ok("unsuspend", address)["changed"], false);
     assert_eq!(emu.user("jdoe@example.com").unwrap()["isEnabled"], true);
-    emu.refused(
+    let error = emu.refused(
         "suspend",
         json!({"address": "jdoe@example.com", "service_id": 7}),
-        "already_taken",
+        "not_owned",
     );
+    assert_eq!(error["reason"], "other_service");
     assert_eq!(emu.user("jdoe@example.com").unwrap()["isEnabled"], true);
     emu.refused(
         "suspend",
-        json!({"address": "ghost@example.com"}),
+        json!({"address": "ghost@example.com", "service_id": 42}),
         "not_found",
     );
     emu.refused(
         "suspend",
-        json!({"address": "not-an-address"}),
+        json!({"address": "not-an-address", "service_id": 42}),
         "invalid_input",
     );
 }
@@ -433,7 +437,7 @@ fn terminate_delete_removes_user_and_mailbox_and_is_idempotent() {
     assert_eq!(emu.state()["keptMailboxes"], json!([]));
     let again = emu.ok(
         "terminate",
-        json!({"address": "jdoe@example.com", "mode": "delete"}),
+        json!({"address": "jdoe@example.com", "service_id": 42, "mode": "delete"}),
     );
     assert_eq!(
         again,
@@ -448,7 +452,7 @@ fn terminate_keep_leaves_the_mail_on_the_server() {
     emu.set_usage("jdoe@example.com", 5 * 1024 * 1024);
     emu.ok(
         "terminate",
-        json!({"address": "jdoe@example.com", "mode": "keep"}),
+        json!({"address": "jdoe@example.com", "service_id": 42, "mode": "keep"}),
     );
     assert!(emu.user("jdoe@example.com").is_none());
     let kept = emu.state()["keptMailboxes"].clone();
@@ -464,7 +468,7 @@ fn terminate_archive_moves_the_mail_and_needs_an_existing_archive() {
     emu.set_usage("jdoe@example.com", 3 * 1024 * 1024);
     let error = emu.refused(
         "terminate",
-        json!({"address": "jdoe@example.com", "mode": "archive", "archive_mailbox": "missing@example.org"}),
+        json!({"address": "jdoe@example.com", "service_id": 42, "mode": "archive", "archive_mailbox": "missing@example.org"}),
         "not_found",
     );
     assert!(error["message"]
@@ -474,18 +478,18 @@ fn terminate_archive_moves_the_mail_and_needs_an_existing_archive() {
     assert!(emu.user("jdoe@example.com").is_some());
     emu.refused(
         "terminate",
-        json!({"address": "jdoe@example.com", "mode": "archive"}),
+        json!({"address": "jdoe@example.com", "service_id": 42, "mode": "archive"}),
         "invalid_input",
     );
     emu.refused(
         "terminate",
-        json!({"address": "jdoe@example.com", "mode": "shred"}),
+        json!({"address": "jdoe@example.com", "service_id": 42, "mode": "shred"}),
         "invalid_input",
     );
     emu.reset_stats();
     let response = emu.call(
         "terminate",
-        json!({"address": "jdoe@example.com", "mode": "archive", "archive_mailbox": "archive@example.org"}),
+        json!({"address": "jdoe@example.com", "service_id": 42, "mode": "archive", "archive_mailbox": "archive@example.org"}),
     );
     assert_eq!(response["result"]["removed"], true, "{response}");
     assert_eq!(emu.calls("Domains.get"), 1);
@@ -507,11 +511,12 @@ fn terminate_archive_moves_the_mail_and_needs_an_existing_archive() {
 fn terminate_refuses_another_services_mailbox() {
     let emu = Emu::start();
     emu.create("jdoe@example.com", 42, 0);
-    emu.refused(
+    let error = emu.refused(
         "terminate",
         json!({"address": "jdoe@example.com", "service_id": 9}),
-        "already_taken",
+        "not_owned",
     );
+    assert_eq!(error["reason"], "other_service");
     assert!(emu.user("jdoe@example.com").is_some());
 }
 
@@ -522,7 +527,7 @@ fn change_password_applies_the_rules_and_the_new_password_works() {
     let new_password = r#"N3w pass & <x> "q" 'r' \ % + #"#;
     let response = emu.call(
         "change_password",
-        json!({"address": "jdoe@example.com", "password": new_password}),
+        json!({"address": "jdoe@example.com", "service_id": 42, "password": new_password}),
     );
     assert_eq!(response["ok"], true, "{response}");
     assert_no_secret(&response.to_string(), &[new_password, HARD_PASSWORD]);
@@ -531,7 +536,7 @@ fn change_password_applies_the_rules_and_the_new_password_works() {
     // Kerio's full name "John Doe" counts as personal data.
     let error = emu.refused(
         "change_password",
-        json!({"address": "jdoe@example.com", "password": "Johnny-1234"}),
+        json!({"address": "jdoe@example.com", "service_id": 42, "password": "Johnny-1234"}),
         "invalid_input",
     );
     assert!(
@@ -543,7 +548,7 @@ fn change_password_applies_the_rules_and_the_new_password_works() {
     );
     emu.refused(
         "change_password",
-        json!({"address": "nobody@example.com", "password": "Good-Passw0rd"}),
+        json!({"address": "nobody@example.com", "service_id": 42, "password": "Good-Passw0rd"}),
         "not_found",
     );
     assert!(emu.webmail_login("jdoe@example.com", new_password));
@@ -556,7 +561,7 @@ fn change_package_refuses_a_downgrade_below_usage_with_both_numbers() {
     emu.set_usage("jdoe@example.com", 50 * 1024 * 1024 + 512 * 1024);
     let error = emu.refused(
         "change_package",
-        json!({"address": "jdoe@example.com", "quota_mb": 10}),
+        json!({"address": "jdoe@example.com", "service_id": 42, "quota_mb": 10}),
         "quota_below_usage",
     );
     let message = error["message"].as_str().unwrap();
@@ -570,7 +575,7 @@ fn change_package_refuses_a_downgrade_below_usage_with_both_numbers() {
     );
     let result = emu.ok(
         "change_package",
-        json!({"address": "jdoe@example.com", "quota_mb": 60}),
+        json!({"address": "jdoe@example.com", "service_id": 42, "quota_mb": 60}),
     );
     assert_eq!(
         result,
@@ -578,12 +583,12 @@ fn change_package_refuses_a_downgrade_below_usage_with_both_numbers() {
     );
     let result = emu.ok(
         "change_package",
-        json!({"address": "jdoe@example.com", "quota_mb": "10", "allow_downgrade_below_usage": "on"}),
+        json!({"address": "jdoe@example.com", "service_id": 42, "quota_mb": "10", "allow_downgrade_below_usage": "on"}),
     );
     assert_eq!(result["quota_mb"], 10);
     emu.ok(
         "change_package",
-        json!({"address": "jdoe@example.com", "quota_mb": 0}),
+        json!({"address": "jdoe@example.com", "service_id": 42, "quota_mb": 0}),
     );
     assert_eq!(
         emu.user("jdoe@example.com").unwrap()["diskSizeLimit"]["isActive"],
@@ -591,7 +596,7 @@ fn change_package_refuses_a_downgrade_below_usage_with_both_numbers() {
     );
     emu.refused(
         "change_package",
-        json!({"address": "jdoe@example.com"}),
+        json!({"address": "jdoe@example.com", "service_id": 42}),
         "invalid_request",
     );
 }
@@ -602,7 +607,10 @@ fn account_info_reports_everything_the_client_area_shows() {
     emu.create("jdoe@example.com", 42, 2048);
     emu.set_usage("jdoe@example.com", 13_107_200);
     emu.webmail_login("jdoe@example.com", HARD_PASSWORD);
-    let info = emu.ok("account_info", json!({"address": "jdoe@example.com"}));
+    let info = emu.ok(
+        "account_info",
+        json!({"address": "jdoe@example.com", "service_id": 42}),
+    );
     assert_eq!(info["status"], "active");
     assert_eq!(info["quota_mb"], 2048);
     assert_eq!(info["used_mb"], 12.5);
@@ -614,7 +622,7 @@ fn account_info_reports_everything_the_client_area_shows() {
     assert_eq!(info["aliases"], json!([]));
     emu.refused(
         "account_info",
-        json!({"address": "ghost@example.com"}),
+        json!({"address": "ghost@example.com", "service_id": 42}),
         "not_found",
     );
 }
@@ -709,7 +717,10 @@ fn list_accounts_shows_every_mailbox_with_its_service() {
     let emu = Emu::start();
     emu.create("alice@example.com", 11, 100);
     emu.create("bob@example.org", 12, 0);
-    emu.ok("suspend", json!({"address": "bob@example.org"}));
+    emu.ok(
+        "suspend",
+        json!({"address": "bob@example.org", "service_id": 12}),
+    );
     let result = emu.ok("list_accounts", json!({}));
     assert_eq!(
         result["accounts"],
@@ -727,7 +738,7 @@ fn sso_page_logs_into_webmail_and_refuses_disabled_mailboxes_and_products() {
     emu.create("jdoe@example.com", 42, 0);
     let response = emu.call(
         "sso",
-        json!({"address": "jdoe@example.com", "password": HARD_PASSWORD}),
+        json!({"address": "jdoe@example.com", "service_id": 42, "password": HARD_PASSWORD}),
     );
     assert_eq!(response["ok"], true, "{response}");
     let action = format!("{}login/dologin", emu.running.webmail_url());
@@ -746,14 +757,17 @@ fn sso_page_logs_into_webmail_and_refuses_disabled_mailboxes_and_products() {
 
     let off = emu.call(
         "sso",
-        json!({"address": "jdoe@example.com", "password": HARD_PASSWORD, "sso_enabled": false}),
+        json!({"address": "jdoe@example.com", "service_id": 42, "password": HARD_PASSWORD, "sso_enabled": false}),
     );
     assert_eq!(off["error"]["code"], "sso_disabled");
     assert_eq!(off["transcript"], json!([]));
-    emu.ok("suspend", json!({"address": "jdoe@example.com"}));
+    emu.ok(
+        "suspend",
+        json!({"address": "jdoe@example.com", "service_id": 42}),
+    );
     let error = emu.refused(
         "sso",
-        json!({"address": "jdoe@example.com", "password": HARD_PASSWORD}),
+        json!({"address": "jdoe@example.com", "service_id": 42, "password": HARD_PASSWORD}),
         "mailbox_disabled",
     );
     assert_no_secret(&error.to_string(), &[HARD_PASSWORD]);

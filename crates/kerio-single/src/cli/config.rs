@@ -1,9 +1,10 @@
 //! Server settings for the CLI: flags and `KERIO_*` environment variables (via clap), then a
 //! `--config` file of `key = value` lines filling whatever is still unset. The keys are the same
 //! as in the WHMCS server's Access Hash: host, port, username, password, tls_fingerprint,
-//! ca_file, timeout, webmail_url (plus secure = no for plain HTTP).
+//! ca_file, timeout, webmail_url, allow_plain_http (plus secure = no for plain HTTP, which
+//! needs allow_plain_http = yes).
 
-use kerio_single::error::Error;
+use kerio_single::error::{quote, Error};
 use kerio_single::server::ServerSettings;
 use std::path::Path;
 
@@ -18,6 +19,7 @@ const KEYS: &[&str] = &[
     "timeout",
     "webmail_url",
     "secure",
+    "allow_plain_http",
 ];
 
 /// Reads `path` and fills every setting of `settings` that is still unset.
@@ -84,7 +86,10 @@ fn apply_key(settings: &mut ServerSettings, key: &str, value: String) -> Result<
         "timeout" if settings.timeout_s.is_none() => {
             settings.timeout_s = Some(number(&value, "timeout")?)
         }
-        "secure" if settings.secure.is_none() => settings.secure = Some(yes_no(&value)?),
+        "secure" if settings.secure.is_none() => settings.secure = Some(yes_no(key, &value)?),
+        "allow_plain_http" if settings.allow_plain_http.is_none() => {
+            settings.allow_plain_http = Some(yes_no(key, &value)?)
+        }
         "tls_fingerprint" => fill(&mut settings.tls_fingerprint, value),
         "ca_file" => fill(&mut settings.ca_file, value),
         "webmail_url" => fill(&mut settings.webmail_url, value),
@@ -97,15 +102,15 @@ fn apply_key(settings: &mut ServerSettings, key: &str, value: String) -> Result<
 fn number(value: &str, key: &str) -> Result<u64, String> {
     value
         .parse()
-        .map_err(|_| format!("{key} must be a whole number, not \"{value}\"."))
+        .map_err(|_| format!("{key} must be a whole number, not {}.", quote(value)))
 }
 
-/// A yes/no setting.
-fn yes_no(value: &str) -> Result<bool, String> {
+/// The yes/no setting `key`.
+fn yes_no(key: &str, value: &str) -> Result<bool, String> {
     match value.to_ascii_lowercase().as_str() {
         "yes" | "on" | "true" | "1" => Ok(true),
         "no" | "off" | "false" | "0" => Ok(false),
-        _ => Err(format!("secure must be yes or no, not \"{value}\".")),
+        _ => Err(format!("{key} must be yes or no, not {}.", quote(value))),
     }
 }
 

@@ -22,7 +22,7 @@ use std::process::ExitCode;
 const AFTER_HELP: &str = "\
 Server settings come from flags, then KERIO_* environment variables, then a --config file
 (`key = value` lines: host, port, username, password, tls_fingerprint, ca_file, timeout,
-webmail_url, secure). The admin password is read only from KERIO_PASSWORD or the config file;
+webmail_url, secure, allow_plain_http). The admin password is read only from KERIO_PASSWORD or the config file;
 mailbox passwords only from --password-stdin or KERIO_MAILBOX_PASSWORD. Neither is ever printed.
 
 Examples:
@@ -32,10 +32,11 @@ Examples:
   kerio-single test-connection
   printf '%s\\n' \"$NEW_PASSWORD\" | kerio-single account create jdoe@example.com \\
       --service-id 42 --quota 2048 --given-name John --surname Doe --password-stdin
-  kerio-single account info jdoe@example.com
-  kerio-single account suspend jdoe@example.com
-  kerio-single account quota jdoe@example.com 1024
-  kerio-single account terminate jdoe@example.com --mode archive --archive-mailbox archive@example.com
+  kerio-single account info jdoe@example.com --service 42
+  kerio-single account suspend jdoe@example.com --service 42 --domain example.com
+  kerio-single account quota jdoe@example.com 1024 --service 42
+  kerio-single account adopt boss@example.com --service 43
+  kerio-single account terminate jdoe@example.com --service 42 --mode archive --archive-mailbox archive@example.com
   kerio-single usage --domain example.com
   kerio-single --config /etc/kerio-single.conf list --json
   echo '{\"v\":1,\"op\":\"check_password\",\"server\":null,\"args\":{\"password\":\"x\"}}' | kerio-single call
@@ -44,7 +45,7 @@ Exit codes:
   0  success
   1  `call` could not read its request from stdin
   2  usage error or invalid input (bad flag, address, password, quota, settings)
-  3  Kerio refused the operation (not found, already taken, quota below usage, licence full, ...)
+  3  Kerio refused the operation (not found, not owned, already taken, quota below usage, ...)
   4  connection, TLS, authentication or permission failure";
 
 /// kerio-single: manage Kerio Connect mailboxes sold through WHMCS (and the WHMCS module's engine).
@@ -84,7 +85,8 @@ struct ServerFlags {
     /// Do not verify the certificate at all (prefer --fingerprint).
     #[arg(long, global = true, env = "KERIO_INSECURE")]
     insecure: bool,
-    /// Use plain HTTP instead of HTTPS.
+    /// Use plain HTTP instead of HTTPS (sets allow_plain_http): only for the emulator or a
+    /// test server on loopback; the admin password travels in clear.
     #[arg(long, global = true, env = "KERIO_PLAIN")]
     plain: bool,
     /// Read timeout in seconds [default: 30].
@@ -141,7 +143,7 @@ enum AccountCommand {
         /// The new address, e.g. jdoe@example.com.
         address: String,
         /// WHMCS service id, recorded in the Kerio user's description.
-        #[arg(long)]
+        #[arg(long, visible_alias = "service", value_name = "ID")]
         service_id: u64,
         /// Quota in MB; 0 = unlimited.
         #[arg(long, default_value_t = 0)]
@@ -153,7 +155,7 @@ enum AccountCommand {
         #[arg(long)]
         surname: Option<String>,
         /// Only allow these domains (repeatable).
-        #[arg(long = "allowed-domain")]
+        #[arg(long = "allowed-domain", visible_alias = "domain")]
         allowed_domains: Vec<String>,
         /// Minimum password length of the product.
         #[arg(long)]
@@ -165,22 +167,22 @@ enum AccountCommand {
     Info {
         /// The mailbox address.
         address: String,
+        #[command(flatten)]
+        owner: OwnerFlags,
     },
     /// Disable the mailbox (mail is kept).
     Suspend {
         /// The mailbox address.
         address: String,
-        /// Refuse if the mailbox belongs to another WHMCS service.
-        #[arg(long)]
-        service_id: Option<u64>,
+        #[command(flatten)]
+        owner: OwnerFlags,
     },
     /// Enable the mailbox again.
     Unsuspend {
         /// The mailbox address.
         address: String,
-        /// Refuse if the mailbox belongs to another WHMCS service.
-        #[arg(long)]
-        service_id: Option<u64>,
+        #[command(flatten)]
+        owner: OwnerFlags,
     },
     /// Remove the mailbox.
     Terminate {
@@ -192,9 +194,8 @@ enum AccountCommand {
         /// Mailbox that receives the mail with --mode archive.
         #[arg(long)]
         archive_mailbox: Option<String>,
-        /// Refuse if the mailbox belongs to another WHMCS service.
-        #[arg(long)]
-        service_id: Option<u64>,
+        #[command(flatten)]
+        owner: OwnerFlags,
     },
     /// Set a new password (from stdin or KERIO_MAILBOX_PASSWORD).
     Password {
@@ -203,6 +204,8 @@ enum AccountCommand {
         /// Minimum password length of the product.
         #[arg(long)]
         min_password_length: Option<u64>,
+        #[command(flatten)]
+        owner: OwnerFlags,
         #[command(flatten)]
         password: PasswordSource,
     },
@@ -215,14 +218,55 @@ enum AccountCommand {
         /// Allow a quota below the current usage.
         #[arg(long)]
         allow_below_usage: bool,
+        #[command(flatten)]
+        owner: OwnerFlags,
+    },
+    /// Mark an existing, unmarked mailbox (e.g. imported by Server Sync) as the service's.
+    Adopt {
+        /// The mailbox address.
+        address: String,
+        #[command(flatten)]
+        owner: OwnerFlags,
     },
     /// Print the webmail auto-login page (HTML containing the password; handle with care).
     Sso {
         /// The mailbox address.
         address: String,
         #[command(flatten)]
+        owner: OwnerFlags,
+        #[command(flatten)]
         password: PasswordSource,
     },
+}
+
+/// The WHMCS service a mailbox command acts for: only its own mailbox is touched.
+#[derive(Args)]
+struct OwnerFlags {
+    /// WHMCS service id whose mailbox this is (its mark `WHMCS service #ID`).
+    #[arg(long = "service", value_name = "ID")]
+    service_id: u64,
+    /// A domain the product sells (repeatable); none = no domain restriction.
+    #[arg(long = "domain", value_name = "DOMAIN")]
+    domains: Vec<String>,
+    /// The Kerio user id stored for the service (a shortcut, checked like the address).
+    #[arg(long, value_name = "KERIO_ID")]
+    user_id: Option<String>,
+}
+
+impl OwnerFlags {
+    /// The bridge args naming `address` for this owner.
+    fn args(&self, address: &str) -> Value {
+        json!({"address": address, "service_id": self.service_id,
+            "allowed_domains": self.domains, "user_id": self.user_id})
+    }
+}
+
+/// Adds `extra` (an object) to the `args` object.
+fn with_args(mut args: Value, extra: Value) -> Value {
+    if let (Some(args), Value::Object(extra)) = (args.as_object_mut(), extra) {
+        args.extend(extra);
+    }
+    args
 }
 
 /// Terminate modes.
@@ -390,6 +434,7 @@ fn server_settings(flags: &ServerFlags) -> Result<ServerSettings, Error> {
         timeout_s: flags.timeout,
         webmail_url: flags.webmail_url.clone(),
         insecure: flags.insecure.then_some(true),
+        allow_plain_http: flags.plain.then_some(true),
     };
     if let Some(path) = &flags.config {
         config::apply_file(&mut settings, path)?;
@@ -454,52 +499,57 @@ fn account_invocation(command: &AccountCommand) -> Result<Invocation, Error> {
                 "min_password_length": min_password_length}),
             )
         }
-        AccountCommand::Info { address } => ("account_info", json!({"address": address})),
-        AccountCommand::Suspend {
-            address,
-            service_id,
-        } => (
-            "suspend",
-            json!({"address": address, "service_id": service_id}),
-        ),
-        AccountCommand::Unsuspend {
-            address,
-            service_id,
-        } => (
-            "unsuspend",
-            json!({"address": address, "service_id": service_id}),
-        ),
+        AccountCommand::Info { address, owner } => ("account_info", owner.args(address)),
+        AccountCommand::Suspend { address, owner } => ("suspend", owner.args(address)),
+        AccountCommand::Unsuspend { address, owner } => ("unsuspend", owner.args(address)),
+        AccountCommand::Adopt { address, owner } => ("adopt", owner.args(address)),
         AccountCommand::Terminate {
             address,
             mode,
             archive_mailbox,
-            service_id,
+            owner,
         } => (
             "terminate",
-            json!({"address": address, "mode": mode.name(),
-                "archive_mailbox": archive_mailbox, "service_id": service_id}),
+            with_args(
+                owner.args(address),
+                json!({"mode": mode.name(), "archive_mailbox": archive_mailbox}),
+            ),
         ),
         AccountCommand::Password {
             address,
             min_password_length,
+            owner,
             password,
         } => (
             "change_password",
-            json!({"address": address, "password": password.read()?.expose(),
-                "min_password_length": min_password_length}),
+            with_args(
+                owner.args(address),
+                json!({"password": password.read()?.expose(),
+                    "min_password_length": min_password_length}),
+            ),
         ),
         AccountCommand::Quota {
             address,
             quota_mb,
             allow_below_usage,
+            owner,
         } => (
             "change_package",
-            json!({"address": address, "quota_mb": quota_mb,
-                "allow_downgrade_below_usage": allow_below_usage}),
+            with_args(
+                owner.args(address),
+                json!({"quota_mb": quota_mb, "allow_downgrade_below_usage": allow_below_usage}),
+            ),
         ),
-        AccountCommand::Sso { address, password } => (
+        AccountCommand::Sso {
+            address,
+            owner,
+            password,
+        } => (
             "sso",
-            json!({"address": address, "password": password.read()?.expose()}),
+            with_args(
+                owner.args(address),
+                json!({"password": password.read()?.expose()}),
+            ),
         ),
     };
     Ok(Invocation {
@@ -587,6 +637,12 @@ fn account_text(command: &AccountCommand, result: &Value) -> String {
             )
         }
         AccountCommand::Password { .. } => format!("Password of {address} changed.\n"),
+        AccountCommand::Adopt { .. } if result["adopted"] == true => {
+            format!("Adopted {address}: it is now marked as this service's mailbox.\n")
+        }
+        AccountCommand::Adopt { .. } => {
+            format!("{address} already is this service's mailbox; nothing changed.\n")
+        }
         AccountCommand::Quota { .. } => format!(
             "Quota of {address} is now {} (used {} MB).\n",
             render::quota(&result["quota_mb"]),

@@ -2,9 +2,9 @@
 //! package, account info and webmail SSO.
 
 use super::passwords::{self, PasswordSubject, Policy};
-use super::stored_id;
+use super::target::{account_of, MailboxRef};
 use super::Context;
-use crate::address::{parse_domain, Address};
+use crate::address::Address;
 use crate::de;
 use crate::error::{Code, Error};
 use crate::ownership;
@@ -13,13 +13,9 @@ use crate::rules;
 use crate::session::{DomainInfo, Kerio, Mailbox};
 use crate::sso::{self, SsoPage};
 use crate::translate::ALREADY_EXISTS;
-use kerio_api::{
-    ByteValueWithUnits, RemovalMethod, RemovalMode, RemovalRequest, Secret, User, UserRight,
-};
+use kerio_api::{RemovalMethod, RemovalMode, RemovalRequest, Secret, User, UserRight};
 use serde::{Deserialize, Serialize};
 
-/// Kerio's role for an ordinary mailbox user.
-const USER_ROLE: &str = "UserRole";
 /// Kerio's authentication type for users stored in Kerio itself.
 const INTERNAL_AUTH: &str = "UInternalAuth";
 
@@ -45,9 +41,9 @@ pub struct CreateArgs {
     /// The WHMCS service id, recorded in the user's description.
     #[serde(default, deserialize_with = "de::opt_u64")]
     pub service_id: Option<u64>,
-    /// The domains the product sells; empty = every domain on the server.
+    /// The domains the product sells; absent, `null` or empty = every domain on the server.
     #[serde(default)]
-    pub allowed_domains: Vec<String>,
+    pub allowed_domains: Option<Vec<String>>,
     /// The product's minimum password length.
     #[serde(default, deserialize_with = "de::opt_u64")]
     pub min_password_length: Option<u64>,
@@ -69,39 +65,13 @@ pub struct CreateResult {
     pub quota_mb: u64,
 }
 
-/// The mailbox an operation acts on: the args of `suspend`, `unsuspend` and `account_info`, and
-/// embedded (`#[serde(flatten)]`, same wire keys) in those of `terminate`, `change_password` and
-/// `change_package`. No args struct denies unknown keys, so flattening changes no accepted input.
-#[derive(Debug, Deserialize)]
-pub struct MailboxRef {
-    /// The mailbox address.
-    pub address: String,
-    /// When given, a mailbox that names another WHMCS service is refused.
-    #[serde(default, deserialize_with = "de::opt_u64")]
-    pub service_id: Option<u64>,
-    /// The Kerio user id stored at create, which lets an operation act without the address
-    /// lookup (see [`stored_id`]; each operation says when it uses it).
-    #[serde(default, deserialize_with = "de::opt_text")]
-    pub user_id: Option<String>,
-}
-
-impl MailboxRef {
-    /// The parsed address and the stored user id checked for shape (`None` when not given).
-    fn parse(&self) -> Result<(Address, Option<&str>), Error> {
-        let address = Address::parse(&self.address)?;
-        let stored = stored_id::parse(self.user_id.as_deref())?;
-        Ok((address, stored))
-    }
-}
-
 /// Result of `suspend` / `unsuspend`.
 #[derive(Debug, Serialize)]
 pub struct EnableResult {
     /// The mailbox address.
     pub address: String,
-    /// `false` when the mailbox already was in the wanted state; `None` when the engine acted by
-    /// the stored user id without reading the previous state.
-    pub changed: Option<bool>,
+    /// `false` when the mailbox already was in the wanted state (nothing written).
+    pub changed: bool,
     /// The Kerio user id of the mailbox (fresh when the stored one was stale or missing).
     pub user_id: String,
 }
@@ -109,7 +79,7 @@ pub struct EnableResult {
 /// Arguments of `terminate`.
 #[derive(Debug, Deserialize)]
 pub struct TerminateArgs {
-    /// The mailbox (modes delete and keep remove by its stored user id).
+    /// The mailbox (mode archive looks it up by address, with the archive mailbox).
     #[serde(flatten)]
     pub mailbox: MailboxRef,
     /// `delete` (default), `keep` or `archive`.
@@ -134,7 +104,7 @@ pub struct TerminateResult {
 /// Arguments of `change_password`.
 #[derive(Debug, Deserialize)]
 pub struct PasswordArgs {
-    /// The mailbox (its stored user id is used when `givenname` is given; see `change_password`).
+    /// The mailbox.
     #[serde(flatten)]
     pub mailbox: MailboxRef,
     /// The new password.
@@ -163,7 +133,7 @@ pub struct PasswordResult {
 /// Arguments of `change_package`.
 #[derive(Debug, Deserialize)]
 pub struct PackageArgs {
-    /// The mailbox (usage read and quota set by its stored user id).
+    /// The mailbox.
     #[serde(flatten)]
     pub mailbox: MailboxRef,
     /// New quota in MB, 0 = unlimited.
@@ -219,14 +189,26 @@ pub struct InfoResult {
 /// Arguments of `sso`.
 #[derive(Debug, Deserialize)]
 pub struct SsoArgs {
-    /// The mailbox address.
-    pub address: String,
+    /// The mailbox.
+    #[serde(flatten)]
+    pub mailbox: MailboxRef,
     /// The mailbox password (only ever placed in the form body).
     #[serde(deserialize_with = "de::secret")]
     pub password: Secret,
     /// Whether the product offers SSO (default yes).
     #[serde(default, deserialize_with = "de::opt_bool")]
     pub sso_enabled: Option<bool>,
+}
+
+/// Result of `adopt`.
+#[derive(Debug, Serialize)]
+pub struct AdoptResult {
+    /// The mailbox address.
+    pub address: String,
+    /// The Kerio user id of the mailbox.
+    pub user_id: String,
+    /// `true` when the mark was written now, `false` when the mailbox already was this service's.
+    pub adopted: bool,
 }
 
 /// `create_account`: a new mailbox, or success for a retried create of the same service.
@@ -236,7 +218,7 @@ pub fn create_account(context: &mut Context, args: CreateArgs) -> Result<CreateR
     })?;
     let address = Address::from_parts(&args.localpart, &args.domain)?;
     require_allowed_name(&address, &args.reserved_localparts)?;
-    require_allowed_domain(&address, &args.allowed_domains)?;
+    require_allowed_domain(&address, args.allowed_domains.as_deref().unwrap_or(&[]))?;
     require_plain_name("first name", args.givenname.as_deref())?;
     require_plain_name("last name", args.surname.as_deref())?;
     let quota_mb = quota::validate_quota_mb(args.quota_mb.unwrap_or(0))?;
@@ -263,7 +245,8 @@ pub fn create_account(context: &mut Context, args: CreateArgs) -> Result<CreateR
                 quota_mb,
             }),
             Err(error) if error.kerio_code() == Some(ALREADY_EXISTS) => {
-                match kerio.mailbox_in(&domain, &address, &["description", "diskSizeLimit"])? {
+                let fields = ["description", "diskSizeLimit", "role"];
+                match kerio.mailbox_in(&domain, &address, &fields)? {
                     Some(existing) => retried_create(&address, existing, service_id),
                     None => Err(error.into()),
                 }
@@ -298,10 +281,19 @@ fn retried_create(
     service_id: u64,
 ) -> Result<CreateResult, Error> {
     if ownership::service_of(existing.description()) != Some(service_id) {
-        return Err(Error::already_taken(
+        let mut error = Error::already_taken(
             &address.to_string(),
             &ownership::owner_phrase(existing.description()),
-        ));
+        );
+        let claim = ownership::Claim {
+            service_id,
+            allowed_domains: Vec::new(),
+        };
+        let verdict = claim.verdict(&existing.domain.name, &existing.user);
+        if verdict == Some(ownership::Reason::NoMark) {
+            error.hint = "If this existing mailbox is the customer's, an admin can adopt it for the service (\"Adopt existing mailbox\"; CLI: kerio-single account adopt); otherwise choose another mailbox name.".to_string();
+        }
+        return Err(error);
     }
     Ok(CreateResult {
         address: address.to_string(),
@@ -332,7 +324,7 @@ fn new_user(
         allow_password_change: Some(false),
         has_default_spam_rule: Some(true),
         role: Some(UserRight {
-            user_role: USER_ROLE.to_string(),
+            user_role: ownership::USER_ROLE.to_string(),
             public_folder_right: false,
             archive_folder_right: false,
         }),
@@ -392,11 +384,7 @@ fn require_allowed_name(address: &Address, reserved: &Option<Vec<String>>) -> Re
 
 /// Refuses a domain the product does not sell.
 fn require_allowed_domain(address: &Address, allowed: &[String]) -> Result<(), Error> {
-    let allowed: Vec<String> = allowed
-        .iter()
-        .filter(|name| !name.trim().is_empty())
-        .map(|name| parse_domain(name))
-        .collect::<Result<_, _>>()?;
+    let allowed = ownership::allowed_domains_of(allowed)?;
     if allowed.is_empty() || allowed.iter().any(|name| name == address.domain()) {
         return Ok(());
     }
@@ -409,95 +397,36 @@ fn require_allowed_domain(address: &Address, allowed: &[String]) -> Result<(), E
     ))
 }
 
-/// Refuses to touch a mailbox whose description names another WHMCS service.
-fn require_owner(
-    address: &Address,
-    mailbox: &Mailbox,
-    service_id: Option<u64>,
-) -> Result<(), Error> {
-    let (Some(wanted), Some(owner)) = (service_id, ownership::service_of(mailbox.description()))
-    else {
-        return Ok(());
-    };
-    if wanted == owner {
-        return Ok(());
-    }
-    Err(Error::already_taken(
-        &address.to_string(),
-        &ownership::owner_phrase(mailbox.description()),
-    ))
-}
-
-/// Finds the mailbox at `address` owned by `service_id` (when given).
-fn owned_mailbox(
-    kerio: &mut Kerio,
-    address: &Address,
-    service_id: Option<u64>,
-    fields: &[&str],
-) -> Result<Mailbox, Error> {
-    let mut fields = fields.to_vec();
-    fields.push("description");
-    let mailbox = kerio.existing_mailbox(address, &fields)?;
-    require_owner(address, &mailbox, service_id)?;
-    Ok(mailbox)
-}
-
-/// As [`owned_mailbox`], in the already looked-up `domain` (one `Users.get`).
-fn owned_mailbox_in(
-    kerio: &mut Kerio,
-    domain: &DomainInfo,
-    address: &Address,
-    service_id: Option<u64>,
-) -> Result<Mailbox, Error> {
-    let mailbox = kerio
-        .mailbox_in(domain, address, &["description"])?
-        .ok_or_else(|| Error::mailbox_not_found(&address.to_string()))?;
-    require_owner(address, &mailbox, service_id)?;
-    Ok(mailbox)
-}
-
 /// Applies `pattern` to one user with `Users.set`.
 fn set_user(kerio: &mut Kerio, id: &str, pattern: &User) -> Result<(), Error> {
     Ok(kerio.client().users_set(&[id.to_string()], pattern)?)
 }
 
-/// Applies `pattern` to the user with the stored `id`; `false` when the id is stale.
-fn set_stored_user(kerio: &mut Kerio, id: &str, pattern: &User) -> Result<bool, Error> {
-    let outcome = kerio.client().users_set(&[id.to_string()], pattern);
-    Ok(stored_id::attempt(outcome)?.is_some())
-}
-
 /// `suspend` (`enabled` false) and `unsuspend` (true); idempotent.
 ///
-/// With a stored `user_id`: one `Users.set` by it (`changed` unknown, `None`); without one, or
-/// when it is stale, the address lookup, and `Users.set` only if the state differs.
+/// Reads the mailbox (checked by the ownership rule), then `Users.set` only if the state
+/// differs: with a stored `user_id` login, `Batch.run`, `Users.set`, logout.
 pub fn set_enabled(
     context: &mut Context,
     args: MailboxRef,
     enabled: bool,
 ) -> Result<EnableResult, Error> {
-    let (address, stored) = args.parse()?;
+    let target = args.target(if enabled { "unsuspend" } else { "suspend" })?;
     let pattern = User {
         is_enabled: Some(enabled),
         ..User::default()
     };
-    let result = |changed, user_id: &str| EnableResult {
-        address: address.to_string(),
-        changed,
-        user_id: user_id.to_string(),
-    };
     context.session(|kerio| {
-        if let Some(id) = stored {
-            if set_stored_user(kerio, id, &pattern)? {
-                return Ok(result(None, id));
-            }
-        }
-        let mailbox = owned_mailbox(kerio, &address, args.service_id, &["isEnabled"])?;
+        let mailbox = target.existing(kerio, &["isEnabled"])?;
         let changed = mailbox.user.is_enabled != Some(enabled);
         if changed {
             set_user(kerio, &mailbox.id, &pattern)?;
         }
-        Ok(result(Some(changed), &mailbox.id))
+        Ok(EnableResult {
+            address: target.address.to_string(),
+            changed,
+            user_id: mailbox.id,
+        })
     })
 }
 
@@ -538,29 +467,28 @@ impl TerminateMode {
 
 /// `terminate`: removes the mailbox by mode; a missing mailbox is success with a note.
 ///
-/// Modes delete and keep with a stored `user_id`: one `Users.remove` by it. Mode archive (which
-/// must look the archive mailbox up anyway), no stored id, or a stale one: the address lookup.
+/// Modes delete and keep: the mailbox is read (by stored id or address) and checked, then one
+/// `Users.remove`. Mode archive looks the mailbox and the archive mailbox up by address together.
 pub fn terminate(context: &mut Context, args: TerminateArgs) -> Result<TerminateResult, Error> {
-    let (address, stored) = args.mailbox.parse()?;
+    let target = args.mailbox.target("terminate")?;
+    let address = &target.address;
     let mode = TerminateMode::parse(args.mode.as_deref())?;
-    let archive = archive_address(mode, args.archive_mailbox.as_deref(), &address)?;
-    let stored = stored.filter(|_| archive.is_none());
-    let removed = || TerminateResult {
-        address: address.to_string(),
-        removed: true,
-        note: None,
-    };
+    let archive = archive_address(mode, args.archive_mailbox.as_deref(), address)?;
     context.session(|kerio| {
-        if let Some(id) = stored {
-            let request = removal_request(id, mode, String::new());
-            if stored_id::attempt(kerio.client().users_remove(&[request]))?.is_some() {
-                return Ok(removed());
+        let (mailbox, target_id) = match &archive {
+            None => (target.locate(kerio, &[])?, String::new()),
+            Some(archive) => {
+                let mut found = kerio
+                    .mailboxes(&[address, archive], ownership::FIELDS)?
+                    .into_iter();
+                let (mailbox, receiver) = (found.next().flatten(), found.next().flatten());
+                if let Some(mailbox) = &mailbox {
+                    target.check(mailbox)?;
+                }
+                let receiver = receiver.ok_or_else(|| missing_archive(archive))?;
+                (mailbox, receiver.id)
             }
-        }
-        let mut wanted = vec![&address];
-        wanted.extend(archive.as_ref());
-        let mut found = kerio.mailboxes(&wanted, &["description"])?.into_iter();
-        let (mailbox, target) = (found.next().flatten(), found.next().flatten());
+        };
         let Some(mailbox) = mailbox else {
             return Ok(TerminateResult {
                 address: address.to_string(),
@@ -568,15 +496,13 @@ pub fn terminate(context: &mut Context, args: TerminateArgs) -> Result<Terminate
                 note: Some("mailbox did not exist".to_string()),
             });
         };
-        require_owner(&address, &mailbox, args.mailbox.service_id)?;
-        let target_id = match (&archive, target) {
-            (Some(_), Some(target)) => target.id,
-            (Some(archive), None) => return Err(missing_archive(archive)),
-            (None, _) => String::new(),
-        };
         let request = removal_request(&mailbox.id, mode, target_id);
         kerio.client().users_remove(&[request])?;
-        Ok(removed())
+        Ok(TerminateResult {
+            address: address.to_string(),
+            removed: true,
+            note: None,
+        })
     })
 }
 
@@ -627,39 +553,23 @@ fn missing_archive(archive: &Address) -> Error {
 
 /// `change_password`: the same rules as `check_password`, then `Users.set`.
 ///
-/// The rules need the domain's password policy, and, without `givenname`, Kerio's full name.
-/// With a stored `user_id` and a `givenname`: `Domains.get` (policy) and `Users.set` by the id;
-/// a stale id costs one `Users.get` in that domain. Otherwise the address lookup, which also
-/// reads the full name.
+/// The rules need the domain's password policy and, without `givenname`, Kerio's full name: both
+/// come with the mailbox read (with a stored `user_id`: login, `Batch.run`, `Users.set`, logout).
 pub fn change_password(context: &mut Context, args: PasswordArgs) -> Result<PasswordResult, Error> {
-    let (address, stored) = args.mailbox.parse()?;
-    let stored = stored.filter(|_| args.givenname.is_some());
+    let target = args.mailbox.target("change_password")?;
     let pattern = User {
         password: Some(args.password.clone()),
         ..User::default()
     };
-    let result = |user_id: &str| PasswordResult {
-        address: address.to_string(),
-        user_id: user_id.to_string(),
-    };
     context.session(|kerio| {
-        let Some(id) = stored else {
-            let mailbox = owned_mailbox(kerio, &address, args.mailbox.service_id, &["fullName"])?;
-            let kerio_name = mailbox.user.full_name.as_deref();
-            require_valid_new_password(&args, &address, &mailbox.domain, kerio_name)?;
-            set_user(kerio, &mailbox.id, &pattern)?;
-            return Ok(result(&mailbox.id));
-        };
-        let domain = kerio
-            .domain(address.domain())?
-            .ok_or_else(|| Error::mailbox_not_found(&address.to_string()))?;
-        require_valid_new_password(&args, &address, &domain, None)?;
-        if set_stored_user(kerio, id, &pattern)? {
-            return Ok(result(id));
-        }
-        let mailbox = owned_mailbox_in(kerio, &domain, &address, args.mailbox.service_id)?;
+        let mailbox = target.existing(kerio, &["fullName"])?;
+        let kerio_name = mailbox.user.full_name.as_deref();
+        require_valid_new_password(&args, &target.address, &mailbox.domain, kerio_name)?;
         set_user(kerio, &mailbox.id, &pattern)?;
-        Ok(result(&mailbox.id))
+        Ok(PasswordResult {
+            address: target.address.to_string(),
+            user_id: mailbox.id,
+        })
     })
 }
 
@@ -683,11 +593,10 @@ fn require_valid_new_password(
 
 /// `change_package`: new quota, refusing one below the live usage unless allowed.
 ///
-/// With a stored `user_id`: `Users.getStatistics` (live usage) and `Users.set` by the id, the
-/// quota set even when unchanged (its current value is not read). Without one, or when it is
-/// stale, the address lookup, and `Users.set` only if the quota changes.
+/// Reads usage and quota with the mailbox (with a stored `user_id`: login, `Batch.run`,
+/// `Users.set`, logout); `Users.set` only if the quota changes.
 pub fn change_package(context: &mut Context, args: PackageArgs) -> Result<PackageResult, Error> {
-    let (address, stored) = args.mailbox.parse()?;
+    let target = args.mailbox.target("change_package")?;
     let quota_mb = args.quota_mb.ok_or_else(|| {
         Error::invalid_request("change_package needs `quota_mb` (0 = unlimited).")
     })?;
@@ -697,29 +606,51 @@ pub fn change_package(context: &mut Context, args: PackageArgs) -> Result<Packag
         disk_size_limit: Some(quota::size_limit(quota_mb)),
         ..User::default()
     };
-    let result = |used: &ByteValueWithUnits, user_id: &str| PackageResult {
-        address: address.to_string(),
-        quota_mb,
-        used_mb: quota::used_mb(used),
-        user_id: user_id.to_string(),
-    };
+    let address = target.address.to_string();
     context.session(|kerio| {
-        if let Some(id) = stored {
-            if let Some(used) = stored_id::storage_used(kerio, id)? {
-                quota::check_downgrade(&address.to_string(), quota_mb, &used, allow_below)?;
-                if set_stored_user(kerio, id, &pattern)? {
-                    return Ok(result(&used, id));
-                }
-            }
-        }
-        let fields = ["consumedSize", "diskSizeLimit"];
-        let mailbox = owned_mailbox(kerio, &address, args.mailbox.service_id, &fields)?;
+        let mailbox = target.existing(kerio, &["consumedSize", "diskSizeLimit"])?;
         let used = mailbox.user.consumed_size.unwrap_or_default();
-        quota::check_downgrade(&address.to_string(), quota_mb, &used, allow_below)?;
+        quota::check_downgrade(&address, quota_mb, &used, allow_below)?;
         if mailbox.user.disk_size_limit.as_ref().map(quota::limit_mb) != Some(quota_mb) {
             set_user(kerio, &mailbox.id, &pattern)?;
         }
-        Ok(result(&used, &mailbox.id))
+        Ok(PackageResult {
+            address: address.clone(),
+            quota_mb,
+            used_mb: quota::used_mb(&used),
+            user_id: mailbox.id,
+        })
+    })
+}
+
+/// `adopt`: marks an existing, unmarked plain-user mailbox as this service's.
+///
+/// Only `adopt` ever writes the mark on an existing account. Admin roles, another service's
+/// mailbox and domains the product does not sell are refused (`not_owned`); a mailbox already
+/// marked for this service is success with nothing written.
+pub fn adopt(context: &mut Context, args: MailboxRef) -> Result<AdoptResult, Error> {
+    let target = args.target("adopt")?;
+    context.session(|kerio| {
+        let mailbox = target
+            .find(kerio, &[])?
+            .ok_or_else(|| Error::mailbox_not_found(&target.address.to_string()))?;
+        let claim = &target.claim;
+        let account = account_of(&mailbox);
+        let adopted = claim.require_adoptable(&account, &mailbox.domain.name, &mailbox.user)?;
+        if adopted {
+            let description =
+                ownership::adopted_description(mailbox.description(), claim.service_id);
+            let pattern = User {
+                description: Some(description),
+                ..User::default()
+            };
+            set_user(kerio, &mailbox.id, &pattern)?;
+        }
+        Ok(AdoptResult {
+            address: account,
+            user_id: mailbox.id,
+            adopted,
+        })
     })
 }
 
@@ -735,14 +666,12 @@ const INFO_FIELDS: &[&str] = &[
     "emailAddresses",
 ];
 
-/// `account_info`: everything the client area and the admin tab show.
-///
-/// The stored `user_id` is neither used nor checked: the full record needs the address lookup.
+/// `account_info`: everything the client area and the admin tab show, for this service's
+/// mailbox only (by stored id: login, `Batch.run`, logout).
 pub fn account_info(context: &mut Context, args: MailboxRef) -> Result<InfoResult, Error> {
-    let address = Address::parse(&args.address)?;
-    let mailbox =
-        context.session(|kerio| owned_mailbox(kerio, &address, args.service_id, INFO_FIELDS))?;
-    Ok(describe(&address, mailbox))
+    let target = args.target("account_info")?;
+    let mailbox = context.session(|kerio| target.existing(kerio, INFO_FIELDS))?;
+    Ok(describe(&target.address, mailbox))
 }
 
 /// Builds the `account_info` result from a user record.
@@ -801,10 +730,10 @@ pub fn sso(context: &mut Context, args: SsoArgs) -> Result<SsoPage, Error> {
             "Open webmail and log in with the mailbox address and password, or enable SSO in the product's module settings.",
         ));
     }
-    let address = Address::parse(&args.address)?;
-    let webmail_url = context.server()?.webmail_url();
-    sso::dologin_url(&webmail_url)?;
-    let mailbox = context.session(|kerio| kerio.existing_mailbox(&address, &["isEnabled"]))?;
+    let target = args.mailbox.target("sso")?;
+    let address = &target.address;
+    let webmail_url = context.server()?.webmail_url()?;
+    let mailbox = context.session(|kerio| target.existing(kerio, &["isEnabled"]))?;
     if mailbox.user.is_enabled == Some(false) {
         return Err(Error::new(
             Code::MailboxDisabled,

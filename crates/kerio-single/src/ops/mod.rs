@@ -9,6 +9,7 @@ pub mod info;
 pub mod listing;
 pub mod passwords;
 pub mod stored_id;
+pub mod target;
 
 use crate::error::Error;
 use crate::server::ServerSettings;
@@ -97,6 +98,7 @@ pub const OPERATIONS: &[&str] = &[
     "terminate",
     "change_password",
     "change_package",
+    "adopt",
     "account_info",
     "usage",
     "list_accounts",
@@ -116,12 +118,14 @@ pub fn run(op: &str, args: Value, context: &mut Context) -> Result<Value, Error>
         "terminate" => invoke(op, args, context, account::terminate),
         "change_password" => invoke(op, args, context, account::change_password),
         "change_package" => invoke(op, args, context, account::change_package),
+        "adopt" => invoke(op, args, context, account::adopt),
         "account_info" => invoke(op, args, context, account::account_info),
         "usage" => invoke(op, args, context, listing::usage),
         "list_accounts" => invoke(op, args, context, listing::list_accounts),
         "sso" => invoke(op, args, context, account::sso),
         unknown => Err(Error::invalid_request(format!(
-            "Unknown op \"{unknown}\". Known ops: {}.",
+            "Unknown op {}. Known ops: {}.",
+            crate::error::quote(unknown),
             OPERATIONS.join(", ")
         ))),
     }
@@ -149,8 +153,10 @@ where
     } else {
         args
     };
-    let args: A = serde_json::from_value(args)
-        .map_err(|e| Error::invalid_request(format!("The args of {op} are not valid: {e}.")))?;
+    let args: A = serde_json::from_value(args).map_err(|e| {
+        let detail = crate::error::bounded(&e.to_string());
+        Error::invalid_request(format!("The args of {op} are not valid: {detail}."))
+    })?;
     let result = operation(context, args)?;
     serde_json::to_value(result).map_err(|e| {
         Error::invalid_request(format!("The result of {op} could not be encoded: {e}."))
