@@ -173,6 +173,16 @@ final class Emulator
         $this->control('POST', 'admins', ['login' => $login, 'domain' => $domain, 'password' => $password, 'role' => $role]);
     }
 
+    /**
+     * Adds a mail domain, e.g. ['name' => 'small.test', 'passwordComplexityEnabled' => false].
+     *
+     * @param array<string, mixed> $domain
+     */
+    public function addDomain(array $domain): void
+    {
+        $this->control('POST', 'domains', $domain);
+    }
+
     /** Removes every pending fault. */
     public function clearFaults(): void
     {

@@ -149,7 +149,8 @@ final class CreateAccountTest extends ModuleTestCase
     public function testCreateWithAWrongAdminPasswordFailsWithAuthFailed(): void
     {
         $serverId = $this->addServer(['password' => 'not-the-password']);
-        $serviceId = $this->order($this->addProduct(), $serverId);
+        // The product lists its domain: with a wrong password the Domain dropdown cannot be filled.
+        $serviceId = $this->order($this->addProduct(['domains' => 'example.com']), $serverId);
 
         $this->assertNotSame('success', $this->whmcs->moduleAction($serviceId, 'create'));
         $this->assertSame('auth_failed', $this->lastErrorCode());

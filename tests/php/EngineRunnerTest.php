@@ -79,7 +79,8 @@ final class EngineRunnerTest extends ModuleTestCase
     {
         putenv(Engine::BINARY_ENV . '=' . $this->script('kerio-single', "#!/bin/sh\ncat >/dev/null\necho 'panicked at src/main.rs' >&2\nexit 101\n"));
         $serverId = $this->addServer();
-        $serviceId = $this->order($this->addProduct(), $serverId);
+        // The product lists its domain: the crashing engine cannot fill the Domain dropdown.
+        $serviceId = $this->order($this->addProduct(['domains' => 'example.com']), $serverId);
 
         $created = $this->whmcs->moduleAction($serviceId, 'create');
 

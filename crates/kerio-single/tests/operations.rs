@@ -191,6 +191,47 @@ fn password_rules_follow_the_domain_policy_read_from_kerio() {
 }
 
 #[test]
+fn a_given_policy_replaces_the_kerio_read_and_is_reported() {
+    let emu = Emu::start();
+    let read = emu.call("password_rules", json!({"domain": "example.com"}));
+    assert_eq!(read["result"]["policy"]["complexity"], true, "{read}");
+    assert_eq!(methods(&read).len(), 3, "{read}");
+    let given = emu.call(
+        "password_rules",
+        json!({"domain": "example.com", "localpart": "jdoe",
+               "policy": {"complexity": false, "min_length": 5}}),
+    );
+    assert_eq!(given["ok"], true, "{given}");
+    assert!(
+        methods(&given).is_empty(),
+        "a given policy needs no Kerio: {given}"
+    );
+    assert_eq!(given["result"]["policy"]["complexity"], false);
+    assert_eq!(given["result"]["password"][0]["value"], 5);
+    assert!(!given.to_string().contains("character_classes"), "{given}");
+}
+
+#[test]
+fn check_password_reports_the_failures_of_the_given_mailbox_name() {
+    let emu = Emu::start();
+    let policy = json!({"complexity": true, "min_length": 0});
+    let bad = emu.ok(
+        "check_password",
+        json!({"localpart": "..postmaster", "password": HARD_PASSWORD, "policy": policy}),
+    );
+    assert_eq!(
+        bad["localpart_failures"].as_array().map(Vec::len),
+        Some(1),
+        "{bad}"
+    );
+    let good = emu.ok(
+        "check_password",
+        json!({"localpart": "jane.doe", "password": HARD_PASSWORD, "policy": policy}),
+    );
+    assert_eq!(good["localpart_failures"], json!([]), "{good}");
+}
+
+#[test]
 fn check_password_lists_every_failed_rule() {
     let emu = Emu::start();
     let result = emu.ok(

@@ -32,6 +32,10 @@ pub struct RulesArgs {
     /// Reserved mailbox names replacing the default list.
     #[serde(default)]
     pub reserved_localparts: Option<Vec<String>>,
+    /// The domain's policy as a caller read it before (a `policy` of an earlier answer): used
+    /// instead of reading Kerio, so cached order forms cost no Kerio login.
+    #[serde(default)]
+    pub policy: Option<Policy>,
 }
 
 /// The rule lists for the order form.
@@ -41,6 +45,8 @@ pub struct RulesResult {
     pub password: Vec<Rule>,
     /// Mailbox-name rules.
     pub localpart: Vec<Rule>,
+    /// The domain policy the rules were made with (read from Kerio, given, or assumed).
+    pub policy: Policy,
 }
 
 /// Arguments of `check_password`.
@@ -61,12 +67,14 @@ pub struct CheckResult {
     pub ok: bool,
     /// The message of each failed rule.
     pub failures: Vec<String>,
+    /// The message of each mailbox-name rule the given `localpart` fails (empty without one).
+    pub localpart_failures: Vec<String>,
     /// The rules checked.
     pub rules: RulesResult,
 }
 
 /// A domain's password policy.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
 pub struct Policy {
     /// Complex passwords required.
     pub complexity: bool,
@@ -142,7 +150,10 @@ pub fn reserved_names(given: &Option<Vec<String>>) -> Vec<String> {
 
 /// `password_rules`: the rule lists, with the domain's policy read from Kerio when possible.
 pub fn password_rules(context: &mut Context, args: RulesArgs) -> Result<RulesResult, Error> {
-    let policy = policy_for(context, args.domain.as_deref())?;
+    let policy = match args.policy {
+        Some(given) => given,
+        None => policy_for(context, args.domain.as_deref())?,
+    };
     let subject = PasswordSubject {
         localpart: args.localpart.as_deref(),
         domain: args.domain.as_deref(),
@@ -153,16 +164,22 @@ pub fn password_rules(context: &mut Context, args: RulesArgs) -> Result<RulesRes
     Ok(RulesResult {
         password: rules_for(policy, &subject),
         localpart: rules::localpart_rules(&reserved_names(&args.reserved_localparts)),
+        policy,
     })
 }
 
 /// `check_password`: every failed rule's message, plus the rules themselves.
 pub fn check_password(context: &mut Context, args: CheckArgs) -> Result<CheckResult, Error> {
+    let localpart = args.rules.localpart.clone();
     let rules = password_rules(context, args.rules)?;
     let failures = rules::failures(&rules.password, args.password.expose());
+    let localpart_failures = localpart
+        .map(|name| rules::failures(&rules.localpart, &name))
+        .unwrap_or_default();
     Ok(CheckResult {
         ok: failures.is_empty(),
         failures,
+        localpart_failures,
         rules,
     })
 }

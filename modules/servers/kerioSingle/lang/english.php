@@ -91,6 +91,8 @@ return [
     'order_password_invalid' => 'The password does not meet these rules: :failures.',
     'order_localpart_rules' => 'Mailbox name – not met yet:',
     'order_localpart_ok' => 'The mailbox name is valid.',
+    'order_localpart_invalid' => 'The mailbox name does not meet these rules: :failures.',
+    'order_domain_not_offered' => 'This domain cannot be ordered with this product; choose one of: :domains.',
 
     // Order form: the engine's rules by id (`:value` = the rule's number); unknown ids show the engine's text
     'rule_min_length' => 'At least :value characters',

@@ -91,6 +91,8 @@ return [
     'order_password_invalid' => 'Das Passwort erfüllt diese Regeln nicht: :failures.',
     'order_localpart_rules' => 'Postfachname – noch nicht erfüllt:',
     'order_localpart_ok' => 'Der Postfachname ist gültig.',
+    'order_localpart_invalid' => 'Der Postfachname erfüllt diese Regeln nicht: :failures.',
+    'order_domain_not_offered' => 'Diese Domain kann mit diesem Produkt nicht bestellt werden; wählen Sie eine von: :domains.',
 
     // Bestellformular: die Regeln der Engine nach id (`:value` = Zahl der Regel)
     'rule_min_length' => 'Mindestens :value Zeichen',

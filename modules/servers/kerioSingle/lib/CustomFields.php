@@ -134,6 +134,38 @@ final class CustomFields
         return html_entity_decode((string) $value, ENT_QUOTES);
     }
 
+    /**
+     * The domains an order of the product may use: the product's Domains setting, or, when that is
+     * empty, the options the Domain dropdown offers (`value|label` options count by their value).
+     * Lower case; [] when neither lists a domain.
+     *
+     * @return list<string>
+     */
+    public static function offeredDomains(int $productId, ProductSettings $product): array
+    {
+        $configured = $product->domains();
+        return $configured !== [] ? $configured : self::domainOptions($productId);
+    }
+
+    /**
+     * The values of the product's Domain dropdown, in order, lower case.
+     *
+     * @return list<string>
+     */
+    public static function domainOptions(int $productId): array
+    {
+        $fieldId = self::findField($productId, self::MAILDOMAIN);
+        $options = $fieldId === null ? '' : (string) Capsule::table('tblcustomfields')->where('id', $fieldId)->value('fieldoptions');
+        $domains = [];
+        foreach (explode(',', $options) as $option) {
+            $value = strtolower(trim(explode('|', $option)[0]));
+            if ($value !== '') {
+                $domains[] = $value;
+            }
+        }
+        return $domains;
+    }
+
     /** The id of the product's field with this key, or null. */
     public static function findField(int $productId, string $key): ?int
     {

@@ -2,8 +2,6 @@
 
 namespace WHMCS\Module\Server\kerioSingle;
 
-use WHMCS\Database\Capsule;
-
 if (!defined('WHMCS')) {
     die('This file cannot be accessed directly');
 }
@@ -52,8 +50,9 @@ final class OrderForm
     }
 
     /**
-     * Errors for the cart's ShoppingCartValidateProductUpdate hook: the password custom field is
-     * checked by the engine against the same rules the live check showed ([] = nothing to complain).
+     * Errors for the cart's ShoppingCartValidateProductUpdate hook: the domain must be one the product
+     * offers, and the engine checks the mailbox name and the password against the same rules the live
+     * check showed ([] = nothing to complain).
      *
      * @param array<string, mixed> $vars the submitted configure-product form (values HTML-encoded by WHMCS)
      * @return list<string>
@@ -67,12 +66,21 @@ final class OrderForm
         }
         $values = self::postedValues((int) $product->id, (array) ($vars['customfield'] ?? []));
         $inputs = ['domain' => $values[CustomFields::MAILDOMAIN]] + $values;
-        $failures = OrderRules::passwordFailures($product, $inputs, $values[CustomFields::PASSWORD]);
-        if ($failures === []) {
-            return [];
-        }
         $lang = Lang::forParams([]);
-        return [$lang->get('order_password_invalid', ['failures' => implode('; ', $failures)])];
+        try {
+            $failures = OrderRules::failures($product, $inputs, $values[CustomFields::PASSWORD]);
+        } catch (SettingsError $notOffered) {
+            $offered = CustomFields::offeredDomains((int) $product->id, ProductSettings::fromParams((array) $product));
+            return [$lang->get('order_domain_not_offered', ['domains' => implode(', ', $offered)])];
+        }
+        $errors = [];
+        if ($failures['localpart'] !== []) {
+            $errors[] = $lang->get('order_localpart_invalid', ['failures' => implode('; ', $failures['localpart'])]);
+        }
+        if ($failures['password'] !== []) {
+            $errors[] = $lang->get('order_password_invalid', ['failures' => implode('; ', $failures['password'])]);
+        }
+        return $errors;
     }
 
     /**
@@ -119,13 +127,10 @@ final class OrderForm
         return $ids;
     }
 
-    /** The domain preselected in the Domain dropdown (its first option, `value|label` cut at `|`), '' when there is none. */
+    /** The domain preselected in the Domain dropdown (its first option), '' when there is none. */
     private static function firstDomain(int $productId): string
     {
-        $fieldId = CustomFields::findField($productId, CustomFields::MAILDOMAIN);
-        $options = $fieldId === null ? '' : (string) Capsule::table('tblcustomfields')->where('id', $fieldId)->value('fieldoptions');
-        $first = explode(',', $options)[0];
-        return trim(explode('|', $first)[0]);
+        return CustomFields::domainOptions($productId)[0] ?? '';
     }
 
     /**

@@ -2,7 +2,6 @@
 
 namespace WHMCS\Module\Server\kerioSingle;
 
-use Illuminate\Database\Schema\Blueprint;
 use WHMCS\Database\Capsule;
 
 if (!defined('WHMCS')) {
@@ -14,20 +13,17 @@ if (!defined('WHMCS')) {
  * `password_rules` op emits them (docs/bridge-protocol.md "Rules"): the same rules the engine
  * enforces when the mailbox is created, so the browser never has its own copy of a rule.
  *
- * The domain's password policy is read from the Kerio server of the product's server group. Rules
- * that depend only on product and domain (what the order page needs first) are cached for
- * CACHE_SECONDS in mod_keriosingle_rules; rules that depend on names the customer typed are not
- * cached. When Kerio cannot be asked the engine's offline rules apply (complexity assumed on, so the
- * form never accepts what Kerio might refuse).
+ * Only the domain's password policy comes from Kerio, through lib/DomainPolicyCache.php (read at most
+ * once per server and domain every 10 minutes, shared by all visitors); every rule, including those
+ * built from the names the customer typed, is then evaluated by the engine offline with that policy.
+ * Only the domains the product offers are answered (lib/CustomFields.php offeredDomains).
  */
 final class OrderRules
 {
-    /** Cache table, created on first use. */
-    public const CACHE_TABLE = 'mod_keriosingle_rules';
-    /** Seconds a product/domain rule set is reused. */
-    public const CACHE_SECONDS = 300;
     /** The inputs the rules may depend on, as the order form sends them. */
     public const INPUTS = ['domain', 'localpart', 'givenname', 'surname'];
+    /** Longest input passed on to the engine, in characters. */
+    private const MAX_INPUT_CHARACTERS = 255;
     /** Seconds the order page waits for the engine. */
     private const ENGINE_TIMEOUT = 20;
 
@@ -48,45 +44,41 @@ final class OrderRules
      *
      * @param array<string, string> $inputs domain, localpart, givenname, surname (missing = empty)
      * @return array<string, mixed>
-     * @throws EngineError when not even the offline engine can answer
+     * @throws SettingsError when the domain is not one the product offers
+     * @throws EngineError when the engine cannot run
      */
     public static function forProduct(object $product, array $inputs): array
     {
-        $args = self::args($product, $inputs);
-        $personal = ($args['localpart'] ?? '') !== '' || ($args['givenname'] ?? '') !== '' || ($args['surname'] ?? '') !== '';
-        $cacheKey = hash('sha256', json_encode([(int) $product->id, $args]) ?: '');
-        if (!$personal) {
-            $cached = self::cached($cacheKey);
-            if ($cached !== null) {
-                return $cached;
-            }
-        }
-        $rules = self::fromEngine($product, 'password_rules', $args, []);
-        if (!$personal) {
-            self::store($cacheKey, $rules);
-        }
-        return $rules;
+        $rules = self::offline('password_rules', self::args($product, $inputs), []);
+        return ['password' => $rules['password'] ?? [], 'localpart' => $rules['localpart'] ?? []];
     }
 
     /**
-     * The rules the password breaks, as the engine's `check_password` words them ([] = acceptable).
+     * What the configure-product form breaks, as the engine's `check_password` words it:
+     * `localpart` (mailbox-name rules) and `password` failures ([] each = acceptable).
      *
      * @param array<string, string> $inputs domain, localpart, givenname, surname
-     * @return list<string>
-     * @throws EngineError when not even the offline engine can answer
+     * @return array{localpart: list<string>, password: list<string>}
+     * @throws SettingsError when the domain is not one the product offers
+     * @throws EngineError when the engine cannot run
      */
-    public static function passwordFailures(object $product, array $inputs, string $password): array
+    public static function failures(object $product, array $inputs, string $password): array
     {
         $args = self::args($product, $inputs) + ['password' => $password];
-        $result = self::fromEngine($product, 'check_password', $args, [$password]);
-        return array_values(array_map('strval', (array) ($result['failures'] ?? [])));
+        $result = self::offline('check_password', $args, [$password]);
+        return [
+            'localpart' => array_values(array_map('strval', (array) ($result['localpart_failures'] ?? []))),
+            'password' => array_values(array_map('strval', (array) ($result['failures'] ?? []))),
+        ];
     }
 
     /**
-     * The `password_rules` args: the product's minimum length plus the non-empty inputs.
+     * The rules args: the product's minimum length, the non-empty inputs (cut to 255 characters) and
+     * the cached policy of the chosen domain.
      *
      * @param array<string, string> $inputs
      * @return array<string, mixed>
+     * @throws SettingsError when the domain is not one the product offers
      */
     private static function args(object $product, array $inputs): array
     {
@@ -94,34 +86,73 @@ final class OrderRules
         foreach (self::INPUTS as $name) {
             $value = trim((string) ($inputs[$name] ?? ''));
             if ($value !== '') {
-                $args[$name] = mb_substr($value, 0, 255);
+                $args[$name] = mb_substr($value, 0, self::MAX_INPUT_CHARACTERS);
             }
         }
-        $minLength = ProductSettings::fromParams((array) $product)->passwordMinLength();
+        $settings = ProductSettings::fromParams((array) $product);
+        $minLength = $settings->passwordMinLength();
         if ($minLength !== null) {
             $args['min_length'] = $minLength;
+        }
+        if (isset($args['domain'])) {
+            $args['domain'] = self::offeredDomain((int) $product->id, $settings, $args['domain']);
+            $policy = self::policyOf($product, $args['domain']);
+            if ($policy !== null) {
+                $args['policy'] = $policy;
+            }
         }
         return $args;
     }
 
     /**
-     * Runs a rules op with the product's server; without a usable server, offline.
+     * The domain in lower case when the product offers it.
+     *
+     * @throws SettingsError naming the domains the product offers
+     */
+    private static function offeredDomain(int $productId, ProductSettings $settings, string $domain): string
+    {
+        $offered = CustomFields::offeredDomains($productId, $settings);
+        $domain = strtolower($domain);
+        if (!in_array($domain, $offered, true)) {
+            throw new SettingsError(
+                'Choose one of the domains this product offers: ' . implode(', ', $offered) . '.'
+            );
+        }
+        return $domain;
+    }
+
+    /**
+     * The domain's policy from the cache; on a miss read once from the product's server.
+     *
+     * @return array<string, mixed>|null null = unknown or no server (the engine assumes complexity on)
+     */
+    private static function policyOf(object $product, string $domain): ?array
+    {
+        $row = self::serverRowOf($product);
+        $server = $row === null ? null : self::settingsOf($row);
+        if ($server === null) {
+            return null;
+        }
+        return DomainPolicyCache::policy((int) $row->id, $domain, static function () use ($server, $domain): ?array {
+            try {
+                $rules = self::client($server)->call('password_rules', ['domain' => $domain]);
+            } catch (EngineError $unavailable) {
+                return null;
+            }
+            return is_array($rules['policy'] ?? null) ? $rules['policy'] : null;
+        });
+    }
+
+    /**
+     * Runs a rules op without a server: every input it needs, the policy included, is in $args.
      *
      * @param array<string, mixed> $args
      * @param list<string>         $secrets values to mask in the module log
      * @return array<string, mixed>
      * @throws EngineError
      */
-    private static function fromEngine(object $product, string $op, array $args, array $secrets): array
+    private static function offline(string $op, array $args, array $secrets): array
     {
-        $server = isset($args['domain']) ? self::serverOf($product) : null;
-        if ($server !== null) {
-            try {
-                return self::client($server)->call($op, $args, $secrets);
-            } catch (EngineError $unreachable) {
-                // Kerio did not answer: the offline rules below are the stricter assumption.
-            }
-        }
         return self::client(null)->call($op, $args, $secrets);
     }
 
@@ -136,59 +167,22 @@ final class OrderRules
      * The first enabled kerioSingle server of the product's server group (any enabled kerioSingle
      * server when the product has no group), or null.
      */
-    private static function serverOf(object $product): ?ServerSettings
+    private static function serverRowOf(object $product): ?object
     {
         $query = Capsule::table('tblservers')->where('type', ServiceRepository::MODULE)->where('disabled', 0);
         if ((int) ($product->servergroup ?? 0) > 0) {
             $query->whereIn('id', Capsule::table('tblservergroupsrel')->where('groupid', (int) $product->servergroup)->pluck('serverid'));
         }
-        $row = $query->orderBy('active', 'desc')->orderBy('id')->first();
-        if ($row === null) {
-            return null;
-        }
+        return $query->orderBy('active', 'desc')->orderBy('id')->first();
+    }
+
+    /** The row's settings, or null when they are unusable (the rules then assume the stricter policy). */
+    private static function settingsOf(object $row): ?ServerSettings
+    {
         try {
             return ServerSettings::fromServerRow($row);
         } catch (SettingsError $misconfigured) {
             return null;
         }
-    }
-
-    /**
-     * @return array<string, mixed>|null
-     */
-    private static function cached(string $key): ?array
-    {
-        self::ensureCacheTable();
-        $json = Capsule::table(self::CACHE_TABLE)->where('cache_key', $key)->where('expires_at', '>=', time())->value('rules');
-        $rules = is_string($json) ? json_decode($json, true) : null;
-        return is_array($rules) ? $rules : null;
-    }
-
-    /**
-     * @param array<string, mixed> $rules
-     */
-    private static function store(string $key, array $rules): void
-    {
-        $table = Capsule::table(self::CACHE_TABLE);
-        $table->where('expires_at', '<', time())->delete();
-        Capsule::table(self::CACHE_TABLE)->where('cache_key', $key)->delete();
-        Capsule::table(self::CACHE_TABLE)->insert([
-            'cache_key' => $key,
-            'rules' => json_encode($rules, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE),
-            'expires_at' => time() + self::CACHE_SECONDS,
-        ]);
-    }
-
-    private static function ensureCacheTable(): void
-    {
-        $schema = Capsule::schema();
-        if ($schema->hasTable(self::CACHE_TABLE)) {
-            return;
-        }
-        $schema->create(self::CACHE_TABLE, static function (Blueprint $table): void {
-            $table->char('cache_key', 64)->primary();
-            $table->text('rules');
-            $table->unsignedInteger('expires_at')->index();
-        });
     }
 }

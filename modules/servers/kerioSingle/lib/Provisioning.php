@@ -32,7 +32,7 @@ final class Provisioning
             'surname' => (string) ($fields[CustomFields::SURNAME] ?? ''),
             'quota_mb' => self::requestedQuota($fields, $product),
             'service_id' => (int) $params['serviceid'],
-            'allowed_domains' => $product->domains(),
+            'allowed_domains' => self::orderableDomains((int) $params['pid'], $product),
             'min_password_length' => $product->passwordMinLength(),
         ]), [$password]);
         $address = (string) $result['address'];
@@ -199,6 +199,26 @@ final class Provisioning
     {
         $fromOrder = CustomFields::value((int) $params['pid'], (int) $params['serviceid'], CustomFields::PASSWORD);
         return $fromOrder !== '' ? $fromOrder : (string) ($params['password'] ?? '');
+    }
+
+    /**
+     * The domains a new mailbox of the product may use (lib/CustomFields.php offeredDomains): with the
+     * product's Domains setting empty, only what the Domain dropdown offered, so a hand-posted
+     * `maildomain` cannot reach another domain on the server.
+     *
+     * @return list<string>
+     * @throws SettingsError when the product offers no domain at all
+     */
+    private static function orderableDomains(int $productId, ProductSettings $product): array
+    {
+        $offered = CustomFields::offeredDomains($productId, $product);
+        if ($offered === []) {
+            throw new SettingsError(
+                'The product offers no mail domain: enter its domains in the product\'s Module Settings (Domains), '
+                . 'or save the Module Settings while the Kerio server answers so the Domain dropdown lists its domains.'
+            );
+        }
+        return $offered;
     }
 
     /**
