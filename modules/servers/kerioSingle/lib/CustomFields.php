@@ -75,6 +75,24 @@ final class CustomFields
     }
 
     /**
+     * Takes kerioSingle's fields off the product's order form (not shown, not required); stored values
+     * stay. Only a product carrying the module's field set (recognised by its admin-only `kerio_id`
+     * field, which nothing else creates) is touched, so another module's own `password` field is safe.
+     */
+    public static function hideFromOrderForm(int $productId): void
+    {
+        if (self::findField($productId, self::KERIO_ID) === null) {
+            return;
+        }
+        foreach (array_keys(self::FIELDS) as $key) {
+            $fieldId = self::findField($productId, $key);
+            if ($fieldId !== null) {
+                Capsule::table('tblcustomfields')->where('id', $fieldId)->update(['showorder' => '', 'required' => '', 'updated_at' => self::now()]);
+            }
+        }
+    }
+
+    /**
      * Writes one field's value for a service (insert or update).
      */
     public static function setValue(int $productId, int $serviceId, string $key, string $value): void
