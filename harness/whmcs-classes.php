@@ -101,3 +101,48 @@ namespace WHMCS\Authentication {
         }
     }
 }
+
+namespace WHMCS\View\Formatter {
+
+    if (!class_exists(Price::class, false)) {
+        /**
+         * A money amount as WHMCS 8 hands it to client-area templates (page variables such as
+         * `firstpaymentamount`, `recurringamount`): an object that renders as the formatted price,
+         * e.g. "$9.99 USD" (prefix, two decimals, suffix of the client's currency) [I: the class name is
+         * documented at developers.whmcs.com/classes/…/view/formatter/price; the default currency format].
+         */
+        final class Price
+        {
+            private float $amount;
+            /** @var array{prefix: string, suffix: string} */
+            private array $currency;
+
+            /**
+             * @param array{prefix?: string, suffix?: string} $currency
+             */
+            public function __construct($amount, array $currency = [])
+            {
+                $this->amount = (float) $amount;
+                $this->currency = ['prefix' => (string) ($currency['prefix'] ?? '$'), 'suffix' => (string) ($currency['suffix'] ?? ' USD')];
+            }
+
+            /** The amount as a number. */
+            public function toNumeric(): string
+            {
+                return number_format($this->amount, 2, '.', '');
+            }
+
+            /** "$9.99 USD". */
+            public function toFull(): string
+            {
+                return $this->currency['prefix'] . number_format($this->amount, 2) . $this->currency['suffix'];
+            }
+
+            /** Templates print the full form. */
+            public function __toString(): string
+            {
+                return $this->toFull();
+            }
+        }
+    }
+}

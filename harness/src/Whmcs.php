@@ -13,6 +13,9 @@ use WHMCS\Database\Capsule;
  */
 final class Whmcs
 {
+    /** Harness-only setting (tblconfiguration): 'on' = password-type order fields stored encrypted. */
+    public const PASSWORD_FIELDS_SETTING = 'HarnessEncryptPasswordFields';
+
     private string $module;
 
     /**
@@ -35,6 +38,7 @@ final class Whmcs
         Settings::set('ModuleDebugMode', 'on');
         Settings::set('SystemURL', 'https://billing.example.net/');
         Settings::set('Language', 'english');
+        Settings::set(self::PASSWORD_FIELDS_SETTING, getenv('KS_HARNESS_PASSWORD_FIELDS') === 'encrypted' ? 'on' : '');
         Request::clear();
         return new self($module);
     }
@@ -207,8 +211,19 @@ final class Whmcs
     }
 
     /**
+     * The switch for an open WHMCS 8 question: whether a password-type custom field typed on the order
+     * form is stored encrypted (encrypt() of the posted value) or as posted. Default: as posted, or
+     * what KS_HARNESS_PASSWORD_FIELDS (`encrypted` / `plain`) says.
+     */
+    public function storePasswordFieldsEncrypted(bool $encrypted): void
+    {
+        Settings::set(self::PASSWORD_FIELDS_SETTING, $encrypted ? 'on' : '');
+    }
+
+    /**
      * Checkout: a Pending service on the server with the order form's custom field values, which WHMCS
-     * stores as posted (HTML-encoded).
+     * stores as posted (HTML-encoded); password-type fields encrypted when storePasswordFieldsEncrypted
+     * says so.
      *
      * @param array<string, string> $customFields custom field key => value typed by the customer
      */
@@ -225,8 +240,12 @@ final class Whmcs
             if (!isset($fields[$key])) {
                 throw new \InvalidArgumentException('Product ' . $productId . ' has no custom field "' . $key . '".');
             }
+            $stored = Request::encode($value);
+            if ($fields[$key]->fieldtype === 'password' && Settings::get(self::PASSWORD_FIELDS_SETTING) === 'on') {
+                $stored = Crypto::encrypt($stored);
+            }
             Capsule::table('tblcustomfieldsvalues')->insert([
-                'fieldid' => $fields[$key]->id, 'relid' => $serviceId, 'value' => Request::encode($value),
+                'fieldid' => $fields[$key]->id, 'relid' => $serviceId, 'value' => $stored,
                 'created_at' => $now, 'updated_at' => $now,
             ]);
         }

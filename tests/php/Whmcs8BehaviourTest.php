@@ -83,4 +83,23 @@ final class Whmcs8BehaviourTest extends ModuleTestCase
 
         $this->assertSame('on', $this->whmcs->productCustomFields($productId)['password']->required);
     }
+
+    public function testTheBillingCardTakesMoneyPassedAsPriceObjects(): void
+    {
+        $serviceId = $this->createdService();
+        $params = \KerioSingle\Harness\ParamsBuilder::forService($serviceId, 'kerioSingle');
+
+        $output = kerioSingle_ClientArea($params + ['templatevars' => [
+            'firstpaymentamount' => new \WHMCS\View\Formatter\Price('19.99'),
+            'recurringamount' => new \WHMCS\View\Formatter\Price('9.5'),
+            'billingcycle' => 'Monthly',
+            'nextduedate' => ['not', 'text'],
+        ]]);
+
+        $billing = $output['templateVariables']['kerio']['billing'];
+        $this->assertSame('$19.99 USD', $billing['firstpaymentamount']);
+        $this->assertSame('$9.50 USD', $billing['recurringamount']);
+        $this->assertSame('Monthly', $billing['billingcycle']);
+        $this->assertSame('', $billing['nextduedate']);
+    }
 }

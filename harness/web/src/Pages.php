@@ -9,6 +9,7 @@ use KerioSingle\Harness\Session;
 use KerioSingle\Harness\Templates;
 use KerioSingle\Harness\Whmcs;
 use WHMCS\Database\Capsule;
+use WHMCS\View\Formatter\Price;
 
 /**
  * The WHMCS client-area pages the browser tests need, built like WHMCS builds them:
@@ -134,8 +135,9 @@ final class Pages
             'product' => (string) ($product->name ?? ''), 'groupname' => '',
             'domain' => (string) $service->domain, 'username' => (string) $service->username,
             'regdate' => PageText::date($service->regdate),
-            'firstpaymentamount' => PageText::money($service->firstpaymentamount),
-            'recurringamount' => PageText::money($service->amount),
+            // WHMCS 8 passes money as price formatter objects, not strings
+            'firstpaymentamount' => new Price($service->firstpaymentamount),
+            'recurringamount' => new Price($service->amount),
             'billingcycle' => $text[(string) $service->billingcycle] ?? (string) $service->billingcycle,
             'nextduedate' => PageText::date($service->nextduedate),
             'paymentmethod' => $text[(string) $service->paymentmethod] ?? (string) $service->paymentmethod,

@@ -131,6 +131,47 @@ final class CustomFields
     }
 
     /**
+     * The password typed on the order form, in plain text ('' when none).
+     *
+     * Whether WHMCS 8 stores a password-type custom field encrypted is not settled by public evidence
+     * (community hooks decrypt such fields with the DecryptPassword API; other evidence shows them raw),
+     * so both are handled without guessing silently: a value that WHMCS's own DecryptPassword turns
+     * into printable text is taken as encrypted by WHMCS, anything else as stored as typed; the module
+     * log says which case applied (never the value).
+     */
+    public static function orderPassword(int $productId, int $serviceId): string
+    {
+        $fieldId = self::findField($productId, self::PASSWORD);
+        $raw = $fieldId === null ? '' : (string) Capsule::table('tblcustomfieldsvalues')->where('fieldid', $fieldId)->where('relid', $serviceId)->value('value');
+        if ($raw === '') {
+            return '';
+        }
+        $decrypted = self::decryptedByWhmcs($raw);
+        (new ModuleLog('CreateAccount', []))->note(
+            ['order_password_of_service' => $serviceId],
+            $decrypted === null
+                ? 'The order form password field was stored as typed; used as stored.'
+                : 'The order form password field was stored encrypted by WHMCS; decrypted with its DecryptPassword API.'
+        );
+        return html_entity_decode($decrypted ?? $raw, ENT_QUOTES);
+    }
+
+    /**
+     * The plain text of a value WHMCS encrypted, or null when $raw is not WHMCS cipher text: cipher
+     * text is base64, and decrypting anything else gives '' or bytes that are not printable UTF-8.
+     */
+    private static function decryptedByWhmcs(string $raw): ?string
+    {
+        if (preg_match('#^[A-Za-z0-9+/]{16,}={0,2}$#', $raw) !== 1 || !function_exists('localAPI')) {
+            return null;
+        }
+        $answer = localAPI('DecryptPassword', ['password2' => $raw]);
+        $plain = (string) ($answer['password'] ?? '');
+        $printable = $plain !== '' && preg_match('//u', $plain) === 1 && preg_match('/[\x00-\x1F\x7F]/', $plain) !== 1;
+        return ($answer['result'] ?? '') === 'success' && $printable ? $plain : null;
+    }
+
+    /**
      * The most recently written value of a key for a service across the fields of every product.
      *
      * Custom fields belong to a product, so after an upgrade the new product's field is still empty
