@@ -292,9 +292,17 @@ final class Whmcs
     }
 
     /**
-     * The daily cron's usage task (once per enabled server).
+     * Automation Settings > "Update usage statistics" (UpdateStatsAuto); off after install.
+     */
+    public function updateUsageStatisticsDaily(bool $on): void
+    {
+        Settings::set(Cron::SETTING, $on ? 'on' : '');
+    }
+
+    /**
+     * The daily cron's usage task (once per enabled server), only when "Update usage statistics" is on.
      *
-     * @return array<int, mixed> server id => module result
+     * @return array<int, mixed> server id => module result; [] when the setting is off
      */
     public function runDailyCron(): array
     {

@@ -84,4 +84,18 @@ final class Whmcs8HarnessTest extends ModuleTestCase
 
         $this->assertNull($admin);
     }
+
+    public function testTheDailyCronUpdatesUsageOnlyWhenUpdateUsageStatisticsIsOn(): void
+    {
+        $whmcs = \KerioSingle\Harness\Whmcs::install(\KerioSingle\Harness\Database::configFromEnvironment(), self::PROBE);
+        $serverId = $whmcs->addServer(['hostname' => 'probe.example.net', 'username' => 'x', 'password' => '']);
+
+        $whileOff = $whmcs->runDailyCron();
+        $whmcs->updateUsageStatisticsDaily(true);
+        $whileOn = $whmcs->runDailyCron();
+
+        $this->assertSame([], $whileOff);
+        $this->assertSame([$serverId => 'success'], $whileOn);
+        $this->assertSame(['UsageUpdate'], array_column($GLOBALS['probeModuleCalls'], 'function'));
+    }
 }
