@@ -31,3 +31,4 @@ if (!class_exists('WHMCS\\Database\\Capsule', false)) {
 }
 
 require_once __DIR__ . '/functions.php';
+require_once __DIR__ . '/whmcs-classes.php';

@@ -6,6 +6,7 @@
 
 use KerioSingle\Harness\ActivityLog;
 use KerioSingle\Harness\Crypto;
+use KerioSingle\Harness\Hooks;
 use KerioSingle\Harness\LocalApi;
 use KerioSingle\Harness\ModuleLogger;
 
@@ -60,4 +61,22 @@ function logActivity($message, $userId = 0)
 function localAPI($command, $values = [], $adminUser = '')
 {
     return LocalApi::call((string) $command, (array) $values);
+}
+
+/**
+ * WHMCS add_hook(): registers a callback for a hook point (lower priority runs first).
+ */
+function add_hook($hookPoint, $priority, $callback)
+{
+    Hooks::add((string) $hookPoint, (int) $priority, $callback);
+}
+
+/**
+ * WHMCS run_hook(): calls every callback of a hook point in priority order.
+ *
+ * @return list<mixed> the callbacks' non-empty returns
+ */
+function run_hook($hookPoint, $vars)
+{
+    return Hooks::run((string) $hookPoint, (array) $vars);
 }

@@ -60,6 +60,7 @@ demoSay('certificate SHA-256', $emulator->fingerprint());
 
 touch($state . '/whmcs.sqlite');
 $whmcs = Whmcs::install(Database::sqlite($state . '/whmcs.sqlite'));
+$whmcs->updateUsageStatisticsDaily(true);   // Automation Settings > Update usage statistics
 
 demoStep('Setup > Servers: add the Kerio server and press "Test Connection"');
 $serverId = $whmcs->addServer(['accesshash' => ''] + $emulator->serverFields());

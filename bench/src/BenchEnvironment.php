@@ -52,7 +52,9 @@ final class BenchEnvironment
     /** A WHMCS with empty tables (the previous contents are dropped). */
     public function freshWhmcs(): Whmcs
     {
-        return Whmcs::install(Database::configFromEnvironment());
+        $whmcs = Whmcs::install(Database::configFromEnvironment());
+        $whmcs->updateUsageStatisticsDaily(true);
+        return $whmcs;
     }
 
     /**

@@ -5,19 +5,26 @@ namespace KerioSingle\Harness;
 use WHMCS\Database\Capsule;
 
 /**
- * The daily cron's "Server Usage Stats" task: for every enabled server, load its module and call
+ * The daily cron's "Server Usage Stats" task, run only when Automation Settings > "Update usage
+ * statistics" (setting UpdateStatsAuto) is on: for every enabled server, load its module and call
  * UsageUpdate once with server params only; a truthy non-'success' return is logged as WHMCS does.
  */
 final class Cron
 {
+    /** tblconfiguration setting behind Automation Settings > "Update usage statistics" ('on' / ''). */
+    public const SETTING = 'UpdateStatsAuto';
+
     /**
      * Runs the task.
      *
-     * @return array<int, mixed> server id => what the module returned
+     * @return array<int, mixed> server id => what the module returned; [] when the task is switched off
      */
     public static function updateServerUsage(): array
     {
         $results = [];
+        if (Settings::get(self::SETTING) !== 'on') {
+            return $results;
+        }
         foreach (Capsule::table('tblservers')->where('disabled', 0)->orderBy('id')->get() as $server) {
             $module = (string) $server->type;
             if (!ModuleLoader::supports($module, 'UsageUpdate')) {

@@ -11,13 +11,29 @@ final class ModuleLoader
     /** What WHMCS answers for a function the module does not define. */
     public const NOT_SUPPORTED = 'Function Not Supported by Module';
 
+    /** @var array<string, string> module name => folder, for modules installed outside ROOTDIR (test probes) */
+    private static array $folders = [];
+
+    /**
+     * Installs a module that lives outside ROOTDIR/modules/servers (e.g. a test's probe module,
+     * so a product can use "another module").
+     */
+    public static function install(string $module, string $folder): void
+    {
+        self::$folders[self::checkedName($module)] = rtrim($folder, '/');
+    }
+
+    /** The module's folder (modules/servers/<module>, or where install() put it). */
+    public static function folder(string $module): string
+    {
+        $module = self::checkedName($module);
+        return self::$folders[$module] ?? ROOTDIR . '/modules/servers/' . $module;
+    }
+
     /** Includes the module file (include_once, like WHMCS). */
     public static function load(string $module): void
     {
-        if (preg_match('/^[0-9a-z_-]+$/i', $module) !== 1) {
-            throw new \InvalidArgumentException('Invalid module name "' . $module . '".');
-        }
-        $file = ROOTDIR . '/modules/servers/' . $module . '/' . $module . '.php';
+        $file = self::folder($module) . '/' . $module . '.php';
         if (!is_file($file)) {
             throw new \RuntimeException('Module file ' . $file . ' not found.');
         }
@@ -54,5 +70,13 @@ final class ModuleLoader
     {
         $meta = self::supports($module, 'MetaData') ? self::call($module, 'MetaData') : [];
         return is_array($meta) ? $meta : [];
+    }
+
+    private static function checkedName(string $module): string
+    {
+        if (preg_match('/^[0-9a-z_-]+$/i', $module) !== 1) {
+            throw new \InvalidArgumentException('Invalid module name "' . $module . '".');
+        }
+        return $module;
     }
 }

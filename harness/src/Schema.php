@@ -20,8 +20,10 @@ final class Schema
         $tables = [
             'tblconfiguration' => [self::class, 'configuration'],
             'tblclients' => [self::class, 'clients'],
+            'tbladmins' => [self::class, 'admins'],
             'tblservers' => [self::class, 'servers'],
             'tblproducts' => [self::class, 'products'],
+            'tbladdons' => [self::class, 'addons'],
             'tblhosting' => [self::class, 'hosting'],
             'tblcustomfields' => [self::class, 'customFields'],
             'tblcustomfieldsvalues' => [self::class, 'customFieldsValues'],
@@ -64,6 +66,18 @@ final class Schema
         $table->text('language')->nullable()->default('');
         $table->string('allow_sso', 2)->default('1');
         $table->string('email_verified', 2)->default('0');
+        $table->timestamps();
+    }
+
+    /** tbladmins: staff members (the columns the harness uses). */
+    public static function admins(Blueprint $table): void
+    {
+        $table->increments('id');
+        $table->text('username')->default('');
+        $table->text('firstname')->default('');
+        $table->text('lastname')->default('');
+        $table->text('email')->default('');
+        $table->integer('disabled')->default(0);
         $table->timestamps();
     }
 
@@ -119,6 +133,19 @@ final class Schema
         $table->integer('overagesbwlimit')->default(0);
         $table->integer('retired')->default(0);
         $table->integer('order')->default(0);
+        $table->timestamps();
+    }
+
+    /** tbladdons: product addons; `module` names the server module an addon may provision with. */
+    public static function addons(Blueprint $table): void
+    {
+        $table->increments('id');
+        $table->text('packages')->default('');
+        $table->text('name')->default('');
+        $table->text('description')->default('');
+        $table->text('billingcycle')->default('');
+        $table->string('showorder', 2)->default('');
+        $table->text('module')->default('');
         $table->timestamps();
     }
 

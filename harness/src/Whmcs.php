@@ -13,6 +13,9 @@ use WHMCS\Database\Capsule;
  */
 final class Whmcs
 {
+    /** Harness-only setting (tblconfiguration): 'on' = password-type order fields stored encrypted. */
+    public const PASSWORD_FIELDS_SETTING = 'HarnessEncryptPasswordFields';
+
     private string $module;
 
     /**
@@ -35,6 +38,7 @@ final class Whmcs
         Settings::set('ModuleDebugMode', 'on');
         Settings::set('SystemURL', 'https://billing.example.net/');
         Settings::set('Language', 'english');
+        Settings::set(self::PASSWORD_FIELDS_SETTING, getenv('KS_HARNESS_PASSWORD_FIELDS') === 'encrypted' ? 'on' : '');
         Request::clear();
         return new self($module);
     }
@@ -88,42 +92,83 @@ final class Whmcs
         return ModuleLoader::call($this->module, 'TestConnection', ParamsBuilder::forServer($serverId, $this->module));
     }
 
-    /** Setup > Products > Create: a product using the module. */
-    public function addProduct(string $name): int
+    /**
+     * Setup > Products > Create: a product using the module under test, or $module ('' = no module
+     * chosen yet).
+     */
+    public function addProduct(string $name, ?string $module = null): int
     {
         $now = date('Y-m-d H:i:s');
         return (int) Capsule::table('tblproducts')->insertGetId([
             'type' => 'other', 'name' => $name, 'slug' => strtolower((string) preg_replace('/\W+/', '-', $name)),
-            'paytype' => 'recurring', 'autosetup' => 'payment', 'servertype' => $this->module,
+            'paytype' => 'recurring', 'autosetup' => 'payment', 'servertype' => $module ?? $this->module,
             'created_at' => $now, 'updated_at' => $now,
         ]);
     }
 
     /**
-     * Opens the product's Module Settings tab: WHMCS calls ConfigOptions with the product id in
-     * $_REQUEST['id'] (HTML-encoded like every request value).
+     * Opens the product's Module Settings tab: WHMCS calls ConfigOptions of the module under test with
+     * the product id in $_REQUEST['id'] (HTML-encoded like every request value).
      *
      * @return array<string, array<string, mixed>> the module's ConfigOptions definitions
      */
     public function openModuleSettings(int $productId): array
     {
-        Request::set(['action' => 'edit', 'id' => (string) $productId]);
-        $definitions = ModuleLoader::call($this->module, 'ConfigOptions', [
-            'producttype' => 'other', 'isAddon' => false, 'whmcsVersion' => ParamsBuilder::WHMCS_VERSION,
-        ]);
-        Request::clear();
-        return is_array($definitions) ? $definitions : [];
+        return $this->configOptions($this->module, ['action' => 'edit', 'id' => (string) $productId], false);
     }
 
     /**
-     * Saves the Module Settings form: the value of the N-th ConfigOptions key goes to configoptionN
-     * (yesno: true → 'on', false → ''), HTML-encoded as posted; then the page is shown again.
+     * Picks $module in the product's Module Settings dropdown without saving: WHMCS loads that
+     * module's ConfigOptions by AJAX with the product id in $_REQUEST['id'] while tblproducts still
+     * holds the previously saved module.
+     *
+     * @return array<string, array<string, mixed>> the module's ConfigOptions definitions
+     */
+    public function pickModuleWithoutSaving(int $productId, string $module): array
+    {
+        return $this->configOptions($module, ['action' => 'module-settings', 'id' => (string) $productId, 'module' => $module], false);
+    }
+
+    /** Setup > Product Addons > Create: an addon that provisions with the module under test or $module. */
+    public function addProductAddon(string $name, ?string $module = null): int
+    {
+        $now = date('Y-m-d H:i:s');
+        return (int) Capsule::table('tbladdons')->insertGetId([
+            'name' => $name, 'module' => $module ?? $this->module, 'created_at' => $now, 'updated_at' => $now,
+        ]);
+    }
+
+    /**
+     * Opens a product addon's Module Settings: ConfigOptions with `isAddon` true and the ADDON id in
+     * $_REQUEST['id'] (not a product id).
+     *
+     * @return array<string, array<string, mixed>> the module's ConfigOptions definitions
+     */
+    public function openAddonModuleSettings(int $addonId): array
+    {
+        return $this->configOptions($this->module, ['action' => 'module-settings', 'id' => (string) $addonId], true);
+    }
+
+    /**
+     * Saves the product with another module: tblproducts.servertype changes, then the ProductEdit
+     * hooks run (ConfigOptions of the module under test is not called).
+     */
+    public function switchProductModule(int $productId, string $module): void
+    {
+        Capsule::table('tblproducts')->where('id', $productId)->update(['servertype' => $module, 'updated_at' => date('Y-m-d H:i:s')]);
+        $this->productSaved($productId);
+    }
+
+    /**
+     * Saves the Module Settings form with the module under test: the value of the N-th ConfigOptions
+     * key goes to configoptionN (yesno: true → 'on', false → ''), HTML-encoded as posted; the
+     * ProductEdit hooks run; then the page is shown again.
      *
      * @param array<string, string|bool|int> $valuesByKey ConfigOptions key => value
      */
     public function saveModuleSettings(int $productId, array $valuesByKey): void
     {
-        $positions = array_flip(array_keys($this->openModuleSettings($productId)));
+        $positions = array_flip(array_keys($this->pickModuleWithoutSaving($productId, $this->module)));
         $columns = [];
         foreach ($valuesByKey as $key => $value) {
             if (!isset($positions[$key])) {
@@ -132,7 +177,9 @@ final class Whmcs
             $stored = is_bool($value) ? ($value ? 'on' : '') : (string) $value;
             $columns['configoption' . ($positions[$key] + 1)] = Request::encode($stored);
         }
+        $columns['servertype'] = $this->module;
         Capsule::table('tblproducts')->where('id', $productId)->update($columns + ['updated_at' => date('Y-m-d H:i:s')]);
+        $this->productSaved($productId);
         $this->openModuleSettings($productId);
     }
 
@@ -164,8 +211,19 @@ final class Whmcs
     }
 
     /**
+     * The switch for an open WHMCS 8 question: whether a password-type custom field typed on the order
+     * form is stored encrypted (encrypt() of the posted value) or as posted. Default: as posted, or
+     * what KS_HARNESS_PASSWORD_FIELDS (`encrypted` / `plain`) says.
+     */
+    public function storePasswordFieldsEncrypted(bool $encrypted): void
+    {
+        Settings::set(self::PASSWORD_FIELDS_SETTING, $encrypted ? 'on' : '');
+    }
+
+    /**
      * Checkout: a Pending service on the server with the order form's custom field values, which WHMCS
-     * stores as posted (HTML-encoded).
+     * stores as posted (HTML-encoded); password-type fields encrypted when storePasswordFieldsEncrypted
+     * says so.
      *
      * @param array<string, string> $customFields custom field key => value typed by the customer
      */
@@ -182,8 +240,12 @@ final class Whmcs
             if (!isset($fields[$key])) {
                 throw new \InvalidArgumentException('Product ' . $productId . ' has no custom field "' . $key . '".');
             }
+            $stored = Request::encode($value);
+            if ($fields[$key]->fieldtype === 'password' && Settings::get(self::PASSWORD_FIELDS_SETTING) === 'on') {
+                $stored = Crypto::encrypt($stored);
+            }
             Capsule::table('tblcustomfieldsvalues')->insert([
-                'fieldid' => $fields[$key]->id, 'relid' => $serviceId, 'value' => Request::encode($value),
+                'fieldid' => $fields[$key]->id, 'relid' => $serviceId, 'value' => $stored,
                 'created_at' => $now, 'updated_at' => $now,
             ]);
         }
@@ -230,9 +292,17 @@ final class Whmcs
     }
 
     /**
-     * The daily cron's usage task (once per enabled server).
+     * Automation Settings > "Update usage statistics" (UpdateStatsAuto); off after install.
+     */
+    public function updateUsageStatisticsDaily(bool $on): void
+    {
+        Settings::set(Cron::SETTING, $on ? 'on' : '');
+    }
+
+    /**
+     * The daily cron's usage task (once per enabled server), only when "Update usage statistics" is on.
      *
-     * @return array<int, mixed> server id => module result
+     * @return array<int, mixed> server id => module result; [] when the setting is off
      */
     public function runDailyCron(): array
     {
@@ -282,7 +352,8 @@ final class Whmcs
     }
 
     /**
-     * The client's "Open Webmail" (dosinglesignon=1): only for Active services.
+     * The client's "Open Webmail" (dosinglesignon=1): only for Active services; the module runs with
+     * the service's client logged in.
      *
      * @return mixed the module's answer
      */
@@ -292,10 +363,73 @@ final class Whmcs
         if ($service->domainstatus !== 'Active') {
             return ['success' => false, 'errorMsg' => 'This product must be active to perform this action.'];
         }
+        return Session::as((int) $service->userid, 0, fn () => $this->callSingleSignOn($serviceId));
+    }
+
+    /**
+     * The staff member's "Open Webmail" on the admin service page: the same module function, run with
+     * the staff member logged in to the admin area (and no client).
+     *
+     * @return mixed the module's answer
+     */
+    public function adminSingleSignOn(int $serviceId, int $adminId)
+    {
+        $this->service($serviceId);
+        return Session::as(0, $adminId, fn () => $this->callSingleSignOn($serviceId));
+    }
+
+    /** A staff member (Setup > Staff Management > Administrator Users). */
+    public function addAdmin(string $username): int
+    {
+        $now = date('Y-m-d H:i:s');
+        return (int) Capsule::table('tbladmins')->insertGetId([
+            'username' => $username, 'firstname' => ucfirst($username), 'email' => $username . '@billing.example.net',
+            'created_at' => $now, 'updated_at' => $now,
+        ]);
+    }
+
+    /**
+     * One ConfigOptions call as WHMCS makes it: the page's request values, params with `isAddon`.
+     *
+     * @param array<string, string> $request
+     * @return array<string, array<string, mixed>>
+     */
+    private function configOptions(string $module, array $request, bool $isAddon): array
+    {
+        Request::set($request);
+        try {
+            $definitions = ModuleLoader::call($module, 'ConfigOptions', [
+                'producttype' => 'other', 'isAddon' => $isAddon, 'action' => $request['action'], 'whmcsVersion' => ParamsBuilder::WHMCS_VERSION,
+            ]);
+        } finally {
+            Request::clear();
+        }
+        return is_array($definitions) ? $definitions : [];
+    }
+
+    /**
+     * After a product is saved WHMCS runs the ProductEdit hooks with `pid` and the product's fields;
+     * a module's hooks.php is loaded once a saved product uses the module.
+     */
+    private function productSaved(int $productId): void
+    {
+        Hooks::loadModuleHooks();
+        $product = (array) Capsule::table('tblproducts')->where('id', $productId)->first();
+        run_hook('ProductEdit', ['pid' => $productId] + $product);
+    }
+
+    /**
+     * Calls the module's ServiceSingleSignOn with the service's params.
+     *
+     * @return mixed
+     */
+    private function callSingleSignOn(int $serviceId)
+    {
         return ModuleLoader::call($this->module, 'ServiceSingleSignOn', ParamsBuilder::forService($serviceId, $this->module));
     }
 
     /** The tblhosting row. */
+
     public function service(int $serviceId): object
     {
         $row = Capsule::table('tblhosting')->where('id', $serviceId)->first();

@@ -3,8 +3,7 @@
  * The "init.php" of the web harness: what WHMCS's init.php does before a page or a module endpoint
  * runs. Loads the harness (WHMCS constants, Capsule, global functions), attaches to the database
  * the test prepared (same KS_DB_* environment, tables left as they are), resumes the PHP session,
- * and provides the few WHMCS pieces only web pages use (add_hook/run_hook,
- * WHMCS\Module\Server::buildParams).
+ * and provides the WHMCS piece only web pages use (WHMCS\Module\Server::buildParams).
  *
  * The module's entry points (sso.php, rules.php) load this file instead of WHMCS's init.php when
  * KERIOSINGLE_WHMCS_INIT names it; router.php defines that constant.
@@ -23,7 +22,6 @@ spl_autoload_register(static function (string $class): void {
 });
 
 require_once __DIR__ . '/src/WhmcsModuleServer.php';
-require_once __DIR__ . '/src/hook-functions.php';
 
 \KerioSingle\Harness\Web\Connection::attach(\KerioSingle\Harness\Database::configFromEnvironment());
 

@@ -4,6 +4,8 @@ declare(strict_types=1);
 
 namespace KerioSingle\Tests\Browser;
 
+use WHMCS\Database\Capsule;
+
 /**
  * The client area overview of a mailbox as the customer sees it in Chromium.
  */
@@ -47,6 +49,17 @@ final class ClientAreaTest extends BrowserTestCase
         );
         $this->assertSame('$0.00 USD', $this->text('#kerioRecurring'));
         $this->assertSame('Monthly', $this->text('#kerioBillingCycle'));
+    }
+
+    public function testTheBillingCardShowsBothAmountsWhmcsPassesAsPriceObjects(): void
+    {
+        $serviceId = $this->createdService();
+        Capsule::table('tblhosting')->where('id', $serviceId)->update(['firstpaymentamount' => '19.99', 'amount' => '9.50']);
+
+        $this->openProductDetails($serviceId);
+
+        $this->assertSame('$19.99 USD', $this->text('#kerioFirstPayment'));
+        $this->assertSame('$9.50 USD', $this->text('#kerioRecurring'));
     }
 
     public function testGermanClientSeesGermanPageAndWarningColourAboveNinetyPercent(): void

@@ -6,9 +6,10 @@ use KerioSingle\Tests\Support\ModuleTestCase;
 
 /**
  * kerioSingle_CreateAccount through the WHMCS dispatcher: the mailbox on Kerio, the WHMCS records
- * it writes, every refusal, and retries.
+ * it writes, every refusal, and retries. Runs with password-type order fields stored as posted;
+ * CreateAccountEncryptedPasswordFieldTest runs every test again with them stored encrypted.
  */
-final class CreateAccountTest extends ModuleTestCase
+class CreateAccountTest extends ModuleTestCase
 {
     public function testCreateMakesTheMailboxAndMovesAddressDomainAndPasswordIntoTheService(): void
     {
@@ -154,5 +155,14 @@ final class CreateAccountTest extends ModuleTestCase
 
         $this->assertNotSame('success', $this->whmcs->moduleAction($serviceId, 'create'));
         $this->assertSame('auth_failed', $this->lastErrorCode());
+    }
+
+    public function testTheModuleLogSaysHowTheOrderPasswordWasStoredWithoutTheValue(): void
+    {
+        $this->createdService();
+
+        $log = \WHMCS\Database\Capsule::table('tblmodulelog')->pluck('response')->implode("\n");
+        $this->assertStringContainsString('The order form password field was stored', $log);
+        $this->assertStringNotContainsString('Pa55', $log);
     }
 }

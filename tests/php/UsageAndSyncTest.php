@@ -202,4 +202,21 @@ final class UsageAndSyncTest extends ModuleTestCase
         $service = $this->whmcs->service($serviceId);
         $this->assertSame([$usedMb, $limitMb], [(int) $service->diskusage, (int) $service->disklimit], 'service ' . $serviceId);
     }
+
+    public function testWithUpdateUsageStatisticsOffNothingIsUpdatedAndTheAdminTabSaysSo(): void
+    {
+        $serviceId = $this->createdService(['quota_mb' => '1024']);
+        $this->emulator->setUsage($this->address($serviceId), 300 * 1024 * 1024);
+        $this->whmcs->updateUsageStatisticsDaily(false);
+
+        $this->whmcs->runDailyCron();
+
+        $this->assertSame(0, (int) $this->whmcs->service($serviceId)->diskusage);
+        $rows = $this->whmcs->adminServicesTabFields($serviceId);
+        $this->assertStringStartsWith('Off: WHMCS never updates', $rows[\WHMCS\Module\Server\kerioSingle\MailboxView::USAGE_OFF_LABEL]);
+        $this->assertArrayHasKey('Kerio mailbox', $rows, 'the live figures are still shown');
+
+        $this->whmcs->updateUsageStatisticsDaily(true);
+        $this->assertArrayNotHasKey(\WHMCS\Module\Server\kerioSingle\MailboxView::USAGE_OFF_LABEL, $this->whmcs->adminServicesTabFields($serviceId));
+    }
 }

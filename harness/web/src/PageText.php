@@ -37,12 +37,6 @@ final class PageText
         return self::TEXT[$language] ?? self::TEXT['english'];
     }
 
-    /** A price the way WHMCS shows it with the default USD currency. */
-    public static function money($amount): string
-    {
-        return '$' . number_format((float) $amount, 2) . ' USD';
-    }
-
     /** A date in WHMCS's default DD/MM/YYYY format; '-' for an empty or zero date. */
     public static function date($date): string
     {

@@ -2,11 +2,14 @@
 
 namespace KerioSingle\Harness\Web;
 
+use KerioSingle\Harness\Hooks;
 use KerioSingle\Harness\ModuleLoader;
 use KerioSingle\Harness\ParamsBuilder;
+use KerioSingle\Harness\Session;
 use KerioSingle\Harness\Templates;
 use KerioSingle\Harness\Whmcs;
 use WHMCS\Database\Capsule;
+use WHMCS\View\Formatter\Price;
 
 /**
  * The WHMCS client-area pages the browser tests need, built like WHMCS builds them:
@@ -23,10 +26,7 @@ final class Pages
     {
         $this->module = $module;
         $this->whmcs = new Whmcs($module);
-        $hooks = ROOTDIR . '/modules/servers/' . $module . '/hooks.php';
-        if (is_file($hooks)) {
-            include_once $hooks;
-        }
+        Hooks::loadModuleHooks();
     }
 
     /**
@@ -41,7 +41,7 @@ final class Pages
             return new Response(404, 'No client ' . $clientId, ['Content-Type' => 'text/plain']);
         }
         session_regenerate_id(true);
-        $_SESSION['uid'] = $clientId;
+        Session::loginClient($clientId);
         $next = (string) ($get['next'] ?? 'clientarea.php');
         return Response::redirect(preg_match('#^[a-z]+\.php(\?[^\s]*)?$#', $next) === 1 ? $next : 'clientarea.php');
     }
@@ -53,7 +53,7 @@ final class Pages
      */
     public function productDetails(array $get): Response
     {
-        $clientId = (int) ($_SESSION['uid'] ?? 0);
+        $clientId = Session::clientId();
         $text = PageText::for($this->clientLanguage($clientId));
         $service = Capsule::table('tblhosting')->where('id', (int) ($get['id'] ?? 0))->first();
         if ($clientId === 0 || $service === null || (int) $service->userid !== $clientId) {
@@ -81,7 +81,7 @@ final class Pages
     public function configureProduct(array $get, array $post): Response
     {
         $product = Capsule::table('tblproducts')->where('id', (int) ($get['pid'] ?? 0))->first();
-        $text = PageText::for($this->clientLanguage((int) ($_SESSION['uid'] ?? 0)));
+        $text = PageText::for($this->clientLanguage(Session::clientId()));
         if ($product === null) {
             return new Response(404, $this->page($text, $text['not_found'], '', ''));
         }
@@ -93,7 +93,7 @@ final class Pages
             $accepted = $errors === [];
         }
         $pageVars = ['filename' => 'cart', 'templatefile' => 'configureproduct', 'productinfo' => ['pid' => (int) $product->id, 'name' => $product->name],
-            'language' => $this->clientLanguage((int) ($_SESSION['uid'] ?? 0))];
+            'language' => $this->clientLanguage(Session::clientId())];
         $body = View::render('configureproduct.tpl', [
             'text' => $text, 'product' => $product, 'fields' => $this->orderFields((int) $product->id, (array) (ParamsBuilder::decode($post)['customfield'] ?? [])),
             'errors' => $errors, 'accepted' => $accepted,
@@ -135,8 +135,9 @@ final class Pages
             'product' => (string) ($product->name ?? ''), 'groupname' => '',
             'domain' => (string) $service->domain, 'username' => (string) $service->username,
             'regdate' => PageText::date($service->regdate),
-            'firstpaymentamount' => PageText::money($service->firstpaymentamount),
-            'recurringamount' => PageText::money($service->amount),
+            // WHMCS 8 passes money as price formatter objects, not strings
+            'firstpaymentamount' => new Price($service->firstpaymentamount),
+            'recurringamount' => new Price($service->amount),
             'billingcycle' => $text[(string) $service->billingcycle] ?? (string) $service->billingcycle,
             'nextduedate' => PageText::date($service->nextduedate),
             'paymentmethod' => $text[(string) $service->paymentmethod] ?? (string) $service->paymentmethod,

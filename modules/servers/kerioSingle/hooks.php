@@ -6,9 +6,12 @@
  * live check of the mailbox-name and password fields (lib/OrderForm.php, js/order-form.js).
  * ShoppingCartValidateProductUpdate: the engine checks the password field against the same rules
  * before the product goes into the cart.
+ * ProductEdit: a product saved with kerioSingle gets its order-form fields; one switched to another
+ * module no longer shows them (lib/ProductSetup::productSaved).
  */
 
 use WHMCS\Module\Server\kerioSingle\OrderForm;
+use WHMCS\Module\Server\kerioSingle\ProductSetup;
 
 if (!defined('WHMCS')) {
     die('This file cannot be accessed directly');
@@ -32,4 +35,8 @@ add_hook('ShoppingCartValidateProductUpdate', 1, static function (array $vars): 
         // The engine could not run: the create step checks the password again and reports clearly.
         return [];
     }
+});
+
+add_hook('ProductEdit', 1, static function (array $vars): void {
+    ProductSetup::productSaved((int) ($vars['pid'] ?? 0), (string) ($vars['servertype'] ?? ''));
 });

@@ -17,6 +17,7 @@ use WHMCS\Module\Server\kerioSingle\MailboxView;
 use WHMCS\Module\Server\kerioSingle\ProductSettings;
 use WHMCS\Module\Server\kerioSingle\ProductSetup;
 use WHMCS\Module\Server\kerioSingle\Provisioning;
+use WHMCS\Module\Server\kerioSingle\SsoActor;
 use WHMCS\Module\Server\kerioSingle\SsoEndpoint;
 use WHMCS\Module\Server\kerioSingle\SsoTokens;
 
@@ -53,18 +54,19 @@ function kerioSingle_MetaData()
 /**
  * Product "Module Settings" (configoption1..7, positions fixed forever).
  *
- * Called when an admin opens or saves the product; as a side effect it creates/updates the order-form
- * custom fields of the product WHMCS passes as $_REQUEST['id'] and refreshes the Domain dropdown from
- * the Kerio server when one answers (otherwise the fields are still created).
+ * WHMCS calls this whenever it shows the settings: for a saved product ($_REQUEST['id'] = product id),
+ * by AJAX as soon as the admin picks the module (before the product is saved with it), and on a product
+ * addon's page (`isAddon` true, $_REQUEST['id'] = the ADDON id). Only for a product whose SAVED module
+ * is kerioSingle does it create/update the order-form custom fields and refresh the Domain dropdown
+ * from the Kerio server (lib/ProductSetup); the ProductEdit hook (hooks.php) does the same on save.
  *
- * @param array<string, mixed> $params
+ * @param array<string, mixed> $params producttype, isAddon, whmcsVersion
  * @return array<string, array<string, mixed>>
  */
 function kerioSingle_ConfigOptions($params = [])
 {
-    $productId = (int) ($_REQUEST['id'] ?? 0);
-    if ($productId > 0) {
-        ProductSetup::refresh($productId);
+    if (empty($params['isAddon'])) {
+        ProductSetup::refresh((int) ($_REQUEST['id'] ?? 0));
     }
     return ProductSettings::definitions();
 }
@@ -237,9 +239,11 @@ function kerioSingle_ClientArea(array $params)
 }
 
 /**
- * "Open Webmail" (clientarea.php?action=productdetails&id=N&dosinglesignon=1): issues a one-time
- * link (lib/SsoTokens: random token, single use, 60 s, bound to service and client, only its hash
- * stored) to the module's sso.php, which checks it and the logged-in client and then prints the
+ * "Open Webmail", in the client area (clientarea.php?action=productdetails&id=N&dosinglesignon=1) and
+ * on the admin service page (WHMCS shows the ServiceSingleSignOnLabel button to staff too): issues a
+ * one-time link (lib/SsoTokens: random token, single use, 60 s, bound to the service and to the
+ * service's client, or to the staff member when staff pressed it; only its hash stored) to the
+ * module's sso.php, which checks it against the logged-in client or staff member and then prints the
  * engine's auto-submitting login form. The password never appears in a URL or the token store.
  * A suspended service or a product with SSO switched off gets a message in the client's language.
  *
@@ -253,7 +257,8 @@ function kerioSingle_ServiceSingleSignOn(array $params)
         return ['success' => false, 'errorMsg' => Lang::forParams($params)->get($refusal)];
     }
     try {
-        return ['success' => true, 'redirectTo' => SsoTokens::issueLink((int) $params['serviceid'], (int) $params['userid'])];
+        $boundTo = SsoActor::current()->bindingFor((int) $params['userid']);
+        return ['success' => true, 'redirectTo' => SsoTokens::issueLink((int) $params['serviceid'], $boundTo)];
     } catch (\Throwable $error) {
         return ['success' => false, 'errorMsg' => Lang::forParams($params)->get('sso_unavailable')];
     }

@@ -9,10 +9,12 @@
  * A test harness boots its WHMCS stand-in instead by defining KERIOSINGLE_WHMCS_INIT (the path of
  * its bootstrap file) before including this file.
  *
- * The logged-in client is `$_SESSION['uid']` (WHMCS 8 keeps the client id of the session there [I]);
- * the service's params come from WHMCS\Module\Server::buildParams(), exactly as module calls get them.
+ * Who is logged in (the client account and/or the staff member) comes from WHMCS 8's documented
+ * WHMCS\Authentication\CurrentUser (lib/SsoActor), never from raw session keys; the service's params
+ * come from WHMCS\Module\Server::buildParams(), exactly as module calls get them.
  */
 
+use WHMCS\Module\Server\kerioSingle\SsoActor;
 use WHMCS\Module\Server\kerioSingle\SsoEndpoint;
 
 require_once defined('KERIOSINGLE_WHMCS_INIT') ? KERIOSINGLE_WHMCS_INIT : dirname(__DIR__, 3) . '/init.php';
@@ -28,4 +30,4 @@ $kerioSingleEndpoint = new SsoEndpoint(static function (int $serviceId): array {
     }
     return $server->buildParams();
 });
-$kerioSingleEndpoint->respond((string) ($_GET['token'] ?? ''), (int) ($_SESSION['uid'] ?? 0));
+$kerioSingleEndpoint->respond((string) ($_GET['token'] ?? ''), SsoActor::current());

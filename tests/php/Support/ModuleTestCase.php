@@ -28,6 +28,7 @@ abstract class ModuleTestCase extends TestCase
     protected function setUp(): void
     {
         $this->whmcs = Whmcs::install(Database::configFromEnvironment());
+        $this->whmcs->updateUsageStatisticsDaily(true);
         $this->emulator = TestEnvironment::emulator();
         $this->emulator->clearFaults();
         RunLogs::keepLog($this->emulator->logFile());

@@ -14,7 +14,8 @@ if (!defined('WHMCS')) {
  * It replaces WHMCS's overview tab (`tabOverviewReplacementTemplate`, rendered in every service
  * status) with templates/overview.tpl and hands the template one prepared `kerio` array of display
  * strings plus the `kslang` strings. The billing facts are WHMCS's own page variables, which WHMCS
- * passes to ClientArea as `templatevars` (already formatted and translated); they are copied into
+ * passes to ClientArea as `templatevars` (already formatted and translated; money as price objects
+ * that render as text); their text is copied into
  * `kerio.billing` so the template never depends on a page variable a WHMCS version lacks.
  * Live figures come from the engine's `account_info`; when Kerio cannot be reached the page falls
  * back to the usage WHMCS stored in tblhosting (written by UsageUpdate) and says so.
@@ -100,6 +101,8 @@ final class ClientArea
 
     /**
      * Product, price, cycle, dates and status as WHMCS formatted them for the page ('' when absent).
+     * WHMCS 8 passes money values as price formatter objects (WHMCS\View\Formatter\Price), which
+     * render as their formatted text; any value that renders as text is taken that way.
      *
      * @return array<string, string>
      */
@@ -108,9 +111,20 @@ final class ClientArea
         $page = (array) ($this->params['templatevars'] ?? []);
         $facts = [];
         foreach (self::BILLING_FACTS as $name) {
-            $facts[$name] = is_scalar($page[$name] ?? null) ? (string) $page[$name] : '';
+            $facts[$name] = self::asText($page[$name] ?? null);
         }
         return $facts;
+    }
+
+    /**
+     * A page variable as the text a template would print ('' for null, arrays and objects that do
+     * not render as text; every PHP 8 class with __toString is Stringable).
+     *
+     * @param mixed $value
+     */
+    private static function asText($value): string
+    {
+        return is_scalar($value) || $value instanceof \Stringable ? (string) $value : '';
     }
 
     /** The full address (WHMCS username after creation; before, what the order form asked for). */

@@ -75,6 +75,24 @@ final class CustomFields
     }
 
     /**
+     * Takes kerioSingle's fields off the product's order form (not shown, not required); stored values
+     * stay. Only a product carrying the module's field set (recognised by its admin-only `kerio_id`
+     * field, which nothing else creates) is touched, so another module's own `password` field is safe.
+     */
+    public static function hideFromOrderForm(int $productId): void
+    {
+        if (self::findField($productId, self::KERIO_ID) === null) {
+            return;
+        }
+        foreach (array_keys(self::FIELDS) as $key) {
+            $fieldId = self::findField($productId, $key);
+            if ($fieldId !== null) {
+                Capsule::table('tblcustomfields')->where('id', $fieldId)->update(['showorder' => '', 'required' => '', 'updated_at' => self::now()]);
+            }
+        }
+    }
+
+    /**
      * Writes one field's value for a service (insert or update).
      */
     public static function setValue(int $productId, int $serviceId, string $key, string $value): void
@@ -110,6 +128,47 @@ final class CustomFields
         }
         $raw = Capsule::table('tblcustomfieldsvalues')->where('fieldid', $fieldId)->where('relid', $serviceId)->value('value');
         return html_entity_decode((string) $raw, ENT_QUOTES);
+    }
+
+    /**
+     * The password typed on the order form, in plain text ('' when none).
+     *
+     * Whether WHMCS 8 stores a password-type custom field encrypted is not settled by public evidence
+     * (community hooks decrypt such fields with the DecryptPassword API; other evidence shows them raw),
+     * so both are handled without guessing silently: a value that WHMCS's own DecryptPassword turns
+     * into printable text is taken as encrypted by WHMCS, anything else as stored as typed; the module
+     * log says which case applied (never the value).
+     */
+    public static function orderPassword(int $productId, int $serviceId): string
+    {
+        $fieldId = self::findField($productId, self::PASSWORD);
+        $raw = $fieldId === null ? '' : (string) Capsule::table('tblcustomfieldsvalues')->where('fieldid', $fieldId)->where('relid', $serviceId)->value('value');
+        if ($raw === '') {
+            return '';
+        }
+        $decrypted = self::decryptedByWhmcs($raw);
+        (new ModuleLog('CreateAccount', []))->note(
+            ['order_password_of_service' => $serviceId],
+            $decrypted === null
+                ? 'The order form password field was stored as typed; used as stored.'
+                : 'The order form password field was stored encrypted by WHMCS; decrypted with its DecryptPassword API.'
+        );
+        return html_entity_decode($decrypted ?? $raw, ENT_QUOTES);
+    }
+
+    /**
+     * The plain text of a value WHMCS encrypted, or null when $raw is not WHMCS cipher text: cipher
+     * text is base64, and decrypting anything else gives '' or bytes that are not printable UTF-8.
+     */
+    private static function decryptedByWhmcs(string $raw): ?string
+    {
+        if (preg_match('#^[A-Za-z0-9+/]{16,}={0,2}$#', $raw) !== 1 || !function_exists('localAPI')) {
+            return null;
+        }
+        $answer = localAPI('DecryptPassword', ['password2' => $raw]);
+        $plain = (string) ($answer['password'] ?? '');
+        $printable = $plain !== '' && preg_match('//u', $plain) === 1 && preg_match('/[\x00-\x1F\x7F]/', $plain) !== 1;
+        return ($answer['result'] ?? '') === 'success' && $printable ? $plain : null;
     }
 
     /**

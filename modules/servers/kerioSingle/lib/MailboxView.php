@@ -2,6 +2,8 @@
 
 namespace WHMCS\Module\Server\kerioSingle;
 
+use WHMCS\Database\Capsule;
+
 if (!defined('WHMCS')) {
     die('This file cannot be accessed directly');
 }
@@ -11,13 +13,28 @@ if (!defined('WHMCS')) {
  */
 final class MailboxView
 {
+    /** Label of the admin row shown while WHMCS does not update disk usage. */
+    public const USAGE_OFF_LABEL = 'Disk usage updates';
+
     /**
-     * Rows for the admin service page (label => escaped HTML).
+     * Rows for the admin service page (label => escaped HTML), with a notice first while WHMCS's
+     * daily usage update is switched off.
      *
      * @param array<string, mixed> $params
      * @return array<string, string>
      */
     public static function adminRows(array $params): array
+    {
+        return self::usageUpdatesNotice() + self::mailboxRows($params);
+    }
+
+    /**
+     * The live mailbox rows, or one row saying why they are not available.
+     *
+     * @param array<string, mixed> $params
+     * @return array<string, string>
+     */
+    private static function mailboxRows(array $params): array
     {
         try {
             $info = self::accountInfo($params, 'AdminServicesTabFields', Lifecycle::address($params));
@@ -46,6 +63,25 @@ final class MailboxView
     public static function accountInfo(array $params, string $action, string $address): array
     {
         return EngineClient::forParams($params, $action)->call('account_info', ['address' => $address]);
+    }
+
+    /**
+     * WHMCS runs the module's UsageUpdate from its daily cron only when Automation Settings > "Update
+     * usage statistics" (setting UpdateStatsAuto) is ticked; while it is not, the stored disk usage
+     * never changes, and the admin is told so.
+     *
+     * @return array<string, string>
+     */
+    private static function usageUpdatesNotice(): array
+    {
+        try {
+            $on = (string) Capsule::table('tblconfiguration')->where('setting', 'UpdateStatsAuto')->value('value') === 'on';
+        } catch (\Throwable $unreadable) {
+            return [];
+        }
+        return $on ? [] : [self::USAGE_OFF_LABEL => self::escape('Off: WHMCS never updates this service\'s disk usage. '
+            . 'Tick Configuration > System Settings > Automation Settings > "Update usage statistics" '
+            . '(the daily cron then asks Kerio for every mailbox at once). The figures below are live.')];
     }
 
     /**

@@ -131,6 +131,17 @@ final class ModuleLog
      */
     public function failure($request, string $message): void
     {
+        $this->note($request, $message);
+    }
+
+    /**
+     * Logs what the action decided without a Kerio exchange (e.g. how it read the order password),
+     * so an admin can see it in the module log; never pass a secret as $request or $message.
+     *
+     * @param array<string, mixed>|string $request what the decision was about
+     */
+    public function note($request, string $message): void
+    {
         $this->write($this->action, is_string($request) ? $request : self::json($request), $message, '');
     }
 

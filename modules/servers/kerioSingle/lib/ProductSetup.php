@@ -9,8 +9,10 @@ if (!defined('WHMCS')) {
 }
 
 /**
- * What happens when an admin opens or saves a product's Module Settings: the order-form custom
- * fields are created or updated, and the Domain dropdown is refreshed from the Kerio server.
+ * What happens when an admin opens or saves a product's Module Settings: for a product saved with
+ * kerioSingle the order-form custom fields are created or updated and the Domain dropdown is
+ * refreshed from the Kerio server; a product saved with another module keeps its stored values but
+ * no longer shows kerioSingle's fields on its order form.
  */
 final class ProductSetup
 {
@@ -18,16 +20,18 @@ final class ProductSetup
     private const DOMAIN_LOOKUP_TIMEOUT = 20;
 
     /**
-     * Creates/updates the product's custom fields. Never throws: a product page must always render.
+     * Creates/updates the custom fields of a product saved with kerioSingle; does nothing for another
+     * (or no) module, e.g. while the admin only previews the module before saving. Never throws: a
+     * product page must always render.
      *
-     * @return string '' on success, otherwise why the fields or the dropdown could not be refreshed
+     * @return string '' on success, otherwise why the fields or the dropdown were not refreshed
      */
     public static function refresh(int $productId): string
     {
         try {
             $product = Capsule::table('tblproducts')->where('id', $productId)->first();
-            if ($product === null) {
-                return 'Product ' . $productId . ' does not exist (yet); custom fields are created on the next save.';
+            if ($product === null || (string) $product->servertype !== ServiceRepository::MODULE) {
+                return 'Product ' . $productId . ' is not saved with kerioSingle (yet); its custom fields are made when it is.';
             }
             [$domains, $problem] = self::domainOptions(ProductSettings::fromParams((array) $product));
             CustomFields::ensureForProduct($productId, $domains);
@@ -35,6 +39,24 @@ final class ProductSetup
         } catch (\Throwable $error) {
             (new ModuleLog('ConfigOptions', []))->failure(['product' => $productId], $error->getMessage());
             return $error->getMessage();
+        }
+    }
+
+    /**
+     * The ProductEdit hook: a product just saved with kerioSingle gets its fields made right; one
+     * saved with another module has kerioSingle's fields taken off its order form (values kept).
+     * Never throws: saving a product must not fail because of this module.
+     */
+    public static function productSaved(int $productId, string $savedModule): void
+    {
+        if ($savedModule === ServiceRepository::MODULE) {
+            self::refresh($productId);
+            return;
+        }
+        try {
+            CustomFields::hideFromOrderForm($productId);
+        } catch (\Throwable $error) {
+            (new ModuleLog('ProductEdit', []))->failure(['product' => $productId], $error->getMessage());
         }
     }
 

@@ -197,7 +197,7 @@ final class Provisioning
      */
     private static function orderPassword(array $params): string
     {
-        $fromOrder = CustomFields::value((int) $params['pid'], (int) $params['serviceid'], CustomFields::PASSWORD);
+        $fromOrder = CustomFields::orderPassword((int) $params['pid'], (int) $params['serviceid']);
         return $fromOrder !== '' ? $fromOrder : (string) ($params['password'] ?? '');
     }
 

@@ -24,6 +24,8 @@ final class ServiceRepository
      * max_allowed_packet, and few statements for 10,000 services.
      */
     private const STAGE_ROWS_PER_INSERT = 5000;
+    /** Services per UPDATE … CASE when no staging table can be made (the CASE list is searched per row). */
+    private const CASE_ROWS_PER_UPDATE = 200;
 
     /**
      * After a create: the address becomes the service username, the mail domain the service domain,
@@ -74,12 +76,11 @@ final class ServiceRepository
      * tblhosting (make bench, 10,000 services on MariaDB: about 0.07 s; UPDATE … CASE in chunks
      * of 200 took 0.2 s, because the CASE list is searched for every row).
      *
-     * Services deleted meanwhile are simply not updated. The database user needs the CREATE
-     * TEMPORARY TABLES privilege, which WHMCS's "all privileges on its database" includes [I];
-     * without it the error says what to grant.
+     * Services deleted meanwhile are simply not updated. Not every WHMCS database user may create
+     * temporary tables (the CREATE TEMPORARY TABLES privilege); without it the same figures are
+     * written with the slower chunked UPDATE … CASE, and the module log says so once per run.
      *
      * @param array<int, array{0: int, 1: int}> $usage service id => [used MB, limit MB (0 = unlimited)]
-     * @throws \RuntimeException when the staging table cannot be created
      */
     public static function writeUsage(array $usage, string $now): void
     {
@@ -89,7 +90,16 @@ final class ServiceRepository
         $db = Capsule::connection();
         $sqlite = $db->getDriverName() === 'sqlite';
         $db->transaction(static function () use ($db, $sqlite, $usage, $now): void {
-            self::createUsageStage($db, $sqlite);
+            $refusal = self::createUsageStage($db, $sqlite);
+            if ($refusal !== null) {
+                (new ModuleLog('UsageUpdate', []))->note(
+                    ['services' => count($usage)],
+                    'The WHMCS database user could not create a temporary table (' . $refusal . '); usage was written with '
+                    . 'the slower chunked UPDATE instead. To speed it up: GRANT CREATE TEMPORARY TABLES ON <whmcs database>.* TO <whmcs user>.'
+                );
+                self::writeUsageByCase($db, $usage, $now);
+                return;
+            }
             try {
                 foreach (array_chunk($usage, self::STAGE_ROWS_PER_INSERT, true) as $chunk) {
                     $db->insert('INSERT INTO ' . self::USAGE_STAGE . ' (id, used_mb, limit_mb) VALUES ' . self::integerRows($chunk));
@@ -103,6 +113,26 @@ final class ServiceRepository
                 $db->statement($sqlite ? 'DROP TABLE temp.' . self::USAGE_STAGE : 'DROP TEMPORARY TABLE ' . self::USAGE_STAGE);
             }
         });
+    }
+
+    /**
+     * The write without a staging table: UPDATE … SET diskusage = CASE id WHEN … END, … WHERE id IN (…)
+     * for CASE_ROWS_PER_UPDATE services at a time (values are integer literals, see integerRows()).
+     *
+     * @param array<int, array{0: int, 1: int}> $usage service id => [used MB, limit MB]
+     */
+    private static function writeUsageByCase(Connection $db, array $usage, string $now): void
+    {
+        foreach (array_chunk($usage, self::CASE_ROWS_PER_UPDATE, true) as $chunk) {
+            $used = $limit = '';
+            foreach ($chunk as $serviceId => [$usedMb, $limitMb]) {
+                $used .= ' WHEN ' . (int) $serviceId . ' THEN ' . (int) $usedMb;
+                $limit .= ' WHEN ' . (int) $serviceId . ' THEN ' . (int) $limitMb;
+            }
+            $ids = implode(',', array_map('intval', array_keys($chunk)));
+            $db->update('UPDATE tblhosting SET diskusage = CASE id' . $used . ' END, disklimit = CASE id' . $limit . ' END,'
+                . ' lastupdate = ? WHERE id IN (' . $ids . ')', [$now]);
+        }
     }
 
     /**
@@ -125,17 +155,17 @@ final class ServiceRepository
      * Creates the connection's staging table for writeUsage() (MySQL: in memory; SQLite, which the
      * demo uses, has no ENGINE clause and drops temporary tables by their `temp.` name).
      *
-     * @throws \RuntimeException naming the privilege when the database refuses
+     * @return string|null null when created, otherwise the database's refusal
      */
-    private static function createUsageStage(Connection $db, bool $sqlite): void
+    private static function createUsageStage(Connection $db, bool $sqlite): ?string
     {
         try {
             $db->statement('CREATE TEMPORARY TABLE ' . self::USAGE_STAGE
                 . ' (id INTEGER NOT NULL PRIMARY KEY, used_mb INTEGER NOT NULL, limit_mb INTEGER NOT NULL)'
                 . ($sqlite ? '' : ' ENGINE=MEMORY'));
-        } catch (QueryException $error) {
-            throw new \RuntimeException('Usage figures could not be written: the WHMCS database user may not create a temporary table ('
-                . $error->getMessage() . '). Grant it: GRANT CREATE TEMPORARY TABLES ON <whmcs database>.* TO <whmcs user>.', 0, $error);
+            return null;
+        } catch (QueryException $refused) {
+            return $refused->getPrevious() instanceof \PDOException ? $refused->getPrevious()->getMessage() : $refused->getMessage();
         }
     }
 }

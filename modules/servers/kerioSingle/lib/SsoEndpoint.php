@@ -7,13 +7,15 @@ if (!defined('WHMCS')) {
 }
 
 /**
- * The page behind a one-time webmail link (sso.php): checks the token and the logged-in client,
- * then answers with the engine's auto-submitting login form for Kerio's /webmail/login/dologin.
+ * The page behind a one-time webmail link (sso.php): checks the token against the logged-in client
+ * or staff member it was issued to, then answers with the engine's auto-submitting login form for
+ * Kerio's /webmail/login/dologin and writes who opened which mailbox to the activity log.
  *
  * The mailbox password exists only inside that form body: it is read from the service (WHMCS
  * decrypts it into the params), handed to the engine on stdin and printed once; it is never put in
  * a URL, the token table, a log line or a template variable. Every refusal is a short page in the
- * client's language that says what to do next.
+ * client's language that says what to do next. Every answer carries a Content-Security-Policy that
+ * allows only its own inline script and style (by hash) and a form post to the webmail origin.
  */
 final class SsoEndpoint
 {
@@ -30,19 +32,22 @@ final class SsoEndpoint
     }
 
     /**
-     * Decides the response for a token presented by the client logged in as $clientId (0 = nobody).
+     * Decides the response for a token presented by the client account $clientId and/or the staff
+     * member $adminId of the session (0 = none).
      *
-     * @return array{status: int, html: string}
+     * @return array{status: int, html: string, form_origin: string}
      */
-    public function handle(string $token, int $clientId): array
+    public function handle(string $token, int $clientId, int $adminId = 0): array
     {
-        if ($clientId <= 0) {
+        $presenter = new SsoActor($clientId, $adminId);
+        if ($presenter->isAnonymous()) {
             return $this->refusal(403, Lang::forParams([]), 'sso_not_logged_in', 0);
         }
-        $serviceId = SsoTokens::redeem($token, $clientId);
-        if ($serviceId === null) {
+        $claim = SsoTokens::redeem($token, $presenter);
+        if ($claim === null) {
             return $this->refusal(410, Lang::forParams([]), 'sso_link_invalid', 0);
         }
+        $serviceId = $claim['service_id'];
         try {
             $params = ($this->paramsForService)($serviceId);
         } catch (\Throwable $error) {
@@ -55,25 +60,67 @@ final class SsoEndpoint
             return $this->refusal(403, $lang, $refusal, $serviceId, self::webmailUrl($params));
         }
         try {
-            return ['status' => 200, 'html' => self::loginForm($params)];
+            $page = self::loginForm($params);
         } catch (EngineError $error) {
             $key = ['mailbox_disabled' => 'sso_suspended', 'sso_disabled' => 'sso_disabled'][$error->errorCode()] ?? 'sso_unavailable';
             return $this->refusal($key === 'sso_unavailable' ? 503 : 403, $lang, $key, $serviceId, self::webmailUrl($params));
         } catch (SettingsError $error) {
             return $this->refusal(503, $lang, 'sso_unavailable', $serviceId, '');
         }
+        logActivity('kerioSingle: webmail opened for mailbox ' . Lifecycle::address($params) . ' (service #' . $serviceId
+            . ') by ' . $claim['bound_to']->describe(), (int) ($params['userid'] ?? 0));
+        return ['status' => 200] + $page;
     }
 
-    /** Sends the response of handle() with headers that keep it out of caches, frames and Referers. */
-    public function respond(string $token, int $clientId): void
+    /**
+     * Sends the response of handle() for the session's client and staff member (WHMCS 8's CurrentUser),
+     * with headers that keep it out of caches, frames and Referers and a CSP that lets only this
+     * page's own script and style run and its form post only to webmail.
+     */
+    public function respond(string $token, SsoActor $actor): void
     {
-        $response = $this->handle($token, $clientId);
+        $response = $this->handle($token, $actor->clientId, $actor->adminId);
         http_response_code($response['status']);
-        header('Content-Type: text/html; charset=utf-8');
-        header('Cache-Control: no-store');
-        header('Referrer-Policy: no-referrer');
-        header('X-Frame-Options: DENY');
+        foreach (self::headers($response['html'], $response['form_origin']) as $name => $value) {
+            header($name . ': ' . $value);
+        }
         echo $response['html'];
+    }
+
+    /**
+     * The response headers of a page: no caching, no Referer, no framing, no MIME sniffing, and a
+     * Content-Security-Policy with `default-src 'none'`, the page's inline <script>/<style> elements
+     * allowed by their SHA-256, `form-action` limited to $formOrigin ('none' without a form),
+     * `base-uri 'none'` and `frame-ancestors 'none'`.
+     *
+     * @return array<string, string>
+     */
+    public static function headers(string $html, string $formOrigin): array
+    {
+        $policy = [
+            "default-src 'none'",
+            'script-src ' . self::inlineHashes($html, 'script'),
+            'style-src ' . self::inlineHashes($html, 'style'),
+            'form-action ' . ($formOrigin === '' ? "'none'" : $formOrigin),
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        ];
+        return [
+            'Content-Type' => 'text/html; charset=utf-8',
+            'Cache-Control' => 'no-store',
+            'Referrer-Policy' => 'no-referrer',
+            'X-Frame-Options' => 'DENY',
+            'X-Content-Type-Options' => 'nosniff',
+            'Content-Security-Policy' => implode('; ', $policy),
+        ];
+    }
+
+    /** "'sha256-…' …" for every inline <$element> of the page, "'none'" when it has none. */
+    private static function inlineHashes(string $html, string $element): string
+    {
+        preg_match_all('#<' . $element . '>(.*?)</' . $element . '>#s', $html, $matches);
+        $hashes = array_map(static fn (string $body): string => "'sha256-" . base64_encode(hash('sha256', $body, true)) . "'", $matches[1]);
+        return $hashes === [] ? "'none'" : implode(' ', array_unique($hashes));
     }
 
     /**
@@ -94,19 +141,32 @@ final class SsoEndpoint
     }
 
     /**
-     * The engine's auto-submitting form (`sso` op) with the service's mailbox password.
+     * The engine's auto-submitting form (`sso` op) with the service's mailbox password, and the
+     * origin it posts to.
      *
      * @param array<string, mixed> $params
+     * @return array{html: string, form_origin: string}
      * @throws EngineError|SettingsError
      */
-    private static function loginForm(array $params): string
+    private static function loginForm(array $params): array
     {
         $result = EngineClient::forParams($params, 'ServiceSingleSignOn')->call('sso', [
             'address' => Lifecycle::address($params),
             'password' => (string) ($params['password'] ?? ''),
             'sso_enabled' => true,
         ]);
-        return (string) ($result['html'] ?? '');
+        return ['html' => (string) ($result['html'] ?? ''), 'form_origin' => self::origin((string) ($result['action'] ?? ''))];
+    }
+
+    /** "https://mail.example.com:4443" of a URL ('' when it has no http(s) scheme and host). */
+    private static function origin(string $url): string
+    {
+        $parts = parse_url($url);
+        $scheme = strtolower((string) ($parts['scheme'] ?? ''));
+        if (!in_array($scheme, ['http', 'https'], true) || !isset($parts['host'])) {
+            return '';
+        }
+        return $scheme . '://' . strtolower($parts['host']) . (isset($parts['port']) ? ':' . $parts['port'] : '');
     }
 
     /**
@@ -127,7 +187,7 @@ final class SsoEndpoint
      * A small standalone page with the message, a way back and, for a mailbox that may still sign in by
      * hand, the webmail link (all escaped; no secrets in it).
      *
-     * @return array{status: int, html: string}
+     * @return array{status: int, html: string, form_origin: string}
      */
     private function refusal(int $status, Lang $lang, string $messageKey, int $serviceId, string $webmailUrl = ''): array
     {
@@ -147,6 +207,6 @@ final class SsoEndpoint
             . ($webmailUrl === '' || $messageKey === 'sso_suspended' ? ''
                 : '<a class="btn" id="kerioSsoWebmail" href="' . $escape($webmailUrl) . '">' . $escape($lang->get('ca_open_webmail')) . '</a>')
             . '</main></body></html>';
-        return ['status' => $status, 'html' => $html];
+        return ['status' => $status, 'html' => $html, 'form_origin' => ''];
     }
 }

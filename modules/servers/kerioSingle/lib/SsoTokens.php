@@ -11,8 +11,9 @@ if (!defined('WHMCS')) {
 
 /**
  * One-time webmail sign-in links: a random token, valid once and for LIFETIME_SECONDS, bound to one
- * service and its client. Only the SHA-256 of the token is stored (table mod_keriosingle_sso,
- * created on first use), never the token itself and never a password.
+ * service and to whoever may use it: the service's client, or the staff member who pressed the
+ * admin page's button. Only the SHA-256 of the token is stored (table mod_keriosingle_sso, created
+ * on first use), never the token itself and never a password.
  */
 final class SsoTokens
 {
@@ -23,11 +24,12 @@ final class SsoTokens
     private const TOKEN_BYTES = 32;
 
     /**
-     * Issues a token for the service and returns the link WHMCS redirects the client to.
+     * Issues a token for the service, usable only by $boundTo (a client OR a staff member, see
+     * SsoActor::bindingFor), and returns the link WHMCS redirects the browser to.
      *
      * @throws \RuntimeException when the token cannot be stored
      */
-    public static function issueLink(int $serviceId, int $clientId): string
+    public static function issueLink(int $serviceId, SsoActor $boundTo): string
     {
         self::ensureTable();
         $now = time();
@@ -36,7 +38,8 @@ final class SsoTokens
         Capsule::table(self::TABLE)->insert([
             'token_hash' => self::hash($token),
             'service_id' => $serviceId,
-            'client_id' => $clientId,
+            'client_id' => $boundTo->clientId,
+            'admin_id' => $boundTo->adminId,
             'expires_at' => $now + self::LIFETIME_SECONDS,
             'used_at' => null,
         ]);
@@ -44,13 +47,17 @@ final class SsoTokens
     }
 
     /**
-     * Uses up a token: returns the service id it was issued for when the token is known, unused,
-     * unexpired and belongs to $clientId; null otherwise. A token works at most once, even when two
-     * requests race (the claim is a single conditional UPDATE).
+     * Uses up a token presented by $presenter: returns the service id it was issued for and whom it
+     * was bound to when the token is known, unused, unexpired and bound to the presenter's client or
+     * staff member; null otherwise. The claim is one conditional UPDATE that includes the binding, so
+     * a token works at most once even when two requests race, and anyone else's attempt neither
+     * works nor uses it up.
+     *
+     * @return array{service_id: int, bound_to: SsoActor}|null
      */
-    public static function redeem(string $token, int $clientId): ?int
+    public static function redeem(string $token, SsoActor $presenter): ?array
     {
-        if (preg_match('/^[0-9a-f]{' . (2 * self::TOKEN_BYTES) . '}$/', $token) !== 1 || $clientId <= 0) {
+        if (preg_match('/^[0-9a-f]{' . (2 * self::TOKEN_BYTES) . '}$/', $token) !== 1 || $presenter->isAnonymous()) {
             return null;
         }
         self::ensureTable();
@@ -60,22 +67,37 @@ final class SsoTokens
             ->where('token_hash', $hash)
             ->whereNull('used_at')
             ->where('expires_at', '>=', $now)
+            ->where(static function ($bound) use ($presenter): void {
+                $bound->where(static function ($client) use ($presenter): void {
+                    $client->where('client_id', '>', 0)->where('client_id', $presenter->clientId);
+                })->orWhere(static function ($admin) use ($presenter): void {
+                    $admin->where('admin_id', '>', 0)->where('admin_id', $presenter->adminId);
+                });
+            })
             ->update(['used_at' => $now]);
         if ($claimed !== 1) {
             return null;
         }
-        $row = Capsule::table(self::TABLE)->where('token_hash', $hash)->first(['service_id', 'client_id']);
-        if ($row === null || (int) $row->client_id !== $clientId) {
-            return null;
-        }
-        return (int) $row->service_id;
+        $row = Capsule::table(self::TABLE)->where('token_hash', $hash)->first(['service_id', 'client_id', 'admin_id']);
+        return $row === null ? null : [
+            'service_id' => (int) $row->service_id,
+            'bound_to' => new SsoActor((int) $row->client_id, (int) $row->admin_id),
+        ];
     }
 
-    /** Creates the token table when it does not exist yet. */
+    /**
+     * Creates the token table when it does not exist yet; a table of an earlier release (links bound
+     * to clients only) gets the `admin_id` column.
+     */
     private static function ensureTable(): void
     {
         $schema = Capsule::schema();
         if ($schema->hasTable(self::TABLE)) {
+            if (!$schema->hasColumn(self::TABLE, 'admin_id')) {
+                $schema->table(self::TABLE, static function (Blueprint $table): void {
+                    $table->unsignedInteger('admin_id')->default(0);
+                });
+            }
             return;
         }
         $schema->create(self::TABLE, static function (Blueprint $table): void {
@@ -83,6 +105,7 @@ final class SsoTokens
             $table->char('token_hash', 64)->unique();
             $table->unsignedInteger('service_id');
             $table->unsignedInteger('client_id');
+            $table->unsignedInteger('admin_id')->default(0);
             $table->unsignedInteger('expires_at')->index();
             $table->unsignedInteger('used_at')->nullable();
         });

@@ -91,7 +91,7 @@
                         <dd>{$kerio.billing.regdate|escape}</dd>
                         {if $kerio.billing.firstpaymentamount neq $kerio.billing.recurringamount}
                             <dt>{$kslang.ca_first_payment|escape}</dt>
-                            <dd>{$kerio.billing.firstpaymentamount|escape}</dd>
+                            <dd id="kerioFirstPayment">{$kerio.billing.firstpaymentamount|escape}</dd>
                         {/if}
                         <dt>{$kslang.ca_recurring|escape}</dt>
                         <dd id="kerioRecurring">{$kerio.billing.recurringamount|escape}</dd>

@@ -1,0 +1,105 @@
+<?php
+
+namespace KerioSingle\Tests;
+
+use KerioSingle\Harness\ModuleLoader;
+use KerioSingle\Tests\Support\ModuleTestCase;
+use WHMCS\Database\Capsule;
+
+/**
+ * The module is right under the WHMCS 8 behaviours the harness reproduces (issue 10).
+ */
+final class Whmcs8BehaviourTest extends ModuleTestCase
+{
+    protected function setUp(): void
+    {
+        parent::setUp();
+        ModuleLoader::install('probeModule', __DIR__ . '/fixtures/probeModule');
+    }
+
+    public function testConfigOptionsOnAnAddonCreatesNoFieldsOnTheProductWithTheSameId(): void
+    {
+        $this->addServer();
+        // even a kerioSingle product whose settings were never saved: the addon page is not its page
+        $unrelated = $this->whmcs->addProduct('Mailbox, settings not saved yet');
+        $addonId = $this->whmcs->addProductAddon('Extra mailbox');
+        $this->assertSame($unrelated, $addonId, 'the test needs an addon id that is also a product id');
+
+        $definitions = $this->whmcs->openAddonModuleSettings($addonId);
+
+        $this->assertArrayHasKey('quota_mb', $definitions);
+        $this->assertSame([], $this->whmcs->productCustomFields($unrelated));
+    }
+
+    public function testPickingTheModuleWithoutSavingCreatesNoFields(): void
+    {
+        $this->addServer();
+        $productId = $this->whmcs->addProduct('Web hosting', 'probeModule');
+
+        $this->whmcs->pickModuleWithoutSaving($productId, 'kerioSingle');
+
+        $this->assertSame([], $this->whmcs->productCustomFields($productId));
+    }
+
+    public function testSavingTheProductWithTheModuleCreatesTheFields(): void
+    {
+        $this->addServer();
+        $productId = $this->whmcs->addProduct('Mailbox', '');
+        $this->whmcs->pickModuleWithoutSaving($productId, 'kerioSingle');
+
+        $this->whmcs->saveModuleSettings($productId, ['quota_mb' => '1024']);
+
+        $fields = $this->whmcs->productCustomFields($productId);
+        $this->assertCount(7, $fields);
+        $this->assertSame('on', $fields['localpart']->required);
+        $this->assertSame('on', $fields['password']->showorder);
+    }
+
+    public function testAProductSwitchedToAnotherModuleKeepsItsValuesButNoLongerAsksForTheFields(): void
+    {
+        $serviceId = $this->createdService();
+        $productId = (int) $this->whmcs->service($serviceId)->packageid;
+        $storedBefore = Capsule::table('tblcustomfieldsvalues')->where('relid', $serviceId)->count();
+
+        $this->whmcs->switchProductModule($productId, 'probeModule');
+
+        foreach ($this->whmcs->productCustomFields($productId) as $key => $field) {
+            $this->assertSame('', $field->showorder, $key . ' still on the order form');
+            $this->assertSame('', $field->required, $key . ' still required');
+        }
+        $this->assertSame($storedBefore, Capsule::table('tblcustomfieldsvalues')->where('relid', $serviceId)->count());
+
+        $this->whmcs->saveModuleSettings($productId, []);
+        $this->assertSame('on', $this->whmcs->productCustomFields($productId)['localpart']->required, 'switched back: asked again');
+    }
+
+    public function testAnotherModulesOwnPasswordFieldIsLeftAlone(): void
+    {
+        $productId = $this->whmcs->addProduct('Web hosting', 'probeModule');
+        Capsule::table('tblcustomfields')->insert(['type' => 'product', 'relid' => $productId, 'fieldname' => 'password|Password',
+            'fieldtype' => 'password', 'required' => 'on', 'showorder' => 'on']);
+
+        $this->whmcs->switchProductModule($productId, 'probeModule');
+
+        $this->assertSame('on', $this->whmcs->productCustomFields($productId)['password']->required);
+    }
+
+    public function testTheBillingCardTakesMoneyPassedAsPriceObjects(): void
+    {
+        $serviceId = $this->createdService();
+        $params = \KerioSingle\Harness\ParamsBuilder::forService($serviceId, 'kerioSingle');
+
+        $output = kerioSingle_ClientArea($params + ['templatevars' => [
+            'firstpaymentamount' => new \WHMCS\View\Formatter\Price('19.99'),
+            'recurringamount' => new \WHMCS\View\Formatter\Price('9.5'),
+            'billingcycle' => 'Monthly',
+            'nextduedate' => ['not', 'text'],
+        ]]);
+
+        $billing = $output['templateVariables']['kerio']['billing'];
+        $this->assertSame('$19.99 USD', $billing['firstpaymentamount']);
+        $this->assertSame('$9.50 USD', $billing['recurringamount']);
+        $this->assertSame('Monthly', $billing['billingcycle']);
+        $this->assertSame('', $billing['nextduedate']);
+    }
+}

@@ -1,0 +1,101 @@
+<?php
+
+namespace KerioSingle\Tests;
+
+use KerioSingle\Harness\ModuleLoader;
+use KerioSingle\Tests\Support\ModuleTestCase;
+
+/**
+ * The harness behaves like WHMCS 8 where the module depends on it (issue 10; evidence in
+ * harness/README.md). Each test watches the harness from a probe module (tests/php/fixtures/probeModule)
+ * or from what it stores, not from kerioSingle.
+ */
+final class Whmcs8HarnessTest extends ModuleTestCase
+{
+    private const PROBE = 'probeModule';
+
+    protected function setUp(): void
+    {
+        parent::setUp();
+        ModuleLoader::install(self::PROBE, __DIR__ . '/fixtures/probeModule');
+        $GLOBALS['probeModuleCalls'] = [];
+    }
+
+    public function testAnAddonsModuleSettingsCallConfigOptionsWithIsAddonAndTheAddonId(): void
+    {
+        $whmcs = new \KerioSingle\Harness\Whmcs(self::PROBE);
+        $addonId = $whmcs->addProductAddon('Extra mailbox');
+
+        $whmcs->openAddonModuleSettings($addonId);
+
+        $call = $GLOBALS['probeModuleCalls'][0];
+        $this->assertTrue($call['params']['isAddon']);
+        $this->assertSame((string) $addonId, $call['request']['id']);
+    }
+
+    public function testPickingAModuleCallsItsConfigOptionsBeforeTheProductIsSavedWithIt(): void
+    {
+        $productId = $this->whmcs->addProduct('Not yet a mailbox', '');
+
+        $this->whmcs->pickModuleWithoutSaving($productId, self::PROBE);
+
+        $call = $GLOBALS['probeModuleCalls'][0];
+        $this->assertFalse($call['params']['isAddon']);
+        $this->assertSame((string) $productId, $call['request']['id']);
+        $this->assertSame('', (string) \WHMCS\Database\Capsule::table('tblproducts')->where('id', $productId)->value('servertype'));
+    }
+
+    public function testSavingAProductRunsTheProductEditHooksWithTheSavedModule(): void
+    {
+        $productId = $this->whmcs->addProduct('Mailbox');
+        $seen = [];
+        add_hook('ProductEdit', 99, static function (array $vars) use (&$seen): void {
+            $seen[] = [$vars['pid'], $vars['servertype']];
+        });
+
+        $this->whmcs->switchProductModule($productId, self::PROBE);
+
+        $this->assertSame([[$productId, self::PROBE]], $seen);
+    }
+
+    public function testTheClientAreaButtonRunsWithTheClientAndTheAdminButtonWithTheStaffMember(): void
+    {
+        $whmcs = new \KerioSingle\Harness\Whmcs(self::PROBE);
+        $clientId = $whmcs->addClient(['firstname' => 'Jane', 'lastname' => 'Doe', 'email' => 'jane@example.net']);
+        $serviceId = $whmcs->placeOrder($clientId, $whmcs->addProduct('Probe'), 0, []);
+        \WHMCS\Database\Capsule::table('tblhosting')->where('id', $serviceId)->update(['domainstatus' => 'Active']);
+        $adminId = $whmcs->addAdmin('alice');
+
+        $whmcs->singleSignOn($serviceId);
+        $whmcs->adminSingleSignOn($serviceId, $adminId);
+
+        [$client, $admin] = array_slice($GLOBALS['probeModuleCalls'], -2);
+        $this->assertSame([$clientId, 0], [$client['client'], $client['admin']]);
+        $this->assertSame([0, $adminId], [$admin['client'], $admin['admin']]);
+        $this->assertNull((new \WHMCS\Authentication\CurrentUser())->admin(), 'the session is restored afterwards');
+    }
+
+    public function testCurrentUserKnowsNoDisabledStaffMember(): void
+    {
+        $adminId = $this->whmcs->addAdmin('mallory');
+        \WHMCS\Database\Capsule::table('tbladmins')->where('id', $adminId)->update(['disabled' => 1]);
+
+        $admin = \KerioSingle\Harness\Session::as(0, $adminId, static fn () => (new \WHMCS\Authentication\CurrentUser())->admin());
+
+        $this->assertNull($admin);
+    }
+
+    public function testTheDailyCronUpdatesUsageOnlyWhenUpdateUsageStatisticsIsOn(): void
+    {
+        $whmcs = \KerioSingle\Harness\Whmcs::install(\KerioSingle\Harness\Database::configFromEnvironment(), self::PROBE);
+        $serverId = $whmcs->addServer(['hostname' => 'probe.example.net', 'username' => 'x', 'password' => '']);
+
+        $whileOff = $whmcs->runDailyCron();
+        $whmcs->updateUsageStatisticsDaily(true);
+        $whileOn = $whmcs->runDailyCron();
+
+        $this->assertSame([], $whileOff);
+        $this->assertSame([$serverId => 'success'], $whileOn);
+        $this->assertSame(['UsageUpdate'], array_column($GLOBALS['probeModuleCalls'], 'function'));
+    }
+}
