@@ -162,6 +162,7 @@ final class Whmcs
      */
     public function switchProductModule(int $productId, string $module): void
     {
+        Hooks::loadModuleHooks();
         Capsule::table('tblproducts')->where('id', $productId)->update(['servertype' => $module, 'updated_at' => date('Y-m-d H:i:s')]);
         $this->productSaved($productId);
     }
@@ -186,6 +187,7 @@ final class Whmcs
             $columns['configoption' . ($positions[$key] + 1)] = $stored;
         }
         $columns['servertype'] = $this->module;
+        Hooks::loadModuleHooks();
         Capsule::table('tblproducts')->where('id', $productId)->update($columns + ['updated_at' => date('Y-m-d H:i:s')]);
         $this->productSaved($productId);
         $this->openModuleSettings($productId);
@@ -419,12 +421,13 @@ final class Whmcs
     }
 
     /**
-     * After a product is saved WHMCS runs the ProductEdit hooks with `pid` and the product's fields;
-     * a module's hooks.php is loaded once a saved product uses the module.
+     * After a product is saved WHMCS runs the ProductEdit hooks with `pid` and the product's fields.
+     * The hooks of the request were loaded when it started (Hooks::loadModuleHooks before the save):
+     * those of every module a saved product used then, so a module still hears that its last
+     * product moved to another module.
      */
     private function productSaved(int $productId): void
     {
-        Hooks::loadModuleHooks();
         $product = (array) Capsule::table('tblproducts')->where('id', $productId)->first();
         run_hook('ProductEdit', ['pid' => $productId] + $product);
     }

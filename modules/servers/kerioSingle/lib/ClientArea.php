@@ -95,7 +95,8 @@ final class ClientArea
             'sso_enabled' => ProductSettings::fromParams($this->params)->ssoEnabled(),
             'sso_url' => 'clientarea.php?action=productdetails&id=' . $serviceId . '&dosinglesignon=1',
             'change_password_url' => 'clientarea.php?action=productdetails&id=' . $serviceId . '#tabChangepw',
-            'password_rules' => $state === 'active' ? $this->passwordRules($address) : [],
+            // only while Kerio answers: a page must not wait twice for a server that is down
+            'password_rules' => $state === 'active' && $live !== null ? $this->passwordRules($address) : [],
             'billing' => $this->billingFacts(),
         ];
     }
