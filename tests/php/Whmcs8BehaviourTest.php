@@ -135,4 +135,18 @@ final class Whmcs8BehaviourTest extends ModuleTestCase
         $this->assertSame('success', $this->whmcs->moduleAction($serviceId, 'suspend'));
         $this->assertStringContainsString('id="kerioStatus" data-state="suspended"', $this->whmcs->clientArea($serviceId), 'rendered under the Smarty security policy');
     }
+
+    public function testWhileKerioIsDownTheClientAreaDoesNotAskForPasswordRulesToo(): void
+    {
+        $serverId = $this->addServer();
+        $serviceId = $this->createdService([], [], $serverId);
+        $this->whmcs->updateServer($serverId, ['port' => 1]);
+        $before = (int) Capsule::table('tblmodulelog')->max('id');
+
+        $html = $this->whmcs->clientArea($serviceId);
+
+        $this->assertStringNotContainsString('id="kerioPasswordRules"', $html);
+        $asked = Capsule::table('tblmodulelog')->where('id', '>', $before)->where('request', 'like', '%password_rules%')->count();
+        $this->assertSame(0, $asked, 'no second engine call (password_rules) after account_info failed');
+    }
 }
