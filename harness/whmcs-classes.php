@@ -146,3 +146,45 @@ namespace WHMCS\View\Formatter {
         }
     }
 }
+
+namespace WHMCS\Service {
+
+    use WHMCS\Database\Capsule;
+
+    if (!class_exists(Service::class, false)) {
+        /**
+         * The service model WHMCS 8 passes as `$params['model']` (an Eloquent model of tblhosting in
+         * WHMCS; here its columns as read-only attributes).
+         */
+        final class Service
+        {
+            /** @var array<string, mixed> */
+            private array $attributes;
+
+            /** @param array<string, mixed> $attributes */
+            private function __construct(array $attributes)
+            {
+                $this->attributes = $attributes;
+            }
+
+            /** Loads the service; null when the id is unknown. */
+            public static function find(int $id): ?self
+            {
+                $row = Capsule::table('tblhosting')->where('id', $id)->first();
+                return $row === null ? null : new self((array) $row);
+            }
+
+            /** A column, e.g. `$model->domainstatus` (null when unknown). */
+            public function __get(string $name)
+            {
+                return $this->attributes[$name] ?? null;
+            }
+
+            /** Whether the column exists and is not null. */
+            public function __isset(string $name): bool
+            {
+                return isset($this->attributes[$name]);
+            }
+        }
+    }
+}

@@ -5,15 +5,21 @@ namespace KerioSingle\Harness;
 use WHMCS\Database\Capsule;
 
 /**
- * Builds module params the way WHMCS 8 does (reference §3): service keys, configoption1..24,
- * customfields and configoptions keyed by the name before `|`, clientsdetails, server keys with the
- * password decrypted and the port falling back to MetaData's default, `whmcsVersion`; then, for
- * APIVersion 1.1, every string HTML-entity decoded.
+ * Builds module params the way WHMCS 8 does (reference §3, developers.whmcs.com module-parameters):
+ * service keys, `isAddon` (false) and `addonId` (0), configoption1..24, customfields keyed by the name
+ * before `|`, `configoptions` from the service's Configurable Options (option name => chosen
+ * sub-option name, both cut at `|`; yes/no and quantity options give the quantity), `model` (the
+ * service model), clientsdetails, server keys with the password decrypted and the port falling back
+ * to MetaData's default, `whmcsVersion`; then, for APIVersion 1.1, every string HTML-entity decoded.
  */
 final class ParamsBuilder
 {
     /** The WHMCS version the harness claims to be. */
     public const WHMCS_VERSION = '8.13.1-release.1';
+    /** tblproductconfigoptions.optiontype of a yes/no option. */
+    public const YES_NO = 3;
+    /** tblproductconfigoptions.optiontype of a quantity option. */
+    public const QUANTITY = 4;
 
     /**
      * Params for a service-context call.
@@ -32,6 +38,7 @@ final class ParamsBuilder
             'accountid' => (int) $service->id,
             'serviceid' => (int) $service->id,
             'addonId' => 0,
+            'isAddon' => false,
             'userid' => (int) $service->userid,
             'domain' => (string) $service->domain,
             'username' => (string) $service->username,
@@ -48,7 +55,8 @@ final class ParamsBuilder
             $params['configoption' . $n] = (string) $product->{'configoption' . $n};
         }
         $params['customfields'] = self::customFields((int) $product->id, $serviceId);
-        $params['configoptions'] = [];
+        $params['configoptions'] = self::configurableOptions($serviceId);
+        $params['model'] = \WHMCS\Service\Service::find($serviceId);
         $params['clientsdetails'] = self::clientDetails((int) $service->userid);
         return self::decode($params + self::forServer((int) $service->server, $module));
     }
@@ -122,6 +130,28 @@ final class ParamsBuilder
             $fields[self::beforePipe((string) $row->fieldname)] = self::beforePipe((string) $row->value);
         }
         return $fields;
+    }
+
+    /**
+     * The service's Configurable Options: option name => chosen sub-option name (both cut at `|`);
+     * for yes/no (type 3) and quantity (type 4) options the quantity.
+     *
+     * @return array<string, string|int>
+     */
+    private static function configurableOptions(int $serviceId): array
+    {
+        $rows = Capsule::table('tblhostingconfigoptions as h')
+            ->join('tblproductconfigoptions as o', 'o.id', '=', 'h.configid')
+            ->leftJoin('tblproductconfigoptionssub as s', 's.id', '=', 'h.optionid')
+            ->where('h.relid', $serviceId)
+            ->orderBy('o.order')->orderBy('o.id')
+            ->get(['o.optionname as option', 'o.optiontype as type', 's.optionname as choice', 'h.qty']);
+        $options = [];
+        foreach ($rows as $row) {
+            $options[self::beforePipe((string) $row->option)] = in_array((int) $row->type, [self::YES_NO, self::QUANTITY], true)
+                ? (int) $row->qty : self::beforePipe((string) $row->choice);
+        }
+        return $options;
     }
 
     /**

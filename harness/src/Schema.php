@@ -25,6 +25,9 @@ final class Schema
             'tblproducts' => [self::class, 'products'],
             'tbladdons' => [self::class, 'addons'],
             'tblhosting' => [self::class, 'hosting'],
+            'tblproductconfigoptions' => [self::class, 'configOptions'],
+            'tblproductconfigoptionssub' => [self::class, 'configOptionChoices'],
+            'tblhostingconfigoptions' => [self::class, 'serviceConfigOptions'],
             'tblcustomfields' => [self::class, 'customFields'],
             'tblcustomfieldsvalues' => [self::class, 'customFieldsValues'],
             'tblmodulelog' => [self::class, 'moduleLog'],
@@ -188,6 +191,39 @@ final class Schema
         $table->dateTime('lastupdate')->default(self::ZERO_DATETIME);
         $table->timestamps();
         $table->index(['server', 'domainstatus']);
+    }
+
+    /** tblproductconfigoptions: Configurable Options (optiontype 1 dropdown, 2 radio, 3 yes/no, 4 quantity). */
+    public static function configOptions(Blueprint $table): void
+    {
+        $table->increments('id');
+        $table->integer('gid')->default(0);
+        $table->text('optionname')->default('');
+        $table->integer('optiontype')->default(1);
+        $table->integer('qtyminimum')->default(0);
+        $table->integer('qtymaximum')->default(0);
+        $table->integer('order')->default(0);
+        $table->integer('hidden')->default(0);
+    }
+
+    /** tblproductconfigoptionssub: the choices of a Configurable Option. */
+    public static function configOptionChoices(Blueprint $table): void
+    {
+        $table->increments('id');
+        $table->integer('configid');
+        $table->text('optionname')->default('');
+        $table->integer('sortorder')->default(0);
+        $table->integer('hidden')->default(0);
+    }
+
+    /** tblhostingconfigoptions: a service's chosen option (optionid) and quantity. */
+    public static function serviceConfigOptions(Blueprint $table): void
+    {
+        $table->increments('id');
+        $table->integer('relid');
+        $table->integer('configid');
+        $table->integer('optionid')->default(0);
+        $table->integer('qty')->default(0);
     }
 
     /** tblcustomfields: 'key|Label' names, flags 'on'/''. */

@@ -13,6 +13,13 @@ use WHMCS\Database\Capsule;
  */
 final class Whmcs
 {
+    /**
+     * What WHMCS shows the client instead of the module's error when "Open Webmail" fails [I: WHMCS
+     * replaces a failed SSO's errorMsg by a generic "Unable to auto-login" text].
+     */
+    public const CLIENT_SSO_FAILED = 'Unable to auto-login. Please try again later or contact support.';
+    /** What WHMCS shows the client when a client-area password change fails (its own text, not the module's) [I]. */
+    public const CLIENT_PASSWORD_CHANGE_FAILED = 'An error occurred while changing your password. Please contact support.';
     /** Harness-only setting (tblconfiguration): 'on' = password-type order fields stored encrypted. */
     public const PASSWORD_FIELDS_SETTING = 'HarnessEncryptPasswordFields';
 
@@ -155,14 +162,16 @@ final class Whmcs
      */
     public function switchProductModule(int $productId, string $module): void
     {
+        Hooks::loadModuleHooks();
         Capsule::table('tblproducts')->where('id', $productId)->update(['servertype' => $module, 'updated_at' => date('Y-m-d H:i:s')]);
         $this->productSaved($productId);
     }
 
     /**
      * Saves the Module Settings form with the module under test: the value of the N-th ConfigOptions
-     * key goes to configoptionN (yesno: true → 'on', false → ''), HTML-encoded as posted; the
-     * ProductEdit hooks run; then the page is shown again.
+     * key goes to configoptionN (yesno: true → 'on', false → ''), stored decoded (WHMCS decodes the
+     * posted, HTML-encoded value before saving product settings [I]); the ProductEdit hooks run; then
+     * the page is shown again.
      *
      * @param array<string, string|bool|int> $valuesByKey ConfigOptions key => value
      */
@@ -175,9 +184,10 @@ final class Whmcs
                 throw new \InvalidArgumentException('The module has no setting "' . $key . '".');
             }
             $stored = is_bool($value) ? ($value ? 'on' : '') : (string) $value;
-            $columns['configoption' . ($positions[$key] + 1)] = Request::encode($stored);
+            $columns['configoption' . ($positions[$key] + 1)] = $stored;
         }
         $columns['servertype'] = $this->module;
+        Hooks::loadModuleHooks();
         Capsule::table('tblproducts')->where('id', $productId)->update($columns + ['updated_at' => date('Y-m-d H:i:s')]);
         $this->productSaved($productId);
         $this->openModuleSettings($productId);
@@ -264,8 +274,10 @@ final class Whmcs
     }
 
     /**
-     * Change Password. Admin/API: the new password is saved before the module runs. Client area: only
-     * for Active services, and the old password is written back when the module fails.
+     * Change Password. Admin/API: the new password is saved before the module runs; the module's
+     * error is returned. Client area: only for Active services; when the module fails the old password
+     * is written back and the client sees WHMCS's generic CLIENT_PASSWORD_CHANGE_FAILED (the module's
+     * error goes to the activity log and the module queue, see lastModuleError()).
      */
     public function changePassword(int $serviceId, string $newPassword, bool $fromClientArea = false): string
     {
@@ -277,6 +289,7 @@ final class Whmcs
         $result = Dispatcher::run($serviceId, 'changepw');
         if ($result !== 'success' && $fromClientArea) {
             Capsule::table('tblhosting')->where('id', $serviceId)->update(['password' => $before->password]);
+            return self::CLIENT_PASSWORD_CHANGE_FAILED;
         }
         return $result;
     }
@@ -408,12 +421,13 @@ final class Whmcs
     }
 
     /**
-     * After a product is saved WHMCS runs the ProductEdit hooks with `pid` and the product's fields;
-     * a module's hooks.php is loaded once a saved product uses the module.
+     * After a product is saved WHMCS runs the ProductEdit hooks with `pid` and the product's fields.
+     * The hooks of the request were loaded when it started (Hooks::loadModuleHooks before the save):
+     * those of every module a saved product used then, so a module still hears that its last
+     * product moved to another module.
      */
     private function productSaved(int $productId): void
     {
-        Hooks::loadModuleHooks();
         $product = (array) Capsule::table('tblproducts')->where('id', $productId)->first();
         run_hook('ProductEdit', ['pid' => $productId] + $product);
     }
@@ -426,6 +440,46 @@ final class Whmcs
     private function callSingleSignOn(int $serviceId)
     {
         return ModuleLoader::call($this->module, 'ServiceSingleSignOn', ParamsBuilder::forService($serviceId, $this->module));
+    }
+
+    /**
+     * The module's error of the service's last failed action, as WHMCS keeps it for staff (module
+     * queue); '' when none.
+     */
+    public function lastModuleError(int $serviceId): string
+    {
+        return (string) Capsule::table('tblmodulequeue')->where('service_id', $serviceId)
+            ->orderBy('updated_at', 'desc')->orderBy('id', 'desc')->value('last_attempt_error');
+    }
+
+    /**
+     * Setup > Configurable Options: an option of the product (type: 1 dropdown, 2 radio,
+     * 3 yes/no, 4 quantity) with its choices; returns the option id.
+     *
+     * @param list<string> $choices sub-option names (`key|Label` allowed)
+     */
+    public function addConfigurableOption(string $name, int $type, array $choices = []): int
+    {
+        $optionId = (int) Capsule::table('tblproductconfigoptions')->insertGetId(['optionname' => $name, 'optiontype' => $type]);
+        foreach ($choices as $position => $choice) {
+            Capsule::table('tblproductconfigoptionssub')->insert(['configid' => $optionId, 'optionname' => $choice, 'sortorder' => $position]);
+        }
+        return $optionId;
+    }
+
+    /**
+     * What the customer chose for a Configurable Option of the service: a choice's name (as added) for
+     * dropdown/radio, a quantity for yes/no (0/1) and quantity options.
+     *
+     * @param string|int $choice
+     */
+    public function chooseConfigurableOption(int $serviceId, int $optionId, $choice): void
+    {
+        $choiceId = is_int($choice) ? 0 : (int) Capsule::table('tblproductconfigoptionssub')
+            ->where('configid', $optionId)->where('optionname', $choice)->value('id');
+        Capsule::table('tblhostingconfigoptions')->insert([
+            'relid' => $serviceId, 'configid' => $optionId, 'optionid' => $choiceId, 'qty' => is_int($choice) ? $choice : 0,
+        ]);
     }
 
     /** The tblhosting row. */

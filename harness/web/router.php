@@ -6,6 +6,8 @@
  *   /clientarea.php?action=productdetails&id=N      product details with the module's overview tab
  *   /clientarea.php?…&dosinglesignon=1              "Open Webmail": ServiceSingleSignOn, then redirect
  *   /cart.php?a=confproduct&pid=N                   the order form's configure-product step
+ *   /admin/login.php?admin=N                        harness only: log in to the admin area as staff member N
+ *   /admin/clientsservices.php?id=N&dosinglesignon=1 the admin service page's "Open Webmail" (staff SSO)
  *   /modules/servers/kerioSingle/{sso,rules}.php    the module's own endpoints, booted by boot.php
  *   /assets/bootstrap4/…                            Bootstrap 4 from Debian's libjs-bootstrap4
  *
@@ -50,6 +52,12 @@ switch ($path) {
         break;
     case '/clientarea.php':
         $response = $pages->productDetails($raw($_GET));
+        break;
+    case '/admin/login.php':
+        $response = $pages->adminLogin($raw($_GET));
+        break;
+    case '/admin/clientsservices.php':
+        $response = $pages->adminServiceSingleSignOn($raw($_GET));
         break;
     case '/cart.php':
         $response = $pages->configureProduct($raw($_GET), $_POST);

@@ -75,7 +75,7 @@ abstract class BrowserTestCase extends ModuleTestCase
     }
 
     /** Records the values of the cookies the browser holds now, for the secret scan. */
-    private function rememberCookies(): void
+    protected function rememberCookies(): void
     {
         SecretLedger::remember(...$this->browser->cookieValues());
     }

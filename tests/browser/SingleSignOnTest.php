@@ -110,6 +110,41 @@ final class SingleSignOnTest extends BrowserTestCase
         $this->assertStringStartsWith('Sign in with your full email address', $this->text('#kerioWebmailHint'));
 
         $this->browser->goto($this->url('clientarea.php?action=productdetails&id=' . $serviceId . '&dosinglesignon=1'));
-        $this->assertStringStartsWith('Automatic webmail sign-in is switched off for this product.', $this->text('#pageError'));
+        // WHMCS shows its generic text; the client area itself says how to sign in
+        $this->assertSame(\KerioSingle\Harness\Whmcs::CLIENT_SSO_FAILED, $this->text('#pageError'));
+        $this->assertStringStartsWith('Sign in with your full email address', $this->text('#kerioWebmailHint'));
+    }
+
+    public function testStaffOpenWebmailFromTheAdminServicePageSignedIn(): void
+    {
+        $serviceId = $this->createdService();
+        $adminId = $this->whmcs->addAdmin('alice');
+        $this->browser->clearCookies();
+
+        $this->browser->goto($this->url('admin/login.php?admin=' . $adminId));
+        $this->rememberCookies();
+        $this->browser->goto($this->url('admin/clientsservices.php?id=' . $serviceId . '&dosinglesignon=1'));
+        $this->browser->waitFor('location.pathname === "/webmail/" && document.getElementById("user")', 20);
+        $this->screenshot('webmail-signed-in-by-staff');
+
+        $this->assertSame($this->address($serviceId), $this->text('#user'));
+        $this->assertContains(
+            'kerioSingle: webmail opened for mailbox ' . $this->address($serviceId) . ' (service #' . $serviceId . ') by staff member #' . $adminId,
+            \KerioSingle\Harness\ActivityLog::lines()
+        );
+    }
+
+    public function testTheClientCannotUseALinkIssuedToStaff(): void
+    {
+        $serviceId = $this->createdService();
+        $staffLink = (string) $this->whmcs->adminSingleSignOn($serviceId, $this->whmcs->addAdmin('alice'))['redirectTo'];
+        parse_str((string) parse_url($staffLink, PHP_URL_QUERY), $query);
+        SecretLedger::remember((string) ($query['token'] ?? ''));
+        $this->openProductDetails($serviceId);
+
+        $this->browser->goto($staffLink);
+
+        $this->assertSame('sso_link_invalid', $this->browser->evaluate('document.getElementById("kerioSsoMessage").dataset.reason'));
+        $this->assertFalse($this->exists('#user'), 'no webmail session from a staff link');
     }
 }

@@ -78,7 +78,8 @@ final class LifecycleTest extends ModuleTestCase
 
         $result = $this->whmcs->changePassword($serviceId, 'weak', true);
 
-        $this->assertNotSame('success', $result);
+        $this->assertSame(\KerioSingle\Harness\Whmcs::CLIENT_PASSWORD_CHANGE_FAILED, $result, 'WHMCS shows the client its own text');
+        $this->assertStringContainsString('characters', $this->whmcs->lastModuleError($serviceId), 'staff see the reason');
         $this->assertSame('invalid_input', $this->lastErrorCode());
         $this->assertSame(self::ALPHABET_PASSWORD, $this->whmcs->servicePassword($serviceId));
         $this->assertTrue($this->emulator->webmailLogin($address, self::ALPHABET_PASSWORD));

@@ -102,4 +102,51 @@ final class Whmcs8BehaviourTest extends ModuleTestCase
         $this->assertSame('Monthly', $billing['billingcycle']);
         $this->assertSame('', $billing['nextduedate']);
     }
+
+    public function testTheClientAreaShowsThePasswordRulesNextToChangePassword(): void
+    {
+        $serviceId = $this->createdService(['password_min_length' => '14']);
+
+        $html = $this->whmcs->clientArea($serviceId);
+
+        $this->assertMatchesRegularExpression('#id="kerioPasswordRules">A new password needs:\s+At least 14 characters; [^<]*At least 3 of: lower-case letters#', $html);
+    }
+
+    public function testASuspendedMailboxSaysInTheClientAreaWhyWebmailIsNotAvailable(): void
+    {
+        $serviceId = $this->createdService();
+        $this->assertSame('success', $this->whmcs->moduleAction($serviceId, 'suspend'));
+
+        $html = $this->whmcs->clientArea($serviceId);
+
+        $this->assertStringContainsString('You cannot sign in to webmail or mail apps until it is reactivated.', $html);
+        $this->assertStringNotContainsString('id="kerioPasswordRules"', $html);
+        $this->assertStringNotContainsString('id="kerioWebmailButton"', $html);
+    }
+
+    public function testTheModuleWorksWithConfigurableOptionsAndTheModelInItsParams(): void
+    {
+        $serverId = $this->addServer();
+        $serviceId = $this->order($this->addProduct(), $serverId);
+        $option = $this->whmcs->addConfigurableOption('size|Mailbox size', 1, ['5gb|5 GB']);
+        $this->whmcs->chooseConfigurableOption($serviceId, $option, '5gb|5 GB');
+
+        $this->assertSame('success', $this->whmcs->moduleAction($serviceId, 'create'));
+        $this->assertSame('success', $this->whmcs->moduleAction($serviceId, 'suspend'));
+        $this->assertStringContainsString('id="kerioStatus" data-state="suspended"', $this->whmcs->clientArea($serviceId), 'rendered under the Smarty security policy');
+    }
+
+    public function testWhileKerioIsDownTheClientAreaDoesNotAskForPasswordRulesToo(): void
+    {
+        $serverId = $this->addServer();
+        $serviceId = $this->createdService([], [], $serverId);
+        $this->whmcs->updateServer($serverId, ['port' => 1]);
+        $before = (int) Capsule::table('tblmodulelog')->max('id');
+
+        $html = $this->whmcs->clientArea($serviceId);
+
+        $this->assertStringNotContainsString('id="kerioPasswordRules"', $html);
+        $asked = Capsule::table('tblmodulelog')->where('id', '>', $before)->where('request', 'like', '%password_rules%')->count();
+        $this->assertSame(0, $asked, 'no second engine call (password_rules) after account_info failed');
+    }
 }

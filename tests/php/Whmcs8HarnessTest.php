@@ -3,6 +3,7 @@
 namespace KerioSingle\Tests;
 
 use KerioSingle\Harness\ModuleLoader;
+use KerioSingle\Harness\Templates;
 use KerioSingle\Tests\Support\ModuleTestCase;
 
 /**
@@ -97,5 +98,73 @@ final class Whmcs8HarnessTest extends ModuleTestCase
         $this->assertSame([], $whileOff);
         $this->assertSame([$serverId => 'success'], $whileOn);
         $this->assertSame(['UsageUpdate'], array_column($GLOBALS['probeModuleCalls'], 'function'));
+    }
+
+    public function testATemplateNameIsResolvedWithItsTemplatesPrefixAndTheThemesOverride(): void
+    {
+        $plain = Templates::render(self::PROBE, 'templates/card.tpl', ['word' => 'a&b']);
+        Templates::useThemesRoot(__DIR__ . '/fixtures/themes');
+        try {
+            $overridden = Templates::render(self::PROBE, 'templates/card', ['word' => 'x']);
+        } finally {
+            Templates::useThemesRoot(null);
+        }
+
+        $this->assertSame('module template: a&amp;b', trim($plain), 'not templates/<theme>/card.tpl: the prefix is kept');
+        $this->assertSame('theme override: x', trim($overridden));
+    }
+
+    /**
+     * @dataProvider forbiddenTemplates
+     */
+    public function testTemplatesRunUnderASmartySecurityPolicy(string $template): void
+    {
+        $this->expectException(\SmartyException::class);
+
+        Templates::render(self::PROBE, $template, ['word' => 'x']);
+    }
+
+    /** @return array<string, array{string}> */
+    public function forbiddenTemplates(): array
+    {
+        return [
+            '{php} tag' => ['templates/php-tag.tpl'],
+            'super globals' => ['templates/super-globals.tpl'],
+            'an arbitrary PHP function' => ['templates/php-function.tpl'],
+        ];
+    }
+
+    public function testTheSecurityPolicyLeavesFormattingAlone(): void
+    {
+        $this->assertSame('x 2 has a', trim(Templates::render(self::PROBE, 'templates/allowed.tpl', ['word' => 'x', 'list' => ['a', 'b']])));
+    }
+
+    public function testServiceParamsCarryConfigurableOptionsTheModelAndIsAddonAsWhmcsBuildsThem(): void
+    {
+        $clientId = $this->whmcs->addClient(['firstname' => 'Jane', 'lastname' => 'Doe', 'email' => 'jane@example.net']);
+        $serviceId = $this->whmcs->placeOrder($clientId, $this->whmcs->addProduct('Probe', self::PROBE), 0, []);
+        $size = $this->whmcs->addConfigurableOption('size|Mailbox size', 1, ['5gb|5 GB', '10gb|10 GB']);
+        $archive = $this->whmcs->addConfigurableOption('archive|Archiving', 3);
+        $extra = $this->whmcs->addConfigurableOption('aliases|Extra aliases', 4);
+        $this->whmcs->chooseConfigurableOption($serviceId, $size, '10gb|10 GB');
+        $this->whmcs->chooseConfigurableOption($serviceId, $archive, 1);
+        $this->whmcs->chooseConfigurableOption($serviceId, $extra, 3);
+
+        $params = \KerioSingle\Harness\ParamsBuilder::forService($serviceId, self::PROBE);
+
+        $this->assertSame(['size' => '10gb', 'archive' => 1, 'aliases' => 3], $params['configoptions']);
+        $this->assertInstanceOf(\WHMCS\Service\Service::class, $params['model']);
+        $this->assertSame($serviceId, (int) $params['model']->id);
+        $this->assertFalse($params['isAddon']);
+        $this->assertSame(0, $params['addonId']);
+    }
+
+    public function testProductSettingsAreStoredDecoded(): void
+    {
+        $productId = $this->whmcs->addProduct('Mailbox');
+
+        $this->whmcs->saveModuleSettings($productId, ['archive_mailbox' => 'archive&old@example.com']);
+
+        $this->assertSame('archive&old@example.com', \WHMCS\Database\Capsule::table('tblproducts')->where('id', $productId)->value('configoption4'));
     }
 }

@@ -2,6 +2,7 @@
 
 namespace KerioSingle\Reliability;
 
+use KerioSingle\Harness\Whmcs;
 use KerioSingle\Reliability\Support\ReliabilityTestCase;
 use KerioSingle\SecretScan\SecretLedger;
 use KerioSingle\Tests\Support\TestEnvironment;
@@ -245,7 +246,11 @@ final class BadInputMatrixTest extends ReliabilityTestCase
         $serviceId = $this->createdService();
         $address = $this->address($serviceId);
         return [
-            'action' => fn (): string => $this->whmcs->changePassword($serviceId, $newPassword, true),
+            'action' => function () use ($serviceId, $newPassword): string {
+                // the client sees WHMCS's generic text; the module's reason is what staff see
+                $this->assertSame(Whmcs::CLIENT_PASSWORD_CHANGE_FAILED, $this->whmcs->changePassword($serviceId, $newPassword, true));
+                return $this->whmcs->lastModuleError($serviceId);
+            },
             'check' => function () use ($serviceId, $address): void {
                 $this->assertSame(self::ALPHABET_PASSWORD, $this->whmcs->servicePassword($serviceId), 'the old password is written back');
                 $this->assertTrue($this->emulator->webmailLogin($address, self::ALPHABET_PASSWORD), 'the old password still works');

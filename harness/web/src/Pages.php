@@ -47,6 +47,44 @@ final class Pages
     }
 
     /**
+     * Harness only: log in to the admin area as a staff member (WHMCS's admin login sets the same
+     * session key); the client session, if any, stays.
+     *
+     * @param array<string, string> $get admin
+     */
+    public function adminLogin(array $get): Response
+    {
+        $adminId = (int) ($get['admin'] ?? 0);
+        if (Capsule::table('tbladmins')->where('id', $adminId)->where('disabled', 0)->doesntExist()) {
+            return new Response(404, 'No staff member ' . $adminId, ['Content-Type' => 'text/plain']);
+        }
+        session_regenerate_id(true);
+        Session::loginAdmin($adminId);
+        return new Response(200, 'Logged in as staff member ' . $adminId, ['Content-Type' => 'text/plain']);
+    }
+
+    /**
+     * admin/clientsservices.php?id=N&dosinglesignon=1: the admin service page's "Open Webmail" button
+     * (ServiceSingleSignOnLabel); WHMCS calls ServiceSingleSignOn and sends the staff member's browser
+     * to redirectTo, or shows its generic text.
+     *
+     * @param array<string, string> $get id
+     */
+    public function adminServiceSingleSignOn(array $get): Response
+    {
+        $adminId = Session::adminId();
+        $serviceId = (int) ($get['id'] ?? 0);
+        if ($adminId === 0 || Capsule::table('tblhosting')->where('id', $serviceId)->doesntExist()) {
+            return new Response($adminId === 0 ? 403 : 404, $adminId === 0 ? 'Admin login required' : 'No service ' . $serviceId, ['Content-Type' => 'text/plain']);
+        }
+        $result = $this->whmcs->adminSingleSignOn($serviceId, $adminId);
+        if (is_array($result) && ($result['success'] ?? false) === true) {
+            return Response::redirect((string) $result['redirectTo']);
+        }
+        return new Response(200, Whmcs::CLIENT_SSO_FAILED, ['Content-Type' => 'text/plain; charset=utf-8']);
+    }
+
+    /**
      * clientarea.php?action=productdetails&id=N[&dosinglesignon=1]
      *
      * @param array<string, string> $get
@@ -66,7 +104,8 @@ final class Pages
             if (is_array($result) && ($result['success'] ?? false) === true) {
                 return Response::redirect((string) $result['redirectTo']);
             }
-            $error = is_array($result) ? (string) ($result['errorMsg'] ?? 'Unable to auto-login.') : 'Unable to auto-login.';
+            // WHMCS shows its generic text, never the module's errorMsg
+            $error = Whmcs::CLIENT_SSO_FAILED;
         }
         return new Response(200, $this->page($text, $error, $this->overviewTab($service, $text), 'productdetails'));
     }

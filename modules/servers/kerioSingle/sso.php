@@ -2,10 +2,10 @@
 /**
  * kerioSingle webmail single sign-on endpoint: modules/servers/kerioSingle/sso.php?token=…
  *
- * kerioSingle_ServiceSingleSignOn redirects the client here with a one-time token (lib/SsoTokens).
+ * kerioSingle_ServiceSingleSignOn redirects the client (or the staff member) here with a one-time token (lib/SsoTokens).
  * Unlike the module's other files this is an entry point the browser requests directly, so it first
  * boots WHMCS itself: `init.php` from the WHMCS root (three folders up), which defines WHMCS,
- * connects the database and resumes the client's session; the `defined('WHMCS')` guard follows.
+ * connects the database and resumes the visitor's session (client and/or staff); the `defined('WHMCS')` guard follows.
  * A test harness boots its WHMCS stand-in instead by defining KERIOSINGLE_WHMCS_INIT (the path of
  * its bootstrap file) before including this file.
  *

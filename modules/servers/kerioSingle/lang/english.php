@@ -45,6 +45,7 @@ return [
     'ca_webmail_sso_hint' => 'Opens webmail in a new tab, already signed in.',
     'ca_webmail_login_hint' => 'Sign in with your full email address and your mailbox password.',
     'ca_change_password' => 'Change password',
+    'ca_password_rules' => 'A new password needs:',
 
     // Client area: mail app settings
     'ca_settings_title' => 'Mail app settings',

@@ -45,6 +45,7 @@ return [
     'ca_webmail_sso_hint' => 'Öffnet Webmail in einem neuen Tab, bereits angemeldet.',
     'ca_webmail_login_hint' => 'Melden Sie sich mit Ihrer vollständigen E-Mail-Adresse und Ihrem Postfach-Passwort an.',
     'ca_change_password' => 'Passwort ändern',
+    'ca_password_rules' => 'Ein neues Passwort braucht:',
 
     // Kundenbereich: Einstellungen für Mailprogramme
     'ca_settings_title' => 'Einstellungen für Mailprogramme',

@@ -95,6 +95,8 @@ final class ClientArea
             'sso_enabled' => ProductSettings::fromParams($this->params)->ssoEnabled(),
             'sso_url' => 'clientarea.php?action=productdetails&id=' . $serviceId . '&dosinglesignon=1',
             'change_password_url' => 'clientarea.php?action=productdetails&id=' . $serviceId . '#tabChangepw',
+            // only while Kerio answers: a page must not wait twice for a server that is down
+            'password_rules' => $state === 'active' && $live !== null ? $this->passwordRules($address) : [],
             'billing' => $this->billingFacts(),
         ];
     }
@@ -125,6 +127,35 @@ final class ClientArea
     private static function asText($value): string
     {
         return is_scalar($value) || $value instanceof \Stringable ? (string) $value : '';
+    }
+
+    /**
+     * What a new password must meet, in the client's language, shown next to "Change password": when
+     * a client-area password change fails WHMCS shows only its own generic text, so the rules have to
+     * be visible beforehand. They are the order form's rules for the mailbox's domain (the engine's
+     * `password_rules`, cached per product and domain by OrderRules); [] when they cannot be had.
+     *
+     * @return list<string>
+     */
+    private function passwordRules(string $address): array
+    {
+        $at = strrpos($address, '@');
+        $product = $at === false ? null : Capsule::table('tblproducts')->where('id', (int) ($this->params['pid'] ?? 0))->first();
+        if ($product === null) {
+            return [];
+        }
+        try {
+            $rules = OrderRules::forProduct($product, ['domain' => substr($address, $at + 1)]);
+        } catch (\Throwable $unavailable) {
+            return [];
+        }
+        $known = $this->lang->all();
+        $texts = [];
+        foreach ((array) ($rules['password'] ?? []) as $rule) {
+            $key = 'rule_' . (string) ($rule['id'] ?? '');
+            $texts[] = isset($known[$key]) ? $this->lang->get($key, ['value' => (string) ($rule['value'] ?? '')]) : (string) ($rule['message'] ?? '');
+        }
+        return $texts;
     }
 
     /** The full address (WHMCS username after creation; before, what the order form asked for). */

@@ -66,6 +66,10 @@
                                 {$kslang.ca_change_password|escape}
                             </a>
                         </div>
+                        {if $kerio.password_rules}
+                            <p class="small text-muted mb-1" id="kerioPasswordRules">{$kslang.ca_password_rules|escape}
+                                {foreach $kerio.password_rules as $rule}{$rule|escape}{if !$rule@last}; {/if}{/foreach}.</p>
+                        {/if}
                         <p class="small text-muted mb-0" id="kerioWebmailHint">
                             {if $kerio.sso_enabled}{$kslang.ca_webmail_sso_hint|escape}{else}{$kslang.ca_webmail_login_hint|escape}{/if}
                             {$kslang.ca_webmail|escape}:
