@@ -45,10 +45,10 @@ fn plain_http_is_refused_before_any_connection_unless_allowed() {
     emu.create("jdoe@example.com", 42, 0);
     let suspend = json!({"address": "jdoe@example.com", "service_id": 42});
     for extra in [
-        json!({"secure": false}),
-        json!({"secure": "off"}),
-        json!({"secure": 0}),
-        json!({"secure": false, "allow_plain_http": "no"}),
+        json!({"secure": false, "tls_fingerprint": null}),
+        json!({"secure": "off", "tls_fingerprint": null}),
+        json!({"secure": 0, "tls_fingerprint": ""}),
+        json!({"secure": false, "tls_fingerprint": null, "allow_plain_http": "no"}),
         json!({"secure": false, "allow_plain_http": true, "tls_fingerprint": "AB:CD"}),
         json!({"secure": false, "allow_plain_http": true, "tls_fingerprint": null, "ca_file": "/ca.pem"}),
     ] {
