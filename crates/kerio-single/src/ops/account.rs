@@ -452,7 +452,7 @@ impl TerminateMode {
             Some("keep") => Ok(TerminateMode::Keep),
             Some("archive") => Ok(TerminateMode::Archive),
             Some(other) => Err(Error::invalid_input(
-                format!("{} is not a terminate mode.", quote(&other)),
+                format!("{} is not a terminate mode.", quote(other)),
                 "Use delete (remove the mailbox), keep (remove the user, keep the mail) or archive (move the mail to an archive mailbox).",
             )),
         }
