@@ -230,6 +230,7 @@ fn create_uses_the_minimum_calls_and_the_password_survives_unchanged() {
         [
             "Session.login",
             "Domains.get",
+            "Server.findEntityByEmail",
             "Users.create",
             "Session.logout"
         ]
