@@ -2,7 +2,8 @@
 //! (RTT) wherever a client on a real network would wait one, so a client on loopback pays what
 //! it would pay N ms away. No root and no `tc netem` needed; see docs/emulator.md.
 //!
-//! The three waits, all on the connection's own thread (other connections are not slowed):
+//! The three waits, each on the connection's own task (other connections are not slowed); the
+//! HTTP layer sleeps for the durations these return:
 //! - [`Latency::connect`], once per accepted connection before the first byte is read: the TCP
 //!   three-way handshake (SYN → SYN-ACK) costs one RTT before the client can send anything.
 //!   The kernel has already accepted, so the client sees this RTT in its first exchange rather
@@ -28,24 +29,18 @@ impl Latency {
         }
     }
 
-    /// The TCP connect: one RTT, before the first byte of a new connection is read.
-    pub fn connect(self) {
-        self.wait();
+    /// The TCP connect: one RTT, to wait before the first byte of a new connection is read.
+    pub fn connect(self) -> Duration {
+        self.round_trip
     }
 
-    /// The TLS handshake: one RTT, before the ClientHello is read.
-    pub fn handshake(self) {
-        self.wait();
+    /// The TLS handshake: one RTT, to wait before the ClientHello is read.
+    pub fn handshake(self) -> Duration {
+        self.round_trip
     }
 
-    /// One request/response: one RTT, before the response is written.
-    pub fn response(self) {
-        self.wait();
-    }
-
-    fn wait(self) {
-        if !self.round_trip.is_zero() {
-            std::thread::sleep(self.round_trip);
-        }
+    /// One request/response: one RTT, to wait before the response is written.
+    pub fn response(self) -> Duration {
+        self.round_trip
     }
 }
