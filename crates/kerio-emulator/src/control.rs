@@ -1,5 +1,7 @@
 //! The test-control API under `/_emulator/` on the admin listener, for loopback clients only:
 //! set mailbox usage, inject faults, read the state and call counts, add domains and admins.
+//! It is the tests' view of the truth: sizes always exact and limits as stored, whatever
+//! `--size-units` makes the Kerio API report.
 
 use std::collections::BTreeMap;
 
@@ -10,7 +12,7 @@ use crate::faults::Fault;
 use crate::http::{Request, Response};
 use crate::policy;
 use crate::state::{
-    new_uuid, AddressHolder, Domain, PasswordHash, Role, User, HOLDER_KINDS, ROLES,
+    new_uuid, AddressHolder, Domain, PasswordHash, Role, SizeUnits, User, HOLDER_KINDS, ROLES,
 };
 use crate::users::user_json;
 use crate::{lock, Emulator};
@@ -120,7 +122,7 @@ fn set_usage(emulator: &Emulator, body: &Value) -> Result<Response, Response> {
         .ok_or_else(|| error(404, &format!("no user has the address {email}")))?;
     user.mailbox.bytes = bytes.unwrap_or(user.mailbox.bytes);
     user.mailbox.items = items.unwrap_or(user.mailbox.items);
-    let json = user_json(&user);
+    let json = user_json(&user, SizeUnits::Exact);
     store
         .update_user(user)
         .map_err(|e| error(500, &e.to_string()))?;
@@ -141,7 +143,7 @@ fn state(emulator: &Emulator) -> Response {
         .users()
         .iter()
         .map(|user| {
-            let mut json = user_json(user);
+            let mut json = user_json(user, SizeUnits::Exact);
             if let Some(domain) = store.domain(&user.domain_id) {
                 json["email"] = json!(format!("{}@{}", user.login_name, domain.name));
             }
@@ -228,7 +230,7 @@ fn add_admin(emulator: &Emulator, body: &Value) -> Result<Response, Response> {
     let mut user = User::new(&domain, login, "");
     user.password = PasswordHash::new(password);
     user.role = Role::plain(role);
-    let json = user_json(&user);
+    let json = user_json(&user, SizeUnits::Exact);
     store
         .insert_user(user)
         .map_err(|e| error(500, &e.to_string()))?;

@@ -21,6 +21,7 @@ mod domains;
 mod faults;
 mod http;
 pub mod latency;
+mod monitoring;
 mod policy;
 mod query;
 mod rpc;
@@ -36,7 +37,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use state::{Lockout, PasswordHash, Role, Sessions, Store, User, ROLES};
+use state::{Lockout, PasswordHash, Role, Sessions, SizeUnits, Store, User, ROLES};
 
 /// An administrator account to create at start if missing (Debug hides the password).
 #[derive(Clone, PartialEq, Eq)]
@@ -108,6 +109,8 @@ pub struct Config {
     pub lockout_failures: u32,
     /// Simulated network distance of both listeners (default none: loopback).
     pub latency: latency::Latency,
+    /// How reported sizes are expressed (default exact; see [`state::SizeUnits`]).
+    pub size_units: SizeUnits,
 }
 
 impl Config {
@@ -132,7 +135,23 @@ impl Config {
             session_idle_secs: 1800,
             lockout_failures: 10,
             latency: latency::Latency::default(),
+            size_units: size_units_from_env(),
         }
+    }
+}
+
+/// Environment variable that sets [`Config::size_units`] for [`Config::for_tests`] (and the
+/// binary's `--size-units`), so a client's whole test suite can run under each unit choice.
+pub const SIZE_UNITS_ENV: &str = "KERIO_EMULATOR_SIZE_UNITS";
+
+/// The unit choice named by [`SIZE_UNITS_ENV`]; exact when unset. An unknown name stops the
+/// test run at once rather than silently testing the default.
+fn size_units_from_env() -> SizeUnits {
+    match std::env::var(SIZE_UNITS_ENV) {
+        Ok(name) => {
+            SizeUnits::parse(&name).unwrap_or_else(|error| panic!("{SIZE_UNITS_ENV}: {error}"))
+        }
+        Err(_) => SizeUnits::Exact,
     }
 }
 
@@ -142,6 +161,10 @@ pub(crate) struct Settings {
     pub license_users: Option<u32>,
     pub session_idle: Duration,
     pub lockout_failures: u32,
+    /// When the emulator started (Unix seconds), for `Statistics.get`.
+    pub started_at: i64,
+    /// How reported sizes are expressed.
+    pub size_units: SizeUnits,
 }
 
 /// The shared state of one running emulator.
@@ -260,6 +283,8 @@ pub fn start(config: Config) -> io::Result<Running> {
             license_users: config.license_users,
             session_idle: Duration::from_secs(config.session_idle_secs),
             lockout_failures: config.lockout_failures,
+            started_at: state::unix_now(),
+            size_units: config.size_units,
         },
         store: Mutex::new(store),
         sessions: Mutex::new(Sessions::default()),

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use kerio_emulator::latency::Latency;
+use kerio_emulator::state::SizeUnits;
 use kerio_emulator::{seed, start, AdminSpec, Config};
 use serde_json::json;
 use signal_hook::consts::{SIGINT, SIGTERM};
@@ -72,6 +73,10 @@ struct ServeArgs {
     /// TCP connect, one for the TLS handshake and one per request/response (0 = loopback).
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
+    /// How reported sizes (consumedSize, diskSizeLimit, statistics) are expressed: exact (the
+    /// largest exact unit), or always bytes, kilobytes or megabytes rounded down.
+    #[arg(long, env = kerio_emulator::SIZE_UNITS_ENV, default_value = "exact", value_parser = SizeUnits::parse)]
+    size_units: SizeUnits,
 }
 
 fn serve(args: ServeArgs) -> Result<(), String> {
@@ -87,6 +92,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     config.hostnames = args.hostnames;
     config.session_idle_secs = args.session_idle_secs;
     config.latency = Latency::from_millis(args.latency_ms);
+    config.size_units = args.size_units;
     let running = start(config).map_err(|e| format!("cannot start: {e}"))?;
     let ready = json!({
         "admin_url": running.admin_url(),

@@ -90,6 +90,64 @@ impl ByteValue {
     }
 }
 
+/// How the emulator expresses the sizes it reports (`consumedSize`, `diskSizeLimit`,
+/// `Users.getStatistics` storage). Live servers were seen reporting `{666175, MegaBytes}` and
+/// `{556545, KiloBytes}`: a unit chosen by the server per field, the value rounded to it, so a
+/// client must accept any unit and any rounding. [V observation; I which unit a field uses]
+/// The choice is the emulator's (`--size-units`, `KERIO_EMULATOR_SIZE_UNITS`) so that a client's
+/// tests can run under each and depend on none.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SizeUnits {
+    /// The largest unit up to GigaBytes that represents the size exactly.
+    #[default]
+    Exact,
+    /// Always the unit `BYTE_UNITS[n]`, the value rounded down (limits only when exact).
+    Fixed(usize),
+}
+
+impl SizeUnits {
+    /// The names accepted by [`SizeUnits::parse`].
+    pub const CHOICES: [&'static str; 4] = ["exact", "bytes", "kilobytes", "megabytes"];
+
+    /// Parses one of [`SizeUnits::CHOICES`].
+    pub fn parse(name: &str) -> Result<SizeUnits, String> {
+        match Self::CHOICES
+            .iter()
+            .position(|c| c.eq_ignore_ascii_case(name.trim()))
+        {
+            Some(0) => Ok(SizeUnits::Exact),
+            Some(n) => Ok(SizeUnits::Fixed(n - 1)),
+            None => Err(format!(
+                "unknown size units {name:?}: use one of {}",
+                Self::CHOICES.join(", ")
+            )),
+        }
+    }
+
+    /// `bytes` as this choice reports a size used.
+    pub fn express(self, bytes: u64) -> ByteValue {
+        match self {
+            SizeUnits::Exact => ByteValue::exact(bytes),
+            SizeUnits::Fixed(power) => ByteValue {
+                value: bytes >> (10 * power),
+                units: BYTE_UNITS[power].to_string(),
+            },
+        }
+    }
+
+    /// A stored limit as this choice reports it: in the fixed unit when that is exact, else
+    /// as stored.
+    pub fn express_limit(self, limit: &ByteValue) -> ByteValue {
+        let SizeUnits::Fixed(power) = self else {
+            return limit.clone();
+        };
+        match limit.to_bytes().and_then(|b| u64::try_from(b).ok()) {
+            Some(bytes) if bytes % (1u64 << (10 * power)) == 0 => self.express(bytes),
+            _ => limit.clone(),
+        }
+    }
+}
+
 /// A quota: `isActive` false means unlimited.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SizeLimit {
@@ -803,6 +861,30 @@ impl Lockout {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fixed_units_round_down_and_keep_inexact_limits() {
+        let megabytes = SizeUnits::parse("MegaBytes").unwrap();
+        assert_eq!(megabytes.express(3 * 1024 * 1024 + 5).value, 3);
+        assert_eq!(megabytes.express(5).units, "MegaBytes");
+        let two_gib = ByteValue {
+            value: 2,
+            units: "GigaBytes".to_string(),
+        };
+        assert_eq!(megabytes.express_limit(&two_gib).value, 2048);
+        let odd = ByteValue {
+            value: 3,
+            units: "KiloBytes".to_string(),
+        };
+        assert_eq!(megabytes.express_limit(&odd), odd);
+        assert_eq!(
+            SizeUnits::parse("exact").unwrap().express_limit(&two_gib),
+            two_gib
+        );
+        assert!(SizeUnits::parse("furlongs")
+            .unwrap_err()
+            .contains("megabytes"));
+    }
 
     #[test]
     fn exact_units_pick_the_largest_divisor() {

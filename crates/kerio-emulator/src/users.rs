@@ -11,7 +11,7 @@ use crate::policy;
 use crate::rpc::{Access, Call, Caller, Method};
 use crate::state::{
     role_rank, ByteValue, Domain, ItemLimit, KeptMailbox, Mailbox, PasswordHash, Role, SizeLimit,
-    Store, User, BYTE_UNITS, ROLES,
+    SizeUnits, Store, User, BYTE_UNITS, ROLES,
 };
 use crate::{lock, Emulator};
 
@@ -100,8 +100,8 @@ const USER_FIELDS: &[&str] = &[
 ];
 
 /// One field of a user's wire form; `None` for a name not in [`USER_FIELDS`]. `consumedSize`
-/// uses the largest unit up to GigaBytes that represents the byte count exactly. [I]
-fn user_field(user: &User, field: &str) -> Option<Value> {
+/// and `diskSizeLimit` are expressed as `units` says.
+fn user_field(user: &User, field: &str, units: SizeUnits) -> Option<Value> {
     Some(match field {
         "id" => json!(user.id),
         "domainId" => json!(user.domain_id),
@@ -124,10 +124,13 @@ fn user_field(user: &User, field: &str) -> Option<Value> {
         "itemLimit" => {
             json!({"isActive": user.item_limit.is_active, "limit": user.item_limit.limit})
         }
-        "diskSizeLimit" => size_limit_json(&user.disk_size_limit),
+        "diskSizeLimit" => size_limit_json(&SizeLimit {
+            is_active: user.disk_size_limit.is_active,
+            limit: units.express_limit(&user.disk_size_limit.limit),
+        }),
         "consumedItems" => json!(user.mailbox.items),
         "consumedSize" => {
-            let consumed = ByteValue::exact(user.mailbox.bytes);
+            let consumed = units.express(user.mailbox.bytes);
             json!({"value": consumed.value, "units": consumed.units})
         }
         "hasDomainRestriction" => json!(false),
@@ -143,21 +146,21 @@ fn user_field(user: &User, field: &str) -> Option<Value> {
 }
 
 /// The wire form of a user with only `fields` (unknown names are left out).
-fn user_json_with<S: AsRef<str>>(user: &User, fields: &[S]) -> Value {
+fn user_json_with<S: AsRef<str>>(user: &User, fields: &[S], units: SizeUnits) -> Value {
     Value::Object(
         fields
             .iter()
             .filter_map(|field| {
                 let field = field.as_ref();
-                user_field(user, field).map(|value| (field.to_string(), value))
+                user_field(user, field, units).map(|value| (field.to_string(), value))
             })
             .collect(),
     )
 }
 
-/// The full wire form of a user (never the password).
-pub fn user_json(user: &User) -> Value {
-    user_json_with(user, USER_FIELDS)
+/// The full wire form of a user (never the password), sizes expressed as `units` says.
+pub fn user_json(user: &User, units: SizeUnits) -> Value {
+    user_json_with(user, USER_FIELDS, units)
 }
 
 /// `Users.get`: the users of one domain (found through the store's domain index), each built
@@ -165,13 +168,14 @@ pub fn user_json(user: &User) -> Value {
 fn get(call: &mut Call) -> Result<Value, KerioError> {
     let query = call.query()?;
     let fields = query.fields_read(QUICK_FIELDS);
+    let units = call.emulator.settings.size_units;
     let store = lock(&call.emulator.store);
     let domain = domain_param(call, &store)?;
     let items = store
         .users_in(&domain.id)
         .map(|user| match &fields {
-            Some(fields) => user_json_with(user, fields),
-            None => user_json(user),
+            Some(fields) => user_json_with(user, fields, units),
+            None => user_json(user, units),
         })
         .collect();
     drop(store);
@@ -182,11 +186,10 @@ fn get(call: &mut Call) -> Result<Value, KerioError> {
 fn user_template() -> &'static Value {
     static TEMPLATE: OnceLock<Value> = OnceLock::new();
     TEMPLATE.get_or_init(|| {
-        user_json(&User::new(
-            &Domain::new("template.invalid", false),
-            "template",
-            "",
-        ))
+        user_json(
+            &User::new(&Domain::new("template.invalid", false), "template", ""),
+            SizeUnits::Exact,
+        )
     })
 }
 
@@ -395,6 +398,7 @@ fn create_one(
         .domain(domain_id)
         .cloned()
         .ok_or_else(|| errors::domain_not_found(domain_id))?;
+    caller.check_covers(&domain.id)?;
     let login = pattern
         .get("loginName")
         .ok_or_else(|| invalid("loginName is required to create a user.".to_string()))?;
@@ -461,6 +465,7 @@ fn set_one(
         .user(id)
         .cloned()
         .ok_or_else(|| errors::user_not_found(id))?;
+    caller.check_covers(&current.domain_id)?;
     check_rights(caller, &current.role.user_role)?;
     let domain = store
         .domain(&current.domain_id)
@@ -530,6 +535,7 @@ fn remove_one(
         .user(id)
         .cloned()
         .ok_or_else(|| errors::user_not_found(id))?;
+    caller.check_covers(&user.domain_id)?;
     check_rights(caller, &user.role.user_role)?;
     if user.id == caller.user_id {
         return Err(errors::cannot_change_self());
@@ -598,8 +604,8 @@ fn login_stat(count: u64, date_time: i64) -> Value {
     json!({"count": count, "lastLogin": if count > 0 { date_time.to_string() } else { String::new() }})
 }
 
-fn statistics_json(user: &User) -> Value {
-    let storage = ByteValue::exact(user.mailbox.bytes);
+fn statistics_json(user: &User, units: SizeUnits) -> Value {
+    let storage = units.express(user.mailbox.bytes);
     let none = login_stat(0, 0);
     let web = login_stat(user.web_logins, user.last_login.date_time);
     let mut stats = json!({
@@ -630,6 +636,7 @@ fn statistics_json(user: &User) -> Value {
 fn get_statistics(call: &mut Call) -> Result<Value, KerioError> {
     let query = call.query()?;
     let ids = call.array("userIds")?.clone();
+    let caller = call.caller()?;
     let store = lock(&call.emulator.store);
     let mut items = Vec::new();
     for id in &ids {
@@ -637,14 +644,14 @@ fn get_statistics(call: &mut Call) -> Result<Value, KerioError> {
             .as_str()
             .ok_or_else(|| errors::invalid_params("userIds must be an array of user ids"))?;
         let user = store.user(id).ok_or_else(|| errors::user_not_found(id))?;
-        items.push(statistics_json(user));
+        caller.check_covers(&user.domain_id)?;
+        items.push(statistics_json(user, call.emulator.settings.size_units));
     }
     drop(store);
-    let template = statistics_json(&User::new(
-        &Domain::new("template.invalid", false),
-        "template",
-        "",
-    ));
+    let template = statistics_json(
+        &User::new(&Domain::new("template.invalid", false), "template", ""),
+        SizeUnits::Exact,
+    );
     let mut result = query.apply(items, &template, &[])?;
     if let Some(object) = result.as_object_mut() {
         object.remove("totalItems");
