@@ -101,8 +101,7 @@ final class SsoEndpoint
      */
     private static function loginForm(array $params): string
     {
-        $result = EngineClient::forParams($params, 'ServiceSingleSignOn')->call('sso', [
-            'address' => Lifecycle::address($params),
+        $result = EngineClient::forParams($params, 'ServiceSingleSignOn')->call('sso', Provisioning::mailboxArgs($params) + [
             'password' => (string) ($params['password'] ?? ''),
             'sso_enabled' => true,
         ]);
