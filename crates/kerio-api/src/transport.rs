@@ -224,6 +224,15 @@ impl Transport {
             .unwrap_or_else(|e| e.into_inner())
             .clone();
         match (error, &self.pinned) {
+            // The pinned certificate, but the handshake was not signed with its key.
+            (rustls::Error::InvalidCertificate(reason), Some(expected))
+                if presented.as_deref() == Some(expected.as_str()) =>
+            {
+                TlsError::Other(format!(
+                    "the server presented the pinned certificate but did not prove it holds its \
+                     private key ({reason:?}): it is not the Kerio server, check the network path"
+                ))
+            }
             (rustls::Error::InvalidCertificate(_), Some(expected)) => {
                 TlsError::FingerprintMismatch {
                     expected: expected.clone(),

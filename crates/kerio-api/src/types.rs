@@ -273,7 +273,8 @@ pub struct Entity {
     pub collision_address: String,
     /// Whether the colliding entity wins (takes precedence).
     pub win: bool,
-    /// A pattern (wildcard alias), not a real owner; usually ignored.
+    /// The entity being checked itself ("the pattern to check (self duplicity)", IDL), listed
+    /// when something else holds the address; not a holder.
     pub is_pattern: bool,
 }
 

@@ -9,7 +9,9 @@ use crate::domains::domain_json;
 use crate::faults::Fault;
 use crate::http::{Request, Response};
 use crate::policy;
-use crate::state::{Domain, PasswordHash, Role, User, ROLES};
+use crate::state::{
+    new_uuid, AddressHolder, Domain, PasswordHash, Role, User, HOLDER_KINDS, ROLES,
+};
 use crate::users::user_json;
 use crate::{lock, Emulator};
 
@@ -42,10 +44,27 @@ fn body(request: &Request) -> Result<Value, Response> {
         .map_err(|e| error(400, &format!("the body must be a JSON object: {e}")))
 }
 
-/// Handles one request under [`PREFIX`].
+/// Whether a request that changes state says its body is JSON: a browser cannot send
+/// `application/json` across origins without a CORS preflight, which this API never grants,
+/// so a form or `text/plain` post from a web page (CSRF) is refused.
+fn declares_json(request: &Request) -> bool {
+    request
+        .header("content-type")
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// Handles one request under [`PREFIX`]: loopback clients only, and POST/DELETE only with
+/// `Content-Type: application/json`.
 pub fn handle(emulator: &Emulator, request: &Request) -> Response {
     if !request.peer.ip().is_loopback() {
         return error(403, "the control API only answers loopback clients");
+    }
+    if matches!(request.method.as_str(), "POST" | "DELETE") && !declares_json(request) {
+        return error(
+            415,
+            "send POST and DELETE to the control API with Content-Type: application/json",
+        );
     }
     let route = &request.path[PREFIX.len()..];
     let outcome = match (request.method.as_str(), route) {
@@ -62,6 +81,7 @@ pub fn handle(emulator: &Emulator, request: &Request) -> Response {
         ("GET", "state") => Ok(state(emulator)),
         ("POST", "domains") => body(request).and_then(|b| add_domain(emulator, &b)),
         ("POST", "admins") => body(request).and_then(|b| add_admin(emulator, &b)),
+        ("POST", "holders") => body(request).and_then(|b| add_holder(emulator, &b)),
         ("GET", "stats") => Ok(Response::json(200, &lock(&emulator.stats).to_json())),
         ("POST", "stats/reset") => {
             *lock(&emulator.stats) = Stats::default();
@@ -135,7 +155,7 @@ fn state(emulator: &Emulator) -> Response {
         .collect();
     Response::json(
         200,
-        &json!({"domains": domains, "users": users, "keptMailboxes": kept}),
+        &json!({"domains": domains, "users": users, "keptMailboxes": kept, "holders": store.holders}),
     )
 }
 
@@ -211,6 +231,52 @@ fn add_admin(emulator: &Emulator, body: &Value) -> Result<Response, Response> {
     let json = user_json(&user);
     store
         .insert_user(user)
+        .map_err(|e| error(500, &e.to_string()))?;
+    Ok(Response::json(200, &json))
+}
+
+/// `POST holders {kind, domain, name, addresses?}`: adds an alias, group or mailing list that
+/// receives mail for `name` and the extra local parts in `addresses`. No check against other
+/// holders: Kerio allows duplicates (see `Server.findEntityByEmail`).
+fn add_holder(emulator: &Emulator, body: &Value) -> Result<Response, Response> {
+    let kind = text_field(body, "kind")?;
+    if !HOLDER_KINDS.contains(&kind) {
+        return Err(error(
+            400,
+            &format!("\"kind\" must be one of {}", HOLDER_KINDS.join(", ")),
+        ));
+    }
+    let domain_name = text_field(body, "domain")?;
+    let name = text_field(body, "name")?;
+    policy::check_login_name(name).map_err(|e| error(400, &e.filled()))?;
+    let mut addresses = vec![name.to_string()];
+    for extra in body
+        .get("addresses")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let extra = extra
+            .as_str()
+            .ok_or_else(|| error(400, "\"addresses\" must be an array of local parts"))?;
+        policy::check_login_name(extra).map_err(|e| error(400, &e.filled()))?;
+        addresses.push(extra.to_string());
+    }
+    let mut store = lock(&emulator.store);
+    let domain = store
+        .domain_by_name(domain_name)
+        .cloned()
+        .ok_or_else(|| error(404, &format!("domain {domain_name} does not exist")))?;
+    let holder = AddressHolder {
+        id: format!("keriodb://{kind}/{}/{}", domain.uuid(), new_uuid()),
+        domain_id: domain.id,
+        kind: kind.to_string(),
+        name: name.to_string(),
+        addresses,
+    };
+    let json = json!(holder);
+    store
+        .insert_holder(holder)
         .map_err(|e| error(500, &e.to_string()))?;
     Ok(Response::json(200, &json))
 }

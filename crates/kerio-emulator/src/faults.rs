@@ -17,16 +17,22 @@ pub enum FaultKind {
     Delay,
     /// End the caller's session first, so the call fails with -32001.
     ExpireSession,
+    /// Carry out the call, then close the connection without answering.
+    ResetAfter,
+    /// Carry out the call, then answer HTTP 500 instead of its result.
+    Http500After,
 }
 
 impl FaultKind {
-    const ALL: [FaultKind; 6] = [
+    const ALL: [FaultKind; 8] = [
         FaultKind::Http500,
         FaultKind::Http502,
         FaultKind::Reset,
         FaultKind::Malformed,
         FaultKind::Delay,
         FaultKind::ExpireSession,
+        FaultKind::ResetAfter,
+        FaultKind::Http500After,
     ];
 
     /// The name used in the control API.
@@ -38,6 +44,8 @@ impl FaultKind {
             FaultKind::Malformed => "malformed",
             FaultKind::Delay => "delay",
             FaultKind::ExpireSession => "expire_session",
+            FaultKind::ResetAfter => "reset_after",
+            FaultKind::Http500After => "http500_after",
         }
     }
 

@@ -1,23 +1,45 @@
-//! A small HTTP/1.1 server: one thread per connection, keep-alive, `Content-Length` bodies,
-//! over rustls (`ServerConnection` + `StreamOwned`) or plain TCP.
+//! The HTTP/1.x layer of both listeners, on hyper 1 (with hyper-util and tokio-rustls): hyper
+//! parses requests (chunked bodies, `Expect: 100-continue`, HTTP/1.0, keep-alive, any header
+//! case) and writes responses; this module turns them into the emulator's own [`Request`] and
+//! [`Response`] and keeps the wire details Kerio clients rely on (`Connection: close` echoed and
+//! honoured, `Content-Length` always, header names as `Set-Cookie`, never chunked answers).
+//!
+//! Why hyper: it is the most used and best kept HTTP implementation in Rust (the base of reqwest,
+//! axum, tonic), its HTTP/1 parser is fuzzed, and it lets each connection be driven by hand, so
+//! the simulated latency (connect, TLS handshake, each response) and the "drop without an
+//! answer" fault stay a few lines here. tiny_http was the other candidate; it answers a dropped
+//! request with 500 on its own (no silent reset) and cannot wait before the TLS handshake.
+//! Handlers stay synchronous (they lock the store and may sleep for a `delay` fault), so each
+//! runs on tokio's blocking pool.
 
-use std::collections::HashMap;
-use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::thread::JoinHandle;
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 
-use rustls::{ServerConfig, ServerConnection, StreamOwned};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::{Body, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use rustls::ServerConfig;
 use serde_json::Value;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::runtime::Runtime;
+use tokio_rustls::TlsAcceptor;
 
-/// A keep-alive connection idle this long is closed.
+use crate::latency::Latency;
+
+/// A connection that sends no complete request head for this long is closed.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 /// Largest accepted request body.
 const MAX_BODY: usize = 16 * 1024 * 1024;
-/// Largest accepted header section.
+/// Largest accepted header section (hyper answers 431 beyond it).
 const MAX_HEADER_BYTES: usize = 64 * 1024;
+/// How long [`Server::stop`] waits for running handlers.
+const STOP_GRACE: Duration = Duration::from_secs(2);
 
 /// One parsed HTTP request.
 #[derive(Debug)]
@@ -57,15 +79,6 @@ impl Request {
             .filter_map(|pair| pair.trim().split_once('='))
             .find(|(n, _)| *n == name)
             .map(|(_, v)| v.to_string())
-    }
-
-    fn keep_alive(&self, version: &str) -> bool {
-        let connection = self.header("connection").unwrap_or("").to_ascii_lowercase();
-        if version == "HTTP/1.0" {
-            connection.contains("keep-alive")
-        } else {
-            !connection.contains("close")
-        }
     }
 }
 
@@ -125,40 +138,47 @@ pub enum Reply {
     Drop,
 }
 
-/// A request handler shared by all connection threads.
+/// A request handler shared by all connections.
 pub type Handler = Arc<dyn Fn(&Request) -> Reply + Send + Sync>;
 
 /// A listening server; stops on [`Server::stop`] or drop.
 pub struct Server {
     local_addr: SocketAddr,
-    stopping: Arc<AtomicBool>,
-    connections: Arc<Mutex<HashMap<u64, TcpStream>>>,
-    acceptor: Option<JoinHandle<()>>,
+    runtime: Option<Runtime>,
+}
+
+/// What every connection of one listener shares.
+struct Listener {
+    tls: Option<TlsAcceptor>,
+    latency: Latency,
+    handler: Handler,
 }
 
 impl Server {
-    /// Binds `listen` and serves `handler` on background threads (TLS unless `tls` is None).
+    /// Binds `listen` and serves `handler` on background threads (TLS unless `tls` is None),
+    /// each connection behaving as if the client were `latency` away.
     pub fn start(
         listen: SocketAddr,
         tls: Option<Arc<ServerConfig>>,
+        latency: Latency,
         handler: Handler,
     ) -> io::Result<Server> {
-        let listener = TcpListener::bind(listen)?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("kerio-emulator-http")
+            .enable_all()
+            .build()?;
+        let listener = runtime.block_on(TcpListener::bind(listen))?;
         let local_addr = listener.local_addr()?;
-        let stopping = Arc::new(AtomicBool::new(false));
-        let connections = Arc::new(Mutex::new(HashMap::new()));
-        let acceptor = {
-            let stopping = stopping.clone();
-            let connections = connections.clone();
-            std::thread::Builder::new()
-                .name(format!("accept-{local_addr}"))
-                .spawn(move || accept_loop(listener, tls, handler, stopping, connections))?
-        };
+        let shared = Arc::new(Listener {
+            tls: tls.map(TlsAcceptor::from),
+            latency,
+            handler,
+        });
+        runtime.spawn(accept_loop(listener, shared));
         Ok(Server {
             local_addr,
-            stopping,
-            connections,
-            acceptor: Some(acceptor),
+            runtime: Some(runtime),
         })
     }
 
@@ -167,20 +187,10 @@ impl Server {
         self.local_addr
     }
 
-    /// Stops accepting, closes open connections and waits for the accept thread.
+    /// Stops accepting and closes open connections (running handlers get [`STOP_GRACE`]).
     pub fn stop(&mut self) {
-        let Some(acceptor) = self.acceptor.take() else {
-            return;
-        };
-        self.stopping.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect_timeout(&reachable(self.local_addr), Duration::from_secs(1));
-        let _ = acceptor.join();
-        let connections = self
-            .connections
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        for stream in connections.values() {
-            let _ = stream.shutdown(Shutdown::Both);
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_timeout(STOP_GRACE);
         }
     }
 }
@@ -191,7 +201,7 @@ impl Drop for Server {
     }
 }
 
-/// `addr` with an unspecified IP (0.0.0.0, ::) replaced by loopback, for URLs and wake-ups.
+/// `addr` with an unspecified IP (0.0.0.0, ::) replaced by loopback, for URLs.
 pub fn reachable(addr: SocketAddr) -> SocketAddr {
     let ip = match addr.ip() {
         IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
@@ -201,253 +211,160 @@ pub fn reachable(addr: SocketAddr) -> SocketAddr {
     SocketAddr::new(ip, addr.port())
 }
 
-fn accept_loop(
-    listener: TcpListener,
-    tls: Option<Arc<ServerConfig>>,
-    handler: Handler,
-    stopping: Arc<AtomicBool>,
-    connections: Arc<Mutex<HashMap<u64, TcpStream>>>,
-) {
-    let next_id = AtomicU64::new(0);
-    for stream in listener.incoming() {
-        if stopping.load(Ordering::SeqCst) {
-            break;
-        }
-        let Ok(stream) = stream else { continue };
-        let id = next_id.fetch_add(1, Ordering::Relaxed);
-        if let Ok(clone) = stream.try_clone() {
-            connections
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .insert(id, clone);
-        }
-        let tls = tls.clone();
-        let handler = handler.clone();
-        let stopping = stopping.clone();
-        let connections = connections.clone();
-        let spawned = std::thread::Builder::new()
-            .name("http-connection".to_string())
-            .spawn(move || {
-                serve_connection(stream, tls, &handler, &stopping);
-                connections
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .remove(&id);
-            });
-        if let Err(error) = spawned {
-            eprintln!("kerio-emulator: cannot start a connection thread: {error}");
-        }
-    }
-}
-
-fn serve_connection(
-    stream: TcpStream,
-    tls: Option<Arc<ServerConfig>>,
-    handler: &Handler,
-    stopping: &AtomicBool,
-) {
-    let Ok(peer) = stream.peer_addr() else { return };
-    let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
-    let _ = stream.set_nodelay(true);
-    match tls {
-        Some(config) => {
-            let Ok(connection) = ServerConnection::new(config) else {
-                return;
-            };
-            let mut tls_stream = StreamOwned::new(connection, stream);
-            serve_requests(&mut tls_stream, peer, true, handler, stopping);
-            tls_stream.conn.send_close_notify();
-            let _ = tls_stream.flush();
-        }
-        None => {
-            let mut stream = stream;
-            serve_requests(&mut stream, peer, false, handler, stopping);
-        }
-    }
-}
-
-/// Why reading a request stopped.
-enum ReadError {
-    /// The connection ended or failed; nothing to answer.
-    Closed,
-    /// The request is malformed; answer with this status and text, then close.
-    Bad(u16, &'static str),
-}
-
-impl From<io::Error> for ReadError {
-    fn from(_: io::Error) -> Self {
-        ReadError::Closed
-    }
-}
-
-fn serve_requests<S: Read + Write>(
-    stream: &mut S,
-    peer: SocketAddr,
-    secure: bool,
-    handler: &Handler,
-    stopping: &AtomicBool,
-) {
-    let mut reader = BufReader::new(stream);
+async fn accept_loop(listener: TcpListener, shared: Arc<Listener>) {
     loop {
-        let (request, version) = match read_request(&mut reader, peer, secure) {
-            Ok(parsed) => parsed,
-            Err(ReadError::Closed) => return,
-            Err(ReadError::Bad(status, text)) => {
-                let _ = write_response(reader.get_mut(), &Response::text(status, text), false);
-                return;
+        match listener.accept().await {
+            Ok((stream, peer)) => {
+                tokio::spawn(serve_connection(stream, peer, shared.clone()));
             }
-        };
-        if stopping.load(Ordering::SeqCst) {
-            return;
-        }
-        let keep_alive = request.keep_alive(&version);
-        let response = match handler(&request) {
-            Reply::Send(response) => response,
-            Reply::Drop => return,
-        };
-        if write_response(reader.get_mut(), &response, keep_alive).is_err() || !keep_alive {
-            return;
+            Err(error) => {
+                eprintln!("kerio-emulator: accept failed: {error}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
         }
     }
 }
 
-fn read_line<R: BufRead>(reader: &mut R, budget: &mut usize) -> Result<String, ReadError> {
-    let mut line = Vec::new();
-    let read = reader
-        .by_ref()
-        .take(*budget as u64 + 1)
-        .read_until(b'\n', &mut line)?;
-    if read == 0 {
-        return Err(ReadError::Closed);
+async fn serve_connection(stream: TcpStream, peer: SocketAddr, shared: Arc<Listener>) {
+    let _ = stream.set_nodelay(true);
+    tokio::time::sleep(shared.latency.connect()).await;
+    match &shared.tls {
+        Some(acceptor) => {
+            tokio::time::sleep(shared.latency.handshake()).await;
+            // A failed handshake (wrong certificate trust, plain HTTP) just ends the connection.
+            if let Ok(tls) = acceptor.accept(stream).await {
+                serve_http(tls, peer, true, shared).await;
+            }
+        }
+        None => serve_http(stream, peer, false, shared).await,
     }
-    if read > *budget {
-        return Err(ReadError::Bad(431, "Request header too large"));
-    }
-    *budget -= read;
-    let text = String::from_utf8(line).map_err(|_| ReadError::Bad(400, "Header is not UTF-8"))?;
-    Ok(text.trim_end_matches(['\r', '\n']).to_string())
 }
 
-fn read_request<R: BufRead>(
-    reader: &mut R,
+async fn serve_http<S>(io: S, peer: SocketAddr, secure: bool, shared: Arc<Listener>)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let service = service_fn(move |request| answer(request, peer, secure, shared.clone()));
+    let _ = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(IDLE_TIMEOUT)
+        .max_buf_size(MAX_HEADER_BYTES)
+        .title_case_headers(true)
+        .serve_connection(TokioIo::new(io), service)
+        .await;
+}
+
+/// The handler's reply was to drop the connection: returned as the service error, which makes
+/// hyper close it without writing anything.
+#[derive(Debug)]
+struct Dropped;
+
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped on purpose")
+    }
+}
+
+impl std::error::Error for Dropped {}
+
+/// Reads one request, runs the handler on the blocking pool, waits the simulated latency and
+/// builds hyper's response.
+async fn answer(
+    request: hyper::Request<Incoming>,
     peer: SocketAddr,
     secure: bool,
-) -> Result<(Request, String), ReadError> {
-    let mut budget = MAX_HEADER_BYTES;
-    let mut request_line = read_line(reader, &mut budget)?;
-    while request_line.is_empty() {
-        request_line = read_line(reader, &mut budget)?;
-    }
-    let mut parts = request_line.split_whitespace();
-    let (Some(method), Some(target), Some(version)) = (parts.next(), parts.next(), parts.next())
-    else {
-        return Err(ReadError::Bad(400, "Malformed request line"));
-    };
-    let (path, query) = target.split_once('?').unwrap_or((target, ""));
-    let mut headers = Vec::new();
-    loop {
-        let line = read_line(reader, &mut budget)?;
-        if line.is_empty() {
-            break;
+    shared: Arc<Listener>,
+) -> Result<hyper::Response<Full<Bytes>>, Dropped> {
+    let keep_alive = wants_keep_alive(&request);
+    let reply = match read_request(request, peer, secure).await {
+        Ok(request) => {
+            let handler = shared.handler.clone();
+            tokio::task::spawn_blocking(move || handler(&request))
+                .await
+                .unwrap_or_else(|_| Reply::Send(Response::text(500, "Internal Server Error")))
         }
-        let (name, value) = line
-            .split_once(':')
-            .ok_or(ReadError::Bad(400, "Malformed header line"))?;
-        headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
+        Err(response) => Reply::Send(response),
+    };
+    let Reply::Send(response) = reply else {
+        return Err(Dropped);
+    };
+    tokio::time::sleep(shared.latency.response()).await;
+    Ok(to_hyper(response, keep_alive))
+}
+
+/// HTTP/1.1 keeps the connection unless the client says `close`; HTTP/1.0 closes it unless the
+/// client says `keep-alive`.
+fn wants_keep_alive<B>(request: &hyper::Request<B>) -> bool {
+    let tokens = request
+        .headers()
+        .get_all(hyper::header::CONNECTION)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(|token| token.trim().to_ascii_lowercase())
+        .collect::<Vec<_>>();
+    if request.version() == hyper::Version::HTTP_10 {
+        tokens.iter().any(|t| t == "keep-alive")
+    } else {
+        !tokens.iter().any(|t| t == "close")
     }
-    let mut request = Request {
-        method: method.to_string(),
-        path: path.to_string(),
-        query: query.to_string(),
+}
+
+/// The emulator's form of a request: lower-case header names, the whole body (at most
+/// [`MAX_BODY`]: a larger one is answered 413, an unreadable one 400).
+async fn read_request(
+    request: hyper::Request<Incoming>,
+    peer: SocketAddr,
+    secure: bool,
+) -> Result<Request, Response> {
+    let (parts, body) = request.into_parts();
+    // A declared Content-Length over the limit is refused before reading any of it.
+    if body.size_hint().lower() > MAX_BODY as u64 {
+        return Err(Response::text(413, "Request body too large"));
+    }
+    let body = match Limited::new(body, MAX_BODY).collect().await {
+        Ok(collected) => collected.to_bytes().to_vec(),
+        Err(error) if error.is::<http_body_util::LengthLimitError>() => {
+            return Err(Response::text(413, "Request body too large"))
+        }
+        Err(_) => return Err(Response::text(400, "The request body could not be read")),
+    };
+    let mut headers = Vec::with_capacity(parts.headers.len());
+    for (name, value) in &parts.headers {
+        let value = value
+            .to_str()
+            .map_err(|_| Response::text(400, "Header values must be visible ASCII"))?;
+        headers.push((name.as_str().to_string(), value.trim().to_string()));
+    }
+    Ok(Request {
+        method: parts.method.as_str().to_string(),
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().unwrap_or("").to_string(),
         headers,
-        body: Vec::new(),
+        body,
         peer,
         secure,
-    };
-    if request.header("transfer-encoding").is_some() {
-        return Err(ReadError::Bad(
-            411,
-            "Chunked bodies are not supported; send Content-Length",
-        ));
-    }
-    let length = match request.header("content-length") {
-        None => 0,
-        Some(text) => text
-            .parse::<usize>()
-            .map_err(|_| ReadError::Bad(400, "Invalid Content-Length"))?,
-    };
-    if length > MAX_BODY {
-        return Err(ReadError::Bad(413, "Request body too large"));
-    }
-    request.body = vec![0; length];
-    reader.read_exact(&mut request.body)?;
-    Ok((request, version.to_string()))
+    })
 }
 
-fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        302 => "Found",
-        400 => "Bad Request",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        409 => "Conflict",
-        411 => "Length Required",
-        413 => "Payload Too Large",
-        431 => "Request Header Fields Too Large",
-        500 => "Internal Server Error",
-        502 => "Bad Gateway",
-        _ => "Status",
-    }
-}
-
-fn write_response<W: Write>(out: &mut W, response: &Response, keep_alive: bool) -> io::Result<()> {
-    let mut head = format!(
-        "HTTP/1.1 {} {}\r\n",
-        response.status,
-        reason(response.status)
-    );
+/// hyper's form of a response, with `Connection` saying what happens to the connection (hyper
+/// closes it after a response that says `close`) and `Content-Length` from the full body.
+fn to_hyper(response: Response, keep_alive: bool) -> hyper::Response<Full<Bytes>> {
+    let mut builder = hyper::Response::builder().status(response.status);
     for (name, value) in &response.headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
+        builder = builder.header(name.as_str(), value.as_str());
     }
-    head.push_str(&format!("Content-Length: {}\r\n", response.body.len()));
-    head.push_str(if keep_alive {
-        "Connection: keep-alive\r\n\r\n"
-    } else {
-        "Connection: close\r\n\r\n"
-    });
-    let mut bytes = head.into_bytes();
-    bytes.extend_from_slice(&response.body);
-    out.write_all(&bytes)?;
-    out.flush()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse(raw: &str) -> Result<(Request, String), ReadError> {
-        let mut reader = BufReader::new(raw.as_bytes());
-        read_request(&mut reader, "127.0.0.1:1".parse().unwrap(), false)
-    }
-
-    #[test]
-    fn parses_headers_cookies_and_body() {
-        let (request, version) =
-            parse("POST /a?x=1 HTTP/1.1\r\nCookie: A=1; B=two\r\nContent-Length: 3\r\n\r\nabc")
-                .ok()
-                .unwrap();
-        assert_eq!(version, "HTTP/1.1");
-        assert_eq!(request.path, "/a");
-        assert_eq!(request.query, "x=1");
-        assert_eq!(request.cookie("B").as_deref(), Some("two"));
-        assert_eq!(request.body, b"abc");
-    }
-
-    #[test]
-    fn rejects_chunked_bodies() {
-        let result = parse("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n");
-        assert!(matches!(result, Err(ReadError::Bad(411, _))));
-    }
+    builder = builder.header(
+        hyper::header::CONNECTION,
+        if keep_alive { "keep-alive" } else { "close" },
+    );
+    builder
+        .body(Full::new(Bytes::from(response.body)))
+        .unwrap_or_else(|error| {
+            eprintln!("kerio-emulator: cannot build a response: {error}");
+            let mut fallback =
+                hyper::Response::new(Full::new(Bytes::from_static(b"Internal Server Error")));
+            *fallback.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+            fallback
+        })
 }

@@ -20,6 +20,7 @@ mod control;
 mod domains;
 mod faults;
 mod http;
+pub mod latency;
 mod policy;
 mod query;
 mod rpc;
@@ -105,6 +106,8 @@ pub struct Config {
     pub session_idle_secs: u64,
     /// Failed logins within a minute from one address that block it for a minute (default 10).
     pub lockout_failures: u32,
+    /// Simulated network distance of both listeners (default none: loopback).
+    pub latency: latency::Latency,
 }
 
 impl Config {
@@ -128,6 +131,7 @@ impl Config {
             hostnames: Vec::new(),
             session_idle_secs: 1800,
             lockout_failures: 10,
+            latency: latency::Latency::default(),
         }
     }
 }
@@ -272,8 +276,18 @@ pub fn start(config: Config) -> io::Result<Running> {
         let emulator = emulator.clone();
         Arc::new(move |request| webmail::handle(&emulator, request))
     };
-    let admin = http::Server::start(config.admin_listen, tls_config.clone(), admin_handler)?;
-    let client = http::Server::start(config.client_listen, tls_config, client_handler)?;
+    let admin = http::Server::start(
+        config.admin_listen,
+        tls_config.clone(),
+        config.latency,
+        admin_handler,
+    )?;
+    let client = http::Server::start(
+        config.client_listen,
+        tls_config,
+        config.latency,
+        client_handler,
+    )?;
     Ok(Running {
         admin,
         client,
@@ -283,10 +297,11 @@ pub fn start(config: Config) -> io::Result<Running> {
     })
 }
 
-/// Routes the admin listener: the JSON-RPC endpoint and the test-control API.
+/// Routes the admin listener: the JSON-RPC endpoint (with or without the trailing slash, as
+/// real servers answer both) and the test-control API.
 fn route_admin(emulator: &Emulator, request: &http::Request) -> http::Reply {
-    const ENDPOINT: &str = "/admin/api/jsonrpc/";
-    if request.path == ENDPOINT {
+    const ENDPOINT: &str = "/admin/api/jsonrpc";
+    if request.path.strip_suffix('/').unwrap_or(&request.path) == ENDPOINT {
         if request.method != "POST" {
             return http::Reply::Send(
                 http::Response::text(405, "Use POST for the JSON-RPC API")

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use kerio_emulator::latency::Latency;
 use kerio_emulator::{seed, start, AdminSpec, Config};
 use serde_json::json;
 use signal_hook::consts::{SIGINT, SIGTERM};
@@ -67,6 +68,10 @@ struct ServeArgs {
     /// Session idle timeout in seconds.
     #[arg(long, default_value_t = 1800)]
     session_idle_secs: u64,
+    /// Simulated network distance: every connection pays one round trip of this many ms for the
+    /// TCP connect, one for the TLS handshake and one per request/response (0 = loopback).
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
 }
 
 fn serve(args: ServeArgs) -> Result<(), String> {
@@ -81,6 +86,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     config.license_users = args.license_users;
     config.hostnames = args.hostnames;
     config.session_idle_secs = args.session_idle_secs;
+    config.latency = Latency::from_millis(args.latency_ms);
     let running = start(config).map_err(|e| format!("cannot start: {e}"))?;
     let ready = json!({
         "admin_url": running.admin_url(),

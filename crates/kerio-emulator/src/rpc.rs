@@ -4,7 +4,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::errors::{self, KerioError};
-use crate::faults::FaultKind;
+use crate::faults::{Fault, FaultKind};
 use crate::http::{Reply, Request, Response};
 use crate::query::SearchQuery;
 use crate::state::role_rank;
@@ -197,8 +197,17 @@ pub fn handle(emulator: &Emulator, request: &Request) -> Reply {
         }
     };
     lock(&emulator.stats).record(&envelope.method);
-    if let Some(reply) = apply_fault(emulator, request, &envelope) {
-        return reply;
+    let fault = lock(&emulator.faults).take(&envelope.method);
+    if let Some(fault) = &fault {
+        eprintln!(
+            "kerio-emulator: {} {} fault {}",
+            request.peer.ip(),
+            envelope.method,
+            fault.kind.name()
+        );
+        if let Some(reply) = fault_before(emulator, request, &envelope, fault) {
+            return reply;
+        }
     }
     let mut call = Call {
         emulator,
@@ -209,20 +218,27 @@ pub fn handle(emulator: &Emulator, request: &Request) -> Reply {
     };
     let outcome = dispatch(&mut call, &envelope.method);
     log(request, &envelope.method, &outcome);
-    Reply::Send(rpc_response(&envelope.id, outcome, &call.set_cookies))
+    match fault.map(|f| f.kind) {
+        Some(FaultKind::ResetAfter) => Reply::Drop,
+        Some(FaultKind::Http500After) => Reply::Send(internal_error()),
+        _ => Reply::Send(rpc_response(&envelope.id, outcome, &call.set_cookies)),
+    }
 }
 
-/// Applies an injected fault; returns the reply when the fault replaces the normal answer.
-fn apply_fault(emulator: &Emulator, request: &Request, envelope: &Envelope) -> Option<Reply> {
-    let fault = lock(&emulator.faults).take(&envelope.method)?;
-    eprintln!(
-        "kerio-emulator: {} {} fault {}",
-        request.peer.ip(),
-        envelope.method,
-        fault.kind.name()
-    );
+fn internal_error() -> Response {
+    Response::text(500, "Internal Server Error")
+}
+
+/// Applies the part of an injected fault that comes before the call; returns the reply when
+/// the fault replaces the call altogether.
+fn fault_before(
+    emulator: &Emulator,
+    request: &Request,
+    envelope: &Envelope,
+    fault: &Fault,
+) -> Option<Reply> {
     match fault.kind {
-        FaultKind::Http500 => Some(Reply::Send(Response::text(500, "Internal Server Error"))),
+        FaultKind::Http500 => Some(Reply::Send(internal_error())),
         FaultKind::Http502 => Some(Reply::Send(Response::text(502, "Bad Gateway"))),
         FaultKind::Reset => Some(Reply::Drop),
         FaultKind::Malformed => Some(Reply::Send(Response::new(
@@ -243,6 +259,7 @@ fn apply_fault(emulator: &Emulator, request: &Request, envelope: &Envelope) -> O
             }
             None
         }
+        FaultKind::ResetAfter | FaultKind::Http500After => None,
     }
 }
 

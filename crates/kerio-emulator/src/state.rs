@@ -317,6 +317,34 @@ impl User {
     }
 }
 
+/// Kinds of address holders other than users that [`AddressHolder`] can be (Kerio's `Entity`).
+pub const HOLDER_KINDS: [&str; 3] = ["EntityAlias", "EntityGroup", "EntityMailingList"];
+
+/// An alias, group or mailing list that holds addresses in a domain. The emulator has no API
+/// for them (only the control API adds them); they exist so that `Server.findEntityByEmail`
+/// can report every kind of holder Kerio reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AddressHolder {
+    /// `keriodb://<kind>/<domain-uuid>/<uuid>`.
+    pub id: String,
+    /// Id of the holder's domain.
+    pub domain_id: String,
+    /// One of [`HOLDER_KINDS`].
+    pub kind: String,
+    /// Name (an alias's own address; a group's or list's name).
+    pub name: String,
+    /// Local parts it receives mail for.
+    pub addresses: Vec<String>,
+}
+
+impl AddressHolder {
+    /// Whether it receives mail for local part `local`, ignoring case.
+    pub fn holds(&self, local: &str) -> bool {
+        self.addresses.iter().any(|a| a.eq_ignore_ascii_case(local))
+    }
+}
+
 /// A mailbox kept after `Users.remove` with `UDeleteUser`, re-attached on re-create.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeptMailbox {
@@ -345,6 +373,8 @@ pub struct Store {
     domain_users: HashMap<String, Vec<usize>>,
     /// Mailboxes whose user was deleted with `UDeleteUser`.
     pub kept: Vec<KeptMailbox>,
+    /// Aliases, groups and mailing lists, in creation order.
+    pub holders: Vec<AddressHolder>,
 }
 
 const SCHEMA: &str = "
@@ -352,6 +382,7 @@ CREATE TABLE IF NOT EXISTS domains (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, d
 CREATE TABLE IF NOT EXISTS users (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS kept_mailboxes (domain_id TEXT NOT NULL, login_name TEXT NOT NULL,
     data TEXT NOT NULL, PRIMARY KEY (domain_id, login_name));
+CREATE TABLE IF NOT EXISTS holders (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, data TEXT NOT NULL);
 ";
 
 /// Writes a domain row: a new id is appended, a known one keeps its place and gets the new data.
@@ -359,6 +390,9 @@ const UPSERT_DOMAIN: &str = "INSERT INTO domains (id, seq, data) VALUES (?1, ?2,
     ON CONFLICT(id) DO UPDATE SET data = excluded.data";
 /// Writes a user row, as [`UPSERT_DOMAIN`].
 const UPSERT_USER: &str = "INSERT INTO users (id, seq, data) VALUES (?1, ?2, ?3)
+    ON CONFLICT(id) DO UPDATE SET data = excluded.data";
+/// Writes an address-holder row, as [`UPSERT_DOMAIN`].
+const UPSERT_HOLDER: &str = "INSERT INTO holders (id, seq, data) VALUES (?1, ?2, ?3)
     ON CONFLICT(id) DO UPDATE SET data = excluded.data";
 
 fn to_json<T: Serialize>(item: &T) -> io::Result<String> {
@@ -391,9 +425,11 @@ impl Store {
         let domains = load_table(&conn, "SELECT data FROM domains ORDER BY seq")?;
         let users = load_table(&conn, "SELECT data FROM users ORDER BY seq")?;
         let kept = load_table(&conn, "SELECT data FROM kept_mailboxes")?;
+        let holders = load_table(&conn, "SELECT data FROM holders ORDER BY seq")?;
         let seq = conn
             .query_row(
-                "SELECT MAX(COALESCE((SELECT MAX(seq) FROM domains), 0), COALESCE((SELECT MAX(seq) FROM users), 0))",
+                "SELECT MAX(COALESCE((SELECT MAX(seq) FROM domains), 0), COALESCE((SELECT MAX(seq) FROM users), 0),
+                    COALESCE((SELECT MAX(seq) FROM holders), 0))",
                 [],
                 |row| row.get(0),
             )
@@ -406,6 +442,7 @@ impl Store {
             user_positions: HashMap::new(),
             domain_users: HashMap::new(),
             kept,
+            holders,
         };
         store.reindex_users();
         Ok(store)
@@ -492,6 +529,23 @@ impl Store {
             self.users[position] = user;
         }
         Ok(())
+    }
+
+    /// Adds an alias, group or mailing list.
+    pub fn insert_holder(&mut self, holder: AddressHolder) -> io::Result<()> {
+        self.write_row(UPSERT_HOLDER, &holder.id, to_json(&holder)?)?;
+        self.holders.push(holder);
+        Ok(())
+    }
+
+    /// The aliases, groups and mailing lists of one domain.
+    pub fn holders_in<'s>(
+        &'s self,
+        domain_id: &'s str,
+    ) -> impl Iterator<Item = &'s AddressHolder> + 's {
+        self.holders
+            .iter()
+            .filter(move |h| h.domain_id == domain_id)
     }
 
     /// Deletes a user (its mailbox goes unless kept with [`Store::keep_mailbox`]).

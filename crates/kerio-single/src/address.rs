@@ -1,6 +1,6 @@
 //! Mailbox addresses: parsing, validation and the case-insensitive canonical form.
 
-use crate::error::Error;
+use crate::error::{quote, Error};
 use crate::rules;
 use std::fmt;
 
@@ -24,7 +24,7 @@ impl Address {
         let text = text.trim();
         let Some((local, domain)) = text.rsplit_once('@') else {
             return Err(Error::invalid_input(
-                format!("\"{text}\" is not a mailbox address."),
+                format!("{} is not a mailbox address.", quote(text)),
                 "Give the full address, e.g. jdoe@example.com.",
             ));
         };
@@ -64,7 +64,7 @@ fn check_localpart_syntax(local: &str) -> Result<(), Error> {
         return Ok(());
     }
     Err(Error::invalid_input(
-        format!("The mailbox name \"{local}\" is not valid."),
+        format!("The mailbox name {} is not valid.", quote(local)),
         format!("Mailbox names need: {}.", failed.join("; ")),
     ))
 }
@@ -76,7 +76,7 @@ pub fn parse_domain(domain: &str) -> Result<String, Error> {
     if domain.is_empty() || domain.len() > DOMAIN_MAX_LENGTH || !domain.split('.').all(valid_label)
     {
         return Err(Error::invalid_input(
-            format!("\"{domain}\" is not a valid domain name."),
+            format!("{} is not a valid domain name.", quote(&domain)),
             "Use letters, digits and hyphens between dots, e.g. example.com; write internationalised names in their xn-- form.",
         ));
     }

@@ -183,7 +183,8 @@ fn parse_request(mut request: Value) -> Result<(Option<ServerSettings>, Value), 
     let server = match request.get_mut("server").map(Value::take) {
         None | Some(Value::Null) => None,
         Some(server) => Some(serde_json::from_value(server).map_err(|e| {
-            Error::invalid_request(format!("The server settings are not valid: {e}."))
+            let detail = crate::error::bounded(&e.to_string());
+            Error::invalid_request(format!("The server settings are not valid: {detail}."))
         })?),
     };
     let args = request

@@ -5,8 +5,9 @@
 //! the JSON type and its usual WHMCS spelling, and reject anything else with a message naming the
 //! accepted forms.
 
+use crate::error::quote;
 use kerio_api::Secret;
-use serde::de::{Error as _, Unexpected};
+use serde::de::Error as _;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
@@ -15,14 +16,22 @@ pub fn opt_u64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>
     match Value::deserialize(deserializer)? {
         Value::Null => Ok(None),
         Value::Number(number) => number.as_u64().map(Some).ok_or_else(|| {
-            D::Error::custom(format!("{number} is not a whole number of 0 or more"))
+            D::Error::custom(format!(
+                "{} is not a whole number of 0 or more",
+                quote(&number.to_string())
+            ))
         }),
         Value::String(text) if text.trim().is_empty() => Ok(None),
         Value::String(text) => text.trim().parse().map(Some).map_err(|_| {
-            D::Error::invalid_value(Unexpected::Str(&text), &"a whole number of 0 or more")
+            D::Error::custom(format!(
+                "{} is not a whole number of 0 or more (at most {})",
+                quote(&text),
+                u64::MAX
+            ))
         }),
         other => Err(D::Error::custom(format!(
-            "{other} is not a whole number of 0 or more"
+            "{} is not a whole number of 0 or more",
+            quote(&other.to_string())
         ))),
     }
 }
@@ -38,13 +47,14 @@ pub fn opt_bool<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<boo
         Value::String(text) => match text.trim().to_ascii_lowercase().as_str() {
             "on" | "yes" | "1" | "true" => Ok(Some(true)),
             "" | "off" | "no" | "0" | "false" => Ok(Some(false)),
-            _ => Err(D::Error::invalid_value(
-                Unexpected::Str(&text),
-                &"true/false (or on/off, yes/no, 1/0)",
-            )),
+            _ => Err(D::Error::custom(format!(
+                "{} is not true/false (or on/off, yes/no, 1/0)",
+                quote(&text)
+            ))),
         },
         other => Err(D::Error::custom(format!(
-            "{other} is not true/false (or on/off, yes/no, 1/0)"
+            "{} is not true/false (or on/off, yes/no, 1/0)",
+            quote(&other.to_string())
         ))),
     }
 }

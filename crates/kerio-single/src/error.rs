@@ -174,20 +174,35 @@ pub fn quote(input: &str) -> String {
     format!("\"{}{cut}\"", shown.escape_debug())
 }
 
-/// A message from a parser that may embed input (serde), bounded the same way: at most
-/// [`QUOTE_MAX_CHARS`] × 2 characters, one line.
+/// A message from a parser that may embed input (serde), bounded the same way: every quoted
+/// part cut after [`QUOTE_MAX_CHARS`] characters, the whole after four times that, one line.
 pub fn bounded(detail: &str) -> String {
-    let limit = QUOTE_MAX_CHARS * 2;
-    let shown: String = detail
+    let parts: Vec<String> = detail
+        .split('"')
+        .enumerate()
+        .map(|(index, part)| {
+            let limit = if index % 2 == 1 {
+                QUOTE_MAX_CHARS
+            } else {
+                QUOTE_MAX_CHARS * 4
+            };
+            shortened(part, limit)
+        })
+        .collect();
+    shortened(&parts.join("\""), QUOTE_MAX_CHARS * 4)
+}
+
+/// `text` cut after `limit` characters (then `…`), control characters as spaces.
+fn shortened(text: &str, limit: usize) -> String {
+    let mut shown: String = text
         .chars()
         .take(limit)
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
-    if detail.chars().count() > limit {
-        format!("{shown}…")
-    } else {
-        shown
+    if text.chars().count() > limit {
+        shown.push('…');
     }
+    shown
 }
 
 impl fmt::Display for Error {
@@ -217,7 +232,15 @@ mod tests {
         assert_eq!(long.chars().count(), QUOTE_MAX_CHARS + 3);
         assert!(long.ends_with("…\""));
         assert_eq!(quote("a\nb\"c"), "\"a\\nb\\\"c\"");
-        assert!(bounded(&"y".repeat(10_000)).chars().count() <= QUOTE_MAX_CHARS * 2 + 1);
+        assert!(bounded(&"y".repeat(10_000)).chars().count() <= QUOTE_MAX_CHARS * 4 + 1);
+        let serde = format!(
+            "invalid type: string \"{}\", expected u64",
+            "z".repeat(10_000)
+        );
+        let shown = bounded(&serde);
+        assert!(shown.starts_with("invalid type: string \"zzz"), "{shown}");
+        assert!(shown.ends_with("…\", expected u64"), "{shown}");
+        assert!(!shown.contains(&"z".repeat(QUOTE_MAX_CHARS + 1)));
         assert!(!bounded("a\nb").contains('\n'));
     }
 

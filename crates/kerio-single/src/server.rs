@@ -130,6 +130,7 @@ impl ServerSettings {
         if host.is_empty() {
             return Err(missing("host name", "host"));
         }
+        require_host_syntax(host)?;
         if self.username.trim().is_empty() {
             return Err(missing("admin user name", "username"));
         }
@@ -158,6 +159,21 @@ impl ServerSettings {
             Trust::SystemRoots
         }
     }
+}
+
+/// Longest host name (DNS allows 253 characters) or bracketed IPv6 address accepted.
+const HOST_MAX_CHARS: usize = 253;
+
+/// Refuses a host that cannot be a host name or IP address (too long, spaces, URL syntax).
+fn require_host_syntax(host: &str) -> Result<(), Error> {
+    let usable = |c: char| c.is_ascii_alphanumeric() || "-._:[]%".contains(c);
+    if host.chars().count() <= HOST_MAX_CHARS && host.chars().all(usable) {
+        return Ok(());
+    }
+    Err(Error::invalid_input(
+        format!("The Kerio host {} is not a host name or IP address.", quote(host)),
+        "Set the server's host name (e.g. mail.example.com) or IP address, without https:// or a path.",
+    ))
 }
 
 /// `url` if it is a usable webmail base URL (see [`ServerSettings::webmail_url`]).
@@ -340,6 +356,31 @@ mod tests {
         let long = format!("https://x/{}", "a".repeat(1_000_000));
         let error = url(&format!("{long}?"), false).unwrap_err();
         assert!(error.message.len() < 200, "{}", error.message.len());
+    }
+
+    #[test]
+    fn hosts_are_names_or_addresses() {
+        for good in [
+            "mail.example.com",
+            "127.0.0.1",
+            "::1",
+            "[::1]",
+            "fe80::1%eth0",
+        ] {
+            assert!(
+                with(json!({"host": good})).client_config().is_ok(),
+                "{good}"
+            );
+        }
+        for bad in [
+            "https://mail.example.com",
+            "mail example.com",
+            "a/b",
+            &"h".repeat(254),
+        ] {
+            let error = with(json!({"host": bad})).client_config().unwrap_err();
+            assert!(error.hint.contains("host name"), "{bad}");
+        }
     }
 
     #[test]

@@ -35,7 +35,7 @@ fn bridge_runs_every_mailbox_operation_through_the_binary() {
         &secrets,
     );
     assert_eq!(created["result"]["created"], true, "{created}");
-    let entry = &created["transcript"][2]; // Session.login, Domains.get, Users.create, …
+    let entry = &created["transcript"][3]; // login, Domains.get, findEntityByEmail, Users.create…
     assert_eq!(entry["method"], "Users.create");
     assert_eq!(
         entry["request"]["params"]["users"][0]["password"],

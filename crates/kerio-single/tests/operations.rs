@@ -271,6 +271,7 @@ fn create_uses_the_minimum_calls_and_the_password_survives_unchanged() {
         [
             "Session.login",
             "Domains.get",
+            "Server.findEntityByEmail",
             "Users.create",
             "Session.logout"
         ]
@@ -708,6 +709,14 @@ fn usage_pages_through_large_domains() {
     );
     assert_eq!(result["accounts"].as_array().unwrap().len(), 2, "{result}");
     assert_eq!(emu.calls("Users.get"), 2, "two pages of 5000");
+    // Stops early: an address on the first page costs that page only.
+    emu.reset_stats();
+    let first = emu.ok(
+        "usage",
+        json!({"addresses": [format!("user00001@{domain}"), format!("user00002@{domain}")]}),
+    );
+    assert_eq!(first["accounts"].as_array().unwrap().len(), 2, "{first}");
+    assert_eq!(emu.calls("Users.get"), 1, "one page of 5000 was enough");
     let listed = emu.ok("list_accounts", json!({"domain": domain}));
     assert_eq!(listed["accounts"].as_array().unwrap().len(), 5_200);
 }

@@ -92,7 +92,10 @@ impl Emu {
     /// POST JSON to a control endpoint; returns (status, body).
     pub fn control(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
         let url = format!("{}{}", self.running.control_url(), path);
-        let request = self.agent.request(method, &url);
+        let request = self
+            .agent
+            .request(method, &url)
+            .set("Content-Type", "application/json");
         let outcome = match body {
             Some(body) => request.send_string(&body.to_string()),
             None => request.call(),

@@ -6,7 +6,7 @@ use super::target::{account_of, MailboxRef};
 use super::Context;
 use crate::address::Address;
 use crate::de;
-use crate::error::{Code, Error};
+use crate::error::{quote, Code, Error};
 use crate::ownership;
 use crate::quota;
 use crate::rules;
@@ -377,7 +377,10 @@ fn require_allowed_name(address: &Address, reserved: &Option<Vec<String>>) -> Re
         return Ok(());
     }
     Err(Error::invalid_input(
-        format!("The mailbox name \"{}\" cannot be used.", address.local()),
+        format!(
+            "The mailbox name {} cannot be used.",
+            quote(address.local())
+        ),
         format!("{}.", failures.join("; ")),
     ))
 }
@@ -449,7 +452,7 @@ impl TerminateMode {
             Some("keep") => Ok(TerminateMode::Keep),
             Some("archive") => Ok(TerminateMode::Archive),
             Some(other) => Err(Error::invalid_input(
-                format!("\"{other}\" is not a terminate mode."),
+                format!("{} is not a terminate mode.", quote(other)),
                 "Use delete (remove the mailbox), keep (remove the user, keep the mail) or archive (move the mail to an archive mailbox).",
             )),
         }

@@ -5,6 +5,7 @@
 //! and results are described in docs/bridge-protocol.md.
 
 pub mod account;
+pub mod collisions;
 pub mod info;
 pub mod listing;
 pub mod passwords;

@@ -1,0 +1,137 @@
+//! Faults that carry out the call and then lose the answer (`reset_after`, `http500_after`):
+//! for every mutating call the change is made on the emulator while the client sees a dropped
+//! connection or an HTTP 500, as when a real server or a proxy fails after the write.
+
+mod common;
+
+use common::{Client, Emu};
+use serde_json::{json, Value};
+
+const KINDS: [&str; 2] = ["reset_after", "http500_after"];
+
+fn inject(emu: &Emu, method: &str, kind: &str) {
+    let (status, body) = emu.control(
+        "POST",
+        "faults",
+        Some(json!({"method": method, "kind": kind})),
+    );
+    assert_eq!(status, 200, "{body}");
+}
+
+/// Sends one call whose answer must be lost the way `kind` says.
+fn call_losing_answer(client: &mut Client, kind: &str, method: &str, params: Value) {
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+    match (kind, client.raw(&body.to_string())) {
+        ("reset_after", Err(_)) => {}
+        ("http500_after", Ok(raw)) => {
+            assert_eq!(raw.status, 500, "{}", raw.body);
+            assert!(!raw.body.contains("result"), "{}", raw.body);
+        }
+        (_, Ok(raw)) => panic!("{kind} on {method}: got HTTP {} {}", raw.status, raw.body),
+        (_, Err(error)) => panic!("{kind} on {method}: {error}"),
+    }
+}
+
+fn state_user(emu: &Emu, email: &str) -> Option<Value> {
+    let (_, state) = emu.control("GET", "state", None);
+    state["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == email)
+        .cloned()
+}
+
+#[test]
+fn users_create_is_applied_before_the_answer_is_lost() {
+    for kind in KINDS {
+        let emu = Emu::start();
+        let mut admin = emu.admin();
+        let domain = admin.domain_id("example.com");
+        inject(&emu, "Users.create", kind);
+        let user = json!({"domainId": domain, "loginName": "lost", "password": "L0st-Answer!"});
+        call_losing_answer(&mut admin, kind, "Users.create", json!({"users": [user]}));
+        assert!(state_user(&emu, "lost@example.com").is_some(), "{kind}");
+        // Only one call was hit: the retry is answered, and says the user exists.
+        let again = admin.create(&domain, vec![user]);
+        assert_eq!(again["errors"][0]["code"], 1001, "{kind}: {again}");
+    }
+}
+
+#[test]
+fn users_set_is_applied_before_the_answer_is_lost() {
+    for kind in KINDS {
+        let emu = Emu::start();
+        let mut admin = emu.admin();
+        let domain = admin.domain_id("example.com");
+        let id = admin.create_user(&domain, "target", "T4rget-Pass!");
+        inject(&emu, "Users.set", kind);
+        let pattern = json!({"userIds": [id], "pattern": {"isEnabled": false}});
+        call_losing_answer(&mut admin, kind, "Users.set", pattern);
+        let user = state_user(&emu, "target@example.com").unwrap();
+        assert_eq!(user["isEnabled"], false, "{kind}");
+    }
+}
+
+#[test]
+fn users_remove_is_applied_before_the_answer_is_lost() {
+    for kind in KINDS {
+        let emu = Emu::start();
+        let mut admin = emu.admin();
+        let domain = admin.domain_id("example.com");
+        let id = admin.create_user(&domain, "gone", "G0ne-Pass!!");
+        inject(&emu, "Users.remove", kind);
+        let request = json!({"userId": id, "method": "UDeleteFolder", "removeReferences": true,
+                             "targetUserId": ""});
+        call_losing_answer(
+            &mut admin,
+            kind,
+            "Users.remove",
+            json!({"requests": [request]}),
+        );
+        assert!(state_user(&emu, "gone@example.com").is_none(), "{kind}");
+        let again = admin.ok("Users.remove", json!({"requests": [request]}));
+        assert_eq!(again["errors"].as_array().unwrap().len(), 1, "{kind}");
+    }
+}
+
+#[test]
+fn session_login_and_logout_are_applied_before_the_answer_is_lost() {
+    for kind in KINDS {
+        let emu = Emu::start();
+        let mut admin = emu.admin();
+        inject(&emu, "Session.logout", kind);
+        call_losing_answer(&mut admin, kind, "Session.logout", json!({}));
+        assert_eq!(
+            admin.err("Session.whoAmI", json!({}))["code"],
+            -32001,
+            "{kind}"
+        );
+
+        inject(&emu, "Session.login", kind);
+        let mut client = emu.client();
+        let login = json!({"userName": common::ADMIN, "password": common::ADMIN_PASSWORD,
+                           "application": {"name": "t", "vendor": "t", "version": "1"}});
+        call_losing_answer(&mut client, kind, "Session.login", login);
+        let (_, stats) = emu.control("GET", "stats", None);
+        assert_eq!(stats["methods"]["Session.login"], 2, "{kind}");
+    }
+}
+
+#[test]
+fn a_wildcard_after_fault_hits_one_call_only() {
+    let emu = Emu::start();
+    let mut admin = emu.admin();
+    let domain = admin.domain_id("example.com");
+    inject(&emu, "*", "http500_after");
+    let user = json!({"domainId": domain, "loginName": "once", "password": "0nce-Pass!!"});
+    call_losing_answer(
+        &mut admin,
+        "http500_after",
+        "Users.create",
+        json!({"users": [user]}),
+    );
+    admin.user(&domain, "once");
+    let (_, faults) = emu.control("GET", "faults", None);
+    assert_eq!(faults["faults"], json!([]));
+}
