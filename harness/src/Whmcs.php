@@ -333,6 +333,26 @@ final class Whmcs
     }
 
     /**
+     * An admin custom button (_AdminCustomButtonArray): the button's label is looked up in the
+     * module's array and its function run with the service's params, as WHMCS's admin page does.
+     *
+     * @return string 'success' or the error WHMCS shows
+     */
+    public function adminCustomButton(int $serviceId, string $label): string
+    {
+        $buttons = (array) ModuleLoader::call($this->module, 'AdminCustomButtonArray');
+        if (!isset($buttons[$label])) {
+            throw new \InvalidArgumentException('The module has no admin button "' . $label . '".');
+        }
+        try {
+            $result = ModuleLoader::call($this->module, (string) $buttons[$label], ParamsBuilder::forService($serviceId, $this->module));
+        } catch (\Exception $exception) {
+            $result = $exception->getMessage();
+        }
+        return $result == 'success' ? 'success' : (is_string($result) ? $result : 'An unknown error occurred');
+    }
+
+    /**
      * The module rows of the admin service page.
      *
      * @return mixed label => HTML

@@ -154,7 +154,7 @@ final class LifecycleTest extends ModuleTestCase
             ->update(['domainstatus' => 'Active', 'username' => $this->address($owner)]);
 
         $this->assertNotSame('success', $this->whmcs->moduleAction($intruder, 'terminate'));
-        $this->assertSame('already_taken', $this->lastErrorCode());
+        $this->assertSame('not_owned', $this->lastErrorCode());
         $this->assertNotNull($this->emulator->user($this->address($owner)));
     }
 

@@ -33,21 +33,21 @@ final class StoredKerioIdTest extends ModuleTestCase
         $address = $this->address($serviceId);
         $bigger = $this->addProduct(['quota_mb' => '2048']);
 
-        $this->assertSame(['Session.login', 'Session.logout', 'Users.set'], $this->callsOf(fn () => $this->whmcs->moduleAction($serviceId, 'suspend')));
+        $this->assertSame(['Batch.run', 'Session.login', 'Session.logout', 'Users.set'], $this->callsOf(fn () => $this->whmcs->moduleAction($serviceId, 'suspend')));
         $this->assertFalse($this->emulator->user($address)['isEnabled']);
-        $this->assertSame(['Session.login', 'Session.logout', 'Users.set'], $this->callsOf(fn () => $this->whmcs->moduleAction($serviceId, 'unsuspend')));
+        $this->assertSame(['Batch.run', 'Session.login', 'Session.logout', 'Users.set'], $this->callsOf(fn () => $this->whmcs->moduleAction($serviceId, 'unsuspend')));
         $this->assertTrue($this->emulator->user($address)['isEnabled']);
         $this->assertSame(
-            ['Domains.get', 'Session.login', 'Session.logout', 'Users.set'],
+            ['Batch.run', 'Session.login', 'Session.logout', 'Users.set'],
             $this->callsOf(fn () => $this->whmcs->changePassword($serviceId, 'Fresh-Passw0rd!'))
         );
         $this->assertTrue($this->emulator->webmailLogin($address, 'Fresh-Passw0rd!'));
         $this->assertSame(
-            ['Session.login', 'Session.logout', 'Users.getStatistics', 'Users.set'],
+            ['Batch.run', 'Session.login', 'Session.logout', 'Users.set'],
             $this->callsOf(fn () => $this->whmcs->changePackage($serviceId, $bigger))
         );
         $this->assertSame(2048, $this->kerioQuotaMb($serviceId));
-        $this->assertSame(['Session.login', 'Session.logout', 'Users.remove'], $this->callsOf(fn () => $this->whmcs->moduleAction($serviceId, 'terminate')));
+        $this->assertSame(['Batch.run', 'Session.login', 'Session.logout', 'Users.remove'], $this->callsOf(fn () => $this->whmcs->moduleAction($serviceId, 'terminate')));
         $this->assertNull($this->emulator->user($address));
     }
 
@@ -63,7 +63,7 @@ final class StoredKerioIdTest extends ModuleTestCase
             $this->callsOf(fn () => $this->whmcs->moduleAction($serviceId, 'suspend'))
         );
         $this->assertSame($kerioId, $this->whmcs->customFieldValue($serviceId, CustomFields::KERIO_ID));
-        $this->assertSame(['Session.login', 'Session.logout', 'Users.set'], $this->callsOf(fn () => $this->whmcs->moduleAction($serviceId, 'unsuspend')));
+        $this->assertSame(['Batch.run', 'Session.login', 'Session.logout', 'Users.set'], $this->callsOf(fn () => $this->whmcs->moduleAction($serviceId, 'unsuspend')));
         $this->assertTrue($this->emulator->user($this->address($serviceId))['isEnabled']);
     }
 
@@ -103,7 +103,7 @@ final class StoredKerioIdTest extends ModuleTestCase
                 ? $this->whmcs->changePassword($first, 'Other-Passw0rd!')
                 : $this->whmcs->moduleAction($first, $action);
             $this->assertNotSame('success', $result, $action);
-            $this->assertSame('already_taken', $this->lastErrorCode(), $action);
+            $this->assertSame('not_owned', $this->lastErrorCode(), $action);
             $this->assertSame($before, $this->emulator->user($address), $action . ' changed the other service\'s mailbox');
         }
         $this->assertSame('success', $this->whmcs->moduleAction($second, 'suspend'));

@@ -213,6 +213,33 @@ function kerioSingle_ListAccounts(array $params)
 }
 
 /**
+ * Admin buttons on the service page. "Adopt existing mailbox" marks a mailbox that exists on Kerio
+ * without a WHMCS mark (e.g. imported by Utilities > Server Sync) as this service's, so the other
+ * buttons may act on it.
+ *
+ * @return array<string, string> button label => function suffix
+ */
+function kerioSingle_AdminCustomButtonArray()
+{
+    return ['Adopt existing mailbox' => 'AdoptMailbox'];
+}
+
+/**
+ * "Adopt existing mailbox": the engine marks the service's mailbox (its username) as this service's,
+ * only when it is a plain user without another service's mark in the product's domains; the Kerio
+ * user id is recorded in `kerio_id` and the activity log says what was done.
+ *
+ * @param array<string, mixed> $params
+ * @return string 'success' or an error
+ */
+function kerioSingle_AdoptMailbox(array $params)
+{
+    return Lifecycle::run('AdoptMailbox', $params, static function () use ($params): void {
+        Provisioning::adopt($params);
+    });
+}
+
+/**
  * Live mailbox data on the admin's service page.
  *
  * @param array<string, mixed> $params

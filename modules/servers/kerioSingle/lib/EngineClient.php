@@ -100,7 +100,8 @@ final class EngineClient
         $this->log->transcript(array_map(static fn ($exchange): array => (array) $exchange, (array) ($response['transcript'] ?? [])));
         if (($response['ok'] ?? false) !== true) {
             $error = EngineError::fromBridge((array) ($response['error'] ?? []));
-            $this->log->failure(['op' => $op, 'args' => $args], $error->errorCode() . ': ' . $error->describe());
+            $reason = $error->reason() === '' ? '' : ' [reason: ' . $error->reason() . ']';
+            $this->log->failure(['op' => $op, 'args' => $args], $error->errorCode() . ': ' . $error->describe() . $reason);
             throw $error;
         }
         return (array) ($response['result'] ?? []);

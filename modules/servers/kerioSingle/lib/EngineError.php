@@ -24,19 +24,27 @@ final class EngineError extends \RuntimeException
     /** The engine wrote something that is not a bridge response. */
     public const OUTPUT = 'engine_output';
 
+    /** The mailbox exists but is not this WHMCS service's (`reason()` says why). */
+    public const NOT_OWNED = 'not_owned';
+    /** `not_owned` reason: the mailbox carries no service's mark; an admin may adopt it. */
+    public const REASON_NO_MARK = 'no_mark';
+
     private string $errorCode;
     private string $hint;
+    private string $reason;
 
     /**
      * @param string $errorCode a bridge error code (docs/bridge-protocol.md) or one of the constants above
      * @param string $message   what happened
      * @param string $hint      what to do about it ('' when there is nothing to add)
+     * @param string $reason    why a mailbox is not this service's (`not_owned` only, else '')
      */
-    public function __construct(string $errorCode, string $message, string $hint = '')
+    public function __construct(string $errorCode, string $message, string $hint = '', string $reason = '')
     {
         parent::__construct($message);
         $this->errorCode = $errorCode;
         $this->hint = $hint;
+        $this->reason = $reason;
     }
 
     /**
@@ -49,7 +57,8 @@ final class EngineError extends \RuntimeException
         return new self(
             (string) ($error['code'] ?? 'unknown'),
             (string) ($error['message'] ?? 'The engine reported an error without a message.'),
-            (string) ($error['hint'] ?? '')
+            (string) ($error['hint'] ?? ''),
+            (string) ($error['reason'] ?? '')
         );
     }
 
@@ -57,6 +66,12 @@ final class EngineError extends \RuntimeException
     public function errorCode(): string
     {
         return $this->errorCode;
+    }
+
+    /** Why the mailbox is not this service's: admin_role, no_mark, other_service, outside_domains ('' for other codes). */
+    public function reason(): string
+    {
+        return $this->reason;
     }
 
     /** What the admin or customer should do ('' when unknown). */

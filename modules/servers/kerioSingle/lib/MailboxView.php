@@ -39,11 +39,15 @@ final class MailboxView
         try {
             $info = self::accountInfo($params, 'AdminServicesTabFields', Lifecycle::address($params));
         } catch (\Throwable $error) {
-            return ['Kerio mailbox' => self::escape('Not available: ' . Lifecycle::errorText($error, $params))];
+            return [
+                'Kerio mailbox' => self::escape('Not available: ' . Lifecycle::errorText($error, $params)),
+                'Marked for this service' => self::escape(self::ownershipLine($error)),
+            ];
         }
         $lastLogin = $info['last_login'] ?? null;
         return [
             'Kerio mailbox' => self::escape((string) $info['address'] . ' (' . (string) $info['status'] . ')'),
+            'Marked for this service' => self::escape('Yes (WHMCS service #' . (int) $params['serviceid'] . ')'),
             'Full name' => self::escape((string) ($info['full_name'] ?? '')),
             'Quota' => self::escape(self::usageLine($info)),
             'Items' => self::escape((string) ($info['items'] ?? 0)),
@@ -54,7 +58,8 @@ final class MailboxView
     }
 
     /**
-     * The engine's `account_info` for an address, logged under the given module action.
+     * The engine's `account_info` for the service's mailbox at $address (ownership checked like every
+     * mailbox op, Provisioning::mailboxArgs), logged under the given module action.
      *
      * @param array<string, mixed> $params
      * @return array<string, mixed>
@@ -62,7 +67,20 @@ final class MailboxView
      */
     public static function accountInfo(array $params, string $action, string $address): array
     {
-        return EngineClient::forParams($params, $action)->call('account_info', ['address' => $address]);
+        $args = ['address' => $address] + Provisioning::mailboxArgs($params);
+        return EngineClient::forParams($params, $action)->call('account_info', $args);
+    }
+
+    /** Whether the failed lookup says anything about the mailbox's mark, and what the admin can do. */
+    private static function ownershipLine(\Throwable $error): string
+    {
+        if (!$error instanceof EngineError || $error->errorCode() !== EngineError::NOT_OWNED) {
+            return 'Unknown (the mailbox could not be read)';
+        }
+        if ($error->reason() === EngineError::REASON_NO_MARK) {
+            return 'No: the mailbox carries no WHMCS mark. If it is this customer\'s, press "Adopt existing mailbox".';
+        }
+        return 'No (' . $error->reason() . '): this service may not act on it; correct the service\'s username or Kerio user ID.';
     }
 
     /**

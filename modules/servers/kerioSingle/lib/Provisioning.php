@@ -44,10 +44,33 @@ final class Provisioning
     }
 
     /**
-     * Runs a mailbox operation (suspend, unsuspend, terminate, change_password, change_package) on the
-     * service's mailbox: adds its address, the service id (ownership guard) and the Kerio user id stored
-     * at create (`user_id`, so the engine can skip the address lookup), and stores the id the engine
-     * reports when it differs (a service created before ids were kept, or a stale id).
+     * The arguments that name the service's mailbox to the engine's mailbox ops (docs/bridge-protocol.md
+     * "Ownership"): its address, the service id and the product's Domains (`allowed_domains`, [] = no
+     * restriction) the engine checks ownership against, and the Kerio user id stored at create
+     * (`user_id`, a shortcut to the account that never skips the check).
+     *
+     * @param array<string, mixed> $params
+     * @return array<string, mixed>
+     * @throws SettingsError when the service has no mailbox address yet
+     */
+    public static function mailboxArgs(array $params): array
+    {
+        $args = [
+            'address' => Lifecycle::address($params),
+            'service_id' => (int) $params['serviceid'],
+            'allowed_domains' => ProductSettings::fromParams($params)->domains(),
+        ];
+        $storedId = self::storedKerioId($params);
+        if ($storedId !== '') {
+            $args['user_id'] = $storedId;
+        }
+        return $args;
+    }
+
+    /**
+     * Runs a mailbox operation (suspend, unsuspend, terminate, change_password, change_package, adopt)
+     * on the service's mailbox (mailboxArgs), and stores the Kerio user id the engine reports when it
+     * differs from the stored one (a service created before ids were kept, a stale id, an adoption).
      *
      * @param array<string, mixed> $params
      * @param array<string, mixed> $args   the operation's other arguments
@@ -56,18 +79,34 @@ final class Provisioning
      */
     public static function mailboxCall(array $params, string $action, string $op, array $args = []): array
     {
-        $serviceId = (int) $params['serviceid'];
-        $storedId = trim(CustomFields::latestServiceValue($serviceId, CustomFields::KERIO_ID));
-        $args = ['address' => Lifecycle::address($params), 'service_id' => $serviceId] + $args;
-        if ($storedId !== '') {
-            $args['user_id'] = $storedId;
-        }
-        $result = EngineClient::forParams($params, $action)->call($op, $args);
+        $result = EngineClient::forParams($params, $action)->call($op, self::mailboxArgs($params) + $args);
         $reportedId = (string) ($result['user_id'] ?? '');
-        if ($reportedId !== '' && $reportedId !== $storedId) {
+        if ($reportedId !== '' && $reportedId !== self::storedKerioId($params)) {
             self::recordKerioId($params, $reportedId);
         }
         return $result;
+    }
+
+    /**
+     * "Adopt existing mailbox": marks the mailbox named by the service's username as this service's
+     * (engine op `adopt`: only a plain user without another service's mark, in the product's domains),
+     * records its Kerio user id in `kerio_id` and writes what was done to the activity log.
+     *
+     * @param array<string, mixed> $params
+     * @throws EngineError|SettingsError
+     */
+    public static function adopt(array $params): void
+    {
+        $result = self::mailboxCall($params, 'AdoptMailbox', 'adopt');
+        $serviceId = (int) $params['serviceid'];
+        $what = ($result['adopted'] ?? false) === true
+            ? 'marked as this service\'s mailbox (WHMCS service #' . $serviceId . ')'
+            : 'already was this service\'s mailbox; nothing changed on Kerio';
+        logActivity(
+            'kerioSingle: Kerio mailbox ' . (string) $result['address'] . ' ' . $what
+                . '; Kerio user ID ' . (string) $result['user_id'] . ' recorded - Service ID: ' . $serviceId,
+            (int) ($params['userid'] ?? 0)
+        );
     }
 
     /**
@@ -173,6 +212,16 @@ final class Provisioning
     private static function recordKerioId(array $params, string $kerioId): void
     {
         CustomFields::setValue((int) $params['pid'], (int) $params['serviceid'], CustomFields::KERIO_ID, $kerioId);
+    }
+
+    /**
+     * The Kerio user id stored for the service ('' when none).
+     *
+     * @param array<string, mixed> $params
+     */
+    private static function storedKerioId(array $params): string
+    {
+        return trim(CustomFields::latestServiceValue((int) $params['serviceid'], CustomFields::KERIO_ID));
     }
 
     /**

@@ -16,6 +16,9 @@ if (!defined('WHMCS')) {
  *     ca_file = /path/ca.pem       a CA bundle to trust instead of the system roots
  *     webmail_url = https://mail.example.com/webmail/   (default https://HOSTNAME/webmail/)
  *     timeout = 30                 seconds per Kerio request (1–300)
+ *     allow_plain_http = yes       only for a test server: lets an unticked Secure box mean plain HTTP
+ *                                  (the admin password then travels in clear); without it the engine
+ *                                  refuses plain HTTP before connecting and says to tick Secure
  */
 final class ServerSettings
 {
@@ -24,7 +27,9 @@ final class ServerSettings
     /** Seconds per Kerio request when the Access Hash sets none. */
     public const DEFAULT_TIMEOUT = 30;
     private const MAX_TIMEOUT = 300;
-    private const ACCESS_HASH_KEYS = ['tls_fingerprint', 'ca_file', 'webmail_url', 'timeout'];
+    private const ACCESS_HASH_KEYS = ['tls_fingerprint', 'ca_file', 'webmail_url', 'timeout', 'allow_plain_http'];
+    /** Spellings of allow_plain_http: value => allowed. */
+    private const YES_NO = ['yes' => true, 'no' => false];
 
     private string $host;
     private int $port;
@@ -119,6 +124,9 @@ final class ServerSettings
         if (isset($options['webmail_url'])) {
             self::checkWebmailUrl($options['webmail_url']);
         }
+        if (isset($options['allow_plain_http']) && !isset(self::YES_NO[strtolower($options['allow_plain_http'])])) {
+            throw new SettingsError('Access Hash: allow_plain_http must be yes or no.');
+        }
         return $options;
     }
 
@@ -151,6 +159,7 @@ final class ServerSettings
             'ca_file' => $this->options['ca_file'] ?? null,
             'timeout_s' => $this->timeoutSeconds(),
             'webmail_url' => $this->options['webmail_url'] ?? null,
+            'allow_plain_http' => self::YES_NO[strtolower($this->options['allow_plain_http'] ?? 'no')],
         ];
     }
 

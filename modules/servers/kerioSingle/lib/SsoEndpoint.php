@@ -150,8 +150,7 @@ final class SsoEndpoint
      */
     private static function loginForm(array $params): array
     {
-        $result = EngineClient::forParams($params, 'ServiceSingleSignOn')->call('sso', [
-            'address' => Lifecycle::address($params),
+        $result = EngineClient::forParams($params, 'ServiceSingleSignOn')->call('sso', Provisioning::mailboxArgs($params) + [
             'password' => (string) ($params['password'] ?? ''),
             'sso_enabled' => true,
         ]);
