@@ -49,6 +49,7 @@ foreach (RTTS_MS as $rtt) {
     $distances[$rtt] = (new Distance($environment, RAW_CLIENT))->measure($rtt, 'scale');
 }
 $near = $distances[0];
+echo "\n" . Report::distanceTable($distances);
 foreach ($near['actions'] as $action => $figure) {
     $limit = $action === 'create' ? 5 : (in_array($action, READ_ONLY_ACTIONS, true) ? $figure['floor'] + 1 : 4);
     $report->add('exchanges: ' . $action, $figure['exchanges'] . ' (floor ' . $figure['floor'] . ')', '<= ' . $limit, $figure['exchanges'] <= $limit);
@@ -87,7 +88,7 @@ $scale = new UsageAtScale($environment, $scaleEmulator);
 $growth = [];
 foreach (GROWTH as $mailboxes) {
     fwrite(STDERR, "    UsageUpdate over {$mailboxes} services\n");
-    $growth[] = $scale->measure($mailboxes, $mailboxes === end(GROWTH));
+    $growth[] = $scale->measure($mailboxes, $mailboxes === max(GROWTH));
 }
 $largest = end($growth);
 fwrite(STDERR, "    ListAccounts\n");

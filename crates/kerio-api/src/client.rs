@@ -4,7 +4,7 @@ use crate::error::{error_message, item_errors, Error};
 use crate::query::SearchQuery;
 use crate::secret::Secret;
 use crate::tls::{PresentedFingerprint, Trust};
-use crate::transcript::{recorded, Exchange};
+use crate::transcript::{recorded, recorded_briefly, Exchange, DETAILED_REPEATS};
 use crate::transport::{parse_json, Transport, TransportSettings};
 use crate::types::{
     CreateResult, Domain, Entity, ListResult, ProductInfo, RemovalRequest, ServerVersion, User,
@@ -13,6 +13,7 @@ use crate::types::{
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use std::fmt;
 use std::time::{Duration, Instant};
 
@@ -65,10 +66,15 @@ impl ClientConfig {
     }
 }
 
-/// Most connections [`Client::users_get_each`] reads over at once: the client's own and up to
-/// three companions in the same session. [I] Kerio's web administration itself sends one
-/// session's requests over several connections; four keeps the load on the server modest.
+/// Most connections [`Client::users_get_each`] reads over at once from a nearby server: the
+/// client's own and up to three companions in the same session. [I] Kerio's web administration
+/// itself sends one session's requests over several connections; four keeps the load on the
+/// server modest.
 pub const MAX_CONNECTIONS: usize = 4;
+
+/// Most connections [`Client::users_get_each`] reads over at once from a distant server; see
+/// [`Client::parallel_reads`].
+pub const MAX_CONNECTIONS_FAR: usize = 16;
 
 /// The admin credentials kept for one automatic re-login.
 struct Credentials {
@@ -84,12 +90,17 @@ pub struct Client {
     token: Option<Secret>,
     credentials: Option<Credentials>,
     transcript: Vec<Exchange>,
+    /// Exchanges recorded so far per method (companions start from their client's counts), which
+    /// decides between a detailed and a brief record ([`DETAILED_REPEATS`]).
+    recorded_per_method: HashMap<String, usize>,
     next_id: u64,
     presented: PresentedFingerprint,
     /// Clients in this session over connections of their own (see [`Client::users_get_each`]).
     companions: Vec<Client>,
     /// Logins so far; companions belong to the session of one login.
     logins: u64,
+    /// The fastest answered exchange so far (ms): one round trip plus the server's work.
+    fastest_exchange_ms: Option<u64>,
 }
 
 impl fmt::Debug for Client {
@@ -121,10 +132,12 @@ impl Client {
             token: None,
             credentials: None,
             transcript: Vec::new(),
+            recorded_per_method: HashMap::new(),
             next_id: 1,
             presented,
             companions: Vec::new(),
             logins: 0,
+            fastest_exchange_ms: None,
         })
     }
 
@@ -229,7 +242,7 @@ impl Client {
         self.typed_call("Users.get", params, None)
     }
 
-    /// `Users.get` for each `(domain id, query)`, up to [`MAX_CONNECTIONS`] at once: the first of
+    /// `Users.get` for each `(domain id, query)`, up to [`Client::parallel_reads`] at once: the first of
     /// each round over this client's connection, the others over companions (clients in the same
     /// session with connections of their own, opened on first use and kept for later rounds).
     /// The answers come in the order asked. A companion answered "session expired" is asked
@@ -242,13 +255,25 @@ impl Client {
         requests: &[(&str, &SearchQuery)],
     ) -> Vec<Result<ListResult<User>, Error>> {
         let mut answers = Vec::with_capacity(requests.len());
-        for round in requests.chunks(MAX_CONNECTIONS) {
+        for round in requests.chunks(self.parallel_reads()) {
             answers.extend(self.users_get_round(round));
         }
         answers
     }
 
-    /// One round of [`Client::users_get_each`]: at most [`MAX_CONNECTIONS`] requests at once.
+    /// How many reads [`Client::users_get_each`] runs at once: one per millisecond of the fastest
+    /// exchange so far, at least [`MAX_CONNECTIONS`] and at most [`MAX_CONNECTIONS_FAR`]. A round
+    /// of parallel reads costs about one round trip whatever its width, so a distant server is read
+    /// in wider rounds: at 20 ms, 100 domains take 7 rounds instead of 25. [I] The server sees no
+    /// more requests per second than from four connections nearby, as each waits out the distance.
+    pub fn parallel_reads(&self) -> usize {
+        let fastest = self.fastest_exchange_ms.unwrap_or(0);
+        usize::try_from(fastest)
+            .unwrap_or(usize::MAX)
+            .clamp(MAX_CONNECTIONS, MAX_CONNECTIONS_FAR)
+    }
+
+    /// One round of [`Client::users_get_each`]: at most [`Client::parallel_reads`] requests.
     fn users_get_round(
         &mut self,
         round: &[(&str, &SearchQuery)],
@@ -302,10 +327,12 @@ impl Client {
             token: self.token.clone(),
             credentials: None,
             transcript: Vec::new(),
+            recorded_per_method: self.recorded_per_method.clone(),
             next_id: self.next_id,
             presented: self.presented.clone(),
             companions: Vec::new(),
             logins: self.logins,
+            fastest_exchange_ms: self.fastest_exchange_ms,
         }
     }
 
@@ -438,17 +465,39 @@ impl Client {
             .transport
             .post(method, &request.to_string(), self.token.as_ref());
         let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        if outcome.is_ok() {
+            self.fastest_exchange_ms = Some(
+                self.fastest_exchange_ms
+                    .map_or(ms, |fastest| fastest.min(ms)),
+            );
+        }
+        let record = self.recorder(method);
         let response = match &outcome {
-            Ok(response) => recorded(response),
+            Ok(response) => record(response),
             Err(error) => json!({ "clientError": error.to_string() }),
         };
         self.transcript.push(Exchange {
             method: method.to_string(),
-            request: recorded(&request),
+            request: record(&request),
             response,
             ms,
         });
         rpc_result(method, id, outcome?)
+    }
+
+    /// How the next exchange of `method` is recorded: in detail for the first
+    /// [`DETAILED_REPEATS`] of the method, briefly after that.
+    fn recorder(&mut self, method: &str) -> fn(&Value) -> Value {
+        let count = self
+            .recorded_per_method
+            .entry(method.to_string())
+            .or_default();
+        *count += 1;
+        if *count > DETAILED_REPEATS {
+            recorded_briefly
+        } else {
+            recorded
+        }
     }
 
     fn envelope(&self, id: u64, method: &str, params: &Value) -> Value {

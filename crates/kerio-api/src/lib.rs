@@ -45,13 +45,17 @@ mod transport;
 mod types;
 mod units;
 
-pub use client::{decode_response, Application, Client, ClientConfig, MAX_CONNECTIONS};
+pub use client::{
+    decode_response, Application, Client, ClientConfig, MAX_CONNECTIONS, MAX_CONNECTIONS_FAR,
+};
 pub use endpoint::{admin_url, url_host};
 pub use error::{fill_placeholders, Error, ItemError, TlsError, SESSION_EXPIRED};
 pub use query::{Combining, Comparator, Condition, Direction, SearchQuery, SortOrder};
 pub use secret::{Secret, MASK};
 pub use tls::{fingerprint_of, normalize_fingerprint, Trust};
-pub use transcript::{recorded, redact, Exchange, MAX_RECORDED_ITEMS};
+pub use transcript::{
+    recorded, recorded_briefly, redact, Exchange, DETAILED_REPEATS, MAX_RECORDED_ITEMS,
+};
 pub use types::{
     AllowedUsers, CreateResult, Domain, Entity, LastLogin, ListResult, ProductInfo, RemovalMethod,
     RemovalMode, RemovalRequest, ServerVersion, User, UserCountInfo, UserDetails, UserRight,

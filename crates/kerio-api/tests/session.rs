@@ -253,3 +253,19 @@ fn an_expired_session_during_parallel_reads_is_renewed_once_and_every_read_answe
     assert!(client.is_logged_in());
     client.logout().unwrap();
 }
+
+#[test]
+fn parallel_reads_widen_with_the_distance_to_the_server() {
+    let near = common::emulator();
+    let client = common::admin_client(&near.running);
+    assert!(
+        client.parallel_reads() < kerio_api::MAX_CONNECTIONS_FAR,
+        "a loopback server is read over {} connections",
+        client.parallel_reads()
+    );
+    let far = common::emulator_with(|config| {
+        config.latency = kerio_emulator::latency::Latency::from_millis(20);
+    });
+    let client = common::admin_client(&far.running);
+    assert_eq!(client.parallel_reads(), kerio_api::MAX_CONNECTIONS_FAR);
+}

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use serde_json::json;
+use serde_json::{json, Value};
 
 #[test]
 fn test_connection_reports_version_role_and_presented_fingerprint() {
@@ -739,6 +739,55 @@ fn list_accounts_shows_every_mailbox_with_its_service() {
     );
     let only = emu.ok("list_accounts", json!({"domain": "example.org"}));
     assert_eq!(only["accounts"].as_array().unwrap().len(), 1);
+    let compact = emu.ok("list_accounts", json!({"compact": true}));
+    assert_eq!(
+        compact,
+        json!({"accounts": [["admin@example.com", 0, 0], ["alice@example.com", 0, 100],
+                            ["bob@example.org", 1, 0]]})
+    );
+}
+
+#[test]
+fn usage_over_many_domains_reads_the_domain_list_whole_and_records_repeats_briefly() {
+    let dir = tempfile::tempdir().unwrap();
+    kerio_emulator::seed(dir.path(), 20, 2).unwrap();
+    let running = kerio_emulator::start(kerio_emulator::Config::for_tests(dir.path())).unwrap();
+    let emu = Emu {
+        agent: agent_for(&running.cert_file()),
+        running,
+        dir,
+    };
+    let addresses: Vec<String> = (1..=20)
+        .map(|d| format!("user00002@d{d:03}.example"))
+        .collect();
+    let response = emu.call("usage", json!({"addresses": addresses, "compact": true}));
+    assert_eq!(response["ok"], true, "{response}");
+    let usage = response["result"]["usage"].as_array().unwrap();
+    assert_eq!(usage.len(), 20);
+    assert!(usage.iter().all(Value::is_array), "{usage:?}");
+    let transcript = response["transcript"].as_array().unwrap();
+    let domains_get = &transcript[1];
+    assert_eq!(domains_get["method"], "Domains.get");
+    assert!(
+        domains_get["request"]["params"]["query"]
+            .get("conditions")
+            .is_none(),
+        "more than 16 domains are read as one whole list: {domains_get}"
+    );
+    let pages: Vec<&Value> = transcript
+        .iter()
+        .filter(|exchange| exchange["method"] == "Users.get")
+        .collect();
+    assert_eq!(pages.len(), 20);
+    assert_eq!(
+        pages[0]["response"]["result"]["list"][0]["loginName"],
+        "user00001"
+    );
+    assert_eq!(
+        pages[19]["response"]["result"]["list"],
+        json!(["… 2 more not recorded"]),
+        "pages past the first few of each connection keep only a note"
+    );
 }
 
 #[test]

@@ -17,6 +17,7 @@ use WHMCS\Module\Server\kerioSingle\MailboxView;
 use WHMCS\Module\Server\kerioSingle\ProductSettings;
 use WHMCS\Module\Server\kerioSingle\ProductSetup;
 use WHMCS\Module\Server\kerioSingle\Provisioning;
+use WHMCS\Module\Server\kerioSingle\ServerSync;
 use WHMCS\Module\Server\kerioSingle\SsoActor;
 use WHMCS\Module\Server\kerioSingle\SsoEndpoint;
 use WHMCS\Module\Server\kerioSingle\SsoTokens;
@@ -193,7 +194,7 @@ function kerioSingle_ChangePackage(array $params)
 function kerioSingle_UsageUpdate(array $params)
 {
     return Lifecycle::run('UsageUpdate', $params, static function () use ($params): void {
-        Provisioning::updateUsage($params);
+        ServerSync::updateUsage($params);
     });
 }
 
@@ -206,7 +207,7 @@ function kerioSingle_UsageUpdate(array $params)
 function kerioSingle_ListAccounts(array $params)
 {
     try {
-        return ['success' => true, 'accounts' => Provisioning::listAccounts($params)];
+        return ['success' => true, 'accounts' => ServerSync::listAccounts($params)];
     } catch (\Throwable $error) {
         return ['success' => false, 'error' => Lifecycle::errorText($error, $params)];
     }

@@ -84,6 +84,19 @@ pub struct ListArgs {
     /// Only this domain (default: every domain).
     #[serde(default, deserialize_with = "de::opt_text")]
     pub domain: Option<String>,
+    /// Answer in the compact shape ([`CompactList`]) instead of [`ListResult`].
+    #[serde(default, deserialize_with = "de::opt_bool")]
+    pub compact: Option<bool>,
+}
+
+/// What `list_accounts` answers: the full shape by default, the compact one when asked for.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum ListAnswer {
+    /// Every field of every mailbox.
+    Full(ListResult),
+    /// Only what WHMCS's server sync shows.
+    Compact(CompactList),
 }
 
 /// Result of `list_accounts`.
@@ -91,6 +104,15 @@ pub struct ListArgs {
 pub struct ListResult {
     /// Every mailbox, sorted by address.
     pub accounts: Vec<Account>,
+}
+
+/// The compact `list_accounts` result: `[address, 1 if suspended else 0, quota MB]` per mailbox,
+/// sorted by address. At 100,000 mailboxes PHP decodes small lists instead of objects with five
+/// keys (about a fifth of the memory).
+#[derive(Debug, Serialize)]
+pub struct CompactList {
+    /// One entry per mailbox.
+    pub accounts: Vec<(String, u8, u64)>,
 }
 
 /// One mailbox in `list_accounts`.
@@ -239,8 +261,26 @@ fn whole_mb(mb: f64) -> u64 {
 }
 
 /// `list_accounts`: every mailbox (of one domain, or of all), for WHMCS's server sync.
-pub fn list_accounts(context: &mut Context, args: ListArgs) -> Result<ListResult, Error> {
-    let only = args.domain.as_deref().map(parse_domain).transpose()?;
+pub fn list_accounts(context: &mut Context, args: ListArgs) -> Result<ListAnswer, Error> {
+    let accounts = read_accounts(context, args.domain.as_deref())?;
+    Ok(if args.compact == Some(true) {
+        ListAnswer::Compact(CompactList {
+            accounts: accounts
+                .into_iter()
+                .map(|account| {
+                    let suspended = u8::from(account.status == status(Some(false)));
+                    (account.address, suspended, account.quota_mb)
+                })
+                .collect(),
+        })
+    } else {
+        ListAnswer::Full(ListResult { accounts })
+    })
+}
+
+/// Every mailbox of domain `only` (or of all domains), sorted by address.
+fn read_accounts(context: &mut Context, only: Option<&str>) -> Result<Vec<Account>, Error> {
+    let only = only.map(parse_domain).transpose()?;
     context.session_with_progress(|kerio, progress| {
         let domains = match &only {
             Some(name) => vec![kerio
@@ -262,7 +302,7 @@ pub fn list_accounts(context: &mut Context, args: ListArgs) -> Result<ListResult
             true
         })?;
         accounts.sort_by(|a, b| a.address.cmp(&b.address));
-        Ok(ListResult { accounts })
+        Ok(accounts)
     })
 }
 

@@ -7,7 +7,7 @@ if (!defined('WHMCS')) {
 }
 
 /**
- * The multi-step module functions: create, change package, usage update, server sync.
+ * The multi-step module functions: create and change package (usage update and server sync: ServerSync).
  * Each engine call either succeeds or throws; WHMCS records are written only after the engine confirmed.
  */
 final class Provisioning
@@ -128,70 +128,6 @@ final class Provisioning
             'allow_downgrade_below_usage' => $allowBelowUsage,
         ]);
         self::updateQuota($params, (int) $result['quota_mb']);
-    }
-
-    /**
-     * Fetches usage of every Active/Suspended mailbox of this module on the server in one engine call
-     * and writes diskusage/disklimit (MB, rounded to whole MB) and lastupdate.
-     *
-     * The engine is asked for the compact answer (docs/bridge-protocol.md, `usage`): one
-     * `[used MB, limit MB]` per address at the address's position, already in whole MB, so
-     * 10,000 services move and decode about a seventh of the bytes and need no address lookup.
-     *
-     * @param array<string, mixed> $params server params only
-     * @return int number of services updated
-     * @throws EngineError|SettingsError
-     */
-    public static function updateUsage(array $params): int
-    {
-        $mailboxes = ServiceRepository::mailboxesOnServer((int) $params['serverid']);
-        if ($mailboxes === []) {
-            return 0;
-        }
-        $serviceIds = array_keys($mailboxes);
-        $result = EngineClient::forParams($params, 'UsageUpdate')
-            ->call('usage', ['addresses' => array_values($mailboxes), 'compact' => true]);
-        $usageByService = [];
-        foreach ((array) ($result['usage'] ?? []) as $position => $figures) {
-            if (is_array($figures) && isset($serviceIds[$position])) {
-                $usageByService[$serviceIds[$position]] = $figures;
-            }
-        }
-        ServiceRepository::writeUsage($usageByService, date('Y-m-d H:i:s'));
-        return count($usageByService);
-    }
-
-    /**
-     * The mailboxes on the server in WHMCS's server-sync shape.
-     *
-     * Kerio's user records carry no creation time, so `created` is the moment of the sync. Kerio has no
-     * plans either: `product` is the quota in MB, matched by WHMCS against configoption2 (quota_mb,
-     * MetaData ListAccountsProductField).
-     *
-     * @param array<string, mixed> $params server params only
-     * @return list<array<string, string>>
-     * @throws EngineError|SettingsError
-     */
-    public static function listAccounts(array $params): array
-    {
-        $result = EngineClient::forParams($params, 'ListAccounts')->call('list_accounts', []);
-        $now = date('Y-m-d H:i:s');
-        $accounts = [];
-        foreach ((array) ($result['accounts'] ?? []) as $account) {
-            $address = (string) $account['address'];
-            $accounts[] = [
-                'name' => $address,
-                'email' => $address,
-                'username' => $address,
-                'domain' => self::domainOf($address),
-                'uniqueIdentifier' => $address,
-                'product' => (string) (int) ($account['quota_mb'] ?? 0),
-                'primaryip' => '',
-                'created' => $now,
-                'status' => ($account['status'] ?? '') === 'suspended' ? 'Suspended' : 'Active',
-            ];
-        }
-        return $accounts;
     }
 
     /**

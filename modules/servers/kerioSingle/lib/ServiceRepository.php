@@ -46,7 +46,8 @@ final class ServiceRepository
      *
      * The module's products are read first and the services then by product id, without a join
      * or an ORDER BY (sorted here): at 10,000 services on MariaDB the join with ORDER BY cost
-     * ~17 ms in a temporary table and filesort, the two plain reads ~7 ms.
+     * ~17 ms in a temporary table and filesort, the two plain reads ~7 ms. The rows are fetched one
+     * by one straight from PDO: at 100,000 services one object per row cost ~20 MB.
      *
      * @return array<int, string> service id => address (lower-case), ascending by id
      */
@@ -56,15 +57,17 @@ final class ServiceRepository
         if ($productIds === []) {
             return [];
         }
-        $rows = Capsule::table('tblhosting')
+        $query = Capsule::table('tblhosting')
+            ->select(['id', 'username'])
             ->where('server', $serverId)
             ->whereIn('packageid', $productIds)
             ->whereIn('domainstatus', ['Active', 'Suspended'])
-            ->where('username', '!=', '')
-            ->get(['id', 'username']);
+            ->where('username', '!=', '');
+        $statement = Capsule::connection()->getPdo()->prepare($query->toSql());
+        $statement->execute($query->getBindings());
         $mailboxes = [];
-        foreach ($rows as $row) {
-            $mailboxes[(int) $row->id] = strtolower((string) $row->username);
+        while (($row = $statement->fetch(\PDO::FETCH_NUM)) !== false) {
+            $mailboxes[(int) $row[0]] = strtolower((string) $row[1]);
         }
         ksort($mailboxes);
         return $mailboxes;
