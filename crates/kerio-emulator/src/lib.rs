@@ -15,6 +15,7 @@
 pub mod errors;
 pub mod state;
 
+mod admin_web;
 mod control;
 mod domains;
 mod faults;
@@ -33,6 +34,7 @@ mod webmail;
 use std::io;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -110,6 +112,8 @@ pub struct Config {
     pub latency: latency::Latency,
     /// How reported sizes are expressed (default exact; see [`state::SizeUnits`]).
     pub size_units: SizeUnits,
+    /// Whether the webmail form login requires the CSRF token of its login page (default off).
+    pub webmail_csrf: bool,
 }
 
 impl Config {
@@ -135,6 +139,7 @@ impl Config {
             lockout_failures: 10,
             latency: latency::Latency::default(),
             size_units: size_units_from_env(),
+            webmail_csrf: false,
         }
     }
 }
@@ -173,6 +178,8 @@ pub(crate) struct Emulator {
     pub sessions: Mutex<Sessions>,
     pub lockout: Mutex<Lockout>,
     pub faults: Mutex<faults::Faults>,
+    /// Whether the webmail form login needs its CSRF token (switchable by the control API).
+    pub webmail_csrf: AtomicBool,
     pub stats: Mutex<control::Stats>,
 }
 
@@ -289,6 +296,7 @@ pub fn start(config: Config) -> io::Result<Running> {
         sessions: Mutex::new(Sessions::default()),
         lockout: Mutex::new(Lockout::default()),
         faults: Mutex::new(faults::Faults::default()),
+        webmail_csrf: AtomicBool::new(config.webmail_csrf),
         stats: Mutex::new(control::Stats::default()),
     });
     let tls_config = (!config.plain).then(|| identity.server_config.clone());
@@ -336,6 +344,9 @@ fn route_admin(emulator: &Emulator, request: &http::Request) -> http::Reply {
     }
     if request.path.starts_with(control::PREFIX) {
         return http::Reply::Send(control::handle(emulator, request));
+    }
+    if admin_web::handles(&request.path) {
+        return http::Reply::Send(admin_web::handle(emulator, request));
     }
     http::Reply::Send(http::Response::text(404, "Not found"))
 }
