@@ -44,6 +44,10 @@ pub const METHODS: &[Method] = &[
     },
 ];
 
+/// The id of the default access policy group (as `AccessPolicy.getGroupList` lists it).
+pub const DEFAULT_ACCESS_POLICY_ID: &str =
+    "keriodb://accesspolicygroup/00000000-0000-4000-8000-000000000001";
+
 /// Fields QUICKSEARCH looks in.
 const QUICK_FIELDS: &[&str] = &["loginName", "fullName", "description"];
 /// Accepted `authType` values.
@@ -97,6 +101,10 @@ const USER_FIELDS: &[&str] = &[
     "outMessageLimit",
     "lastLoginInfo",
     "publishInGal",
+    "cleanOutItems",
+    "accessPolicy",
+    "homeServer",
+    "migration",
 ];
 
 /// One field of a user's wire form; `None` for a name not in [`USER_FIELDS`]. `consumedSize`
@@ -141,6 +149,14 @@ fn user_field(user: &User, field: &str, units: SizeUnits) -> Option<Value> {
             json!({"dateTime": user.last_login.date_time, "protocol": user.last_login.protocol})
         }
         "publishInGal" => json!(true),
+        "cleanOutItems" => {
+            let off = json!({"isEnabled": false, "days": 30});
+            json!({"isUsedDomain": true, "deletedItems": off, "junkEmail": off,
+                   "sentItems": off, "autoDelete": off})
+        }
+        "accessPolicy" => json!({"id": DEFAULT_ACCESS_POLICY_ID, "name": "Default"}),
+        "homeServer" => json!({"id": "", "name": ""}),
+        "migration" => json!({"enabled": false, "id": "", "name": ""}),
         _ => return None,
     })
 }
