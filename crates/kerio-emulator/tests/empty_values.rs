@@ -5,15 +5,21 @@
 
 mod common;
 
-use common::Emu;
+use common::{Client, Emu};
 use serde_json::json;
 
-#[test]
-fn a_user_written_back_whole_with_empty_values_changes_only_what_was_edited() {
+/// An emulator with one mailbox `login@example.com`; the admin client, domain id and user id.
+fn with_user(login: &str, password: &str) -> (Emu, Client, String, String) {
     let emu = Emu::start();
     let mut admin = emu.admin();
     let domain = admin.domain_id("example.com");
-    let id = admin.create_user(&domain, "roundtrip", "R0und-Trip-Pass");
+    let id = admin.create_user(&domain, login, password);
+    (emu, admin, domain, id)
+}
+
+#[test]
+fn a_user_written_back_whole_with_empty_values_changes_only_what_was_edited() {
+    let (emu, mut admin, domain, id) = with_user("roundtrip", "R0und-Trip-Pass");
     admin.ok(
         "Users.set",
         json!({"userIds": [id], "pattern": {"emailAddresses": ["rt-alias"]}}),
@@ -34,23 +40,9 @@ fn a_user_written_back_whole_with_empty_values_changes_only_what_was_edited() {
     assert_eq!(after["fullName"], "Round Trip");
     assert_eq!(after["emailAddresses"], json!(["rt-alias"]));
     assert_eq!(after["authType"], "UInternalAuth");
-    let old = &before["users"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["id"] == id)
-        .unwrap()
-        .clone();
-    let mut changed = old.clone();
+    let mut changed = state_user(&before, &id);
     changed["fullName"] = json!("Round Trip");
-    let now = emu.control("GET", "state", None).1;
-    let now = now["users"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["id"] == id)
-        .unwrap()
-        .clone();
+    let now = state_user(&emu.control("GET", "state", None).1, &id);
     assert_eq!(now, changed, "only fullName may change");
     // The password was kept: the old one still logs in to webmail.
     assert!(webmail_accepts(
@@ -58,6 +50,17 @@ fn a_user_written_back_whole_with_empty_values_changes_only_what_was_edited() {
         "roundtrip@example.com",
         "R0und-Trip-Pass"
     ));
+}
+
+/// The user with `id` in a `GET /_emulator/state` answer.
+fn state_user(state: &serde_json::Value, id: &str) -> serde_json::Value {
+    state["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["id"] == id)
+        .unwrap()
+        .clone()
 }
 
 fn webmail_accepts(emu: &Emu, user: &str, password: &str) -> bool {
@@ -76,10 +79,7 @@ fn webmail_accepts(emu: &Emu, user: &str, password: &str) -> bool {
 
 #[test]
 fn wrong_non_empty_values_are_still_refused_per_item_and_change_nothing() {
-    let emu = Emu::start();
-    let mut admin = emu.admin();
-    let domain = admin.domain_id("example.com");
-    let id = admin.create_user(&domain, "strict", "Str1ct-Passw0rd");
+    let (emu, mut admin, domain, id) = with_user("strict", "Str1ct-Passw0rd");
     for pattern in [
         json!({"authType": "UNoSuchAuth"}),
         json!({"emailAddresses": "not-a-list"}),
