@@ -1,12 +1,14 @@
 //! A faithful emulator of Kerio Connect 10 for tests and demos: the administration JSON-RPC API
-//! (`/admin/api/jsonrpc/`, sessions, Domains, Users, Server, Version), the webmail form login
-//! (`/webmail/login/dologin`) and a loopback-only test-control API (`/_emulator/*`).
+//! (`/admin/api/jsonrpc/`, sessions, Domains, Users, Server, Version and the monitoring methods),
+//! the administration and webmail form logins (`/admin/login/dologin`,
+//! `/webmail/login/dologin`) and a loopback-only test-control API (`/_emulator/*`).
 //!
-//! Layout (one obvious home per fidelity fix): [`state`] holds domains, users, mailboxes and
-//! sessions (SQLite write-through); `rpc` is the JSON-RPC envelope, dispatch and auth check;
-//! `session`, `domains`, `users`, `server` handle one Kerio interface each; `query` is the
-//! SearchQuery engine; [`errors`] is the error catalogue; `policy` holds the login-name and
-//! password rules; `webmail`, `control` and `faults` are the other surfaces; `tls` makes the
+//! Layout (one obvious home per fidelity fix): [`state`] holds domains, users, mailboxes,
+//! address holders and sessions (SQLite write-through); `rpc` is the JSON-RPC envelope, dispatch
+//! and the role × domain check; `session`, `domains`, `users`, `server`, `monitoring` handle
+//! Kerio interfaces; `query` is the SearchQuery engine; [`errors`] is the error catalogue;
+//! `policy` holds the login-name and password rules; `webmail`, `admin_web`, `control` and
+//! `faults` are the other surfaces; `http` is the HTTP layer (hyper); `tls` makes the
 //! self-signed certificate. Behaviour that is an emulator choice rather than a verified Kerio
 //! fact is marked [I] in docs/emulator.md.
 
