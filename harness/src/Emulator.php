@@ -183,6 +183,26 @@ final class Emulator
         $this->control('POST', 'domains', $domain);
     }
 
+    /**
+     * Makes the webmail form login require (or not) the CSRF token of its login page, to test
+     * single sign-on against a server with and without that sign-in protection.
+     */
+    public function setWebmailCsrf(bool $required): void
+    {
+        $this->control('POST', 'settings', ['webmailCsrf' => $required]);
+    }
+
+    /**
+     * Adds an alias, group or mailing list (kind EntityAlias, EntityGroup, EntityMailingList)
+     * holding `name` and the extra local parts, as Server.findEntityByEmail reports them.
+     *
+     * @param list<string> $addresses
+     */
+    public function addAddressHolder(string $kind, string $domain, string $name, array $addresses = []): void
+    {
+        $this->control('POST', 'holders', ['kind' => $kind, 'domain' => $domain, 'name' => $name, 'addresses' => $addresses]);
+    }
+
     /** Removes every pending fault. */
     public function clearFaults(): void
     {

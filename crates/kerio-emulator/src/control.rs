@@ -84,6 +84,7 @@ pub fn handle(emulator: &Emulator, request: &Request) -> Response {
         ("POST", "domains") => body(request).and_then(|b| add_domain(emulator, &b)),
         ("POST", "admins") => body(request).and_then(|b| add_admin(emulator, &b)),
         ("POST", "holders") => body(request).and_then(|b| add_holder(emulator, &b)),
+        ("POST", "settings") => body(request).and_then(|b| change_settings(emulator, &b)),
         ("GET", "stats") => Ok(Response::json(200, &lock(&emulator.stats).to_json())),
         ("POST", "stats/reset") => {
             *lock(&emulator.stats) = Stats::default();
@@ -281,4 +282,14 @@ fn add_holder(emulator: &Emulator, body: &Value) -> Result<Response, Response> {
         .insert_holder(holder)
         .map_err(|e| error(500, &e.to_string()))?;
     Ok(Response::json(200, &json))
+}
+
+/// `POST settings {"webmailCsrf": bool}`: switches the webmail login's CSRF requirement.
+fn change_settings(emulator: &Emulator, body: &Value) -> Result<Response, Response> {
+    let csrf = optional_bool(body, "webmailCsrf")?
+        .ok_or_else(|| error(400, "\"webmailCsrf\" (true or false) is the only setting"))?;
+    emulator
+        .webmail_csrf
+        .store(csrf, std::sync::atomic::Ordering::Relaxed);
+    Ok(Response::json(200, &json!({ "webmailCsrf": csrf })))
 }

@@ -6,7 +6,7 @@ use crate::errors::{self, KerioError};
 use crate::lock;
 use crate::policy;
 use crate::rpc::{Access, Call, Method};
-use crate::state::{Domain, Store};
+use crate::state::{Domain, SizeUnits, Store};
 
 /// The Domains methods.
 pub const METHODS: &[Method] = &[
@@ -27,8 +27,16 @@ pub const METHODS: &[Method] = &[
     },
 ];
 
-/// The full wire form of a domain (`userMaxCount` 0 = unlimited [I]).
+/// A retention setting (`ActionAfterDays`) that is off. [I shape and days]
+fn off_after_days(days: u32) -> Value {
+    json!({"isEnabled": false, "days": days})
+}
+
+/// The full wire form of a domain: every field of Kerio's `Domain` structure (IDL via
+/// igiant-connect), the ones the emulator does not model at Kerio's defaults for a new domain
+/// (off, empty, unlimited) [I defaults]. `userMaxCount` 0 = unlimited [I].
 pub fn domain_json(domain: &Domain) -> Value {
+    let unlimited = json!({"isActive": false, "limit": {"value": 0, "units": "MegaBytes"}});
     json!({
         "id": domain.id,
         "name": domain.name,
@@ -41,9 +49,50 @@ pub fn domain_json(domain: &Domain) -> Value {
         "passwordHistoryCount": 0,
         "passwordComplexityEnabled": domain.password_complexity_enabled,
         "passwordMinimumLength": domain.password_minimum_length,
+        "outgoingMessageLimit": unlimited,
+        "deletedItems": off_after_days(30),
+        "junkEmail": off_after_days(30),
+        "sentItems": off_after_days(30),
+        "autoDelete": off_after_days(30),
+        "keepForRecovery": off_after_days(14),
+        "forwardingOptions": {"isEnabled": false, "host": "", "port": 25, "how": "Online",
+                              "preventLoop": false},
+        "service": {"isEnabled": false, "serviceType": "WindowsActiveDirectory", "customMapFile": "",
+                    "authentication": {"username": "", "isSecure": false},
+                    "hostname": "", "backupHostname": "", "directoryName": "", "ldapSuffix": ""},
+        "domainFooter": {"isUsed": false, "text": "", "isHtml": false, "isUsedInDomain": false},
+        "kerberosRealm": "",
+        "winNtName": "",
+        "pamRealm": "",
+        "ipAddressBind": {"enabled": false, "value": ""},
+        "logo": {"isUsed": false, "url": ""},
+        "customClientLogo": {"isEnabled": false, "url": "", "id": ""},
+        "checkSpoofedSender": false,
+        "renameInfo": {"isRenamed": false, "oldName": "", "newName": ""},
+        "domainQuota": {"diskSizeLimit": unlimited, "consumedSize": {"value": 0, "units": "Bytes"},
+                        "notification": {"type": "NotifyOnce", "period": 24}, "warningLimit": 90,
+                        "email": "", "blocks": false},
         "isDistributed": false,
+        "isDkimEnabled": false,
         "isLdapManagementAllowed": false,
+        "isInstantMessagingEnabled": true,
+        "useRemoteArchiveAddress": false,
+        "remoteArchiveAddress": "",
+        "archiveLocalMessages": false,
+        "archiveIncomingMessages": false,
+        "archiveOutgoingMessages": false,
+        "archiveBeforeFilter": false,
     })
+}
+
+/// A domain as `Domains.get` answers it: [`domain_json`] with the mailboxes' total in
+/// `domainQuota.consumedSize`.
+fn listed_domain(store: &Store, domain: &Domain, units: SizeUnits) -> Value {
+    let used: u64 = store.users_in(&domain.id).map(|u| u.mailbox.bytes).sum();
+    let consumed = units.express(used);
+    let mut json = domain_json(domain);
+    json["domainQuota"]["consumedSize"] = json!({"value": consumed.value, "units": consumed.units});
+    json
 }
 
 /// `Domains.get`: every domain for a FullAdmin, its own for an AccountAdmin; an Auditor gets
@@ -54,12 +103,15 @@ fn get(call: &mut Call) -> Result<Value, KerioError> {
         return Err(errors::internal_database_error());
     }
     let query = call.query()?;
-    let items = lock(&call.emulator.store)
+    let units = call.emulator.settings.size_units;
+    let store = lock(&call.emulator.store);
+    let items = store
         .domains
         .iter()
         .filter(|domain| caller.covers(&domain.id))
-        .map(domain_json)
+        .map(|domain| listed_domain(&store, domain, units))
         .collect();
+    drop(store);
     let template = domain_json(&Domain::new("template.invalid", false));
     query.apply(items, &template, &["name", "description"])
 }

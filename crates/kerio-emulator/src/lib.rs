@@ -1,12 +1,14 @@
 //! A faithful emulator of Kerio Connect 10 for tests and demos: the administration JSON-RPC API
-//! (`/admin/api/jsonrpc/`, sessions, Domains, Users, Server, Version), the webmail form login
-//! (`/webmail/login/dologin`) and a loopback-only test-control API (`/_emulator/*`).
+//! (`/admin/api/jsonrpc/`, sessions, Domains, Users, Server, Version and the monitoring methods),
+//! the administration and webmail form logins (`/admin/login/dologin`,
+//! `/webmail/login/dologin`) and a loopback-only test-control API (`/_emulator/*`).
 //!
-//! Layout (one obvious home per fidelity fix): [`state`] holds domains, users, mailboxes and
-//! sessions (SQLite write-through); `rpc` is the JSON-RPC envelope, dispatch and auth check;
-//! `session`, `domains`, `users`, `server` handle one Kerio interface each; `query` is the
-//! SearchQuery engine; [`errors`] is the error catalogue; `policy` holds the login-name and
-//! password rules; `webmail`, `control` and `faults` are the other surfaces; `tls` makes the
+//! Layout (one obvious home per fidelity fix): [`state`] holds domains, users, mailboxes,
+//! address holders and sessions (SQLite write-through); `rpc` is the JSON-RPC envelope, dispatch
+//! and the role × domain check; `session`, `domains`, `users`, `server`, `monitoring` handle
+//! Kerio interfaces; `query` is the SearchQuery engine; [`errors`] is the error catalogue;
+//! `policy` holds the login-name and password rules; `webmail`, `admin_web`, `control` and
+//! `faults` are the other surfaces; `http` is the HTTP layer (hyper); `tls` makes the
 //! self-signed certificate. Behaviour that is an emulator choice rather than a verified Kerio
 //! fact is marked [I] in docs/emulator.md.
 
@@ -15,6 +17,7 @@
 pub mod errors;
 pub mod state;
 
+mod admin_web;
 mod batch;
 mod control;
 mod domains;
@@ -34,6 +37,7 @@ mod webmail;
 use std::io;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -111,6 +115,8 @@ pub struct Config {
     pub latency: latency::Latency,
     /// How reported sizes are expressed (default exact; see [`state::SizeUnits`]).
     pub size_units: SizeUnits,
+    /// Whether the webmail form login requires the CSRF token of its login page (default off).
+    pub webmail_csrf: bool,
 }
 
 impl Config {
@@ -136,6 +142,7 @@ impl Config {
             lockout_failures: 10,
             latency: latency::Latency::default(),
             size_units: size_units_from_env(),
+            webmail_csrf: false,
         }
     }
 }
@@ -174,6 +181,8 @@ pub(crate) struct Emulator {
     pub sessions: Mutex<Sessions>,
     pub lockout: Mutex<Lockout>,
     pub faults: Mutex<faults::Faults>,
+    /// Whether the webmail form login needs its CSRF token (switchable by the control API).
+    pub webmail_csrf: AtomicBool,
     pub stats: Mutex<control::Stats>,
 }
 
@@ -290,6 +299,7 @@ pub fn start(config: Config) -> io::Result<Running> {
         sessions: Mutex::new(Sessions::default()),
         lockout: Mutex::new(Lockout::default()),
         faults: Mutex::new(faults::Faults::default()),
+        webmail_csrf: AtomicBool::new(config.webmail_csrf),
         stats: Mutex::new(control::Stats::default()),
     });
     let tls_config = (!config.plain).then(|| identity.server_config.clone());
@@ -337,6 +347,9 @@ fn route_admin(emulator: &Emulator, request: &http::Request) -> http::Reply {
     }
     if request.path.starts_with(control::PREFIX) {
         return http::Reply::Send(control::handle(emulator, request));
+    }
+    if admin_web::handles(&request.path) {
+        return http::Reply::Send(admin_web::handle(emulator, request));
     }
     http::Reply::Send(http::Response::text(404, "Not found"))
 }

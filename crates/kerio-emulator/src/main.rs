@@ -77,6 +77,10 @@ struct ServeArgs {
     /// largest exact unit), or always bytes, kilobytes or megabytes rounded down.
     #[arg(long, env = kerio_emulator::SIZE_UNITS_ENV, default_value = "exact", value_parser = SizeUnits::parse)]
     size_units: SizeUnits,
+    /// Make the webmail form login require the CSRF token of its login page (as a server with
+    /// sign-in protection might), to test single sign-on against both behaviours.
+    #[arg(long)]
+    webmail_csrf: bool,
 }
 
 fn serve(args: ServeArgs) -> Result<(), String> {
@@ -93,6 +97,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     config.session_idle_secs = args.session_idle_secs;
     config.latency = Latency::from_millis(args.latency_ms);
     config.size_units = args.size_units;
+    config.webmail_csrf = args.webmail_csrf;
     let running = start(config).map_err(|e| format!("cannot start: {e}"))?;
     let ready = json!({
         "admin_url": running.admin_url(),

@@ -13,6 +13,7 @@ use crate::errors::{self, KerioError};
 use crate::lock;
 use crate::rpc::{Access, Call, Method};
 use crate::state::{unix_now, ByteValue};
+use crate::users::DEFAULT_ACCESS_POLICY_ID;
 
 /// The monitoring methods.
 pub const METHODS: &[Method] = &[
@@ -192,7 +193,7 @@ fn always_invalid_params(_call: &mut Call) -> Result<Value, KerioError> {
 
 fn get_group_list(_call: &mut Call) -> Result<Value, KerioError> {
     Ok(json!({"groups": [{
-        "id": "keriodb://accesspolicygroup/00000000-0000-4000-8000-000000000001",
+        "id": DEFAULT_ACCESS_POLICY_ID,
         "name": "Default",
         "isDefault": true,
     }]}))

@@ -62,7 +62,8 @@ pub fn check_credentials(
     }
 }
 
-fn cookie(name: &str, value: &str, http_only: bool, secure: bool) -> String {
+/// A session cookie as `Session.login` sets it (also used by the admin form login).
+pub fn session_cookie(name: &str, value: &str, http_only: bool, secure: bool) -> String {
     let mut text = format!("{name}={value}; Path=/");
     if secure {
         text.push_str("; Secure");
@@ -96,9 +97,9 @@ fn login(call: &mut Call) -> Result<Value, KerioError> {
     let (sid, token) = lock(&call.emulator.sessions).open_admin(&user.id);
     let secure = !call.emulator.settings.plain;
     call.set_cookies
-        .push(cookie(SESSION_COOKIE, &sid, true, secure));
+        .push(session_cookie(SESSION_COOKIE, &sid, true, secure));
     call.set_cookies
-        .push(cookie(TOKEN_COOKIE, &token, false, secure));
+        .push(session_cookie(TOKEN_COOKIE, &token, false, secure));
     Ok(json!({ "token": token }))
 }
 
@@ -111,7 +112,7 @@ fn logout(call: &mut Call) -> Result<Value, KerioError> {
     for name in [SESSION_COOKIE, TOKEN_COOKIE] {
         call.set_cookies.push(format!(
             "{}; Max-Age=0",
-            cookie(name, "", name == SESSION_COOKIE, secure)
+            session_cookie(name, "", name == SESSION_COOKIE, secure)
         ));
     }
     Ok(json!({ "redirectUrl": "/admin/login/" }))

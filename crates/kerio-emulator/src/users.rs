@@ -44,6 +44,10 @@ pub const METHODS: &[Method] = &[
     },
 ];
 
+/// The id of the default access policy group (as `AccessPolicy.getGroupList` lists it).
+pub const DEFAULT_ACCESS_POLICY_ID: &str =
+    "keriodb://accesspolicygroup/00000000-0000-4000-8000-000000000001";
+
 /// Fields QUICKSEARCH looks in.
 const QUICK_FIELDS: &[&str] = &["loginName", "fullName", "description"];
 /// Accepted `authType` values.
@@ -97,6 +101,10 @@ const USER_FIELDS: &[&str] = &[
     "outMessageLimit",
     "lastLoginInfo",
     "publishInGal",
+    "cleanOutItems",
+    "accessPolicy",
+    "homeServer",
+    "migration",
 ];
 
 /// One field of a user's wire form; `None` for a name not in [`USER_FIELDS`]. `consumedSize`
@@ -141,6 +149,14 @@ fn user_field(user: &User, field: &str, units: SizeUnits) -> Option<Value> {
             json!({"dateTime": user.last_login.date_time, "protocol": user.last_login.protocol})
         }
         "publishInGal" => json!(true),
+        "cleanOutItems" => {
+            let off = json!({"isEnabled": false, "days": 30});
+            json!({"isUsedDomain": true, "deletedItems": off, "junkEmail": off,
+                   "sentItems": off, "autoDelete": off})
+        }
+        "accessPolicy" => json!({"id": DEFAULT_ACCESS_POLICY_ID, "name": "Default"}),
+        "homeServer" => json!({"id": "", "name": ""}),
+        "migration" => json!({"enabled": false, "id": "", "name": ""}),
         _ => return None,
     })
 }
@@ -309,10 +325,20 @@ fn parse_addresses(value: &Value) -> Result<Vec<String>, KerioError> {
         .collect()
 }
 
+/// Whether a pattern member means "leave this field as it is": `null` for any field, and an
+/// empty `authType`, as clients that write back a whole user object send them. [I]
+fn unchanged(name: &str, value: &Value) -> bool {
+    value.is_null() || (name == "authType" && value.as_str() == Some(""))
+}
+
 /// Applies the writable fields present in `pattern` to `user` (password and loginName are
-/// handled by the callers). Read-only and unknown members are ignored. [I]
+/// handled by the callers). Read-only and unknown members are ignored, and so are members
+/// [`unchanged`] says to leave alone. [I]
 fn apply_pattern(user: &mut User, pattern: &Map<String, Value>) -> Result<(), KerioError> {
     for (name, value) in pattern {
+        if unchanged(name, value) {
+            continue;
+        }
         match name.as_str() {
             "fullName" => user.full_name = as_text(value, name)?.to_string(),
             "description" => user.description = as_text(value, name)?.to_string(),
@@ -372,6 +398,14 @@ fn check_login_free(
     }
 }
 
+/// The `password` of a pattern, unless it is absent, `null` or empty: a read-then-write client
+/// sends `""` for "keep the password" (the field is write-only, so it reads back empty). [I]
+fn given_password(pattern: &Map<String, Value>) -> Option<&Value> {
+    pattern
+        .get("password")
+        .filter(|value| !value.is_null() && value.as_str() != Some(""))
+}
+
 fn set_password(user: &mut User, domain: &Domain, value: &Value) -> Result<(), KerioError> {
     let password = as_text(value, "password")?;
     policy::check_password(domain, &user.login_name, &user.full_name, password)?;
@@ -408,7 +442,7 @@ fn create_one(
     let mut user = User::new(&domain, login, "");
     apply_pattern(&mut user, pattern)?;
     check_rights(caller, &user.role.user_role)?;
-    match pattern.get("password") {
+    match given_password(pattern) {
         Some(password) => set_password(&mut user, &domain, password)?,
         None if user.auth_type == "UInternalAuth" => {
             return Err(invalid(
@@ -474,13 +508,13 @@ fn set_one(
     let mut user = current.clone();
     apply_pattern(&mut user, pattern)?;
     check_rights(caller, &user.role.user_role)?;
-    if let Some(login) = pattern.get("loginName") {
+    if let Some(login) = pattern.get("loginName").filter(|v| !v.is_null()) {
         let login = as_text(login, "loginName")?;
         policy::check_login_name(login)?;
         check_login_free(store, &domain.id, login, &user.id)?;
         user.login_name = login.to_string();
     }
-    if let Some(password) = pattern.get("password") {
+    if let Some(password) = given_password(pattern) {
         set_password(&mut user, &domain, password)?;
     }
     if !user.is_enabled && user.id == caller.user_id {

@@ -1,21 +1,29 @@
 //! The client listener: the webmail pages and the form login `POST /webmail/login/dologin`
-//! (fields `kerio_username`, `kerio_password`) that sets `SESSION_CONNECT_WEBMAIL`.
+//! (fields `kerio_username`, `kerio_password`) that sets `SESSION_CONNECT_WEBMAIL`; with the
+//! `webmail_csrf` setting on, the form also needs the `kerio_csrf_token` its login page handed
+//! out (double submit: the same value in the field and the `TOKEN_CONNECT_WEBMAIL` cookie).
+//! The form helpers here (escaping, form fields, CSRF tokens) serve the admin form login too.
+
+use std::sync::atomic::Ordering;
 
 use crate::http::{Reply, Request, Response};
 use crate::session::check_credentials;
-use crate::state::unix_now;
+use crate::state::{random_hex, unix_now};
 use crate::{lock, Emulator};
 
 /// Name of the webmail session cookie.
 pub const WEBMAIL_COOKIE: &str = "SESSION_CONNECT_WEBMAIL";
+/// Name of the webmail login form's CSRF cookie (when `webmail_csrf` is on). [I: by analogy
+/// with the administration's `TOKEN_CONNECT_WEBADMIN`]
+pub const WEBMAIL_CSRF_COOKIE: &str = "TOKEN_CONNECT_WEBMAIL";
+/// Name of the hidden CSRF field of a login form. [V for the administration form of 10.0.9]
+pub const CSRF_FIELD: &str = "kerio_csrf_token";
 
 /// Handles one request on the client listener.
 pub fn handle(emulator: &Emulator, request: &Request) -> Reply {
     let response = match (request.method.as_str(), request.path.as_str()) {
         ("GET", "/webmail/") | ("GET", "/webmail") => home(emulator, request),
-        ("GET", "/webmail/login/") | ("GET", "/webmail/login") => {
-            login_page(request.query.contains("reason=failure"))
-        }
+        ("GET", "/webmail/login/") | ("GET", "/webmail/login") => login_page(emulator, request),
         ("POST", "/webmail/login/dologin") => do_login(emulator, request),
         ("GET", "/webmail/logout") | ("POST", "/webmail/logout") => logout(emulator, request),
         _ => Response::text(404, "Not found"),
@@ -24,7 +32,7 @@ pub fn handle(emulator: &Emulator, request: &Request) -> Reply {
 }
 
 /// Escapes text for HTML.
-fn escape(text: &str) -> String {
+pub fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -32,31 +40,66 @@ fn escape(text: &str) -> String {
         .replace('\'', "&#39;")
 }
 
-fn page(title: &str, body: &str) -> String {
+/// A whole HTML page.
+pub fn page(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{}</title></head>\n<body>\n{body}\n</body></html>\n",
         escape(title)
     )
 }
 
-fn login_page(failed: bool) -> Response {
+/// A fresh CSRF token for a login form: the hidden field's HTML and the cookie to set.
+pub fn csrf_token(cookie_name: &str, plain: bool) -> (String, String) {
+    let token = random_hex(32);
+    let field = format!("<input type=\"hidden\" name=\"{CSRF_FIELD}\" value=\"{token}\">\n");
+    let secure = if plain { "" } else { "; Secure" };
+    let cookie = format!("{cookie_name}={token}; Path=/{secure}; HttpOnly");
+    (field, cookie)
+}
+
+/// Whether a posted login form carries the CSRF token of its cookie (double submit).
+pub fn csrf_matches(request: &Request, body: &str, cookie_name: &str) -> bool {
+    match (request.cookie(cookie_name), form_field(body, CSRF_FIELD)) {
+        (Some(cookie), Some(field)) => !cookie.is_empty() && cookie == field,
+        _ => false,
+    }
+}
+
+/// A login form posting to `action`, with `hidden` fields inside; the error line when `failed`.
+pub fn login_form(title: &str, action: &str, hidden: &str, failed: bool) -> String {
     let notice = if failed {
         "<p id=\"login-error\">Login failed. Check your username and password.</p>\n"
     } else {
         ""
     };
-    Response::html(
-        200,
-        page(
-            "Kerio Connect Client - Login",
-            &format!(
-                "<h1>Kerio Connect Client</h1>\n{notice}<form method=\"post\" action=\"/webmail/login/dologin\">\n\
-                 <input name=\"kerio_username\" placeholder=\"Username\">\n\
-                 <input name=\"kerio_password\" type=\"password\" placeholder=\"Password\">\n\
-                 <button type=\"submit\">Log in</button>\n</form>"
-            ),
+    page(
+        title,
+        &format!(
+            "<h1>{}</h1>\n{notice}<form method=\"post\" action=\"{action}\">\n{hidden}\
+             <input name=\"kerio_username\" placeholder=\"Username\">\n\
+             <input name=\"kerio_password\" type=\"password\" placeholder=\"Password\">\n\
+             <button type=\"submit\">Log in</button>\n</form>",
+            escape(title)
         ),
     )
+}
+
+fn webmail_csrf(emulator: &Emulator) -> bool {
+    emulator.webmail_csrf.load(Ordering::Relaxed)
+}
+
+fn login_page(emulator: &Emulator, request: &Request) -> Response {
+    let failed = request.query.contains("reason=failure");
+    let title = "Kerio Connect Client - Login";
+    if !webmail_csrf(emulator) {
+        return Response::html(200, login_form(title, "/webmail/login/dologin", "", failed));
+    }
+    let (field, cookie) = csrf_token(WEBMAIL_CSRF_COOKIE, emulator.settings.plain);
+    Response::html(
+        200,
+        login_form(title, "/webmail/login/dologin", &field, failed),
+    )
+    .with_header("Set-Cookie", &cookie)
 }
 
 /// The address of the user logged in with the request's webmail cookie.
@@ -81,7 +124,7 @@ fn home(emulator: &Emulator, request: &Request) -> Response {
                 ),
             ),
         ),
-        None => login_page(false),
+        None => login_page(emulator, request),
     }
 }
 
@@ -112,7 +155,8 @@ fn form_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn form_field(body: &str, name: &str) -> Option<String> {
+/// The value of form field `name` in an urlencoded body.
+pub fn form_field(body: &str, name: &str) -> Option<String> {
     body.split('&')
         .filter_map(|pair| pair.split_once('='))
         .find(|(key, _)| form_decode(key) == name)
@@ -121,6 +165,13 @@ fn form_field(body: &str, name: &str) -> Option<String> {
 
 fn do_login(emulator: &Emulator, request: &Request) -> Response {
     let body = String::from_utf8_lossy(&request.body);
+    if webmail_csrf(emulator) && !csrf_matches(request, &body, WEBMAIL_CSRF_COOKIE) {
+        eprintln!(
+            "kerio-emulator: {} webmail login without its CSRF token",
+            request.peer.ip()
+        );
+        return Response::redirect("/webmail/login/?reason=failure");
+    }
     let username = form_field(&body, "kerio_username").unwrap_or_default();
     let password = form_field(&body, "kerio_password").unwrap_or_default();
     let user = match check_credentials(emulator, request.peer.ip(), &username, &password) {

@@ -277,3 +277,48 @@ fn the_api_answers_without_the_trailing_slash() {
     let raw = client.raw("{}").unwrap();
     assert_eq!(raw.status, 404);
 }
+
+/// This machine's own address on its default route (no packet is sent).
+fn own_non_loopback_ip() -> std::net::IpAddr {
+    let socket = std::net::UdpSocket::bind("0.0.0.0:0").unwrap();
+    socket.connect("192.0.2.1:9").unwrap();
+    let ip = socket.local_addr().unwrap().ip();
+    assert!(
+        !ip.is_loopback() && !ip.is_unspecified(),
+        "this test needs a non-loopback IPv4 address on the machine, found {ip}"
+    );
+    ip
+}
+
+#[test]
+fn the_control_api_refuses_clients_that_are_not_on_loopback() {
+    let emu = Emu::start_with(|config| {
+        config.plain = true;
+        config.admin_listen = "0.0.0.0:0".parse().unwrap();
+    });
+    let port = emu.admin_address().rsplit_once(':').unwrap().1.to_string();
+    let remote = format!("http://{}:{port}", own_non_loopback_ip());
+    let answer = emu
+        .agent
+        .post(&format!("{remote}/_emulator/faults"))
+        .set("Content-Type", "application/json")
+        .send_string(r#"{"method":"*","kind":"http500"}"#);
+    assert!(
+        matches!(answer, Err(ureq::Error::Status(403, _))),
+        "{answer:?}"
+    );
+    let state = emu.agent.get(&format!("{remote}/_emulator/state")).call();
+    assert!(
+        matches!(state, Err(ureq::Error::Status(403, _))),
+        "{state:?}"
+    );
+    let (_, faults) = emu.control("GET", "faults", None);
+    assert_eq!(faults["faults"], json!([]));
+    // The Kerio API itself answers remote clients.
+    let api = emu
+        .agent
+        .post(&format!("{remote}/admin/api/jsonrpc"))
+        .send_string(r#"{"jsonrpc":"2.0","id":1,"method":"Version.getApiVersion"}"#)
+        .unwrap();
+    assert_eq!(api.status(), 200);
+}

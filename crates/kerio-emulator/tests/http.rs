@@ -37,9 +37,7 @@ fn plain_emulator() -> Emu {
 }
 
 fn connect(emu: &Emu) -> BufReader<TcpStream> {
-    let url = emu.running.admin_url();
-    let address = url.trim_start_matches("http://").split('/').next().unwrap();
-    let stream = TcpStream::connect(address).unwrap();
+    let stream = TcpStream::connect(emu.admin_address()).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();

@@ -47,14 +47,7 @@ struct Session {
 /// Sends one JSON-RPC POST on a fresh TLS connection and reads until the server closes it.
 /// A server that keeps the connection open fails the read with a timeout.
 fn exchange(emu: &Emu, session: Option<&Session>, body: &Value) -> Exchange {
-    let address = emu
-        .running
-        .admin_url()
-        .trim_start_matches("https://")
-        .split('/')
-        .next()
-        .unwrap()
-        .to_string();
+    let address = emu.admin_address();
     let body = format!("{body}\r\n");
     let mut request = format!(
         "POST /admin/api/jsonrpc/ HTTP/1.1\r\nAccept: application/json-rpc\r\n\

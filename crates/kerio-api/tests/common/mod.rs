@@ -122,11 +122,8 @@ pub fn control_post(running: &Running, path: &str, body: &serde_json::Value) -> 
         .tls_config(ca_file_tls(&running.cert_file()))
         .build();
     let url = format!("{}{path}", running.control_url());
-    match agent
-        .post(&url)
-        .set("Content-Type", "application/json")
-        .send_string(&body.to_string())
-    {
+    let request = agent.post(&url).set("Content-Type", "application/json");
+    match request.send_string(&body.to_string()) {
         Ok(response) => response.status(),
         Err(ureq::Error::Status(status, response)) => {
             panic!(

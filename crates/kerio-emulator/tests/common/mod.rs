@@ -82,6 +82,13 @@ impl Emu {
         }
     }
 
+    /// `host:port` of the admin listener, for raw-socket tests.
+    pub fn admin_address(&self) -> String {
+        let url = self.running.admin_url();
+        let without_scheme = url.split_once("://").map_or(url.as_str(), |(_, rest)| rest);
+        without_scheme.split('/').next().unwrap().to_string()
+    }
+
     /// A client logged in as the test admin.
     pub fn admin(&self) -> Client {
         let mut client = self.client();
