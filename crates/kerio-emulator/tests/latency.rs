@@ -23,17 +23,11 @@ fn emulator(latency_ms: u64) -> Emu {
 /// Time of TCP connect + full TLS handshake to the admin listener (the client reads until the
 /// handshake is complete, so it waits for the server's flight).
 fn connect_and_handshake(emu: &Emu) -> Duration {
-    let address = emu
-        .running
-        .admin_url()
-        .trim_start_matches("https://")
-        .split('/')
-        .next()
-        .unwrap()
-        .to_string();
+    let url = emu.running.admin_url();
+    let address = url.split('/').nth(2).unwrap();
     let config: Arc<rustls::ClientConfig> = tls_config_for(&emu.running.cert_file());
     let started = Instant::now();
-    let mut tcp = TcpStream::connect(&address).unwrap();
+    let mut tcp = TcpStream::connect(address).unwrap();
     let name = ServerName::try_from("127.0.0.1").unwrap();
     let mut tls = rustls::ClientConnection::new(config, name).unwrap();
     while tls.is_handshaking() {

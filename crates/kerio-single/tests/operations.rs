@@ -640,16 +640,21 @@ fn compact_usage_answers_whole_mb_position_by_position() {
     );
 }
 
-#[test]
-fn usage_pages_through_large_domains() {
+/// An emulator on `domains` seeded domains of `users` users each (`kerio-emulator seed`).
+fn seeded(domains: usize, users: usize) -> Emu {
     let dir = tempfile::tempdir().unwrap();
-    kerio_emulator::seed(dir.path(), 1, 5_200).unwrap();
+    kerio_emulator::seed(dir.path(), domains, users).unwrap();
     let running = kerio_emulator::start(kerio_emulator::Config::for_tests(dir.path())).unwrap();
-    let emu = Emu {
+    Emu {
         agent: agent_for(&running.cert_file()),
         running,
         dir,
-    };
+    }
+}
+
+#[test]
+fn usage_pages_through_large_domains() {
+    let emu = seeded(1, 5_200);
     let domain = "d001.example";
     let last = format!("user05200@{domain}");
     emu.reset_stats();
@@ -688,14 +693,7 @@ fn list_accounts_shows_every_mailbox_with_its_service() {
 
 #[test]
 fn usage_over_many_domains_reads_the_domain_list_whole_and_records_repeats_briefly() {
-    let dir = tempfile::tempdir().unwrap();
-    kerio_emulator::seed(dir.path(), 20, 2).unwrap();
-    let running = kerio_emulator::start(kerio_emulator::Config::for_tests(dir.path())).unwrap();
-    let emu = Emu {
-        agent: agent_for(&running.cert_file()),
-        running,
-        dir,
-    };
+    let emu = seeded(20, 2);
     let addresses: Vec<String> = (1..=20)
         .map(|d| format!("user00002@d{d:03}.example"))
         .collect();
@@ -718,7 +716,10 @@ fn usage_over_many_domains_reads_the_domain_list_whole_and_records_repeats_brief
         .filter(|exchange| exchange["method"] == "Users.get")
         .collect();
     assert_eq!(pages.len(), 20);
-    assert_eq!(pages[0]["response"]["result"]["list"][0]["loginName"], "user00001");
+    assert_eq!(
+        pages[0]["response"]["result"]["list"][0]["loginName"],
+        "user00001"
+    );
     assert_eq!(
         pages[19]["response"]["result"]["list"],
         json!(["… 2 more not recorded"]),
