@@ -693,14 +693,16 @@ fn list_accounts_shows_every_mailbox_with_its_service() {
 
 #[test]
 fn usage_over_many_domains_reads_the_domain_list_whole_and_records_repeats_briefly() {
-    let emu = seeded(20, 2);
-    let addresses: Vec<String> = (1..=20)
+    // 70 domains: even at the widest (16 connections) that is five rounds, so the last pages are
+    // each connection's fifth or later.
+    let emu = seeded(70, 2);
+    let addresses: Vec<String> = (1..=70)
         .map(|d| format!("user00002@d{d:03}.example"))
         .collect();
     let response = emu.call("usage", json!({"addresses": addresses, "compact": true}));
     assert_eq!(response["ok"], true, "{response}");
     let usage = response["result"]["usage"].as_array().unwrap();
-    assert_eq!(usage.len(), 20);
+    assert_eq!(usage.len(), 70);
     assert!(usage.iter().all(Value::is_array), "{usage:?}");
     let transcript = response["transcript"].as_array().unwrap();
     let domains_get = &transcript[1];
@@ -715,13 +717,13 @@ fn usage_over_many_domains_reads_the_domain_list_whole_and_records_repeats_brief
         .iter()
         .filter(|exchange| exchange["method"] == "Users.get")
         .collect();
-    assert_eq!(pages.len(), 20);
+    assert_eq!(pages.len(), 70);
     assert_eq!(
         pages[0]["response"]["result"]["list"][0]["loginName"],
         "user00001"
     );
     assert_eq!(
-        pages[19]["response"]["result"]["list"],
+        pages[69]["response"]["result"]["list"],
         json!(["… 2 more not recorded"]),
         "pages past the first few of each connection keep only a note"
     );
