@@ -690,16 +690,21 @@ fn compact_usage_answers_whole_mb_position_by_position() {
     );
 }
 
-#[test]
-fn usage_pages_through_large_domains() {
+/// An emulator on `domains` seeded domains of `users` users each (`kerio-emulator seed`).
+fn seeded(domains: usize, users: usize) -> Emu {
     let dir = tempfile::tempdir().unwrap();
-    kerio_emulator::seed(dir.path(), 1, 5_200).unwrap();
+    kerio_emulator::seed(dir.path(), domains, users).unwrap();
     let running = kerio_emulator::start(kerio_emulator::Config::for_tests(dir.path())).unwrap();
-    let emu = Emu {
+    Emu {
         agent: agent_for(&running.cert_file()),
         running,
         dir,
-    };
+    }
+}
+
+#[test]
+fn usage_pages_through_large_domains() {
+    let emu = seeded(1, 5_200);
     let domain = "d001.example";
     let last = format!("user05200@{domain}");
     emu.reset_stats();
@@ -749,21 +754,16 @@ fn list_accounts_shows_every_mailbox_with_its_service() {
 
 #[test]
 fn usage_over_many_domains_reads_the_domain_list_whole_and_records_repeats_briefly() {
-    let dir = tempfile::tempdir().unwrap();
-    kerio_emulator::seed(dir.path(), 20, 2).unwrap();
-    let running = kerio_emulator::start(kerio_emulator::Config::for_tests(dir.path())).unwrap();
-    let emu = Emu {
-        agent: agent_for(&running.cert_file()),
-        running,
-        dir,
-    };
-    let addresses: Vec<String> = (1..=20)
+    // 70 domains: even at the widest (16 connections) that is five rounds, so the last pages are
+    // each connection's fifth or later.
+    let emu = seeded(70, 2);
+    let addresses: Vec<String> = (1..=70)
         .map(|d| format!("user00002@d{d:03}.example"))
         .collect();
     let response = emu.call("usage", json!({"addresses": addresses, "compact": true}));
     assert_eq!(response["ok"], true, "{response}");
     let usage = response["result"]["usage"].as_array().unwrap();
-    assert_eq!(usage.len(), 20);
+    assert_eq!(usage.len(), 70);
     assert!(usage.iter().all(Value::is_array), "{usage:?}");
     let transcript = response["transcript"].as_array().unwrap();
     let domains_get = &transcript[1];
@@ -778,13 +778,13 @@ fn usage_over_many_domains_reads_the_domain_list_whole_and_records_repeats_brief
         .iter()
         .filter(|exchange| exchange["method"] == "Users.get")
         .collect();
-    assert_eq!(pages.len(), 20);
+    assert_eq!(pages.len(), 70);
     assert_eq!(
         pages[0]["response"]["result"]["list"][0]["loginName"],
         "user00001"
     );
     assert_eq!(
-        pages[19]["response"]["result"]["list"],
+        pages[69]["response"]["result"]["list"],
         json!(["… 2 more not recorded"]),
         "pages past the first few of each connection keep only a note"
     );

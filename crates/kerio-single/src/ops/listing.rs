@@ -130,15 +130,32 @@ pub struct Account {
     pub service_id: Option<u64>,
 }
 
+/// The figures found for one wanted address.
+#[derive(Debug, Clone, Copy)]
+struct Figures {
+    used_mb: f64,
+    limit_mb: u64,
+}
+
+/// Wanted logins by domain name, with their figures once found.
+type Wanted = BTreeMap<String, HashMap<String, Option<Figures>>>;
+
 /// `usage`: used and limit MB for each address; one `Domains.get`, then one paged `Users.get`
-/// per domain. Each address is parsed once (a usage run may ask for tens of thousands).
+/// per domain. Each address is parsed once (a usage run may ask for tens of thousands); the
+/// texts asked are kept only for the full answer, which names them.
 pub fn usage(context: &mut Context, args: UsageArgs) -> Result<UsageAnswer, Error> {
-    let parsed: Vec<Option<Address>> = args
-        .addresses
+    let UsageArgs { addresses, compact } = args;
+    let parsed: Vec<Option<Address>> = addresses
         .iter()
         .map(|text| Address::parse(text).ok())
         .collect();
-    let mut wanted: BTreeMap<String, HashMap<String, Option<Usage>>> = BTreeMap::new();
+    let asked = if compact == Some(true) {
+        drop(addresses);
+        None
+    } else {
+        Some(addresses)
+    };
+    let mut wanted: Wanted = BTreeMap::new();
     for address in parsed.iter().flatten() {
         wanted
             .entry(address.domain().to_string())
@@ -153,10 +170,9 @@ pub fn usage(context: &mut Context, args: UsageArgs) -> Result<UsageAnswer, Erro
             read_usage(kerio, progress, &domains, &mut wanted)
         })?;
     }
-    Ok(if args.compact == Some(true) {
-        UsageAnswer::Compact(figures(&parsed, &wanted))
-    } else {
-        UsageAnswer::Full(arrange(&args.addresses, &parsed, &wanted))
+    Ok(match asked {
+        None => UsageAnswer::Compact(figures(&parsed, &wanted)),
+        Some(asked) => UsageAnswer::Full(arrange(&asked, &parsed, &wanted)),
     })
 }
 
@@ -166,7 +182,7 @@ fn read_usage(
     kerio: &mut Kerio,
     progress: &mut dyn Progress,
     domains: &[DomainInfo],
-    wanted: &mut BTreeMap<String, HashMap<String, Option<Usage>>>,
+    wanted: &mut Wanted,
 ) -> Result<(), Error> {
     let ids: Vec<&str> = domains.iter().map(|domain| domain.id.as_str()).collect();
     let mut missing: Vec<usize> = domains
@@ -186,7 +202,10 @@ fn read_usage(
                 continue;
             };
             if let Some(slot @ None) = logins.get_mut(&login) {
-                *slot = Some(usage_of(&format!("{login}@{}", domain.name), &user));
+                *slot = Some(Figures {
+                    used_mb: quota::user_used_mb(&user),
+                    limit_mb: quota::user_limit_mb(&user),
+                });
                 missing[index] -= 1;
             }
         }
@@ -194,22 +213,9 @@ fn read_usage(
     })
 }
 
-/// The usage entry of one user.
-fn usage_of(address: &str, user: &User) -> Usage {
-    Usage {
-        address: address.to_string(),
-        used_mb: quota::user_used_mb(user),
-        limit_mb: quota::user_limit_mb(user),
-    }
-}
-
 /// Puts the results in the order asked (`parsed` holds each asked text's address, if valid);
 /// each address once.
-fn arrange(
-    asked: &[String],
-    parsed: &[Option<Address>],
-    found: &BTreeMap<String, HashMap<String, Option<Usage>>>,
-) -> UsageResult {
+fn arrange(asked: &[String], parsed: &[Option<Address>], found: &Wanted) -> UsageResult {
     let mut result = UsageResult {
         accounts: Vec::new(),
         not_found: Vec::new(),
@@ -217,11 +223,15 @@ fn arrange(
     let mut seen = std::collections::HashSet::new();
     for (text, address) in asked.iter().zip(parsed) {
         let usage = address.as_ref().and_then(|address| {
-            found
-                .get(address.domain())
-                .and_then(|logins| logins.get(address.local()))
-                .cloned()
-                .flatten()
+            let figures = found
+                .get(address.domain())?
+                .get(address.local())?
+                .as_ref()?;
+            Some(Usage {
+                address: format!("{}@{}", address.local(), address.domain()),
+                used_mb: figures.used_mb,
+                limit_mb: figures.limit_mb,
+            })
         });
         match usage {
             Some(usage) if seen.insert(usage.address.clone()) => result.accounts.push(usage),
@@ -236,10 +246,7 @@ fn arrange(
 }
 
 /// The compact result: each asked address's `[whole used MB, limit MB]`, position by position.
-fn figures(
-    parsed: &[Option<Address>],
-    found: &BTreeMap<String, HashMap<String, Option<Usage>>>,
-) -> CompactUsage {
+fn figures(parsed: &[Option<Address>], found: &Wanted) -> CompactUsage {
     let usage = parsed
         .iter()
         .map(|address| {
