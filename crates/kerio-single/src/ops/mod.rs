@@ -109,7 +109,7 @@ pub const OPERATIONS: &[&str] = &[
 /// Runs the operation `op` with JSON `args`, returning its JSON result.
 pub fn run(op: &str, args: Value, context: &mut Context) -> Result<Value, Error> {
     match op {
-        "test_connection" => invoke(op, args, context, |c, _: Empty| info::test_connection(c)),
+        "test_connection" => invoke(op, args, context, info::test_connection),
         "server_info" => invoke(op, args, context, |c, _: Empty| info::server_info(c)),
         "password_rules" => invoke(op, args, context, passwords::password_rules),
         "check_password" => invoke(op, args, context, passwords::check_password),
