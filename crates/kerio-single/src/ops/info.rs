@@ -64,12 +64,7 @@ pub fn test_connection(
         let me = kerio.client().who_am_i()?;
         let role = me.effective_role.user_role.clone();
         let scope = scope_of(&role).ok_or_else(|| insufficient_role(&me.login_name, &role))?;
-        let domains: Vec<String> = kerio
-            .all_domains()?
-            .into_iter()
-            .filter(|domain| scope == ALL_DOMAINS || domain.id == me.domain_id)
-            .map(|domain| domain.name)
-            .collect();
+        let domains = manageable(kerio.all_domains()?, scope, &me.domain_id);
         let unmanageable_domains = wanted
             .into_iter()
             .filter(|name| !domains.contains(name))
@@ -102,6 +97,17 @@ fn scope_of(role: &str) -> Option<&'static str> {
     } else {
         None
     }
+}
+
+/// The names of the `domains` (as `Domains.get` listed them) an admin of `scope` whose own
+/// account is in `own_domain_id` manages. Whether Kerio lists other domains to an Account Admin
+/// is not documented (the emulator does not, [I]), so they are filtered here.
+fn manageable(domains: Vec<DomainInfo>, scope: &str, own_domain_id: &str) -> Vec<String> {
+    domains
+        .into_iter()
+        .filter(|domain| scope == ALL_DOMAINS || domain.id == own_domain_id)
+        .map(|domain| domain.name)
+        .collect()
 }
 
 /// The error for an admin whose role manages no mailboxes.
@@ -198,5 +204,26 @@ fn summary(domain: DomainInfo, counts: &UserCountInfo) -> DomainSummary {
             current: counts.current_users,
             limit: limit_of(counts, DOMAIN_LIMIT),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_account_admin_manages_only_its_own_domain() {
+        let domain = |id: &str, name: &str| DomainInfo {
+            id: id.to_string(),
+            name: name.to_string(),
+            complexity: false,
+            min_length: 0,
+        };
+        let listed = || vec![domain("d1", "a.test"), domain("d2", "b.test")];
+        assert_eq!(manageable(listed(), OWN_DOMAIN, "d2"), ["b.test"]);
+        assert_eq!(manageable(listed(), ALL_DOMAINS, ""), ["a.test", "b.test"]);
+        assert_eq!(scope_of("AccountAdmin"), Some(OWN_DOMAIN));
+        assert_eq!(scope_of("BuiltInAdmin"), Some(ALL_DOMAINS));
+        assert_eq!(scope_of("Auditor"), None);
     }
 }
