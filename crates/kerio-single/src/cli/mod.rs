@@ -567,6 +567,8 @@ fn print_result(command: &Command, result: &Value) -> Result<ExitKind, Error> {
             ("version", render::text(&result["version"])),
             ("admin", render::text(&result["user"])),
             ("role", render::text(&result["role"])),
+            ("scope", render::text(&result["scope"])),
+            ("domains", comma_list(&result["domains"])),
             ("tls fingerprint", render::text(&result["tls_fingerprint"])),
         ]),
         Command::ServerInfo => server_info_text(result),
@@ -612,7 +614,7 @@ fn account_text(command: &AccountCommand, result: &Value) -> String {
             ("used", format!("{} MB", render::text(&result["used_mb"]))),
             ("items", render::text(&result["items"])),
             ("last login", last_login(result)),
-            ("aliases", aliases(&result["aliases"])),
+            ("aliases", comma_list(&result["aliases"])),
             ("description", render::text(&result["description"])),
         ]),
         AccountCommand::Suspend { .. } | AccountCommand::Unsuspend { .. } => {
@@ -660,8 +662,8 @@ fn last_login(result: &Value) -> String {
     }
 }
 
-/// Aliases comma-separated, or "-".
-fn aliases(value: &Value) -> String {
+/// A list of strings comma-separated, or "-".
+fn comma_list(value: &Value) -> String {
     let list: Vec<String> = value
         .as_array()
         .map(|a| a.iter().map(render::text).collect())
