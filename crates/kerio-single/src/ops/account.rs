@@ -239,7 +239,7 @@ pub fn create_account(context: &mut Context, args: CreateArgs) -> Result<CreateR
         };
         passwords::require_valid_password(&args.password, Policy::of(&domain), &subject)?;
         // No address may end up on two accounts: who holds it is asked first.
-        let holders = collisions::holders(kerio, &domain, &address)?;
+        let holders = collisions::holders(kerio, &domain, &[&address])?;
         if holders.is_empty() {
             let user = new_user(&domain.id, &address, &args, service_id, quota_mb);
             match kerio.client().users_create(&[user]) {
@@ -383,7 +383,10 @@ fn require_plain_name(label: &str, name: Option<&str>) -> Result<(), Error> {
 }
 
 /// Refuses reserved mailbox names.
-fn require_allowed_name(address: &Address, reserved: &Option<Vec<String>>) -> Result<(), Error> {
+pub(super) fn require_allowed_name(
+    address: &Address,
+    reserved: &Option<Vec<String>>,
+) -> Result<(), Error> {
     let failures = rules::failures(
         &rules::localpart_rules(&passwords::reserved_names(reserved)),
         address.local(),
@@ -416,7 +419,7 @@ fn require_allowed_domain(address: &Address, allowed: &[String]) -> Result<(), E
 }
 
 /// Applies `pattern` to one user with `Users.set`.
-fn set_user(kerio: &mut Kerio, id: &str, pattern: &User) -> Result<(), Error> {
+pub(super) fn set_user(kerio: &mut Kerio, id: &str, pattern: &User) -> Result<(), Error> {
     Ok(kerio.client().users_set(&[id.to_string()], pattern)?)
 }
 
@@ -730,7 +733,7 @@ pub fn status(is_enabled: Option<bool>) -> &'static str {
 }
 
 /// An alias as a full lower-case address (Kerio may list bare local parts).
-fn full_alias(alias: &str, domain: &str) -> String {
+pub(super) fn full_alias(alias: &str, domain: &str) -> String {
     let alias = alias.trim().to_ascii_lowercase();
     if alias.contains('@') {
         alias
