@@ -112,3 +112,46 @@ fn alias_rules_refuse_before_anything_is_written() {
         "{error}"
     );
 }
+
+#[test]
+fn the_cli_lists_and_changes_aliases() {
+    let emu = Emu::start();
+    emu.create("jdoe@example.com", 42, 0);
+    let env = cli_env(&emu);
+    let run = run_binary(
+        &[
+            "account",
+            "aliases",
+            "jdoe@example.com",
+            "--service",
+            "42",
+            "--add",
+            "sales",
+            "--add",
+            "info",
+        ],
+        &env,
+        b"",
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "Aliases of jdoe@example.com: info@example.com, sales@example.com\n"
+    );
+    let run = run_binary(
+        &[
+            "account",
+            "aliases",
+            "jdoe@example.com",
+            "--service",
+            "42",
+            "--add",
+            "x",
+            "--max-aliases",
+            "2",
+        ],
+        &env,
+        b"",
+    );
+    assert_eq!(run.code, 3, "{}", run.stderr);
+}
