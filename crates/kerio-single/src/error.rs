@@ -46,6 +46,8 @@ pub enum Code {
     MailboxDisabled,
     /// SSO switched off for the product.
     SsoDisabled,
+    /// The server's webmail sign-in needs a token bound to the browser, so SSO cannot sign in.
+    SsoProtected,
 }
 
 /// How a CLI run ended, mapped to the process exit status documented in `--help`.
@@ -74,7 +76,8 @@ impl Code {
             | Code::LicenceFull
             | Code::Kerio
             | Code::MailboxDisabled
-            | Code::SsoDisabled => ExitKind::Refused,
+            | Code::SsoDisabled
+            | Code::SsoProtected => ExitKind::Refused,
             Code::AuthFailed
             | Code::Permission
             | Code::Connection

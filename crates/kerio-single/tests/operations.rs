@@ -29,6 +29,7 @@ fn test_connection_reports_version_role_and_presented_fingerprint() {
     assert_eq!(result["scope"], "all_domains");
     assert_eq!(result["domains"], json!(["example.com", "example.org"]));
     assert_eq!(result["unmanageable_domains"], json!([]));
+    assert_eq!(result["webmail_csrf"], false);
     assert_eq!(
         response["transcript"][0]["request"]["params"]["password"],
         "********"
@@ -819,6 +820,25 @@ fn usage_over_many_domains_reads_the_domain_list_whole_and_records_repeats_brief
         json!(["… 2 more not recorded"]),
         "pages past the first few of each connection keep only a note"
     );
+}
+
+#[test]
+fn sso_on_a_server_whose_webmail_sign_in_needs_a_csrf_token_is_refused_clearly() {
+    let emu = Emu::start_with(|config| config.webmail_csrf = true);
+    emu.create("jdoe@example.com", 42, 0);
+    let detected = emu.ok("test_connection", json!({}));
+    assert_eq!(detected["webmail_csrf"], true, "{detected}");
+    let error = emu.refused(
+        "sso",
+        json!({"address": "jdoe@example.com", "service_id": 42, "password": HARD_PASSWORD}),
+        "sso_protected",
+    );
+    let text = error.to_string();
+    assert!(text.contains("jdoe@example.com"), "{text}");
+    assert!(text.contains(&emu.running.webmail_url()), "{text}");
+    assert_no_secret(&text, &[HARD_PASSWORD]);
+    // Why a form from the engine cannot work: without the browser's token the post is refused.
+    assert!(!emu.webmail_login("jdoe@example.com", HARD_PASSWORD));
 }
 
 #[test]

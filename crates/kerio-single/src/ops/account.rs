@@ -742,7 +742,8 @@ pub(super) fn full_alias(alias: &str, domain: &str) -> String {
     }
 }
 
-/// `sso`: the webmail auto-login page, after checking SSO is on and the mailbox is active.
+/// `sso`: the webmail auto-login page, after checking SSO is on, the mailbox is active and the
+/// server's webmail login page asks for no CSRF token (else `sso_protected`).
 pub fn sso(context: &mut Context, args: SsoArgs) -> Result<SsoPage, Error> {
     if args.sso_enabled == Some(false) {
         return Err(Error::new(
@@ -754,13 +755,19 @@ pub fn sso(context: &mut Context, args: SsoArgs) -> Result<SsoPage, Error> {
     let target = args.mailbox.target("sso")?;
     let address = &target.address;
     let webmail_url = context.server()?.webmail_url()?;
-    let mailbox = context.session(|kerio| target.existing(kerio, &["isEnabled"]))?;
+    let (mailbox, csrf) = context.session(|kerio| {
+        let mailbox = target.existing(kerio, &["isEnabled"])?;
+        Ok((mailbox, sso::webmail_csrf(kerio.client(), &webmail_url)))
+    })?;
     if mailbox.user.is_enabled == Some(false) {
         return Err(Error::new(
             Code::MailboxDisabled,
             format!("The mailbox {address} is suspended."),
             "Webmail is available again once the service is unsuspended.",
         ));
+    }
+    if csrf == Some(true) {
+        return Err(sso::protected_error(&address.to_string(), &webmail_url));
     }
     sso::login_page(&webmail_url, &address.to_string(), args.password.expose())
 }

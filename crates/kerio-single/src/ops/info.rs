@@ -4,6 +4,7 @@ use super::Context;
 use crate::error::{Code, Error};
 use crate::ownership;
 use crate::session::DomainInfo;
+use crate::sso;
 use kerio_api::UserCountInfo;
 use serde::{Deserialize, Serialize};
 
@@ -47,9 +48,13 @@ pub struct ConnectionResult {
     pub unmanageable_domains: Vec<String>,
     /// SHA-256 fingerprint of the certificate the server presented (`null` over plain HTTP).
     pub tls_fingerprint: Option<String>,
+    /// Whether the webmail login page asks for a `kerio_csrf_token` (then SSO answers
+    /// `sso_protected`); `null` when the page could not be read.
+    pub webmail_csrf: Option<bool>,
 }
 
-/// `test_connection`: login, version, the admin's role, the domains it can manage, logout.
+/// `test_connection`: login, version, the admin's role, the domains it can manage, whether the
+/// webmail sign-in needs a CSRF token (one GET of the webmail login page), logout.
 ///
 /// The verdict is keyed on Kerio's role codes: Full Admin manages every domain, Account Admin
 /// only the domain its own account is in; any other role is `permission`, naming the role
@@ -59,6 +64,7 @@ pub fn test_connection(
     args: ConnectionArgs,
 ) -> Result<ConnectionResult, Error> {
     let wanted = ownership::allowed_domains_of(args.allowed_domains.as_deref().unwrap_or(&[]))?;
+    let webmail_url = context.server()?.webmail_url().ok();
     context.session(|kerio| {
         let version = kerio.client().server_version()?;
         let me = kerio.client().who_am_i()?;
@@ -79,6 +85,7 @@ pub fn test_connection(
             domains,
             unmanageable_domains,
             tls_fingerprint: kerio.client().presented_fingerprint(),
+            webmail_csrf: webmail_url.and_then(|url| sso::webmail_csrf(kerio.client(), &url)),
         })
     })
 }
