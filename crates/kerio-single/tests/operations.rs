@@ -591,7 +591,9 @@ fn change_password_applies_the_rules_and_the_new_password_works() {
 fn change_package_refuses_a_downgrade_below_usage_with_both_numbers() {
     let emu = Emu::start();
     let id = emu.create("jdoe@example.com", 42, 100)["id"].clone();
-    emu.set_usage("jdoe@example.com", 50 * 1024 * 1024 + 512 * 1024);
+    let used = 50 * 1024 * 1024 + 512 * 1024;
+    emu.set_usage("jdoe@example.com", used);
+    let used_mb = emu.reported_mb(used);
     let error = emu.refused(
         "change_package",
         json!({"address": "jdoe@example.com", "service_id": 42, "quota_mb": 10}),
@@ -599,7 +601,7 @@ fn change_package_refuses_a_downgrade_below_usage_with_both_numbers() {
     );
     let message = error["message"].as_str().unwrap();
     assert!(
-        message.contains("10 MB") && message.contains("50.5 MB"),
+        message.contains("10 MB") && message.contains(&format!("{used_mb} MB")),
         "{message}"
     );
     assert_eq!(
@@ -612,7 +614,7 @@ fn change_package_refuses_a_downgrade_below_usage_with_both_numbers() {
     );
     assert_eq!(
         result,
-        json!({"address": "jdoe@example.com", "quota_mb": 60, "used_mb": 50.5, "user_id": id})
+        json!({"address": "jdoe@example.com", "quota_mb": 60, "used_mb": used_mb, "user_id": id})
     );
     let result = emu.ok(
         "change_package",
@@ -638,7 +640,8 @@ fn change_package_refuses_a_downgrade_below_usage_with_both_numbers() {
 fn account_info_reports_everything_the_client_area_shows() {
     let emu = Emu::start();
     emu.create("jdoe@example.com", 42, 2048);
-    emu.set_usage("jdoe@example.com", 13_107_200);
+    let used = 13_107_200 + 300;
+    emu.set_usage("jdoe@example.com", used);
     emu.webmail_login("jdoe@example.com", HARD_PASSWORD);
     let info = emu.ok(
         "account_info",
@@ -646,8 +649,8 @@ fn account_info_reports_everything_the_client_area_shows() {
     );
     assert_eq!(info["status"], "active");
     assert_eq!(info["quota_mb"], 2048);
-    assert_eq!(info["used_mb"], 12.5);
-    assert_eq!(info["used_bytes"], 13_107_200);
+    assert_eq!(info["used_mb"], emu.reported_mb(used));
+    assert_eq!(info["used_bytes"], emu.reported_bytes(used));
     assert_eq!(info["full_name"], "John Doe");
     assert_eq!(info["description"], "WHMCS service #42");
     assert_eq!(info["last_login_protocol"], "HTTPS");
@@ -700,17 +703,23 @@ fn compact_usage_answers_whole_mb_position_by_position() {
     let emu = Emu::start();
     emu.create("alice@example.com", 1, 100);
     emu.create("bob@example.org", 2, 0);
-    emu.set_usage("alice@example.com", 3 * 1024 * 1024 / 2);
-    emu.set_usage("bob@example.org", 1024 * 1024 * 2 / 5);
+    let alice_used = 3 * 1024 * 1024 / 2;
+    let bob_used = 1024 * 1024 * 2 / 5;
+    emu.set_usage("alice@example.com", alice_used);
+    emu.set_usage("bob@example.org", bob_used);
     let result = emu.ok(
         "usage",
         json!({"addresses": ["Bob@example.org", "ghost@example.org", "bad address",
                              "alice@example.com", "bob@example.org"], "compact": true}),
     );
+    // Whole MB, rounded half up, of what the server reported in its unit (1.5 MB -> 2 and
+    // 0.4 MB -> 0 in bytes or KB; a server reporting whole MB says 1 and 0).
+    let whole = |bytes| emu.reported_mb(bytes).round() as u64;
+    let (alice, bob) = (whole(alice_used), whole(bob_used));
     assert_eq!(
         result,
-        json!({"usage": [[0, 0], null, null, [2, 100], [0, 0]]}),
-        "1.5 MB rounds up to 2, 0.4 MB down to 0; duplicates keep their position"
+        json!({"usage": [[bob, 0], null, null, [alice, 100], [bob, 0]]}),
+        "duplicates keep their position"
     );
     let full = emu.ok(
         "usage",
@@ -718,7 +727,7 @@ fn compact_usage_answers_whole_mb_position_by_position() {
     );
     assert_eq!(
         full["accounts"],
-        json!([{"address": "alice@example.com", "used_mb": 1.5, "limit_mb": 100}])
+        json!([{"address": "alice@example.com", "used_mb": emu.reported_mb(alice_used), "limit_mb": 100}])
     );
 }
 
