@@ -38,8 +38,11 @@ test: test-secret-scan-reset deps build lint test-rust test-php test-reliability
 test-secret-scan-reset:
 	rm -rf .state/secret-scan
 
+## test-rust: the workspace, then the engine again against a server that reports sizes in whole
+## KiloBytes (issue 11.7), so it never depends on one unit choice (only this crate reads sizes)
 test-rust:
 	cargo test --workspace
+	KERIO_EMULATOR_SIZE_UNITS=kilobytes cargo test -p kerio-single
 
 ## test-php: the module through the WHMCS harness on a private MariaDB (scripts/mariadb.sh), real engine + emulator
 test-php: build

@@ -50,6 +50,30 @@ final class ServerAndProductSetupTest extends ModuleTestCase
         $this->assertSame('example.org', $this->whmcs->productCustomFields($productId)['maildomain']->fieldoptions);
     }
 
+    public function testAProductSellingADomainTheServersAdminCannotManageIsFlaggedUnderDomains(): void
+    {
+        $login = 'accounts' . bin2hex(random_bytes(3));
+        $this->emulator->addAdmin($login, 'example.com', 'Acc0unt-Secret', 'AccountAdmin');
+        $this->addServer(['username' => $login . '@example.com', 'password' => 'Acc0unt-Secret']);
+        $productId = $this->addProduct(['domains' => 'example.com, example.org']);
+
+        $description = (string) $this->whmcs->openModuleSettings($productId)['domains']['Description'];
+
+        $this->assertStringContainsString('id="kerioSingleDomainsNote"', $description);
+        $this->assertStringContainsString('cannot manage mailboxes in example.org:', $description);
+        $this->assertStringContainsString('Kerio role AccountAdmin', $description);
+        $this->assertStringNotContainsString('Acc0unt-Secret', $description);
+        $this->assertSame('example.com', $this->whmcs->productCustomFields($productId)['maildomain']->fieldoptions);
+    }
+
+    public function testAProductSellingOnlyManageableDomainsHasNoNote(): void
+    {
+        $this->addServer();
+        $productId = $this->addProduct(['domains' => 'example.com']);
+
+        $this->assertStringNotContainsString('kerioSingleDomainsNote', (string) $this->whmcs->openModuleSettings($productId)['domains']['Description']);
+    }
+
     public function testModuleSettingsWorkWithoutAReachableServer(): void
     {
         $this->addServer(['port' => 1]);

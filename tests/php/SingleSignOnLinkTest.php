@@ -42,6 +42,24 @@ final class SingleSignOnLinkTest extends ModuleTestCase
         );
     }
 
+    public function testAServerWhoseWebmailSignInNeedsACsrfTokenGetsTheWebmailLinkAndTheReason(): void
+    {
+        $serviceId = $this->createdService();
+        $token = $this->clientLinkToken($serviceId);
+        $this->emulator->setWebmailCsrf(true);
+        try {
+            $response = $this->endpoint->handle($token, $this->owner($serviceId));
+        } finally {
+            $this->emulator->setWebmailCsrf(false);
+        }
+
+        $this->assertSame(403, $response['status']);
+        $this->assertStringContainsString('data-reason="sso_protected"', $response['html']);
+        $this->assertStringContainsString('id="kerioSsoWebmail" href="' . htmlspecialchars($this->emulator->webmailUrl(), ENT_QUOTES) . '"', $response['html']);
+        $this->assertStringNotContainsString('kerio_password', $response['html']);
+        $this->assertSame('', $response['form_origin']);
+    }
+
     public function testALinkExpiresAfterItsLifetime(): void
     {
         $serviceId = $this->createdService();

@@ -206,6 +206,13 @@ impl Client {
         self.typed_call("Session.whoAmI", json!({}), Some("userDetails"))
     }
 
+    /// The text of a web page of the server (e.g. the webmail login page), fetched with the
+    /// session's certificate trust but none of its cookies or token; not a JSON-RPC exchange, so
+    /// not in the transcript.
+    pub fn fetch_page(&mut self, url: &str) -> Result<String, Error> {
+        self.transport.get_page(url)
+    }
+
     /// `Server.getVersion`.
     pub fn server_version(&mut self) -> Result<ServerVersion, Error> {
         self.typed_call("Server.getVersion", json!({}), None)

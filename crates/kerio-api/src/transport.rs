@@ -14,6 +14,9 @@ use std::time::{Duration, Instant};
 /// Largest response body accepted (a `Users.get` of tens of thousands of users fits easily).
 const MAX_RESPONSE_BYTES: u64 = 256 * 1024 * 1024;
 
+/// Largest web page read by [`Transport::get_page`] (a login page is a few kB).
+const MAX_PAGE_BYTES: u64 = 1024 * 1024;
+
 /// After this long without a request, kept-alive connections are dropped instead of reused.
 ///
 /// ureq never retries a POST on a reused connection the server has meanwhile closed, so a
@@ -113,6 +116,25 @@ impl Transport {
         }
         let body = self.read_body(method, response)?;
         parse_json(method, &body)
+    }
+
+    /// GETs a web page (e.g. the webmail login page) with the same certificate trust but
+    /// without the session cookies, and returns its text (at most [`MAX_PAGE_BYTES`]).
+    pub fn get_page(&mut self, url: &str) -> Result<String, Error> {
+        self.drop_idle_connections();
+        let response = self
+            .agent
+            .get(url)
+            .timeout(self.agent_settings.exchange_deadline())
+            .call()
+            .map_err(|error| self.transport_error("GET", error))?;
+        let mut body = Vec::new();
+        response
+            .into_reader()
+            .take(MAX_PAGE_BYTES)
+            .read_to_end(&mut body)
+            .map_err(|error| self.io_error(&error, "read"))?;
+        Ok(String::from_utf8_lossy(&body).into_owned())
     }
 
     /// A transport to the same endpoint with the same session cookies, over connections of its

@@ -24,6 +24,8 @@ pub enum Code {
     NotOwned,
     /// Downgrade refused: the new quota is below the live usage.
     QuotaBelowUsage,
+    /// A limit of the product is reached (aliases).
+    LimitReached,
     /// Kerio licence or domain user limit reached.
     LicenceFull,
     /// The admin user name or password was refused.
@@ -44,6 +46,8 @@ pub enum Code {
     MailboxDisabled,
     /// SSO switched off for the product.
     SsoDisabled,
+    /// The server's webmail sign-in needs a token bound to the browser, so SSO cannot sign in.
+    SsoProtected,
 }
 
 /// How a CLI run ended, mapped to the process exit status documented in `--help`.
@@ -68,10 +72,12 @@ impl Code {
             | Code::AlreadyTaken
             | Code::NotOwned
             | Code::QuotaBelowUsage
+            | Code::LimitReached
             | Code::LicenceFull
             | Code::Kerio
             | Code::MailboxDisabled
-            | Code::SsoDisabled => ExitKind::Refused,
+            | Code::SsoDisabled
+            | Code::SsoProtected => ExitKind::Refused,
             Code::AuthFailed
             | Code::Permission
             | Code::Connection

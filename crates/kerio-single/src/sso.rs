@@ -5,12 +5,23 @@
 //! `<webmail>/login/dologin` (Kerio Connect 7.4 and later). The engine renders a small page with
 //! that form, submitted by script on load, with a button inside `<noscript>` for browsers without
 //! JavaScript. The password travels only in the form body, never in a URL.
+//!
+//! A server whose webmail login page hands out a `kerio_csrf_token` (sign-in protection: the
+//! token is bound to a cookie the server sets in the *browser*) refuses such a cross-site post,
+//! and a token fetched by the engine would be bound to the engine's cookie, not the browser's.
+//! So SSO is not possible there: the engine reads the login page first and, when it carries the
+//! token field, refuses with `sso_protected` instead of handing out a form that would fail.
 
-use crate::error::Error;
+use crate::error::{Code, Error};
 use serde::Serialize;
 
 /// Path of Kerio's webmail form login, relative to the webmail URL.
 const DOLOGIN_PATH: &str = "login/dologin";
+/// Path of Kerio's webmail login page, relative to the webmail URL.
+const LOGIN_PAGE_PATH: &str = "login/";
+/// Name of the hidden field a protected login form carries (Kerio Connect 10.0.9
+/// administration login; docs/emulator.md "Sign-in protection flag").
+const CSRF_FIELD: &str = "kerio_csrf_token";
 
 /// The rendered auto-login page and where it posts to.
 #[derive(Debug, Clone, Serialize)]
@@ -40,8 +51,41 @@ pub fn escape_html(text: &str) -> String {
 /// The form-login URL under `webmail_url`, an URL already checked by
 /// [`crate::server::ServerSettings::webmail_url`].
 pub fn dologin_url(webmail_url: &str) -> String {
+    under(webmail_url, DOLOGIN_PATH)
+}
+
+/// The login page URL under `webmail_url` (checked as for [`dologin_url`]).
+pub fn login_page_url(webmail_url: &str) -> String {
+    under(webmail_url, LOGIN_PAGE_PATH)
+}
+
+/// `path` under the base URL `webmail_url`, with exactly one slash between them.
+fn under(webmail_url: &str, path: &str) -> String {
     let separator = if webmail_url.ends_with('/') { "" } else { "/" };
-    format!("{webmail_url}{separator}{DOLOGIN_PATH}")
+    format!("{webmail_url}{separator}{path}")
+}
+
+/// Whether a webmail login page's HTML asks for a CSRF token with the login (sign-in protection).
+pub fn login_needs_token(login_page_html: &str) -> bool {
+    login_page_html.contains(&format!("name=\"{CSRF_FIELD}\""))
+}
+
+/// Whether the server's webmail sign-in needs a CSRF token: read from its login page; `None`
+/// when the page could not be read (unknown).
+pub fn webmail_csrf(client: &mut kerio_api::Client, webmail_url: &str) -> Option<bool> {
+    client
+        .fetch_page(&login_page_url(webmail_url))
+        .ok()
+        .map(|html| login_needs_token(&html))
+}
+
+/// The refusal of SSO on a server with sign-in protection (names the address to sign in with).
+pub fn protected_error(address: &str, webmail_url: &str) -> Error {
+    Error::new(
+        Code::SsoProtected,
+        format!("This server's webmail sign-in is protected against automatic sign-in (it asks for a kerio_csrf_token bound to the browser), so single sign-on cannot sign {address} in."),
+        format!("Open {webmail_url} and sign in with {address} and the mailbox password; or switch SSO off for the product."),
+    )
 }
 
 /// Renders the auto-submitting login page for `username` (the full address) and `password`.
@@ -82,6 +126,17 @@ mod tests {
             "a&amp;b&lt;c&gt;d&quot;e&#39;f"
         );
         assert_eq!(escape_html("plain % + \\ #"), "plain % + \\ #");
+    }
+
+    #[test]
+    fn a_login_page_with_the_token_field_needs_a_token() {
+        let protected = r#"<form><input type="hidden" name="kerio_csrf_token" value="ab12">"#;
+        assert!(login_needs_token(protected));
+        assert!(!login_needs_token(r#"<form><input name="kerio_username">"#));
+        assert_eq!(
+            login_page_url("https://mail.example.com/webmail"),
+            "https://mail.example.com/webmail/login/"
+        );
     }
 
     #[test]

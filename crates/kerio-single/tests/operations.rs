@@ -22,13 +22,44 @@ fn test_connection_reports_version_role_and_presented_fingerprint() {
             "Session.login",
             "Server.getVersion",
             "Session.whoAmI",
+            "Domains.get",
             "Session.logout"
         ]
     );
+    assert_eq!(result["scope"], "all_domains");
+    assert_eq!(result["domains"], json!(["example.com", "example.org"]));
+    assert_eq!(result["unmanageable_domains"], json!([]));
+    assert_eq!(result["webmail_csrf"], false);
     assert_eq!(
         response["transcript"][0]["request"]["params"]["password"],
         "********"
     );
+}
+
+#[test]
+fn test_connection_gives_an_account_admin_its_own_domain_only() {
+    let emu = Emu::start();
+    emu.add_admin("domadmin", "D0main-Admin!", "AccountAdmin");
+    let mut server = emu.server();
+    server["username"] = json!("domadmin@example.com");
+    server["password"] = json!("D0main-Admin!");
+    let result = emu.call_with(
+        server.clone(),
+        "test_connection",
+        json!({"allowed_domains": ["Example.com", "example.org"]}),
+    )["result"]
+        .clone();
+    assert_eq!(result["role"], "AccountAdmin", "{result}");
+    assert_eq!(result["scope"], "own_domain");
+    assert_eq!(result["domains"], json!(["example.com"]));
+    assert_eq!(result["unmanageable_domains"], json!(["example.org"]));
+    // What the verdict promises holds: its own domain works, the other is refused by Kerio.
+    let create = |domain: &str| json!({"localpart": "jdoe", "domain": domain, "password": "Good-Passw0rd!", "service_id": 42});
+    let own = emu.call_with(server.clone(), "create_account", create("example.com"));
+    assert_eq!(own["ok"], true, "{own}");
+    let other = emu.call_with(server, "create_account", create("example.org"));
+    assert_eq!(other["ok"], false, "{other}");
+    assert!(emu.user("jdoe@example.org").is_none());
 }
 
 #[test]
@@ -40,10 +71,11 @@ fn test_connection_refuses_roles_that_cannot_manage_users() {
     server["password"] = json!("Audit0r-Pass!");
     let response = emu.call_with(server.clone(), "test_connection", json!({}));
     assert_eq!(response["error"]["code"], "permission", "{response}");
-    assert!(response["error"]["hint"]
-        .as_str()
-        .unwrap()
-        .contains("Full Admin"));
+    let hint = response["error"]["hint"].as_str().unwrap();
+    assert!(
+        hint.contains("Full Admin") && hint.contains("Account Admin"),
+        "{hint}"
+    );
     emu.add_admin("plain", "Plain-Pass-1!", "UserRole");
     server["username"] = json!("plain@example.com");
     server["password"] = json!("Plain-Pass-1!");
@@ -559,7 +591,9 @@ fn change_password_applies_the_rules_and_the_new_password_works() {
 fn change_package_refuses_a_downgrade_below_usage_with_both_numbers() {
     let emu = Emu::start();
     let id = emu.create("jdoe@example.com", 42, 100)["id"].clone();
-    emu.set_usage("jdoe@example.com", 50 * 1024 * 1024 + 512 * 1024);
+    let used = 50 * 1024 * 1024 + 512 * 1024;
+    emu.set_usage("jdoe@example.com", used);
+    let used_mb = emu.reported_mb(used);
     let error = emu.refused(
         "change_package",
         json!({"address": "jdoe@example.com", "service_id": 42, "quota_mb": 10}),
@@ -567,7 +601,7 @@ fn change_package_refuses_a_downgrade_below_usage_with_both_numbers() {
     );
     let message = error["message"].as_str().unwrap();
     assert!(
-        message.contains("10 MB") && message.contains("50.5 MB"),
+        message.contains("10 MB") && message.contains(&format!("{used_mb} MB")),
         "{message}"
     );
     assert_eq!(
@@ -580,7 +614,7 @@ fn change_package_refuses_a_downgrade_below_usage_with_both_numbers() {
     );
     assert_eq!(
         result,
-        json!({"address": "jdoe@example.com", "quota_mb": 60, "used_mb": 50.5, "user_id": id})
+        json!({"address": "jdoe@example.com", "quota_mb": 60, "used_mb": used_mb, "user_id": id})
     );
     let result = emu.ok(
         "change_package",
@@ -606,7 +640,8 @@ fn change_package_refuses_a_downgrade_below_usage_with_both_numbers() {
 fn account_info_reports_everything_the_client_area_shows() {
     let emu = Emu::start();
     emu.create("jdoe@example.com", 42, 2048);
-    emu.set_usage("jdoe@example.com", 13_107_200);
+    let used = 13_107_200 + 300;
+    emu.set_usage("jdoe@example.com", used);
     emu.webmail_login("jdoe@example.com", HARD_PASSWORD);
     let info = emu.ok(
         "account_info",
@@ -614,8 +649,8 @@ fn account_info_reports_everything_the_client_area_shows() {
     );
     assert_eq!(info["status"], "active");
     assert_eq!(info["quota_mb"], 2048);
-    assert_eq!(info["used_mb"], 12.5);
-    assert_eq!(info["used_bytes"], 13_107_200);
+    assert_eq!(info["used_mb"], emu.reported_mb(used));
+    assert_eq!(info["used_bytes"], emu.reported_bytes(used));
     assert_eq!(info["full_name"], "John Doe");
     assert_eq!(info["description"], "WHMCS service #42");
     assert_eq!(info["last_login_protocol"], "HTTPS");
@@ -668,17 +703,23 @@ fn compact_usage_answers_whole_mb_position_by_position() {
     let emu = Emu::start();
     emu.create("alice@example.com", 1, 100);
     emu.create("bob@example.org", 2, 0);
-    emu.set_usage("alice@example.com", 3 * 1024 * 1024 / 2);
-    emu.set_usage("bob@example.org", 1024 * 1024 * 2 / 5);
+    let alice_used = 3 * 1024 * 1024 / 2;
+    let bob_used = 1024 * 1024 * 2 / 5;
+    emu.set_usage("alice@example.com", alice_used);
+    emu.set_usage("bob@example.org", bob_used);
     let result = emu.ok(
         "usage",
         json!({"addresses": ["Bob@example.org", "ghost@example.org", "bad address",
                              "alice@example.com", "bob@example.org"], "compact": true}),
     );
+    // Whole MB, rounded half up, of what the server reported in its unit (1.5 MB -> 2 and
+    // 0.4 MB -> 0 in bytes or KB; a server reporting whole MB says 1 and 0).
+    let whole = |bytes| emu.reported_mb(bytes).round() as u64;
+    let (alice, bob) = (whole(alice_used), whole(bob_used));
     assert_eq!(
         result,
-        json!({"usage": [[0, 0], null, null, [2, 100], [0, 0]]}),
-        "1.5 MB rounds up to 2, 0.4 MB down to 0; duplicates keep their position"
+        json!({"usage": [[bob, 0], null, null, [alice, 100], [bob, 0]]}),
+        "duplicates keep their position"
     );
     let full = emu.ok(
         "usage",
@@ -686,7 +727,7 @@ fn compact_usage_answers_whole_mb_position_by_position() {
     );
     assert_eq!(
         full["accounts"],
-        json!([{"address": "alice@example.com", "used_mb": 1.5, "limit_mb": 100}])
+        json!([{"address": "alice@example.com", "used_mb": emu.reported_mb(alice_used), "limit_mb": 100}])
     );
 }
 
@@ -788,6 +829,25 @@ fn usage_over_many_domains_reads_the_domain_list_whole_and_records_repeats_brief
         json!(["… 2 more not recorded"]),
         "pages past the first few of each connection keep only a note"
     );
+}
+
+#[test]
+fn sso_on_a_server_whose_webmail_sign_in_needs_a_csrf_token_is_refused_clearly() {
+    let emu = Emu::start_with(|config| config.webmail_csrf = true);
+    emu.create("jdoe@example.com", 42, 0);
+    let detected = emu.ok("test_connection", json!({}));
+    assert_eq!(detected["webmail_csrf"], true, "{detected}");
+    let error = emu.refused(
+        "sso",
+        json!({"address": "jdoe@example.com", "service_id": 42, "password": HARD_PASSWORD}),
+        "sso_protected",
+    );
+    let text = error.to_string();
+    assert!(text.contains("jdoe@example.com"), "{text}");
+    assert!(text.contains(&emu.running.webmail_url()), "{text}");
+    assert_no_secret(&text, &[HARD_PASSWORD]);
+    // Why a form from the engine cannot work: without the browser's token the post is refused.
+    assert!(!emu.webmail_login("jdoe@example.com", HARD_PASSWORD));
 }
 
 #[test]

@@ -33,6 +33,7 @@ const ERROR_CODES: &[&str] = &[
     "kerio",
     "mailbox_disabled",
     "sso_disabled",
+    "sso_protected",
 ];
 
 /// The seed requests of fuzz/corpus/bridge/, read once.

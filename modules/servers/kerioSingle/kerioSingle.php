@@ -60,16 +60,16 @@ function kerioSingle_MetaData()
  * addon's page (`isAddon` true, $_REQUEST['id'] = the ADDON id). Only for a product whose SAVED module
  * is kerioSingle does it create/update the order-form custom fields and refresh the Domain dropdown
  * from the Kerio server (lib/ProductSetup); the ProductEdit hook (hooks.php) does the same on save.
+ * What the admin should know about the Domains (e.g. domains the server's admin cannot manage, from
+ * test_connection's unmanageable_domains) is shown under the Domains field.
  *
  * @param array<string, mixed> $params producttype, isAddon, whmcsVersion
  * @return array<string, array<string, mixed>>
  */
 function kerioSingle_ConfigOptions($params = [])
 {
-    if (empty($params['isAddon'])) {
-        ProductSetup::refresh((int) ($_REQUEST['id'] ?? 0));
-    }
-    return ProductSettings::definitions();
+    $note = empty($params['isAddon']) ? ProductSetup::refresh((int) ($_REQUEST['id'] ?? 0)) : '';
+    return ProductSettings::definitions($note);
 }
 
 /**

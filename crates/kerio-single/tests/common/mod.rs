@@ -46,6 +46,22 @@ impl Emu {
         }
     }
 
+    /// `bytes` of mail as this emulator reports them, in bytes: its size unit
+    /// (`KERIO_EMULATOR_SIZE_UNITS`, as a real server's choice) may drop the part below the unit.
+    pub fn reported_bytes(&self, bytes: u64) -> u64 {
+        let shown = Config::for_tests(self.dir.path()).size_units.express(bytes);
+        shown
+            .to_bytes()
+            .and_then(|b| u64::try_from(b).ok())
+            .expect("a size in a known unit")
+    }
+
+    /// `bytes` of mail as the engine shows them after this emulator reported them: MB rounded to
+    /// two decimals.
+    pub fn reported_mb(&self, bytes: u64) -> f64 {
+        (self.reported_bytes(bytes) as f64 / 1_048_576.0 * 100.0).round() / 100.0
+    }
+
     /// The admin port.
     pub fn port(&self) -> u16 {
         let url = self.running.admin_url();

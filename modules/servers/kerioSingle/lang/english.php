@@ -83,6 +83,7 @@ return [
     'sso_not_logged_in' => 'Please log in to the client area first, then press “Open webmail” again.',
     'sso_suspended' => 'This mailbox is suspended, so webmail sign-in is not available. Please check your unpaid invoices or contact support.',
     'sso_disabled' => 'Automatic webmail sign-in is switched off for this product. Open webmail and sign in with your full email address and your mailbox password.',
+    'sso_protected' => 'This mail server protects its webmail sign-in against automatic sign-in, so we cannot sign you in for you. Open webmail and sign in with your full email address and your mailbox password.',
     'sso_unavailable' => 'Webmail sign-in is not available right now. Please try again in a few minutes, or open webmail and sign in with your email address and password.',
     'sso_back' => 'Back to your mailbox',
 

@@ -83,6 +83,7 @@ return [
     'sso_not_logged_in' => 'Bitte melden Sie sich zuerst im Kundenbereich an und klicken Sie dann erneut auf „Webmail öffnen“.',
     'sso_suspended' => 'Dieses Postfach ist gesperrt, daher ist die Webmail-Anmeldung nicht möglich. Bitte prüfen Sie offene Rechnungen oder wenden Sie sich an den Support.',
     'sso_disabled' => 'Die automatische Webmail-Anmeldung ist für dieses Produkt abgeschaltet. Öffnen Sie Webmail und melden Sie sich mit Ihrer vollständigen E-Mail-Adresse und Ihrem Postfach-Passwort an.',
+    'sso_protected' => 'Dieser Mailserver schützt seine Webmail-Anmeldung gegen automatische Anmeldung, daher können wir Sie nicht automatisch anmelden. Öffnen Sie Webmail und melden Sie sich mit Ihrer vollständigen E-Mail-Adresse und Ihrem Postfach-Passwort an.',
     'sso_unavailable' => 'Die Webmail-Anmeldung ist gerade nicht möglich. Bitte versuchen Sie es in einigen Minuten erneut oder öffnen Sie Webmail und melden Sie sich mit E-Mail-Adresse und Passwort an.',
     'sso_back' => 'Zurück zu Ihrem Postfach',
 

@@ -87,13 +87,20 @@ final class ProductSettings
     }
 
     /**
-     * The ConfigOptions definition array WHMCS renders on the product page.
+     * The ConfigOptions definition array WHMCS renders on the product page; a non-empty
+     * `$domainsNote` (what the admin should know about the Domains, ProductSetup::refresh) is shown,
+     * escaped, under the Domains field.
      *
      * @return array<string, array<string, mixed>>
      */
-    public static function definitions(): array
+    public static function definitions(string $domainsNote = ''): array
     {
-        return self::DEFINITIONS;
+        $definitions = self::DEFINITIONS;
+        if ($domainsNote !== '') {
+            $definitions['domains']['Description'] .= '<br><strong class="text-danger" id="kerioSingleDomainsNote">'
+                . htmlspecialchars($domainsNote, ENT_QUOTES, 'UTF-8') . '</strong>';
+        }
+        return $definitions;
     }
 
     /**

@@ -24,7 +24,8 @@ final class ProductSetup
      * (or no) module, e.g. while the admin only previews the module before saving. Never throws: a
      * product page must always render.
      *
-     * @return string '' on success, otherwise why the fields or the dropdown were not refreshed
+     * @return string '' on success, otherwise why the fields or the dropdown were not refreshed, or
+     *                which of the product's domains the server's admin cannot manage
      */
     public static function refresh(int $productId): string
     {
@@ -61,33 +62,54 @@ final class ProductSetup
     }
 
     /**
-     * The Domain dropdown options: the server's domains limited to the product's list, or the product's
-     * own list when no server answers; null (keep the stored options) when neither is known.
+     * The Domain dropdown options: the domains the server's admin can manage limited to the product's
+     * list, or the product's own list when no server answers; null (keep the stored options) when
+     * neither is known.
      *
-     * @return array{0: list<string>|null, 1: string} options and the reason the server was not used ('' if it was)
+     * @return array{0: list<string>|null, 1: string} options and what the admin should know ('' if
+     *         nothing): why the server was not used, or which of the product's domains its admin
+     *         cannot manage
      */
     private static function domainOptions(ProductSettings $product): array
     {
         $configured = $product->domains();
         try {
-            $onServer = self::serverDomains();
+            $connection = self::serverConnection($configured);
         } catch (\Throwable $error) {
             $reason = $error instanceof EngineError ? $error->describe() : $error->getMessage();
             return [$configured === [] ? null : $configured, $reason];
         }
+        $manageable = array_map('strtolower', array_map('strval', (array) ($connection['domains'] ?? [])));
         if ($configured === []) {
-            return [$onServer, ''];
+            return [$manageable, ''];
         }
-        return [array_values(array_intersect($configured, $onServer)), ''];
+        return [array_values(array_intersect($configured, $manageable)), self::unmanageableNote($connection)];
     }
 
     /**
-     * Domain names of the first enabled kerioSingle server.
+     * The warning for a product selling domains the server's admin cannot manage ('' when none).
      *
-     * @return list<string>
+     * @param array<string, mixed> $connection test_connection's result
+     */
+    private static function unmanageableNote(array $connection): string
+    {
+        $unmanageable = array_map('strval', (array) ($connection['unmanageable_domains'] ?? []));
+        if ($unmanageable === []) {
+            return '';
+        }
+        return 'The server\'s admin ' . (string) ($connection['user'] ?? '') . ' (Kerio role ' . (string) ($connection['role'] ?? '')
+            . ') cannot manage mailboxes in ' . implode(', ', $unmanageable) . ': orders for them would fail. '
+            . 'Remove them from Domains, or give that admin the "Full Admin" role in Kerio Administration.';
+    }
+
+    /**
+     * test_connection on the first enabled kerioSingle server, asking about the product's domains.
+     *
+     * @param list<string> $productDomains
+     * @return array<string, mixed>
      * @throws EngineError|SettingsError
      */
-    private static function serverDomains(): array
+    private static function serverConnection(array $productDomains): array
     {
         $row = Capsule::table('tblservers')
             ->where('type', ServiceRepository::MODULE)
@@ -104,7 +126,6 @@ final class ProductSetup
             $server,
             new ModuleLog('ConfigOptions', [$server->password()])
         );
-        $info = $client->call('server_info', []);
-        return array_map('strtolower', array_map('strval', kerioSingleFindAll((array) ($info['domains'] ?? []), 'name')));
+        return $client->call('test_connection', $productDomains === [] ? [] : ['allowed_domains' => $productDomains]);
     }
 }

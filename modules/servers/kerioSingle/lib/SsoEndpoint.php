@@ -62,7 +62,7 @@ final class SsoEndpoint
         try {
             $page = self::loginForm($params);
         } catch (EngineError $error) {
-            $key = ['mailbox_disabled' => 'sso_suspended', 'sso_disabled' => 'sso_disabled'][$error->errorCode()] ?? 'sso_unavailable';
+            $key = ['mailbox_disabled' => 'sso_suspended', 'sso_disabled' => 'sso_disabled', 'sso_protected' => 'sso_protected'][$error->errorCode()] ?? 'sso_unavailable';
             return $this->refusal($key === 'sso_unavailable' ? 503 : 403, $lang, $key, $serviceId, self::webmailUrl($params));
         } catch (SettingsError $error) {
             return $this->refusal(503, $lang, 'sso_unavailable', $serviceId, '');
