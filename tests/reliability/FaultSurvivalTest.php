@@ -230,7 +230,8 @@ final class FaultSurvivalTest extends ReliabilityTestCase
         }
         $this->whmcs->updateServer($serverId, ['password' => TestEnvironment::ADMIN_PASSWORD]);
         $local = $this->uniqueLocalPart('lockout');
-        $serviceId = $this->order($this->addProduct(), $serverId, ['localpart' => $local]);
+        // The product lists its domain: the locked-out server could not fill the Domain dropdown.
+        $serviceId = $this->order($this->addProduct(['domains' => 'example.com']), $serverId, ['localpart' => $local]);
 
         $error = $this->whmcs->moduleAction($serviceId, 'create');
 
@@ -250,7 +251,8 @@ final class FaultSurvivalTest extends ReliabilityTestCase
         $wrongFingerprint = implode(':', array_fill(0, 32, 'AB'));
         $serverId = $this->addServer(['accesshash' => 'tls_fingerprint = ' . $wrongFingerprint . "\ntimeout = 5"]);
         $local = $this->uniqueLocalPart('tls');
-        $serviceId = $this->order($this->addProduct(), $serverId, ['localpart' => $local]);
+        // The product lists its domain: the untrusted server could not fill the Domain dropdown.
+        $serviceId = $this->order($this->addProduct(['domains' => 'example.com']), $serverId, ['localpart' => $local]);
 
         $error = $this->whmcs->moduleAction($serviceId, 'create');
 
