@@ -46,24 +46,33 @@ pub fn domain_json(domain: &Domain) -> Value {
     })
 }
 
+/// `Domains.get`: every domain for a FullAdmin, its own for an AccountAdmin; an Auditor gets
+/// the 1000 a live 10.0.8 gives it.
 fn get(call: &mut Call) -> Result<Value, KerioError> {
+    let caller = call.caller()?.clone();
+    if caller.role == "Auditor" {
+        return Err(errors::internal_database_error());
+    }
     let query = call.query()?;
     let items = lock(&call.emulator.store)
         .domains
         .iter()
+        .filter(|domain| caller.covers(&domain.id))
         .map(domain_json)
         .collect();
     let template = domain_json(&Domain::new("template.invalid", false));
     query.apply(items, &template, &["name", "description"])
 }
 
-/// The domain named by the `domainId` parameter.
+/// The domain named by the `domainId` parameter, if the caller may act on it (1004 otherwise).
 pub fn domain_param(call: &Call, store: &Store) -> Result<Domain, KerioError> {
     let id = call.string("domainId")?;
-    store
+    let domain = store
         .domain(id)
         .cloned()
-        .ok_or_else(|| errors::domain_not_found(id))
+        .ok_or_else(|| errors::domain_not_found(id))?;
+    call.caller()?.check_covers(&domain.id)?;
+    Ok(domain)
 }
 
 /// How many more active users `domain` may have: the tighter of its own `userMaxCount` and the

@@ -69,19 +69,41 @@ pub fn invalid_request(detail: &str) -> KerioError {
     KerioError::new(-32600, "Invalid request: %1", &[detail])
 }
 
-/// -32601: no such `Interface.method`. [I code from JSON-RPC 2.0]
+/// -32601: no such `Interface.method`. [V code; I text, JSON-RPC 2.0's, no Kerio capture]
+/// The method name goes to the emulator's log only.
 pub fn method_not_found(method: &str) -> KerioError {
-    KerioError::new(-32601, "Method %1 not found.", &[method])
+    eprintln!("kerio-emulator: method not found: {method}");
+    KerioError::new(-32601, "Method not found", &[])
 }
 
-/// -32602: a parameter is missing or has the wrong type. [V code]
+/// -32602: a parameter is missing or has the wrong type. [V code and text "Invalid params",
+/// without a placeholder: a live 10.0.8 answers it so] What is wrong goes to the emulator's log
+/// only, as the real answer does not say.
 pub fn invalid_params(detail: &str) -> KerioError {
-    KerioError::new(-32602, "Invalid params: %1", &[detail])
+    eprintln!("kerio-emulator: invalid params: {detail}");
+    KerioError::new(-32602, "Invalid params", &[])
 }
 
-/// -32001: no valid session (missing/unknown cookie, wrong X-Token, idle expiry, logged out). [V]
+/// -32001: a session that is no longer valid (unknown cookie, wrong X-Token, idle expiry,
+/// logged out, user disabled). [V]
 pub fn session_expired() -> KerioError {
     KerioError::new(-32001, "Session expired.", &[])
+}
+
+/// -32001: a call that needs a session sent none at all (no session cookie or no X-Token).
+/// [V text: a live 10.0.9 answers an anonymous call so]
+pub fn anonymous() -> KerioError {
+    no_admin_rights("Anonymous")
+}
+
+/// 1000: a get method without its `query` parameter. [V code per issue 11's captures; I text]
+pub fn missing_query() -> KerioError {
+    KerioError::new(1000, "The query is missing.", &[])
+}
+
+/// 1000: `Domains.get` by an Auditor. [V: a live 10.0.8 answers an Auditor so]
+pub fn internal_database_error() -> KerioError {
+    KerioError::new(1000, "internal database error", &[])
 }
 
 /// -32001 at login for a user whose role is `UserRole` (wording from a 10.0.9 capture). [I]

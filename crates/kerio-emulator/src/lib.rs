@@ -21,6 +21,7 @@ mod domains;
 mod faults;
 mod http;
 pub mod latency;
+mod monitoring;
 mod policy;
 mod query;
 mod rpc;
@@ -142,6 +143,8 @@ pub(crate) struct Settings {
     pub license_users: Option<u32>,
     pub session_idle: Duration,
     pub lockout_failures: u32,
+    /// When the emulator started (Unix seconds), for `Statistics.get`.
+    pub started_at: i64,
 }
 
 /// The shared state of one running emulator.
@@ -260,6 +263,7 @@ pub fn start(config: Config) -> io::Result<Running> {
             license_users: config.license_users,
             session_idle: Duration::from_secs(config.session_idle_secs),
             lockout_failures: config.lockout_failures,
+            started_at: state::unix_now(),
         },
         store: Mutex::new(store),
         sessions: Mutex::new(Sessions::default()),

@@ -8,7 +8,7 @@ use crate::faults::{Fault, FaultKind};
 use crate::http::{Reply, Request, Response};
 use crate::query::SearchQuery;
 use crate::state::role_rank;
-use crate::{batch, domains, lock, server, session, users, Emulator};
+use crate::{batch, domains, lock, monitoring, server, session, users, Emulator};
 
 /// Name of the admin session cookie.
 pub const SESSION_COOKIE: &str = "SESSION_CONNECT_WEBADMIN";
@@ -43,6 +43,8 @@ pub struct Method {
 pub struct Caller {
     /// User id.
     pub user_id: String,
+    /// Id of the domain the caller's own account is in.
+    pub domain_id: String,
     /// Role name.
     pub role: String,
     /// Session id (for logout).
@@ -53,6 +55,21 @@ impl Caller {
     /// Whether the caller's role is at least as strong as `role`.
     pub fn at_least(&self, role: &str) -> bool {
         role_rank(&self.role) >= role_rank(role)
+    }
+
+    /// Whether the caller may act on (read or, with the role for it, change) `domain_id`: an
+    /// AccountAdmin only on the domain its own account is in, the others on every domain.
+    pub fn covers(&self, domain_id: &str) -> bool {
+        self.role != "AccountAdmin" || self.domain_id == domain_id
+    }
+
+    /// [`Caller::covers`] as a result (1004 outside the caller's domains).
+    pub fn check_covers(&self, domain_id: &str) -> Result<(), KerioError> {
+        if self.covers(domain_id) {
+            Ok(())
+        } else {
+            Err(errors::insufficient_rights())
+        }
     }
 }
 
@@ -104,9 +121,9 @@ impl Call<'_> {
             .ok_or_else(|| errors::invalid_params(&format!("parameter '{name}' must be an object")))
     }
 
-    /// The required `query` parameter as a SearchQuery.
+    /// The required `query` parameter as a SearchQuery (missing: 1000, as real servers answer).
     pub fn query(&self) -> Result<SearchQuery, KerioError> {
-        SearchQuery::parse(self.param("query")?)
+        SearchQuery::parse(self.params.get("query").ok_or_else(errors::missing_query)?)
     }
 }
 
@@ -116,6 +133,7 @@ fn all_methods() -> impl Iterator<Item = &'static Method> {
         .chain(domains::METHODS)
         .chain(users::METHODS)
         .chain(server::METHODS)
+        .chain(monitoring::METHODS)
         .chain(batch::METHODS)
 }
 
@@ -296,14 +314,13 @@ fn dispatch(call: &mut Call, name: &str) -> Result<Value, KerioError> {
     (method.handler)(call)
 }
 
-/// The session named by the cookie, if `X-Token` matches and it has not idled out.
+/// The session named by the cookie, if `X-Token` matches and it has not idled out. A call with
+/// no session cookie or no token is anonymous.
 fn authenticate(emulator: &Emulator, request: &Request) -> Result<Caller, KerioError> {
     let sid = request
         .cookie(SESSION_COOKIE)
-        .ok_or_else(errors::session_expired)?;
-    let token = request
-        .header("x-token")
-        .ok_or_else(errors::session_expired)?;
+        .ok_or_else(errors::anonymous)?;
+    let token = request.header("x-token").ok_or_else(errors::anonymous)?;
     let session = lock(&emulator.sessions)
         .check_admin(&sid, token, emulator.settings.session_idle)
         .ok_or_else(errors::session_expired)?;
@@ -314,6 +331,7 @@ fn authenticate(emulator: &Emulator, request: &Request) -> Result<Caller, KerioE
         .ok_or_else(errors::session_expired)?;
     Ok(Caller {
         user_id: user.id.clone(),
+        domain_id: user.domain_id.clone(),
         role: user.role.user_role.clone(),
         session_id: sid,
     })

@@ -395,6 +395,7 @@ fn create_one(
         .domain(domain_id)
         .cloned()
         .ok_or_else(|| errors::domain_not_found(domain_id))?;
+    caller.check_covers(&domain.id)?;
     let login = pattern
         .get("loginName")
         .ok_or_else(|| invalid("loginName is required to create a user.".to_string()))?;
@@ -461,6 +462,7 @@ fn set_one(
         .user(id)
         .cloned()
         .ok_or_else(|| errors::user_not_found(id))?;
+    caller.check_covers(&current.domain_id)?;
     check_rights(caller, &current.role.user_role)?;
     let domain = store
         .domain(&current.domain_id)
@@ -530,6 +532,7 @@ fn remove_one(
         .user(id)
         .cloned()
         .ok_or_else(|| errors::user_not_found(id))?;
+    caller.check_covers(&user.domain_id)?;
     check_rights(caller, &user.role.user_role)?;
     if user.id == caller.user_id {
         return Err(errors::cannot_change_self());
@@ -630,6 +633,7 @@ fn statistics_json(user: &User) -> Value {
 fn get_statistics(call: &mut Call) -> Result<Value, KerioError> {
     let query = call.query()?;
     let ids = call.array("userIds")?.clone();
+    let caller = call.caller()?;
     let store = lock(&call.emulator.store);
     let mut items = Vec::new();
     for id in &ids {
@@ -637,6 +641,7 @@ fn get_statistics(call: &mut Call) -> Result<Value, KerioError> {
             .as_str()
             .ok_or_else(|| errors::invalid_params("userIds must be an array of user ids"))?;
         let user = store.user(id).ok_or_else(|| errors::user_not_found(id))?;
+        caller.check_covers(&user.domain_id)?;
         items.push(statistics_json(user));
     }
     drop(store);
