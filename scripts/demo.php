@@ -156,6 +156,26 @@ foreach ($whmcs->adminServicesTabFields($serviceId) as $label => $html) {
     demoSay($label, html_entity_decode(strip_tags($html), ENT_QUOTES));
 }
 
+demoStep('A mailbox made by hand in Kerio: Server Sync import, a refused Suspend, "Adopt existing mailbox"');
+$emulator->addAdmin('boss', 'example.com', demoPassword(), 'UserRole');
+$synced = $whmcs->listAccounts($serverId);
+demoExpect(in_array('boss@example.com', array_column((array) $synced['accounts'], 'username'), true), 'Server Sync lists the unmarked mailbox boss@example.com');
+$importedId = $whmcs->placeOrder($clientId, $basic, $serverId, ['localpart' => 'boss', 'maildomain' => 'example.com', 'password' => '', 'givenname' => '', 'surname' => '']);
+Capsule::table('tblhosting')->where('id', $importedId)->update(['username' => 'boss@example.com', 'domain' => 'example.com', 'domainstatus' => 'Active']);
+demoSay('imported service', '#' . $importedId . ', username boss@example.com, Active');
+$before = $emulator->state();
+$result = $whmcs->moduleAction($importedId, 'suspend');
+demoSay('Suspend', $result);
+demoExpect($result !== 'success' && $emulator->state() === $before, 'Suspend is refused (no WHMCS mark) and nothing changed on Kerio');
+demoSay('Marked for this service', html_entity_decode($whmcs->adminServicesTabFields($importedId)['Marked for this service'], ENT_QUOTES));
+$result = $whmcs->adminCustomButton($importedId, 'Adopt existing mailbox');
+demoSay('Adopt existing mailbox', $result);
+demoSay('Kerio user ID field', $whmcs->customFieldValue($importedId, 'kerio_id'));
+demoExpect($result === 'success' && $whmcs->customFieldValue($importedId, 'kerio_id') === (string) $emulator->user('boss@example.com')['id'], 'adopted: marked on Kerio, its Kerio user ID recorded');
+$result = $whmcs->moduleAction($importedId, 'suspend');
+demoSay('Suspend again', $result);
+demoExpect($result === 'success' && $emulator->user('boss@example.com')['isEnabled'] === false, 'the adopted mailbox is suspended');
+
 demoStep('Cancellation: module Terminate (product setting: delete)');
 $result = $whmcs->moduleAction($serviceId, 'terminate');
 demoSay('result', $result . ', status ' . $whmcs->service($serviceId)->domainstatus);

@@ -164,7 +164,7 @@ final class ServerAndProductSetupTest extends ModuleTestCase
         $answer = $this->whmcs->testConnection($serverId);
 
         $this->assertFalse($answer['success']);
-        $this->assertStringContainsString('webmail_url must not contain a user name or password', $answer['error']);
+        $this->assertStringContainsString('must not contain a user name or password', $answer['error']);
         $this->assertStringNotContainsString('Web-Secr3t', $answer['error']);
     }
 

@@ -7,9 +7,9 @@ mod common;
 use common::*;
 use serde_json::{json, Value};
 
-/// Longest message an error may carry when it quotes input (text plus at most 64 characters of
-/// input and the ellipsis).
-const MESSAGE_LIMIT: usize = 400;
+/// Longest error object accepted when it quotes input: its fixed text (the unknown-op message
+/// lists every op) plus at most 64 characters of the input and the ellipsis.
+const MESSAGE_LIMIT: usize = 600;
 
 /// `emu`'s server object with `extra` settings.
 fn server_with(emu: &Emu, extra: Value) -> Value {

@@ -22,13 +22,43 @@ fn test_connection_reports_version_role_and_presented_fingerprint() {
             "Session.login",
             "Server.getVersion",
             "Session.whoAmI",
+            "Domains.get",
             "Session.logout"
         ]
     );
+    assert_eq!(result["scope"], "all_domains");
+    assert_eq!(result["domains"], json!(["example.com", "example.org"]));
+    assert_eq!(result["unmanageable_domains"], json!([]));
     assert_eq!(
         response["transcript"][0]["request"]["params"]["password"],
         "********"
     );
+}
+
+#[test]
+fn test_connection_gives_an_account_admin_its_own_domain_only() {
+    let emu = Emu::start();
+    emu.add_admin("domadmin", "D0main-Admin!", "AccountAdmin");
+    let mut server = emu.server();
+    server["username"] = json!("domadmin@example.com");
+    server["password"] = json!("D0main-Admin!");
+    let result = emu.call_with(
+        server.clone(),
+        "test_connection",
+        json!({"allowed_domains": ["Example.com", "example.org"]}),
+    )["result"]
+        .clone();
+    assert_eq!(result["role"], "AccountAdmin", "{result}");
+    assert_eq!(result["scope"], "own_domain");
+    assert_eq!(result["domains"], json!(["example.com"]));
+    assert_eq!(result["unmanageable_domains"], json!(["example.org"]));
+    // What the verdict promises holds: its own domain works, the other is refused by Kerio.
+    let create = |domain: &str| json!({"localpart": "jdoe", "domain": domain, "password": "Good-Passw0rd!", "service_id": 42});
+    let own = emu.call_with(server.clone(), "create_account", create("example.com"));
+    assert_eq!(own["ok"], true, "{own}");
+    let other = emu.call_with(server, "create_account", create("example.org"));
+    assert_eq!(other["ok"], false, "{other}");
+    assert!(emu.user("jdoe@example.org").is_none());
 }
 
 #[test]
@@ -40,10 +70,11 @@ fn test_connection_refuses_roles_that_cannot_manage_users() {
     server["password"] = json!("Audit0r-Pass!");
     let response = emu.call_with(server.clone(), "test_connection", json!({}));
     assert_eq!(response["error"]["code"], "permission", "{response}");
-    assert!(response["error"]["hint"]
-        .as_str()
-        .unwrap()
-        .contains("Full Admin"));
+    let hint = response["error"]["hint"].as_str().unwrap();
+    assert!(
+        hint.contains("Full Admin") && hint.contains("Account Admin"),
+        "{hint}"
+    );
     emu.add_admin("plain", "Plain-Pass-1!", "UserRole");
     server["username"] = json!("plain@example.com");
     server["password"] = json!("Plain-Pass-1!");

@@ -26,6 +26,8 @@ fn mailbox_ops() -> Vec<(&'static str, Value)> {
         ("change_package", json!({"quota_mb": 500})),
         ("account_info", json!({})),
         ("sso", json!({"password": "N3w-Passw0rd!"})),
+        ("aliases", json!({"add": ["extra"]})),
+        ("aliases", json!({})),
     ]
 }
 

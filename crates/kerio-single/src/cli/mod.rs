@@ -36,6 +36,7 @@ Examples:
   kerio-single account suspend jdoe@example.com --service 42 --domain example.com
   kerio-single account quota jdoe@example.com 1024 --service 42
   kerio-single account adopt boss@example.com --service 43
+  kerio-single account aliases jdoe@example.com --service 42 --add sales --remove info
   kerio-single account terminate jdoe@example.com --service 42 --mode archive --archive-mailbox archive@example.com
   kerio-single usage --domain example.com
   kerio-single --config /etc/kerio-single.conf list --json
@@ -218,6 +219,22 @@ enum AccountCommand {
         /// Allow a quota below the current usage.
         #[arg(long)]
         allow_below_usage: bool,
+        #[command(flatten)]
+        owner: OwnerFlags,
+    },
+    /// List the mailbox's aliases, adding and removing some first.
+    Aliases {
+        /// The mailbox address.
+        address: String,
+        /// Alias to add (local part or full address; repeatable).
+        #[arg(long, value_name = "ALIAS")]
+        add: Vec<String>,
+        /// Alias to remove (repeatable).
+        #[arg(long, value_name = "ALIAS")]
+        remove: Vec<String>,
+        /// The most aliases the service may have.
+        #[arg(long, value_name = "N")]
+        max_aliases: Option<u64>,
         #[command(flatten)]
         owner: OwnerFlags,
     },
@@ -503,6 +520,19 @@ fn account_invocation(command: &AccountCommand) -> Result<Invocation, Error> {
         AccountCommand::Suspend { address, owner } => ("suspend", owner.args(address)),
         AccountCommand::Unsuspend { address, owner } => ("unsuspend", owner.args(address)),
         AccountCommand::Adopt { address, owner } => ("adopt", owner.args(address)),
+        AccountCommand::Aliases {
+            address,
+            add,
+            remove,
+            max_aliases,
+            owner,
+        } => (
+            "aliases",
+            with_args(
+                owner.args(address),
+                json!({"add": add, "remove": remove, "max_aliases": max_aliases}),
+            ),
+        ),
         AccountCommand::Terminate {
             address,
             mode,
@@ -567,6 +597,8 @@ fn print_result(command: &Command, result: &Value) -> Result<ExitKind, Error> {
             ("version", render::text(&result["version"])),
             ("admin", render::text(&result["user"])),
             ("role", render::text(&result["role"])),
+            ("scope", render::text(&result["scope"])),
+            ("domains", comma_list(&result["domains"])),
             ("tls fingerprint", render::text(&result["tls_fingerprint"])),
         ]),
         Command::ServerInfo => server_info_text(result),
@@ -612,7 +644,7 @@ fn account_text(command: &AccountCommand, result: &Value) -> String {
             ("used", format!("{} MB", render::text(&result["used_mb"]))),
             ("items", render::text(&result["items"])),
             ("last login", last_login(result)),
-            ("aliases", aliases(&result["aliases"])),
+            ("aliases", comma_list(&result["aliases"])),
             ("description", render::text(&result["description"])),
         ]),
         AccountCommand::Suspend { .. } | AccountCommand::Unsuspend { .. } => {
@@ -637,6 +669,9 @@ fn account_text(command: &AccountCommand, result: &Value) -> String {
             )
         }
         AccountCommand::Password { .. } => format!("Password of {address} changed.\n"),
+        AccountCommand::Aliases { .. } => {
+            format!("Aliases of {address}: {}\n", comma_list(&result["aliases"]))
+        }
         AccountCommand::Adopt { .. } if result["adopted"] == true => {
             format!("Adopted {address}: it is now marked as this service's mailbox.\n")
         }
@@ -660,8 +695,8 @@ fn last_login(result: &Value) -> String {
     }
 }
 
-/// Aliases comma-separated, or "-".
-fn aliases(value: &Value) -> String {
+/// A list of strings comma-separated, or "-".
+fn comma_list(value: &Value) -> String {
     let list: Vec<String> = value
         .as_array()
         .map(|a| a.iter().map(render::text).collect())

@@ -1,6 +1,7 @@
 //! Operations on one mailbox: create, suspend/unsuspend, terminate, change password, change
 //! package, account info and webmail SSO.
 
+use super::collisions;
 use super::passwords::{self, PasswordSubject, Policy};
 use super::target::{account_of, MailboxRef};
 use super::Context;
@@ -212,6 +213,9 @@ pub struct AdoptResult {
 }
 
 /// `create_account`: a new mailbox, or success for a retried create of the same service.
+///
+/// Login, `Domains.get`, `Server.findEntityByEmail`, then `Users.create` when nothing holds the
+/// address, or `Users.get` when a user of that login exists (a retry), logout: 5 exchanges.
 pub fn create_account(context: &mut Context, args: CreateArgs) -> Result<CreateResult, Error> {
     let service_id = args.service_id.ok_or_else(|| {
         Error::invalid_request("create_account needs `service_id` (the WHMCS service id).")
@@ -234,24 +238,35 @@ pub fn create_account(context: &mut Context, args: CreateArgs) -> Result<CreateR
             product_min_length: args.min_password_length,
         };
         passwords::require_valid_password(&args.password, Policy::of(&domain), &subject)?;
-        // Optimistic: create first and look the mailbox up only when Kerio says it exists (a
-        // retried create, or an address taken meanwhile), which saves a Users.get on every order.
-        let user = new_user(&domain.id, &address, &args, service_id, quota_mb);
-        match kerio.client().users_create(&[user]) {
-            Ok(created) => Ok(CreateResult {
-                address: address.to_string(),
-                id: created_id(created)?,
-                created: true,
-                quota_mb,
-            }),
-            Err(error) if error.kerio_code() == Some(ALREADY_EXISTS) => {
-                let fields = ["description", "diskSizeLimit", "role"];
-                match kerio.mailbox_in(&domain, &address, &fields)? {
-                    Some(existing) => retried_create(&address, existing, service_id),
-                    None => Err(error.into()),
+        // No address may end up on two accounts: who holds it is asked first.
+        let holders = collisions::holders(kerio, &domain, &[&address])?;
+        if holders.is_empty() {
+            let user = new_user(&domain.id, &address, &args, service_id, quota_mb);
+            match kerio.client().users_create(&[user]) {
+                Ok(created) => {
+                    return Ok(CreateResult {
+                        address: address.to_string(),
+                        id: created_id(created)?,
+                        created: true,
+                        quota_mb,
+                    })
                 }
+                // Taken between the check and the create: looked at below like any holder.
+                Err(error) if error.kerio_code() == Some(ALREADY_EXISTS) => {}
+                Err(error) => return Err(error.into()),
             }
-            Err(error) => Err(error.into()),
+        } else if !collisions::held_by_login(&holders, &address) {
+            let holder = collisions::holders_phrase(&holders);
+            return Err(Error::already_taken(&address.to_string(), &holder));
+        }
+        // A user of that login exists: this service's from an earlier try, or someone else's.
+        let fields = ["description", "diskSizeLimit", "role"];
+        match kerio.mailbox_in(&domain, &address, &fields)? {
+            Some(existing) => retried_create(&address, existing, service_id),
+            None => Err(Error::already_taken(
+                &address.to_string(),
+                &collisions::holders_phrase(&holders),
+            )),
         }
     })
 }
@@ -368,7 +383,10 @@ fn require_plain_name(label: &str, name: Option<&str>) -> Result<(), Error> {
 }
 
 /// Refuses reserved mailbox names.
-fn require_allowed_name(address: &Address, reserved: &Option<Vec<String>>) -> Result<(), Error> {
+pub(super) fn require_allowed_name(
+    address: &Address,
+    reserved: &Option<Vec<String>>,
+) -> Result<(), Error> {
     let failures = rules::failures(
         &rules::localpart_rules(&passwords::reserved_names(reserved)),
         address.local(),
@@ -401,7 +419,7 @@ fn require_allowed_domain(address: &Address, allowed: &[String]) -> Result<(), E
 }
 
 /// Applies `pattern` to one user with `Users.set`.
-fn set_user(kerio: &mut Kerio, id: &str, pattern: &User) -> Result<(), Error> {
+pub(super) fn set_user(kerio: &mut Kerio, id: &str, pattern: &User) -> Result<(), Error> {
     Ok(kerio.client().users_set(&[id.to_string()], pattern)?)
 }
 
@@ -715,7 +733,7 @@ pub fn status(is_enabled: Option<bool>) -> &'static str {
 }
 
 /// An alias as a full lower-case address (Kerio may list bare local parts).
-fn full_alias(alias: &str, domain: &str) -> String {
+pub(super) fn full_alias(alias: &str, domain: &str) -> String {
     let alias = alias.trim().to_ascii_lowercase();
     if alias.contains('@') {
         alias

@@ -15,15 +15,15 @@ use kerio_api::Entity;
 /// Kerio's entity kind of a user.
 const USER_KIND: &str = "EntityUser";
 
-/// The entities that hold `address` in `domain` (one `Server.findEntityByEmail`).
+/// The entities that hold any of `addresses` (of `domain`) there, with one
+/// `Server.findEntityByEmail`; `collision_address` says which.
 pub fn holders(
     kerio: &mut Kerio,
     domain: &DomainInfo,
-    address: &Address,
+    addresses: &[&Address],
 ) -> Result<Vec<Entity>, Error> {
-    let found = kerio
-        .client()
-        .find_entity_by_email(&[address.local().to_string()], &domain.id)?;
+    let locals: Vec<String> = addresses.iter().map(|a| a.local().to_string()).collect();
+    let found = kerio.client().find_entity_by_email(&locals, &domain.id)?;
     Ok(found
         .into_iter()
         .filter(|entity| !entity.is_pattern)

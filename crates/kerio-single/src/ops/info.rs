@@ -2,22 +2,29 @@
 
 use super::Context;
 use crate::error::{Code, Error};
+use crate::ownership;
 use crate::session::DomainInfo;
 use kerio_api::UserCountInfo;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-/// Kerio roles that may create and change mailboxes.
-const USER_MANAGING_ROLES: &[&str] = &[
-    "FullAdmin",
-    "AccountAdmin",
-    "BuiltInAdmin",
-    "BuiltInDomainAdmin",
-];
+/// Kerio roles that manage the users of every domain.
+const SERVER_WIDE_ROLES: &[&str] = &["FullAdmin", "BuiltInAdmin"];
+/// Kerio roles that manage the users of the domain their own account is in ("Domain accounts"
+/// rights; Kerio's manual, docs/emulator.md role table).
+const OWN_DOMAIN_ROLES: &[&str] = &["AccountAdmin", "BuiltInDomainAdmin"];
 
 /// Kerio's `limitType` of a licence (rather than a per-domain) user limit.
 const LICENCE_LIMIT: &str = "LicenseLimit";
 /// Kerio's `limitType` of a per-domain user limit.
 const DOMAIN_LIMIT: &str = "DomainLimit";
+
+/// Arguments of `test_connection`.
+#[derive(Debug, Default, Deserialize)]
+pub struct ConnectionArgs {
+    /// The domains a product sells, to report those this admin cannot manage (optional).
+    #[serde(default)]
+    pub allowed_domains: Option<Vec<String>>,
+}
 
 /// Result of `test_connection`.
 #[derive(Debug, Serialize)]
@@ -32,33 +39,84 @@ pub struct ConnectionResult {
     pub role: String,
     /// Whether the role may manage mailboxes (always true in a successful result).
     pub can_manage_users: bool,
+    /// `all_domains` (Full Admin) or `own_domain` (Account Admin: only its own account's domain).
+    pub scope: &'static str,
+    /// The domains this admin can manage mailboxes in, sorted by name.
+    pub domains: Vec<String>,
+    /// Of the `allowed_domains` asked about, those this admin cannot manage.
+    pub unmanageable_domains: Vec<String>,
     /// SHA-256 fingerprint of the certificate the server presented (`null` over plain HTTP).
     pub tls_fingerprint: Option<String>,
 }
 
-/// `test_connection`: login, version, role check, logout.
-pub fn test_connection(context: &mut Context) -> Result<ConnectionResult, Error> {
+/// `test_connection`: login, version, the admin's role, the domains it can manage, logout.
+///
+/// The verdict is keyed on Kerio's role codes: Full Admin manages every domain, Account Admin
+/// only the domain its own account is in; any other role is `permission`, naming the role
+/// needed.
+pub fn test_connection(
+    context: &mut Context,
+    args: ConnectionArgs,
+) -> Result<ConnectionResult, Error> {
+    let wanted = ownership::allowed_domains_of(args.allowed_domains.as_deref().unwrap_or(&[]))?;
     context.session(|kerio| {
-        let client = kerio.client();
-        let version = client.server_version()?;
-        let me = client.who_am_i()?;
-        let role = me.effective_role.user_role;
-        if !USER_MANAGING_ROLES.contains(&role.as_str()) {
-            return Err(Error::new(
-                Code::Permission,
-                format!("The admin {} has the Kerio role {role}, which cannot manage mailboxes.", me.login_name),
-                "Give this admin the \"Full Admin\" role (at least \"Account Admin\") in Kerio Administration > Accounts > Users > Edit > Rights.",
-            ));
-        }
+        let version = kerio.client().server_version()?;
+        let me = kerio.client().who_am_i()?;
+        let role = me.effective_role.user_role.clone();
+        let scope = scope_of(&role).ok_or_else(|| insufficient_role(&me.login_name, &role))?;
+        let domains = manageable(kerio.all_domains()?, scope, &me.domain_id);
+        let unmanageable_domains = wanted
+            .into_iter()
+            .filter(|name| !domains.contains(name))
+            .collect();
         Ok(ConnectionResult {
             product: version.product,
             version: version.version,
             user: me.login_name,
             role,
             can_manage_users: true,
-            tls_fingerprint: client.presented_fingerprint(),
+            scope,
+            domains,
+            unmanageable_domains,
+            tls_fingerprint: kerio.client().presented_fingerprint(),
         })
     })
+}
+
+/// The scope of a role that manages every domain.
+const ALL_DOMAINS: &str = "all_domains";
+/// The scope of a role bound to its own account's domain.
+const OWN_DOMAIN: &str = "own_domain";
+
+/// Which domains `role` manages mailboxes in; `None` when it manages none.
+fn scope_of(role: &str) -> Option<&'static str> {
+    if SERVER_WIDE_ROLES.contains(&role) {
+        Some(ALL_DOMAINS)
+    } else if OWN_DOMAIN_ROLES.contains(&role) {
+        Some(OWN_DOMAIN)
+    } else {
+        None
+    }
+}
+
+/// The names of the `domains` (as `Domains.get` listed them) an admin of `scope` whose own
+/// account is in `own_domain_id` manages. Whether Kerio lists other domains to an Account Admin
+/// is not documented (the emulator does not, [I]), so they are filtered here.
+fn manageable(domains: Vec<DomainInfo>, scope: &str, own_domain_id: &str) -> Vec<String> {
+    domains
+        .into_iter()
+        .filter(|domain| scope == ALL_DOMAINS || domain.id == own_domain_id)
+        .map(|domain| domain.name)
+        .collect()
+}
+
+/// The error for an admin whose role manages no mailboxes.
+fn insufficient_role(login: &str, role: &str) -> Error {
+    Error::new(
+        Code::Permission,
+        format!("The admin {login} has the Kerio role {role}, which cannot manage mailboxes."),
+        "Give this admin the \"Full Admin\" role (every domain), or \"Account Admin\" for the domain its own account is in, in Kerio Administration > Accounts > Users > Edit > Rights.",
+    )
 }
 
 /// Result of `server_info`.
@@ -146,5 +204,26 @@ fn summary(domain: DomainInfo, counts: &UserCountInfo) -> DomainSummary {
             current: counts.current_users,
             limit: limit_of(counts, DOMAIN_LIMIT),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_account_admin_manages_only_its_own_domain() {
+        let domain = |id: &str, name: &str| DomainInfo {
+            id: id.to_string(),
+            name: name.to_string(),
+            complexity: false,
+            min_length: 0,
+        };
+        let listed = || vec![domain("d1", "a.test"), domain("d2", "b.test")];
+        assert_eq!(manageable(listed(), OWN_DOMAIN, "d2"), ["b.test"]);
+        assert_eq!(manageable(listed(), ALL_DOMAINS, ""), ["a.test", "b.test"]);
+        assert_eq!(scope_of("AccountAdmin"), Some(OWN_DOMAIN));
+        assert_eq!(scope_of("BuiltInAdmin"), Some(ALL_DOMAINS));
+        assert_eq!(scope_of("Auditor"), None);
     }
 }

@@ -5,6 +5,7 @@
 //! and results are described in docs/bridge-protocol.md.
 
 pub mod account;
+pub mod aliases;
 pub mod collisions;
 pub mod info;
 pub mod listing;
@@ -100,6 +101,7 @@ pub const OPERATIONS: &[&str] = &[
     "change_password",
     "change_package",
     "adopt",
+    "aliases",
     "account_info",
     "usage",
     "list_accounts",
@@ -109,7 +111,7 @@ pub const OPERATIONS: &[&str] = &[
 /// Runs the operation `op` with JSON `args`, returning its JSON result.
 pub fn run(op: &str, args: Value, context: &mut Context) -> Result<Value, Error> {
     match op {
-        "test_connection" => invoke(op, args, context, |c, _: Empty| info::test_connection(c)),
+        "test_connection" => invoke(op, args, context, info::test_connection),
         "server_info" => invoke(op, args, context, |c, _: Empty| info::server_info(c)),
         "password_rules" => invoke(op, args, context, passwords::password_rules),
         "check_password" => invoke(op, args, context, passwords::check_password),
@@ -120,6 +122,7 @@ pub fn run(op: &str, args: Value, context: &mut Context) -> Result<Value, Error>
         "change_password" => invoke(op, args, context, account::change_password),
         "change_package" => invoke(op, args, context, account::change_package),
         "adopt" => invoke(op, args, context, account::adopt),
+        "aliases" => invoke(op, args, context, aliases::aliases),
         "account_info" => invoke(op, args, context, account::account_info),
         "usage" => invoke(op, args, context, listing::usage),
         "list_accounts" => invoke(op, args, context, listing::list_accounts),

@@ -22,6 +22,9 @@ final class ProductSettings
     /** Terminate moves the mail into the archive mailbox, then removes the user. */
     public const TERMINATE_ARCHIVE = 'archive';
 
+    /** The longest password the engine accepts (its `password_max_length` rule). */
+    private const MAX_PASSWORD_LENGTH = 128;
+
     /** key => WHMCS ConfigOptions field definition, in configoption order. */
     private const DEFINITIONS = [
         'domains' => [
@@ -143,7 +146,7 @@ final class ProductSettings
         $mode = $this->values['terminate_mode'] === '' ? self::TERMINATE_DELETE : $this->values['terminate_mode'];
         if (!array_key_exists($mode, self::DEFINITIONS['terminate_mode']['Options'])) {
             throw new SettingsError(
-                'Product setting "On terminate" has the unknown value "' . $mode . '"; choose delete, keep or archive.'
+                'Product setting "On terminate" has the unknown value ' . SettingsError::quote($mode) . '; choose delete, keep or archive.'
             );
         }
         return $mode;
@@ -170,14 +173,21 @@ final class ProductSettings
     /**
      * The product's minimum password length; null = the Kerio domain's policy decides.
      *
-     * @throws SettingsError when the stored value is not a whole number
+     * @throws SettingsError when the stored value is not a whole number of 0 to 128
      */
     public function passwordMinLength(): ?int
     {
         if ($this->values['password_min_length'] === '') {
             return null;
         }
-        return self::wholeNumber('password_min_length', $this->values['password_min_length'], 0);
+        $minLength = self::wholeNumber('password_min_length', $this->values['password_min_length'], 0);
+        if ($minLength > self::MAX_PASSWORD_LENGTH) {
+            throw new SettingsError(
+                'Product setting "Minimum password length" is ' . $minLength . ', but passwords may have at most '
+                . self::MAX_PASSWORD_LENGTH . ' characters; use 0 to ' . self::MAX_PASSWORD_LENGTH . ' or leave it empty.'
+            );
+        }
+        return $minLength;
     }
 
     /**
@@ -191,7 +201,7 @@ final class ProductSettings
         if (!ctype_digit($value)) {
             throw new SettingsError(
                 'Product setting "' . self::DEFINITIONS[$key]['FriendlyName'] . '" must be a whole number '
-                . '(it is "' . $value . '"); fix it in Products/Services > Module Settings.'
+                . '(it is ' . SettingsError::quote($value) . '); fix it in Products/Services > Module Settings.'
             );
         }
         return (int) $value;

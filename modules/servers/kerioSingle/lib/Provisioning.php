@@ -219,7 +219,7 @@ final class Provisioning
             return $product->quotaMb();
         }
         if (!ctype_digit($preset)) {
-            throw new SettingsError('The service field "Quota (MB)" must be a whole number or empty (it is "' . $preset . '").');
+            throw new SettingsError('The service field "Quota (MB)" must be a whole number or empty (it is ' . SettingsError::quote($preset) . ').');
         }
         return (int) $preset;
     }
