@@ -6,6 +6,7 @@
 
 use KerioSingle\Harness\ActivityLog;
 use KerioSingle\Harness\Crypto;
+use KerioSingle\Harness\CsrfToken;
 use KerioSingle\Harness\LocalApi;
 use KerioSingle\Harness\ModuleLogger;
 
@@ -60,4 +61,22 @@ function logActivity($message, $userId = 0)
 function localAPI($command, $values = [], $adminUser = '')
 {
     return LocalApi::call((string) $command, (array) $values);
+}
+
+/**
+ * WHMCS generate_token(): the session's CSRF token as a hidden input ('form'), '&token=…' ('link')
+ * or bare ('plain').
+ */
+function generate_token($type = 'form')
+{
+    return CsrfToken::generate((string) $type);
+}
+
+/**
+ * WHMCS check_token(): ends the request (here: throws CsrfFailure) unless the request's `token`
+ * is the session's CSRF token.
+ */
+function check_token($namespace = 'WHMCS.default')
+{
+    CsrfToken::check();
 }

@@ -48,7 +48,7 @@ final class ParamsBuilder
             $params['configoption' . $n] = (string) $product->{'configoption' . $n};
         }
         $params['customfields'] = self::customFields((int) $product->id, $serviceId);
-        $params['configoptions'] = [];
+        $params['configoptions'] = self::configOptions($serviceId);
         $params['clientsdetails'] = self::clientDetails((int) $service->userid);
         return self::decode($params + self::forServer((int) $service->server, $module));
     }
@@ -122,6 +122,28 @@ final class ParamsBuilder
             $fields[self::beforePipe((string) $row->fieldname)] = self::beforePipe((string) $row->value);
         }
         return $fields;
+    }
+
+    /**
+     * The service's Configurable Options (tblhostingconfigoptions): option name before `|` => the chosen
+     * sub-option's name before `|` (dropdown, radio) or the quantity (yes/no, quantity).
+     *
+     * @return array<string, string|int>
+     */
+    private static function configOptions(int $serviceId): array
+    {
+        $rows = Capsule::table('tblhostingconfigoptions as h')
+            ->join('tblproductconfigoptions as o', 'o.id', '=', 'h.configid')
+            ->leftJoin('tblproductconfigoptionssub as s', 's.id', '=', 'h.optionid')
+            ->where('h.relid', $serviceId)
+            ->orderBy('o.order')->orderBy('o.id')
+            ->get(['o.optionname', 'o.optiontype', 's.optionname as choice', 'h.qty']);
+        $options = [];
+        foreach ($rows as $row) {
+            $byQuantity = in_array((string) $row->optiontype, ['3', '4'], true);
+            $options[self::beforePipe((string) $row->optionname)] = $byQuantity ? (int) $row->qty : self::beforePipe((string) $row->choice);
+        }
+        return $options;
     }
 
     /**

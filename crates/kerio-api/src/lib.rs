@@ -53,7 +53,8 @@ pub use secret::{Secret, MASK};
 pub use tls::{fingerprint_of, normalize_fingerprint, Trust};
 pub use transcript::{recorded, redact, Exchange, MAX_RECORDED_ITEMS};
 pub use types::{
-    AllowedUsers, CreateResult, Domain, Entity, LastLogin, ListResult, ProductInfo, RemovalMethod,
-    RemovalMode, RemovalRequest, ServerVersion, User, UserCountInfo, UserDetails, UserRight,
+    AllowedUsers, CreateResult, Domain, EmailForwarding, Entity, LastLogin, ListResult,
+    ProductInfo, RemovalMethod, RemovalMode, RemovalRequest, ServerVersion, User, UserCountInfo,
+    UserDetails, UserRight,
 };
 pub use units::{ByteUnits, ByteValueWithUnits, ItemCountLimit, SizeLimit};

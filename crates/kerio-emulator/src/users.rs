@@ -10,8 +10,8 @@ use crate::errors::{self, KerioError};
 use crate::policy;
 use crate::rpc::{Access, Call, Caller, Method};
 use crate::state::{
-    role_rank, ByteValue, Domain, ItemLimit, KeptMailbox, Mailbox, PasswordHash, Role, SizeLimit,
-    Store, User, BYTE_UNITS, ROLES,
+    role_rank, ByteValue, Domain, Forwarding, ItemLimit, KeptMailbox, Mailbox, PasswordHash, Role,
+    SizeLimit, Store, User, BYTE_UNITS, ROLES,
 };
 use crate::{lock, Emulator};
 
@@ -119,7 +119,9 @@ fn user_field(user: &User, field: &str) -> Option<Value> {
         "groupRole" => role_json(&Role::plain("UserRole")),
         "isWritableByMe" => json!(true),
         "emailAddresses" => json!(user.email_addresses),
-        "emailForwarding" => json!({"mode": "UForwardNone", "emailAddresses": []}),
+        "emailForwarding" => {
+            json!({"mode": user.forwarding.mode, "emailAddresses": user.forwarding.addresses})
+        }
         "userGroups" => json!([]),
         "itemLimit" => {
             json!({"isActive": user.item_limit.is_active, "limit": user.item_limit.limit})
@@ -306,6 +308,32 @@ fn parse_addresses(value: &Value) -> Result<Vec<String>, KerioError> {
         .collect()
 }
 
+/// `emailForwarding` `{mode, emailAddresses}`: mode one of Kerio's three; addresses kept as given
+/// (Kerio does not check loops or duplicates here) [I].
+fn parse_forwarding(value: &Value) -> Result<Forwarding, KerioError> {
+    let object = value
+        .as_object()
+        .ok_or_else(|| invalid("emailForwarding must be an object.".to_string()))?;
+    let mode = as_text(
+        member(object, "mode", "emailForwarding")?,
+        "emailForwarding.mode",
+    )?;
+    if !Forwarding::MODES.contains(&mode) {
+        return Err(invalid(format!(
+            "emailForwarding.mode must be one of {}.",
+            Forwarding::MODES.join(", ")
+        )));
+    }
+    let addresses = match object.get("emailAddresses") {
+        Some(list) => parse_addresses(list)?,
+        None => Vec::new(),
+    };
+    Ok(Forwarding {
+        mode: mode.to_string(),
+        addresses,
+    })
+}
+
 /// Applies the writable fields present in `pattern` to `user` (password and loginName are
 /// handled by the callers). Read-only and unknown members are ignored. [I]
 fn apply_pattern(user: &mut User, pattern: &Map<String, Value>) -> Result<(), KerioError> {
@@ -329,6 +357,7 @@ fn apply_pattern(user: &mut User, pattern: &Map<String, Value>) -> Result<(), Ke
             }
             "role" => user.role = parse_role(value)?,
             "emailAddresses" => user.email_addresses = parse_addresses(value)?,
+            "emailForwarding" => user.forwarding = parse_forwarding(value)?,
             "itemLimit" => user.item_limit = parse_item_limit(value)?,
             "diskSizeLimit" => user.disk_size_limit = parse_size_limit(value)?,
             _ => {}

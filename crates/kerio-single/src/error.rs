@@ -24,6 +24,8 @@ pub enum Code {
     NotOwned,
     /// Downgrade refused: the new quota is below the live usage.
     QuotaBelowUsage,
+    /// The service's limit (aliases, forwarding addresses) would be exceeded; nothing changed.
+    LimitReached,
     /// Kerio licence or domain user limit reached.
     LicenceFull,
     /// The admin user name or password was refused.
@@ -68,6 +70,7 @@ impl Code {
             | Code::AlreadyTaken
             | Code::NotOwned
             | Code::QuotaBelowUsage
+            | Code::LimitReached
             | Code::LicenceFull
             | Code::Kerio
             | Code::MailboxDisabled

@@ -712,7 +712,7 @@ pub fn status(is_enabled: Option<bool>) -> &'static str {
 }
 
 /// An alias as a full lower-case address (Kerio may list bare local parts).
-fn full_alias(alias: &str, domain: &str) -> String {
+pub(crate) fn full_alias(alias: &str, domain: &str) -> String {
     let alias = alias.trim().to_ascii_lowercase();
     if alias.contains('@') {
         alias

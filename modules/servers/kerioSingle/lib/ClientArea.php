@@ -95,6 +95,7 @@ final class ClientArea
             'sso_url' => 'clientarea.php?action=productdetails&id=' . $serviceId . '&dosinglesignon=1',
             'change_password_url' => 'clientarea.php?action=productdetails&id=' . $serviceId . '#tabChangepw',
             'billing' => $this->billingFacts(),
+            'selfservice' => (new SelfServiceView($this->params, $this->lang))->cards($state),
         ];
     }
 
