@@ -3,7 +3,8 @@
 namespace KerioSingle\Harness;
 
 /**
- * WHMCS's CSRF token: one random token per session (here: per process until renewed), put in forms
+ * WHMCS's CSRF token: one random token per session (the web front end's PHP session, else the
+ * process), put in forms
  * by generate_token() and compared by check_token() with the posted `token`. WHMCS ends the request
  * with "Invalid CSRF Protection Token" when it does not match; the harness throws CsrfFailure.
  */
@@ -11,19 +12,17 @@ final class CsrfToken
 {
     private static ?string $token = null;
 
-    /** The session's token (created on first use). */
+    /** The session's token (created on first use; kept in $_SESSION when a PHP session runs). */
     public static function current(): string
     {
+        if (session_status() === PHP_SESSION_ACTIVE) {
+            $_SESSION['token'] = $_SESSION['token'] ?? bin2hex(random_bytes(20));
+            return (string) $_SESSION['token'];
+        }
         if (self::$token === null) {
             self::$token = bin2hex(random_bytes(20));
         }
         return self::$token;
-    }
-
-    /** Starts a new session: the old token no longer matches. */
-    public static function renew(): void
-    {
-        self::$token = null;
     }
 
     /**

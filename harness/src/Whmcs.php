@@ -343,20 +343,33 @@ final class Whmcs
      */
     public function clientCustomAction(int $serviceId, string $function, array $post, ?string $token = 'session'): string
     {
-        $allowed = (array) ModuleLoader::call($this->module, 'ClientAreaAllowedFunctions');
-        if (!in_array($function, $allowed, true)) {
-            throw new \InvalidArgumentException('The module does not allow the client-area function "' . $function . '".');
-        }
         if ($token !== null) {
             $post['token'] = $token === 'session' ? CsrfToken::current() : $token;
         }
         Request::set(['action' => 'productdetails', 'id' => (string) $serviceId, 'modop' => 'custom', 'a' => $function], $post);
         try {
-            $params = ParamsBuilder::forService($serviceId, $this->module) + ['action' => $function];
-            return (string) ModuleLoader::call($this->module, $function, $params);
+            return $this->routeClientCustomFunction($serviceId, $function);
         } finally {
             Request::clear();
         }
+    }
+
+    /**
+     * Routes the current request (superglobals already set) to the client-area custom function
+     * `$function` of the service's module, as clientarea.php does for `modop=custom`.
+     *
+     * @return string 'success' or the error WHMCS shows
+     * @throws \InvalidArgumentException for a function the module does not allow
+     * @throws CsrfFailure when the module's check_token() refuses
+     */
+    public function routeClientCustomFunction(int $serviceId, string $function): string
+    {
+        $allowed = (array) ModuleLoader::call($this->module, 'ClientAreaAllowedFunctions');
+        if (!in_array($function, $allowed, true)) {
+            throw new \InvalidArgumentException('The module does not allow the client-area function "' . $function . '".');
+        }
+        $params = ParamsBuilder::forService($serviceId, $this->module) + ['action' => $function];
+        return (string) ModuleLoader::call($this->module, $function, $params);
     }
 
     /**

@@ -96,6 +96,9 @@ final class ConcurrencyTest extends ReliabilityTestCase
         $prefix = 'alias' . bin2hex(random_bytes(3));
         [$first, $second] = $this->activeServices($productId, $serverId, $prefix, 2);
         $alias = $prefix . '.shared';
+        // Widen the race: each duplicate check answers after 4 s, so two unserialised adds both
+        // see the alias free before either writes it.
+        $this->emulator->addFault(['method' => 'Server.findEntityByEmail', 'kind' => 'delay', 'times' => 2, 'delay_ms' => 4000]);
 
         $results = $this->runInParallel([[$first, 'addalias', $alias], [$second, 'addalias', $alias]]);
 

@@ -266,6 +266,7 @@ pub struct User {
     /// Additional addresses (aliases); the default address is not listed.
     pub email_addresses: Vec<String>,
     /// Forwarding: Kerio's `emailForwarding` (mode `UForwardNone`, `UForwardYes`, `UForwardDeliver`).
+    #[serde(default = "Forwarding::none")]
     pub forwarding: Forwarding,
     /// Item-count limit.
     pub item_limit: ItemLimit,
@@ -282,7 +283,7 @@ pub struct User {
 /// A user's `emailForwarding`. Kerio keeps mode and targets as given; a disabled user's mail is
 /// not forwarded (reference: "Forwarding does not work while the account is deactivated"), which
 /// the emulator does not model beyond storing the setting, since it delivers no mail. [I]
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Forwarding {
     /// `UForwardNone`, `UForwardYes` (forward only) or `UForwardDeliver` (keep a copy and forward).
     pub mode: String,

@@ -6,6 +6,14 @@
   nextduedate, paymentmethod) and $kslang (lang/<language>.php). Every value is escaped.
   Markup follows WHMCS Twenty-One (Bootstrap 4 cards).
 *}
+<style>
+    {* WCAG AA contrast (4.5:1) for the module's own elements whatever the theme's Bootstrap defaults *}
+    .kerio-single .btn-primary { background-color: #0062cc; border-color: #005cbf; color: #fff; }
+    .kerio-single .badge-success { background-color: #1e7e34; }
+    .kerio-single .badge-danger { background-color: #bd2130; }
+    .kerio-single a:not(.btn) { color: #0056b3; text-decoration: underline; }
+    .kerio-single .text-danger { color: #b21f2d !important; }
+</style>
 <div class="kerio-single" id="kerioSingleOverview">
     {if $kerio.state_notice}
         <div class="alert {if $kerio.state eq 'suspended'}alert-danger{else}alert-info{/if}" role="alert" id="kerioStateNotice">
