@@ -80,7 +80,8 @@ final class MailboxView
     }
 
     /**
-     * The engine's `account_info` for an address, logged under the given module action.
+     * The engine's `account_info` for an address of this service (its `service_id`: the engine's ownership rule),
+     * logged under the given module action.
      *
      * @param array<string, mixed> $params
      * @return array<string, mixed>
@@ -88,7 +89,7 @@ final class MailboxView
      */
     public static function accountInfo(array $params, string $action, string $address): array
     {
-        return EngineClient::forParams($params, $action)->call('account_info', ['address' => $address]);
+        return EngineClient::forParams($params, $action)->call('account_info', ['address' => $address, 'service_id' => (int) ($params['serviceid'] ?? 0)]);
     }
 
     /**
