@@ -398,7 +398,7 @@ fn require_allowed_domain(address: &Address, allowed: &[String]) -> Result<(), E
 }
 
 /// Applies `pattern` to one user with `Users.set`.
-fn set_user(kerio: &mut Kerio, id: &str, pattern: &User) -> Result<(), Error> {
+pub(crate) fn set_user(kerio: &mut Kerio, id: &str, pattern: &User) -> Result<(), Error> {
     Ok(kerio.client().users_set(&[id.to_string()], pattern)?)
 }
 

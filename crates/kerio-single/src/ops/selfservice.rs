@@ -166,7 +166,7 @@ pub fn set_forwarding(
             email_forwarding: Some(wanted.clone()),
             ..User::default()
         };
-        kerio.client().users_set(&[mailbox.id.clone()], &pattern)?;
+        super::account::set_user(kerio, &mailbox.id, &pattern)?;
         let mut mailbox = mailbox;
         mailbox.user.email_forwarding = Some(wanted);
         Ok(describe(&target.address, mailbox, true))
@@ -275,7 +275,7 @@ fn write_aliases(
         email_addresses: Some(aliases.clone()),
         ..User::default()
     };
-    kerio.client().users_set(&[mailbox.id.clone()], &pattern)?;
+    super::account::set_user(kerio, &mailbox.id, &pattern)?;
     mailbox.user.email_addresses = Some(aliases);
     Ok(describe(address, mailbox, true))
 }
