@@ -39,7 +39,11 @@ final class SelfServiceCardsTest extends BrowserTestCase
         $serviceId = $this->createdService(self::SETTINGS);
         $this->openProductDetails($serviceId);
 
+        $this->browser->waitFor('window.kerioSingleOrderForm && window.kerioSingleOrderForm.rules.localpart.length > 0');
         $this->browser->type('#kerioAliasInput', 'postmaster');
+        $this->browser->waitFor('(document.getElementById("kerioRules-localpart") || {dataset: {}}).dataset.unmet === "1"');
+        $this->assertStringContainsString('reserved', $this->text('#kerioRules-localpart'), 'the live check names the rule before sending');
+        $this->screenshot('selfservice-alias-live-check');
         $this->submit('#kerioAliasForm button[type=submit]');
         $this->assertStringContainsString('cannot be used', $this->text('#pageError'));
         $this->screenshot('selfservice-alias-error');

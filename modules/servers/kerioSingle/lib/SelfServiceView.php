@@ -74,6 +74,7 @@ final class SelfServiceView
             'used' => $this->lang->get('ss_aliases_used', ['used' => (string) count($aliases), 'max' => (string) $maxAliases]),
             'domain' => (string) substr((string) strrchr($address, '@'), 1),
             'can_add' => $state === 'active' && count($aliases) < $maxAliases,
+            'live_check' => OrderForm::aliasCheck((int) ($this->params['pid'] ?? 0), $this->lang),
             'full' => count($aliases) >= $maxAliases,
             'add_url' => $this->actionUrl('AddAlias'),
             'remove_url' => $this->actionUrl('RemoveAlias'),

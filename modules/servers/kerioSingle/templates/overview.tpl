@@ -13,6 +13,8 @@
     .kerio-single .badge-danger { background-color: #bd2130; }
     .kerio-single a:not(.btn) { color: #0056b3; text-decoration: underline; }
     .kerio-single .text-danger { color: #b21f2d !important; }
+    .kerio-single .text-success { color: #1e7e34 !important; }
+    .kerio-single .text-muted { color: #5f6670 !important; }
 </style>
 <div class="kerio-single" id="kerioSingleOverview">
     {if $kerio.state_notice}
@@ -160,18 +162,20 @@
                                 {if $ksAliases.can_add}
                                     <form method="post" action="{$ksAliases.add_url|escape}" id="kerioAliasForm" novalidate>
                                         <input type="hidden" name="token" value="{$kerio.selfservice.token|escape}">
-                                        <label for="kerioAliasInput">{$kslang.ss_alias_label|escape}</label>
-                                        <div class="input-group mb-2">
-                                            <input type="text" class="form-control" id="kerioAliasInput" name="alias" maxlength="64"
-                                                   autocomplete="off" spellcheck="false" aria-describedby="kerioAliasDomain kerioAliasFeedback"
-                                                   data-domain="{$ksAliases.domain|escape}">
-                                            <div class="input-group-append">
-                                                <span class="input-group-text" id="kerioAliasDomain">@{$ksAliases.domain|escape}</span>
+                                        <div class="form-group">
+                                            <label for="kerioAliasInput">{$kslang.ss_alias_label|escape}</label>
+                                            <div class="input-group">
+                                                <input type="text" class="form-control" id="kerioAliasInput" name="alias" maxlength="64"
+                                                       autocomplete="off" spellcheck="false" aria-describedby="kerioAliasDomain kerioRules-localpart">
+                                                <div class="input-group-append">
+                                                    <span class="input-group-text" id="kerioAliasDomain">@{$ksAliases.domain|escape}</span>
+                                                </div>
                                             </div>
+                                            <input type="hidden" id="kerioAliasDomainValue" value="{$ksAliases.domain|escape}">
                                         </div>
-                                        <div class="small text-danger mb-2" id="kerioAliasFeedback" role="status" aria-live="polite"></div>
                                         <button type="submit" class="btn btn-primary">{$kslang.ss_alias_add|escape}</button>
                                     </form>
+                                    {$ksAliases.live_check nofilter}
                                 {elseif $ksAliases.full && $kerio.state eq 'active'}
                                     <p class="small text-muted mb-0" id="kerioAliasesFull">{$kslang.ss_aliases_full|escape}</p>
                                 {/if}
