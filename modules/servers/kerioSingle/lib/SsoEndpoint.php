@@ -103,6 +103,7 @@ final class SsoEndpoint
     {
         $result = EngineClient::forParams($params, 'ServiceSingleSignOn')->call('sso', [
             'address' => Lifecycle::address($params),
+            'service_id' => (int) ($params['serviceid'] ?? 0),
             'password' => (string) ($params['password'] ?? ''),
             'sso_enabled' => true,
         ]);
