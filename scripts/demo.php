@@ -136,6 +136,33 @@ demoSay('result', $result);
 demoSay('quota field', $whmcs->customFieldValue($serviceId, 'quota') . ' MB');
 demoExpect($result === 'success', 'the upgrade is applied');
 
+demoStep('"Mailbox 5 GB" sells aliases and forwarding; the customer adds an alias and sets forwarding');
+$whmcs->saveModuleSettings($large, ['max_aliases' => '3', 'forwarding' => true, 'max_forward_targets' => '5']);
+$result = $whmcs->clientCustomAction($serviceId, 'AddAlias', ['alias' => 'sales.jane']);
+demoSay('AddAlias sales.jane', $result);
+demoExpect($result === 'success', 'the alias is added');
+$result = $whmcs->clientCustomAction($serviceId, 'SetForwarding', ['forward_to' => 'jane@customer.example', 'keep_copy' => '1']);
+demoSay('SetForwarding', $result);
+demoExpect($result === 'success', 'forwarding is set (a copy stays in the mailbox)');
+$refused = $whmcs->clientCustomAction($serviceId, 'SetForwarding', ['forward_to' => 'sales.jane@example.com']);
+demoSay('forward to own alias', $refused);
+demoExpect($refused !== 'success', 'forwarding to an own alias (a loop) is refused');
+$kerioUser = (array) $emulator->user('jane.doe@example.com');
+demoSay('Kerio emailAddresses', implode(', ', (array) $kerioUser['emailAddresses']));
+demoSay('Kerio emailForwarding', (string) json_encode($kerioUser['emailForwarding']));
+demoExpect(in_array('sales.jane@example.com', (array) $kerioUser['emailAddresses'], true)
+    && $kerioUser['emailForwarding']['mode'] === 'UForwardDeliver', 'the emulator shows the alias and the forwarding on the user');
+
+demoStep('Configurable Options: the admin creates the group, the customer upgrades to 10 GB');
+$group = \WHMCS\Module\Server\kerioSingle\ConfigurableOptionsGroup::ensureFor($large);
+demoSay('group', '#' . $group['group_id'] . ' (Mailbox size dropdown, Aliases quantity; prices 0.00 to edit)');
+$whmcs->chooseConfigOptions($serviceId, ['quota_mb' => '5120', 'max_aliases' => 3]);
+$result = $whmcs->changeConfigOptions($serviceId, ['quota_mb' => '10240', 'max_aliases' => 5]);
+demoSay('upgrade result', $result);
+demoSay('quota field', $whmcs->customFieldValue($serviceId, 'quota') . ' MB');
+demoSay('Kerio quota', json_encode($emulator->user('jane.doe@example.com')['diskSizeLimit']));
+demoExpect($result === 'success' && $whmcs->customFieldValue($serviceId, 'quota') === '10240', 'the options upgrade raised the quota to 10240 MB');
+
 demoStep('Overdue: module Suspend, then payment: Unsuspend');
 $result = $whmcs->moduleAction($serviceId, 'suspend');
 demoSay('suspend', $result . ', status ' . $whmcs->service($serviceId)->domainstatus);

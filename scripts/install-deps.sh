@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what `make test` and `make demo` need on a fresh Debian 12 machine (idempotent).
-# Debian packages only: no Composer, no Packagist. Rust comes from the machine's rustup toolchain.
+# Debian packages only (plus axe-core from npm, installed by the browser suite itself): no Composer,
+# no Packagist. Rust comes from the machine's rustup toolchain.
 set -euo pipefail
 
 packages=(
   php-cli php-curl php-mysql php-sqlite3 php-mbstring php-xml php-gd
   phpunit php-illuminate-database smarty4
   mariadb-server mariadb-client
-  chromium libjs-bootstrap4
+  chromium libjs-bootstrap4 nodejs npm
   zip unzip file ca-certificates curl
 )
 

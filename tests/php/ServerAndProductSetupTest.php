@@ -15,7 +15,8 @@ final class ServerAndProductSetupTest extends ModuleTestCase
         $keys = array_keys($this->whmcs->openModuleSettings($this->whmcs->addProduct('Mailbox')));
 
         $this->assertSame(
-            ['domains', 'quota_mb', 'terminate_mode', 'archive_mailbox', 'allow_downgrade_below_usage', 'sso', 'password_min_length'],
+            ['domains', 'quota_mb', 'terminate_mode', 'archive_mailbox', 'allow_downgrade_below_usage', 'sso', 'password_min_length',
+                'max_aliases', 'forwarding', 'max_forward_targets'],
             $keys
         );
     }

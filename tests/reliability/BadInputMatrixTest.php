@@ -22,7 +22,11 @@ use WHMCS\Module\Server\kerioSingle\OrderForm;
  * - changepw: an Active mailbox, then Change Password (admin area) to the value;
  * - upgrade: an Active mailbox, then Upgrade to a product with these settings;
  * - test_connection: a server with these fields, then Test Connection;
- * - cart: the configure-product form posted to the cart hook (nothing reaches Kerio; 1 MB values).
+ * - cart: the configure-product form posted to the cart hook (nothing reaches Kerio; 1 MB values);
+ * - selfservice: an Active mailbox whose product sells 3 aliases and forwarding to 2 addresses (it has
+ *   the alias `own`; another service's mailbox holds the alias `taken`), then the client-area custom
+ *   function `function` with the form `post` (`SELF` stands for the mailbox's address);
+ * - options: an order whose Configurable Options hold these choices, then Create.
  *
  * Every error stays short (the engine and the module quote at most 64 characters of an input).
  */
@@ -61,6 +65,8 @@ final class BadInputMatrixTest extends ReliabilityTestCase
         yield from self::webmailUrls();
         yield from self::absurdNumbers();
         yield from self::hugeInputs();
+        yield from self::selfService();
+        yield from self::configurableOptions();
     }
 
     /** @return iterable<string, array{0: string, 1: array<string, mixed>, 2: string}> */
@@ -124,6 +130,51 @@ final class BadInputMatrixTest extends ReliabilityTestCase
         yield 'cart 1 MB: password' => ['cart', ['password' => str_repeat('Ab1!', self::ONE_MB / 4)], self::PASSWORD];
         yield 'cart 1 MB: domain' => ['cart', ['maildomain' => str_repeat('d', self::ONE_MB)], self::DOMAIN];
         yield 'cart 1 MB: line breaks in the local part' => ['cart', ['localpart' => str_repeat("a\n", self::ONE_MB / 2)], self::MAILBOX_NAME];
+    }
+
+    /** @return iterable<string, array{0: string, 1: array<string, mixed>, 2: string}> */
+    private static function selfService(): iterable
+    {
+        $alias = static fn (string $value): array => ['function' => 'AddAlias', 'post' => ['alias' => $value]];
+        $forward = static fn (string $value): array => ['function' => 'SetForwarding', 'post' => ['forward_to' => $value, 'keep_copy' => '1']];
+        $aliasCases = [
+            'reserved' => ['postmaster', '/reserved/'], 'reserved upper-case' => ['ABUSE', '/reserved/'],
+            'taken by another user' => ['{other}', '/already taken/'], 'taken by another user\'s alias' => ['taken', '/already taken/'],
+            'other domain' => ['x@example.org', '/mailbox\'s domain/'], 'over the limit' => ['{fourth}', '/allows 3/'],
+            'markup' => ['<b>x</b>', '/not a valid address/'], '1 MB' => [str_repeat('a', 1024 * 1024), '/too long/'],
+            'CRLF' => ["a\r\nb", '/not a valid address/'], 'empty' => ['', '/No alias was given/'],
+            'space' => ['john doe', '/not a valid address/'], 'overlong 65' => [str_repeat('y', 65), '/not a valid address/'],
+            'emoji' => ['mail😀', '/not a valid address/'], 'NUL byte' => ["jo\0hn", '/not a valid address/'],
+        ];
+        foreach ($aliasCases as $name => [$value, $fix]) {
+            yield 'alias: ' . $name => ['selfservice', $alias($value), $fix];
+        }
+        $forwardCases = [
+            'loop to itself' => ['SELF', '/loop/'], 'to own alias' => ['own@example.com', '/loop/'],
+            'over the limit' => ['a@x.net b@x.net c@x.net', '/allows 2/'], 'invalid' => ['not-an-address', '/is not valid/'],
+            'duplicates' => ['a@x.net, A@X.NET', '/listed twice/'], 'markup' => ['<script>@x.net', '/is not valid/'],
+            '1 MB' => [str_repeat('a@x.net ', 131072), '/too long/'], 'CRLF inside an address' => ["a\r@x.net", '/is not valid/'],
+        ];
+        foreach ($forwardCases as $name => [$value, $fix]) {
+            yield 'forwarding: ' . $name => ['selfservice', $forward($value), $fix];
+        }
+    }
+
+    /** @return iterable<string, array{0: string, 1: array<string, mixed>, 2: string}> */
+    private static function configurableOptions(): iterable
+    {
+        $cases = [
+            'quota_mb negative' => [['quota_mb' => '-5'], '/"quota_mb" must be/'],
+            'quota_mb not a number' => [['quota_mb' => 'big'], '/"quota_mb" must be/'],
+            'quota_mb huge' => [['quota_mb' => '99999999999'], '/"quota_mb" must be/'],
+            'extra_storage_gb negative' => [['extra_storage_gb' => -1], '/"extra_storage_gb" must be/'],
+            'extra_storage_gb huge' => [['extra_storage_gb' => 1048577], '/"extra_storage_gb" may be at most/'],
+            'max_aliases negative' => [['max_aliases' => -3], '/"max_aliases" must be/'],
+            'max_aliases huge' => [['max_aliases' => 5000], '/"max_aliases" may be at most/'],
+        ];
+        foreach ($cases as $name => [$choices, $fix]) {
+            yield 'option: ' . $name => ['options', ['choices' => $choices], $fix];
+        }
     }
 
     /** @return iterable<string, array{0: string, 1: array<string, mixed>, 2: string}> */
@@ -281,6 +332,10 @@ final class BadInputMatrixTest extends ReliabilityTestCase
                 return $this->upgrade($input['settings']);
             case 'cart':
                 return $this->cartCheck($input);
+            case 'selfservice':
+                return $this->selfServiceChange((string) $input['function'], (array) $input['post']);
+            case 'options':
+                return $this->createWithOptions((array) $input['choices']);
             case 'test_connection':
                 $serverId = $this->addServer($input['server']);
                 return [
@@ -386,6 +441,56 @@ final class BadInputMatrixTest extends ReliabilityTestCase
             'check' => static function (): void {
             },
         ];
+    }
+
+    /**
+     * @param array<string, string> $post
+     * @return array{action: callable(): string, check: callable(): void}
+     */
+    private function selfServiceChange(string $function, array $post): array
+    {
+        $serverId = $this->addServer();
+        $serviceId = $this->createdService(['max_aliases' => '3', 'forwarding' => true, 'max_forward_targets' => '2'], [], $serverId);
+        $other = $this->createdService([], [], $serverId);
+        $address = $this->address($serviceId);
+        $local = (string) strstr($address, '@', true);
+        $this->emulator->setAliases($address, [$local . '-own']);
+        $this->emulator->setAliases($this->address($other), [$local . '-taken']);
+        if (($post['alias'] ?? '') === '{fourth}') {
+            $this->emulator->setAliases($address, [$local . '-own', $local . '-2', $local . '-3']);
+        }
+        $replacements = ['SELF' => $address, 'own@' => $local . '-own@', '{other}' => (string) strstr($this->address($other), '@', true),
+            '{fourth}' => $local . '-4'];
+        $post = array_map(static fn (string $value): string => $value === 'taken' ? $local . '-taken' : strtr($value, $replacements), $post);
+        return [
+            'action' => fn (): string => $this->whmcs->clientCustomAction($serviceId, $function, $post),
+            'check' => function () use ($serviceId): void {
+                $this->assertSame('Active', $this->whmcs->service($serviceId)->domainstatus);
+            },
+        ];
+    }
+
+    /**
+     * @param array<string, string|int> $choices
+     * @return array{action: callable(): string, check: callable(): void}
+     */
+    private function createWithOptions(array $choices): array
+    {
+        $run = $this->pendingCreate($this->addServer(), [], []);
+        $serviceId = (int) Capsule::table('tblhosting')->orderBy('id', 'desc')->value('id');
+        $productId = (int) $this->whmcs->service($serviceId)->packageid;
+        $groupId = \WHMCS\Module\Server\kerioSingle\ConfigurableOptionsGroup::ensureFor($productId)['group_id'];
+        foreach ($choices as $name => $value) {
+            $optionId = Capsule::table('tblproductconfigoptions')->where('gid', $groupId)->where('optionname', 'like', $name . '|%')->value('id')
+                ?? Capsule::table('tblproductconfigoptions')->insertGetId(['gid' => $groupId, 'optionname' => $name . '|' . $name, 'optiontype' => '4']);
+            $byQuantity = is_int($value);
+            $subId = Capsule::table('tblproductconfigoptionssub')->insertGetId(['configid' => $optionId, 'optionname' => $byQuantity ? 'unit' : $value . '|odd']);
+            if (!$byQuantity) {
+                Capsule::table('tblproductconfigoptions')->where('id', $optionId)->update(['optiontype' => '1']);
+            }
+            Capsule::table('tblhostingconfigoptions')->insert(['relid' => $serviceId, 'configid' => $optionId, 'optionid' => $subId, 'qty' => $byQuantity ? $value : 0]);
+        }
+        return $run;
     }
 
     private function assertClearError(string $error, string $fix, string $case): void

@@ -7,7 +7,7 @@ if (!defined('WHMCS')) {
 }
 
 /**
- * A product's module settings (Products > Module Settings), stored by WHMCS as configoption1..7.
+ * A product's module settings (Products > Module Settings), stored by WHMCS as configoption1..10.
  *
  * The order of DEFINITIONS is the order of configoption1..N and must never change once released:
  * WHMCS stores values by position, so inserting or reordering would shift every product's settings.
@@ -33,6 +33,9 @@ final class ProductSettings
             'Size' => '60',
             'Default' => '',
             'Description' => 'Mail domains this product sells, comma separated. Empty = every domain on the server.',
+            'Loader' => 'kerioSingleDomainLoader',
+            'SimpleMode' => true,
+            'Multiple' => true,
         ],
         'quota_mb' => [
             'FriendlyName' => 'Mailbox quota (MB)',
@@ -76,7 +79,29 @@ final class ProductSettings
             'Default' => '',
             'Description' => 'Empty = the Kerio domain\'s policy.',
         ],
+        'max_aliases' => [
+            'FriendlyName' => 'Aliases per mailbox',
+            'Type' => 'text',
+            'Size' => '4',
+            'Default' => '0',
+            'Description' => '0 = no aliases offered. A Configurable Option named max_aliases replaces it per service.',
+        ],
+        'forwarding' => [
+            'FriendlyName' => 'Mail forwarding',
+            'Type' => 'yesno',
+            'Description' => 'Tick to let the customer forward the mailbox\'s mail to other addresses.',
+        ],
+        'max_forward_targets' => [
+            'FriendlyName' => 'Forwarding addresses (max.)',
+            'Type' => 'text',
+            'Size' => '4',
+            'Default' => '5',
+            'Description' => 'How many addresses the customer may forward to.',
+        ],
     ];
+
+    /** Largest alias limit or forwarding-target count a setting may hold. */
+    public const MAX_LIST_LIMIT = 1000;
 
     /** @var array<string, string> */
     private array $values;
@@ -116,13 +141,18 @@ final class ProductSettings
     }
 
     /**
-     * Domains the product sells, lower-case; empty = every domain on the server.
+     * Domains the product sells, lower-case; empty = every domain on the server. Typed as a comma list,
+     * or picked from the Loader's dropdown (a `Multiple` dropdown, which WHMCS stores as a JSON array).
      *
      * @return list<string>
      */
     public function domains(): array
     {
-        $parts = preg_split('/[\s,;]+/', strtolower($this->values['domains']), -1, PREG_SPLIT_NO_EMPTY);
+        $stored = strtolower(html_entity_decode($this->values['domains'], ENT_QUOTES));
+        $picked = str_starts_with($stored, '[') ? json_decode($stored, true) : null;
+        $parts = is_array($picked)
+            ? array_filter(array_map('trim', array_filter($picked, 'is_string')), 'strlen')
+            : preg_split('/[\s,;]+/', $stored, -1, PREG_SPLIT_NO_EMPTY);
         return array_values(array_unique($parts ?: []));
     }
 
@@ -191,12 +221,44 @@ final class ProductSettings
     }
 
     /**
+     * The product's alias limit per mailbox; 0 = aliases not offered.
+     *
+     * @throws SettingsError when the stored value is not a whole number up to MAX_LIST_LIMIT
+     */
+    public function maxAliases(): int
+    {
+        return self::wholeNumber('max_aliases', $this->values['max_aliases'], 0, self::MAX_LIST_LIMIT);
+    }
+
+    /** Whether the customer may set up forwarding. */
+    public function forwardingEnabled(): bool
+    {
+        return self::isTicked($this->values['forwarding']);
+    }
+
+    /**
+     * How many forwarding addresses the customer may enter (default 5).
+     *
+     * @throws SettingsError when the stored value is not a whole number up to MAX_LIST_LIMIT
+     */
+    public function maxForwardTargets(): int
+    {
+        return self::wholeNumber('max_forward_targets', $this->values['max_forward_targets'], 5, self::MAX_LIST_LIMIT);
+    }
+
+    /**
      * @throws SettingsError
      */
-    private static function wholeNumber(string $key, string $value, int $default): int
+    private static function wholeNumber(string $key, string $value, int $default, ?int $maximum = null): int
     {
         if ($value === '') {
             return $default;
+        }
+        if ($maximum !== null && ctype_digit($value) && (strlen($value) > 9 || (int) $value > $maximum)) {
+            throw new SettingsError(
+                'Product setting "' . self::DEFINITIONS[$key]['FriendlyName'] . '" may be at most ' . $maximum
+                . ' (it is "' . $value . '"); fix it in Products/Services > Module Settings.'
+            );
         }
         if (!ctype_digit($value)) {
             throw new SettingsError(

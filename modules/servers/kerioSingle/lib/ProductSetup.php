@@ -10,9 +10,10 @@ if (!defined('WHMCS')) {
 
 /**
  * What happens when an admin opens or saves a product's Module Settings: for a product saved with
- * kerioSingle the order-form custom fields are created or updated and the Domain dropdown is
- * refreshed from the Kerio server; a product saved with another module keeps its stored values but
- * no longer shows kerioSingle's fields on its order form.
+ * kerioSingle the order-form custom fields are created or updated, the Domain dropdown is
+ * refreshed from the Kerio server and the product welcome e-mail template is created when missing
+ * (lib/WelcomeEmail.php); a product saved with another module keeps its stored values but no
+ * longer shows kerioSingle's fields on its order form.
  */
 final class ProductSetup
 {
@@ -35,6 +36,7 @@ final class ProductSetup
             }
             [$domains, $problem] = self::domainOptions(ProductSettings::fromParams((array) $product));
             CustomFields::ensureForProduct($productId, $domains);
+            WelcomeEmail::ensure();
             return $problem;
         } catch (\Throwable $error) {
             (new ModuleLog('ConfigOptions', []))->failure(['product' => $productId], $error->getMessage());
@@ -99,11 +101,21 @@ final class ProductSetup
             throw new SettingsError('No kerioSingle server is set up yet (Setup > Servers).');
         }
         $server = ServerSettings::fromServerRow($row);
-        $client = new EngineClient(
+        return self::domainsOfServer(new EngineClient(
             new Engine(Engine::defaultBinary(), self::DOMAIN_LOOKUP_TIMEOUT),
             $server,
             new ModuleLog('ConfigOptions', [$server->password()])
-        );
+        ));
+    }
+
+    /**
+     * The mail domain names the engine's `server_info` reports, lower-case.
+     *
+     * @return list<string>
+     * @throws EngineError|SettingsError
+     */
+    public static function domainsOfServer(EngineClient $client): array
+    {
         $info = $client->call('server_info', []);
         return array_map('strtolower', array_map('strval', kerioSingleFindAll((array) ($info['domains'] ?? []), 'name')));
     }
