@@ -14,9 +14,14 @@ final class Schema
     private const ZERO_DATE = '0000-00-00';
     private const ZERO_DATETIME = '0000-00-00 00:00:00';
 
-    /** Drops and creates every table. */
+    /**
+     * Drops every table (also those a module created on first use, e.g. mod_keriosingle_policy, which
+     * a fresh WHMCS install does not have: a cache or rate count must not leak from one install into
+     * the next) and creates WHMCS's.
+     */
     public static function create(Builder $schema): void
     {
+        $schema->dropAllTables();
         $tables = [
             'tblconfiguration' => [self::class, 'configuration'],
             'tblclients' => [self::class, 'clients'],
