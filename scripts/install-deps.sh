@@ -8,7 +8,7 @@ packages=(
   php-cli php-curl php-mysql php-sqlite3 php-mbstring php-xml php-gd
   phpunit php-illuminate-database smarty4
   mariadb-server mariadb-client
-  chromium libjs-bootstrap4 nodejs npm
+  chromium libjs-bootstrap4
   zip unzip file ca-certificates curl
 )
 
@@ -16,6 +16,10 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node and npm by command: NodeSource's nodejs package brings its own npm, which Debian's npm
+# package conflicts with.
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "install-deps: installing ${missing[*]}"
