@@ -7,6 +7,7 @@
 use KerioSingle\Harness\ActivityLog;
 use KerioSingle\Harness\Crypto;
 use KerioSingle\Harness\Hooks;
+use KerioSingle\Harness\CsrfToken;
 use KerioSingle\Harness\LocalApi;
 use KerioSingle\Harness\ModuleLogger;
 
@@ -79,4 +80,22 @@ function add_hook($hookPoint, $priority, $callback)
 function run_hook($hookPoint, $vars)
 {
     return Hooks::run((string) $hookPoint, (array) $vars);
+}
+
+/**
+ * WHMCS generate_token(): the session's CSRF token as a hidden input ('form'), '&token=…' ('link')
+ * or bare ('plain').
+ */
+function generate_token($type = 'form')
+{
+    return CsrfToken::generate((string) $type);
+}
+
+/**
+ * WHMCS check_token(): ends the request (here: throws CsrfFailure) unless the request's `token`
+ * is the session's CSRF token.
+ */
+function check_token($namespace = 'WHMCS.default')
+{
+    CsrfToken::check();
 }

@@ -136,6 +136,33 @@ demoSay('result', $result);
 demoSay('quota field', $whmcs->customFieldValue($serviceId, 'quota') . ' MB');
 demoExpect($result === 'success', 'the upgrade is applied');
 
+demoStep('"Mailbox 5 GB" sells aliases and forwarding; the customer adds an alias and sets forwarding');
+$whmcs->saveModuleSettings($large, ['max_aliases' => '3', 'forwarding' => true, 'max_forward_targets' => '5']);
+$result = $whmcs->clientCustomAction($serviceId, 'AddAlias', ['alias' => 'sales.jane']);
+demoSay('AddAlias sales.jane', $result);
+demoExpect($result === 'success', 'the alias is added');
+$result = $whmcs->clientCustomAction($serviceId, 'SetForwarding', ['forward_to' => 'jane@customer.example', 'keep_copy' => '1']);
+demoSay('SetForwarding', $result);
+demoExpect($result === 'success', 'forwarding is set (a copy stays in the mailbox)');
+$refused = $whmcs->clientCustomAction($serviceId, 'SetForwarding', ['forward_to' => 'sales.jane@example.com']);
+demoSay('forward to own alias', $refused);
+demoExpect($refused !== 'success', 'forwarding to an own alias (a loop) is refused');
+$kerioUser = (array) $emulator->user('jane.doe@example.com');
+demoSay('Kerio emailAddresses', implode(', ', (array) $kerioUser['emailAddresses']));
+demoSay('Kerio emailForwarding', (string) json_encode($kerioUser['emailForwarding']));
+demoExpect(in_array('sales.jane@example.com', (array) $kerioUser['emailAddresses'], true)
+    && $kerioUser['emailForwarding']['mode'] === 'UForwardDeliver', 'the emulator shows the alias and the forwarding on the user');
+
+demoStep('Configurable Options: the admin creates the group, the customer upgrades to 10 GB');
+$group = \WHMCS\Module\Server\kerioSingle\ConfigurableOptionsGroup::ensureFor($large);
+demoSay('group', '#' . $group['group_id'] . ' (Mailbox size dropdown, Aliases quantity; prices 0.00 to edit)');
+$whmcs->chooseConfigOptions($serviceId, ['quota_mb' => '5120', 'max_aliases' => 3]);
+$result = $whmcs->changeConfigOptions($serviceId, ['quota_mb' => '10240', 'max_aliases' => 5]);
+demoSay('upgrade result', $result);
+demoSay('quota field', $whmcs->customFieldValue($serviceId, 'quota') . ' MB');
+demoSay('Kerio quota', json_encode($emulator->user('jane.doe@example.com')['diskSizeLimit']));
+demoExpect($result === 'success' && $whmcs->customFieldValue($serviceId, 'quota') === '10240', 'the options upgrade raised the quota to 10240 MB');
+
 demoStep('Overdue: module Suspend, then payment: Unsuspend');
 $result = $whmcs->moduleAction($serviceId, 'suspend');
 demoSay('suspend', $result . ', status ' . $whmcs->service($serviceId)->domainstatus);
@@ -155,6 +182,26 @@ demoStep('Admin service page (live data)');
 foreach ($whmcs->adminServicesTabFields($serviceId) as $label => $html) {
     demoSay($label, html_entity_decode(strip_tags($html), ENT_QUOTES));
 }
+
+demoStep('A mailbox made by hand in Kerio: Server Sync import, a refused Suspend, "Adopt existing mailbox"');
+$emulator->addAdmin('boss', 'example.com', demoPassword(), 'UserRole');
+$synced = $whmcs->listAccounts($serverId);
+demoExpect(in_array('boss@example.com', array_column((array) $synced['accounts'], 'username'), true), 'Server Sync lists the unmarked mailbox boss@example.com');
+$importedId = $whmcs->placeOrder($clientId, $basic, $serverId, ['localpart' => 'boss', 'maildomain' => 'example.com', 'password' => '', 'givenname' => '', 'surname' => '']);
+Capsule::table('tblhosting')->where('id', $importedId)->update(['username' => 'boss@example.com', 'domain' => 'example.com', 'domainstatus' => 'Active']);
+demoSay('imported service', '#' . $importedId . ', username boss@example.com, Active');
+$before = $emulator->state();
+$result = $whmcs->moduleAction($importedId, 'suspend');
+demoSay('Suspend', $result);
+demoExpect($result !== 'success' && $emulator->state() === $before, 'Suspend is refused (no WHMCS mark) and nothing changed on Kerio');
+demoSay('Marked for this service', html_entity_decode($whmcs->adminServicesTabFields($importedId)['Marked for this service'], ENT_QUOTES));
+$result = $whmcs->adminCustomButton($importedId, 'Adopt existing mailbox');
+demoSay('Adopt existing mailbox', $result);
+demoSay('Kerio user ID field', $whmcs->customFieldValue($importedId, 'kerio_id'));
+demoExpect($result === 'success' && $whmcs->customFieldValue($importedId, 'kerio_id') === (string) $emulator->user('boss@example.com')['id'], 'adopted: marked on Kerio, its Kerio user ID recorded');
+$result = $whmcs->moduleAction($importedId, 'suspend');
+demoSay('Suspend again', $result);
+demoExpect($result === 'success' && $emulator->user('boss@example.com')['isEnabled'] === false, 'the adopted mailbox is suspended');
 
 demoStep('Cancellation: module Terminate (product setting: delete)');
 $result = $whmcs->moduleAction($serviceId, 'terminate');

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what `make test` and `make demo` need on a fresh Debian 12 machine (idempotent).
-# Debian packages only: no Composer, no Packagist. Rust comes from the machine's rustup toolchain.
+# Debian packages only (plus axe-core from npm, installed by the browser suite itself): no Composer,
+# no Packagist. Rust comes from the machine's rustup toolchain.
 set -euo pipefail
 
 packages=(
@@ -15,6 +16,10 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node and npm by command: NodeSource's nodejs package brings its own npm, which Debian's npm
+# package conflicts with.
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "install-deps: installing ${missing[*]}"

@@ -262,6 +262,59 @@ final class Emulator
     }
 
     /**
+     * Sets a user's aliases (Kerio `emailAddresses`) the way an administrator does in Kerio's own
+     * console: Session.login, Users.set, Session.logout over the admin API.
+     *
+     * @param list<string> $aliases
+     * @throws \RuntimeException when there is no such user or Kerio refuses
+     */
+    public function setAliases(string $address, array $aliases): void
+    {
+        $user = $this->user($address);
+        if ($user === null) {
+            throw new \RuntimeException('The emulator has no user ' . $address . '.');
+        }
+        $session = curl_init();
+        try {
+            $login = $this->rpc($session, '', 'Session.login', [
+                'userName' => self::ADMIN_USER, 'password' => $this->adminPassword,
+                'application' => ['name' => 'kerioSingle harness', 'vendor' => 'kerioSingle', 'version' => '1'],
+            ]);
+            $token = (string) ($login['token'] ?? '');
+            $this->rpc($session, $token, 'Users.set', ['userIds' => [(string) $user['id']], 'pattern' => ['emailAddresses' => $aliases]]);
+            $this->rpc($session, $token, 'Session.logout', []);
+        } finally {
+            curl_close($session);
+        }
+    }
+
+    /**
+     * One JSON-RPC call on a kept-alive curl handle (its cookie engine holds the session cookie).
+     *
+     * @param \CurlHandle $session
+     * @param array<string, mixed> $params
+     * @return array<string, mixed> the result
+     */
+    private function rpc($session, string $token, string $method, array $params): array
+    {
+        curl_setopt_array($session, [
+            CURLOPT_URL => $this->ready['admin_url'],
+            CURLOPT_POST => true,
+            CURLOPT_RETURNTRANSFER => true,
+            CURLOPT_CAINFO => $this->ready['cert_file'],
+            CURLOPT_COOKIEFILE => '',
+            CURLOPT_TIMEOUT => 30,
+            CURLOPT_HTTPHEADER => ['Content-Type: application/json', 'X-Token: ' . $token],
+            CURLOPT_POSTFIELDS => (string) json_encode(['jsonrpc' => '2.0', 'id' => 1, 'method' => $method, 'params' => $params === [] ? new \stdClass() : $params]),
+        ]);
+        $decoded = json_decode((string) curl_exec($session), true);
+        if (!is_array($decoded) || isset($decoded['error']) || !array_key_exists('result', $decoded)) {
+            throw new \RuntimeException($method . ' failed: ' . json_encode($decoded['error'] ?? curl_error($session)));
+        }
+        return (array) $decoded['result'];
+    }
+
+    /**
      * @param array<string, mixed>|null $body
      * @return array<string, mixed>
      */

@@ -14,9 +14,14 @@ final class Schema
     private const ZERO_DATE = '0000-00-00';
     private const ZERO_DATETIME = '0000-00-00 00:00:00';
 
-    /** Drops and creates every table. */
+    /**
+     * Drops every table (also those a module created on first use, e.g. mod_keriosingle_policy, which
+     * a fresh WHMCS install does not have: a cache or rate count must not leak from one install into
+     * the next) and creates WHMCS's.
+     */
     public static function create(Builder $schema): void
     {
+        $schema->dropAllTables();
         $tables = [
             'tblconfiguration' => [self::class, 'configuration'],
             'tblclients' => [self::class, 'clients'],
@@ -25,11 +30,16 @@ final class Schema
             'tblproducts' => [self::class, 'products'],
             'tbladdons' => [self::class, 'addons'],
             'tblhosting' => [self::class, 'hosting'],
-            'tblproductconfigoptions' => [self::class, 'configOptions'],
-            'tblproductconfigoptionssub' => [self::class, 'configOptionChoices'],
-            'tblhostingconfigoptions' => [self::class, 'serviceConfigOptions'],
             'tblcustomfields' => [self::class, 'customFields'],
             'tblcustomfieldsvalues' => [self::class, 'customFieldsValues'],
+            'tblcurrencies' => [self::class, 'currencies'],
+            'tblproductconfiggroups' => [self::class, 'productConfigGroups'],
+            'tblproductconfiglinks' => [self::class, 'productConfigLinks'],
+            'tblproductconfigoptions' => [self::class, 'productConfigOptions'],
+            'tblproductconfigoptionssub' => [self::class, 'productConfigOptionsSub'],
+            'tblpricing' => [self::class, 'pricing'],
+            'tblhostingconfigoptions' => [self::class, 'hostingConfigOptions'],
+            'tblemailtemplates' => [self::class, 'emailTemplates'],
             'tblmodulelog' => [self::class, 'moduleLog'],
             'tblmodulequeue' => [self::class, 'moduleQueue'],
             'tblactivitylog' => [self::class, 'activityLog'],
@@ -193,39 +203,6 @@ final class Schema
         $table->index(['server', 'domainstatus']);
     }
 
-    /** tblproductconfigoptions: Configurable Options (optiontype 1 dropdown, 2 radio, 3 yes/no, 4 quantity). */
-    public static function configOptions(Blueprint $table): void
-    {
-        $table->increments('id');
-        $table->integer('gid')->default(0);
-        $table->text('optionname')->default('');
-        $table->integer('optiontype')->default(1);
-        $table->integer('qtyminimum')->default(0);
-        $table->integer('qtymaximum')->default(0);
-        $table->integer('order')->default(0);
-        $table->integer('hidden')->default(0);
-    }
-
-    /** tblproductconfigoptionssub: the choices of a Configurable Option. */
-    public static function configOptionChoices(Blueprint $table): void
-    {
-        $table->increments('id');
-        $table->integer('configid');
-        $table->text('optionname')->default('');
-        $table->integer('sortorder')->default(0);
-        $table->integer('hidden')->default(0);
-    }
-
-    /** tblhostingconfigoptions: a service's chosen option (optionid) and quantity. */
-    public static function serviceConfigOptions(Blueprint $table): void
-    {
-        $table->increments('id');
-        $table->integer('relid');
-        $table->integer('configid');
-        $table->integer('optionid')->default(0);
-        $table->integer('qty')->default(0);
-    }
-
     /** tblcustomfields: 'key|Label' names, flags 'on'/''. */
     public static function customFields(Blueprint $table): void
     {
@@ -254,6 +231,100 @@ final class Schema
         $table->text('value')->default('');
         $table->timestamps();
         $table->index(['fieldid', 'relid']);
+    }
+
+    /** tblcurrencies: `default` 1 on the default currency. */
+    public static function currencies(Blueprint $table): void
+    {
+        $table->increments('id');
+        $table->text('code')->default('');
+        $table->text('prefix')->default('');
+        $table->text('suffix')->default('');
+        $table->integer('format')->default(1);
+        $table->decimal('rate', 10, 5)->default(1);
+        $table->integer('default')->default(0);
+    }
+
+    /** tblproductconfiggroups: a named group of Configurable Options. */
+    public static function productConfigGroups(Blueprint $table): void
+    {
+        $table->increments('id');
+        $table->text('name')->default('');
+        $table->text('description')->default('');
+    }
+
+    /** tblproductconfiglinks: which products (pid) a group (gid) applies to. */
+    public static function productConfigLinks(Blueprint $table): void
+    {
+        $table->increments('id');
+        $table->integer('gid')->default(0);
+        $table->integer('pid')->default(0);
+    }
+
+    /** tblproductconfigoptions: 'name|Label' optionname; optiontype 1 dropdown, 2 radio, 3 yes/no, 4 quantity. */
+    public static function productConfigOptions(Blueprint $table): void
+    {
+        $table->increments('id');
+        $table->integer('gid')->default(0);
+        $table->text('optionname')->default('');
+        $table->text('optiontype')->default('');
+        $table->integer('qtyminimum')->default(0);
+        $table->integer('qtymaximum')->default(0);
+        $table->integer('order')->default(0);
+        $table->integer('hidden')->default(0);
+    }
+
+    /** tblproductconfigoptionssub: the choices of an option ('value|Label'); a quantity option has one. */
+    public static function productConfigOptionsSub(Blueprint $table): void
+    {
+        $table->increments('id');
+        $table->integer('configid')->default(0);
+        $table->text('optionname')->default('');
+        $table->integer('sortorder')->default(0);
+        $table->integer('hidden')->default(0);
+    }
+
+    /** tblpricing: type 'configoptions' rows carry relid = sub-option id, one row per currency. */
+    public static function pricing(Blueprint $table): void
+    {
+        $table->increments('id');
+        $table->text('type')->default('');
+        $table->integer('currency')->default(0);
+        $table->integer('relid')->default(0);
+        foreach (['msetupfee', 'qsetupfee', 'ssetupfee', 'asetupfee', 'bsetupfee', 'tsetupfee',
+            'monthly', 'quarterly', 'semiannually', 'annually', 'biennially', 'triennially'] as $column) {
+            $table->decimal($column, 16, 2)->default(0);
+        }
+    }
+
+    /** tblhostingconfigoptions: a service's (relid) choice per option: optionid = sub-option, qty for quantity/yes-no. */
+    public static function hostingConfigOptions(Blueprint $table): void
+    {
+        $table->increments('id');
+        $table->integer('relid')->default(0);
+        $table->integer('configid')->default(0);
+        $table->integer('optionid')->default(0);
+        $table->integer('qty')->default(0);
+    }
+
+    /** tblemailtemplates: type 'product' for product welcome e-mails; language '' = the default version. */
+    public static function emailTemplates(Blueprint $table): void
+    {
+        $table->increments('id');
+        $table->text('type')->default('');
+        $table->text('name')->default('');
+        $table->text('subject')->default('');
+        $table->mediumText('message')->default('');
+        $table->text('attachments')->default('');
+        $table->text('fromname')->default('');
+        $table->text('fromemail')->default('');
+        $table->integer('disabled')->default(0);
+        $table->integer('custom')->default(0);
+        $table->text('language')->default('');
+        $table->text('copyto')->default('');
+        $table->text('blind_copy_to')->default('');
+        $table->integer('plaintext')->default(0);
+        $table->timestamps();
     }
 
     /** tblmodulelog: module and action stored lower-case. */

@@ -46,6 +46,7 @@ final class Whmcs
         Settings::set('SystemURL', 'https://billing.example.net/');
         Settings::set('Language', 'english');
         Settings::set(self::PASSWORD_FIELDS_SETTING, getenv('KS_HARNESS_PASSWORD_FIELDS') === 'encrypted' ? 'on' : '');
+        Capsule::table('tblcurrencies')->insert(['code' => 'USD', 'prefix' => '$', 'suffix' => ' USD', 'default' => 1]);
         Request::clear();
         return new self($module);
     }
@@ -194,6 +195,42 @@ final class Whmcs
     }
 
     /**
+     * The options of a setting with a `Loader` (WHMCS calls the loader with the params of the
+     * product's server; here the given server).
+     *
+     * @return mixed the loader's answer (value => label)
+     * @throws \Throwable whatever the loader throws (WHMCS shows its message)
+     */
+    public function loadSettingOptions(int $productId, string $key, int $serverId)
+    {
+        $loader = $this->openModuleSettings($productId)[$key]['Loader'] ?? null;
+        if (!is_string($loader) || !function_exists($loader)) {
+            throw new \InvalidArgumentException('The setting "' . $key . '" has no Loader function.');
+        }
+        return $loader(ParamsBuilder::forServer($serverId, $this->module));
+    }
+
+    /**
+     * Follows a link on the product's Module Settings page: the product page is opened again with the
+     * link's query parameters (HTML-encoded like every request value).
+     *
+     * @param array<string, string> $query e.g. ['kerioSingleOptionsGroup' => 'create', 'token' => …]
+     * @return array<string, array<string, mixed>> the ConfigOptions definitions of the page shown
+     */
+    public function followModuleSettingsLink(int $productId, array $query): array
+    {
+        Request::set(['action' => 'edit', 'id' => (string) $productId, 'tab' => '3'] + $query);
+        try {
+            $definitions = ModuleLoader::call($this->module, 'ConfigOptions', [
+                'producttype' => 'other', 'isAddon' => false, 'whmcsVersion' => ParamsBuilder::WHMCS_VERSION,
+            ]);
+        } finally {
+            Request::clear();
+        }
+        return is_array($definitions) ? $definitions : [];
+    }
+
+    /**
      * The product's custom fields as the order form shows them.
      *
      * @return array<string, object> key before `|` => tblcustomfields row
@@ -295,6 +332,53 @@ final class Whmcs
     }
 
     /**
+     * The customer's Configurable Options choices, as the order form or an options upgrade stores them
+     * in tblhostingconfigoptions: a dropdown/radio option gets the sub-option whose name starts with
+     * "VALUE|" (or equals VALUE), a yes/no or quantity option the quantity.
+     *
+     * @param array<string, string|int> $choices option name before `|` => sub-option value or quantity
+     * @throws \InvalidArgumentException when the product has no such option or sub-option
+     */
+    public function chooseConfigOptions(int $serviceId, array $choices): void
+    {
+        $productId = (int) $this->service($serviceId)->packageid;
+        foreach ($choices as $name => $value) {
+            $option = Capsule::table('tblproductconfigoptions as o')
+                ->join('tblproductconfiglinks as l', 'l.gid', '=', 'o.gid')
+                ->where('l.pid', $productId)
+                ->where(static function ($query) use ($name): void {
+                    $query->where('o.optionname', $name)->orWhere('o.optionname', 'like', $name . '|%');
+                })
+                ->first(['o.id', 'o.optiontype']);
+            if ($option === null) {
+                throw new \InvalidArgumentException('Product ' . $productId . ' has no Configurable Option "' . $name . '".');
+            }
+            $subs = Capsule::table('tblproductconfigoptionssub')->where('configid', $option->id)->orderBy('sortorder')->orderBy('id');
+            $byQuantity = in_array((string) $option->optiontype, ['3', '4'], true);
+            $sub = $byQuantity ? $subs->first() : $subs->get()->first(static fn ($row): bool => explode('|', (string) $row->optionname)[0] === (string) $value);
+            if ($sub === null) {
+                throw new \InvalidArgumentException('Configurable Option "' . $name . '" has no choice "' . $value . '".');
+            }
+            Capsule::table('tblhostingconfigoptions')->updateOrInsert(
+                ['relid' => $serviceId, 'configid' => $option->id],
+                ['optionid' => $sub->id, 'qty' => $byQuantity ? (int) $value : 0]
+            );
+        }
+    }
+
+    /**
+     * Upgrade/downgrade of Configurable Options (paid upgrade order): the new choices are stored,
+     * then ChangePackage runs for the same product.
+     *
+     * @param array<string, string|int> $choices see chooseConfigOptions()
+     */
+    public function changeConfigOptions(int $serviceId, array $choices): string
+    {
+        $this->chooseConfigOptions($serviceId, $choices);
+        return Dispatcher::run($serviceId, 'upgrade');
+    }
+
+    /**
      * Upgrade/downgrade: the service moves to the new product, then ChangePackage runs with the new
      * product's settings.
      */
@@ -310,6 +394,48 @@ final class Whmcs
     public function updateUsageStatisticsDaily(bool $on): void
     {
         Settings::set(Cron::SETTING, $on ? 'on' : '');
+    }
+
+    /**
+     * A client-area custom function (clientarea.php?action=productdetails&id=N&modop=custom&a=NAME):
+     * only names listed by ClientAreaAllowedFunctions are routed; the form's fields arrive in $_POST
+     * HTML-encoded like every request value. WHMCS 8 does not check the CSRF token here itself; the
+     * session's token is posted as `token` unless $token says otherwise (null = none).
+     *
+     * @param array<string, string> $post the form fields
+     * @return string 'success' or the error WHMCS shows
+     * @throws \InvalidArgumentException for a function the module does not allow
+     * @throws CsrfFailure when the module's check_token() refuses
+     */
+    public function clientCustomAction(int $serviceId, string $function, array $post, ?string $token = 'session'): string
+    {
+        if ($token !== null) {
+            $post['token'] = $token === 'session' ? CsrfToken::current() : $token;
+        }
+        Request::set(['action' => 'productdetails', 'id' => (string) $serviceId, 'modop' => 'custom', 'a' => $function], $post);
+        try {
+            return $this->routeClientCustomFunction($serviceId, $function);
+        } finally {
+            Request::clear();
+        }
+    }
+
+    /**
+     * Routes the current request (superglobals already set) to the client-area custom function
+     * `$function` of the service's module, as clientarea.php does for `modop=custom`.
+     *
+     * @return string 'success' or the error WHMCS shows
+     * @throws \InvalidArgumentException for a function the module does not allow
+     * @throws CsrfFailure when the module's check_token() refuses
+     */
+    public function routeClientCustomFunction(int $serviceId, string $function): string
+    {
+        $allowed = (array) ModuleLoader::call($this->module, 'ClientAreaAllowedFunctions');
+        if (!in_array($function, $allowed, true)) {
+            throw new \InvalidArgumentException('The module does not allow the client-area function "' . $function . '".');
+        }
+        $params = ParamsBuilder::forService($serviceId, $this->module) + ['action' => $function];
+        return (string) ModuleLoader::call($this->module, $function, $params);
     }
 
     /**
@@ -345,7 +471,8 @@ final class Whmcs
             throw new \InvalidArgumentException('The module has no admin button "' . $label . '".');
         }
         try {
-            $result = ModuleLoader::call($this->module, (string) $buttons[$label], ParamsBuilder::forService($serviceId, $this->module));
+            $function = (string) $buttons[$label];
+            $result = ModuleLoader::call($this->module, $function, ParamsBuilder::forService($serviceId, $this->module) + ['action' => $function]);
         } catch (\Exception $exception) {
             $result = $exception->getMessage();
         }
@@ -503,7 +630,6 @@ final class Whmcs
     }
 
     /** The tblhosting row. */
-
     public function service(int $serviceId): object
     {
         $row = Capsule::table('tblhosting')->where('id', $serviceId)->first();

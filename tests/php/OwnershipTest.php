@@ -3,6 +3,7 @@
 namespace KerioSingle\Tests;
 
 use KerioSingle\Harness\ActivityLog;
+use KerioSingle\Harness\Whmcs;
 use KerioSingle\Tests\Support\ModuleTestCase;
 use KerioSingle\SecretScan\SecretLedger;
 use WHMCS\Database\Capsule;
@@ -111,6 +112,17 @@ final class OwnershipTest extends ModuleTestCase
     }
 
     /**
+     * A refused client-area password change: the client sees WHMCS's generic text (harness behaviour
+     * 10.7); the module's own error, which names the account, is what WHMCS keeps for staff.
+     */
+    private function clientPasswordChangeError(int $serviceId, string $password): string
+    {
+        $shown = $this->whmcs->changePassword($serviceId, $password, true);
+        $this->assertSame(Whmcs::CLIENT_PASSWORD_CHANGE_FAILED, $shown, 'changepw: the client sees WHMCS\'s text');
+        return $this->whmcs->lastModuleError($serviceId);
+    }
+
+    /**
      * Suspend, unsuspend, change password (client area), terminate, change package and the admin
      * tab's live data are all refused with `not_owned` for $reason, and nothing changes on Kerio or in WHMCS.
      *
@@ -123,7 +135,7 @@ final class OwnershipTest extends ModuleTestCase
         $attempts = [
             'suspend' => fn (): string => $this->whmcs->moduleAction($serviceId, 'suspend'),
             'unsuspend' => fn (): string => $this->whmcs->moduleAction($serviceId, 'unsuspend'),
-            'changepw' => fn (): string => $this->whmcs->changePassword($serviceId, 'Taken-Over-Passw0rd!', true),
+            'changepw' => fn (): string => $this->clientPasswordChangeError($serviceId, 'Taken-Over-Passw0rd!'),
             'terminate' => fn (): string => $this->whmcs->moduleAction($serviceId, 'terminate'),
         ];
         SecretLedger::remember('Taken-Over-Passw0rd!');

@@ -15,7 +15,8 @@ final class ServerAndProductSetupTest extends ModuleTestCase
         $keys = array_keys($this->whmcs->openModuleSettings($this->whmcs->addProduct('Mailbox')));
 
         $this->assertSame(
-            ['domains', 'quota_mb', 'terminate_mode', 'archive_mailbox', 'allow_downgrade_below_usage', 'sso', 'password_min_length'],
+            ['domains', 'quota_mb', 'terminate_mode', 'archive_mailbox', 'allow_downgrade_below_usage', 'sso', 'password_min_length',
+                'max_aliases', 'forwarding', 'max_forward_targets'],
             $keys
         );
     }
@@ -188,7 +189,7 @@ final class ServerAndProductSetupTest extends ModuleTestCase
         $answer = $this->whmcs->testConnection($serverId);
 
         $this->assertFalse($answer['success']);
-        $this->assertStringContainsString('webmail_url must not contain a user name or password', $answer['error']);
+        $this->assertStringContainsString('must not contain a user name or password', $answer['error']);
         $this->assertStringNotContainsString('Web-Secr3t', $answer['error']);
     }
 

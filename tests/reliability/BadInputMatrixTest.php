@@ -7,6 +7,8 @@ use KerioSingle\Reliability\Support\ReliabilityTestCase;
 use KerioSingle\SecretScan\SecretLedger;
 use KerioSingle\Tests\Support\TestEnvironment;
 use WHMCS\Database\Capsule;
+use WHMCS\Module\Server\kerioSingle\CustomFields;
+use WHMCS\Module\Server\kerioSingle\OrderForm;
 
 /**
  * The bad-input matrix: every value a customer or an admin can get wrong, through the module and
@@ -19,7 +21,14 @@ use WHMCS\Database\Capsule;
  * - missing_fields: the product lacks these custom fields, then Create;
  * - changepw: an Active mailbox, then Change Password (admin area) to the value;
  * - upgrade: an Active mailbox, then Upgrade to a product with these settings;
- * - test_connection: a server with these fields, then Test Connection.
+ * - test_connection: a server with these fields, then Test Connection;
+ * - cart: the configure-product form posted to the cart hook (nothing reaches Kerio; 1 MB values);
+ * - selfservice: an Active mailbox whose product sells 3 aliases and forwarding to 2 addresses (it has
+ *   the alias `own`; another service's mailbox holds the alias `taken`), then the client-area custom
+ *   function `function` with the form `post` (`SELF` stands for the mailbox's address);
+ * - options: an order whose Configurable Options hold these choices, then Create.
+ *
+ * Every error stays short (the engine and the module quote at most 64 characters of an input).
  */
 final class BadInputMatrixTest extends ReliabilityTestCase
 {
@@ -29,6 +38,15 @@ final class BadInputMatrixTest extends ReliabilityTestCase
     private const NAME = '/first name|last name/i';
     private const ACCESS_HASH = '/Access Hash/';
     private const CREDENTIALS = '/user name or password|admin password|log in|credentials/i';
+    private const TICK_SECURE = '/Tick Secure/';
+    private const WEBMAIL_URL = '/Access Hash: the line webmail_url/';
+    /** Longest acceptable error text, whatever the input's size. */
+    private const MAX_ERROR_BYTES = 1500;
+    /** A well-formed SHA-256 fingerprint that matches no certificate. */
+    private const SOME_FINGERPRINT = 'AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB';
+    /** Characters of the largest value WHMCS can store in a custom field or a service (TEXT column). */
+    private const LARGEST_STORED = 60000;
+    private const ONE_MB = 1048576;
 
     /**
      * @return iterable<string, array{0: string, 1: array<string, mixed>, 2: string}>
@@ -43,6 +61,120 @@ final class BadInputMatrixTest extends ReliabilityTestCase
         yield from self::accessHashes();
         yield from self::credentials();
         yield from self::missingFields();
+        yield from self::plainHttp();
+        yield from self::webmailUrls();
+        yield from self::absurdNumbers();
+        yield from self::hugeInputs();
+        yield from self::selfService();
+        yield from self::configurableOptions();
+    }
+
+    /** @return iterable<string, array{0: string, 1: array<string, mixed>, 2: string}> */
+    private static function plainHttp(): iterable
+    {
+        $servers = [
+            'Secure unticked' => ['secure' => false, 'accesshash' => 'timeout = 10'],
+            'Secure unticked, fingerprint set' => ['secure' => false],
+            'allowed, but with a fingerprint' => ['secure' => false, 'accesshash' => "allow_plain_http = yes\ntls_fingerprint = " . self::SOME_FINGERPRINT],
+            'allowed, but with a CA file' => ['secure' => false, 'accesshash' => "allow_plain_http = yes\nca_file = /etc/ssl/certs/ca-certificates.crt"],
+        ];
+        foreach ($servers as $label => $server) {
+            yield 'plain http: ' . $label => ['create', ['server' => $server], self::TICK_SECURE];
+            yield 'plain http (test connection): ' . $label => ['test_connection', ['server' => $server], self::TICK_SECURE];
+        }
+        yield 'plain http: allow_plain_http neither yes nor no' => ['test_connection', ['server' => ['secure' => false, 'accesshash' => 'allow_plain_http = maybe']], '/allow_plain_http must be yes or no/'];
+    }
+
+    /** @return iterable<string, array{0: string, 1: array<string, mixed>, 2: string}> */
+    private static function webmailUrls(): iterable
+    {
+        $values = [
+            'http without allow_plain_http' => 'http://mail.example.com/webmail/', 'javascript' => 'javascript:alert(1)',
+            'no host' => 'https:///webmail/', 'relative' => '/webmail/', 'ftp' => 'ftp://mail.example.com/',
+            'credentials' => 'https://admin:Web-Secr3t@mail.example.com/webmail/', 'query' => 'https://mail.example.com/webmail/?x=1',
+            'fragment' => 'https://mail.example.com/webmail/#top', 'control character' => "https://mail.example.com/web\x01mail/",
+            'space' => 'https://mail.example.com/web mail/', 'markup' => 'https://mail.example.com/"><script>',
+        ];
+        foreach ($values as $label => $value) {
+            yield 'webmail_url: ' . $label => ['test_connection', ['server' => ['accesshash' => 'webmail_url = ' . $value]], self::WEBMAIL_URL];
+        }
+        yield 'webmail_url (create): javascript' => ['create', ['server' => ['accesshash' => 'webmail_url = javascript:alert(1)']], self::WEBMAIL_URL];
+    }
+
+    /** @return iterable<string, array{0: string, 1: array<string, mixed>, 2: string}> */
+    private static function absurdNumbers(): iterable
+    {
+        yield 'absurd: timeout 2^64' => ['test_connection', ['server' => ['accesshash' => 'timeout = 18446744073709551616']], self::ACCESS_HASH];
+        yield 'absurd: server port 65536' => ['create', ['server' => ['port' => 65536]], '/port .*1 to 65535/'];
+        yield 'absurd: server port 2^31-1' => ['test_connection', ['server' => ['port' => 2147483647]], '/port .*1 to 65535/'];
+        yield 'absurd: product quota 2^64' => ['create', ['settings' => ['quota_mb' => '18446744073709551616']], '/quota/i'];
+        yield 'absurd: admin quota field 2^63' => ['quota_preset', ['quota' => '9223372036854775808'], '/quota/i'];
+        yield 'absurd: minimum password length 2^64' => ['create', ['settings' => ['password_min_length' => '18446744073709551616']], '/Minimum password length/'];
+        yield 'absurd: minimum password length 129' => ['create', ['settings' => ['password_min_length' => '129']], '/Minimum password length/'];
+        yield 'absurd: upgrade to quota 2^64' => ['upgrade', ['settings' => ['quota_mb' => '18446744073709551616']], '/quota/i'];
+    }
+
+    /** @return iterable<string, array{0: string, 1: array<string, mixed>, 2: string}> */
+    private static function hugeInputs(): iterable
+    {
+        $big = self::LARGEST_STORED;
+        yield 'huge: local part' => ['create', ['fields' => ['localpart' => str_repeat('a', $big)]], self::MAILBOX_NAME];
+        yield 'huge: domain' => ['create', ['fields' => ['maildomain' => str_repeat('d', $big) . '.com']], self::DOMAIN];
+        yield 'huge: password' => ['create', ['fields' => ['password' => str_repeat('Ab1!', $big / 4)]], self::PASSWORD];
+        yield 'huge: last name' => ['create', ['fields' => ['surname' => str_repeat('Doe', $big / 3)]], self::NAME];
+        yield 'huge: change password' => ['changepw', ['password' => str_repeat('Zz9#', $big / 4)], self::PASSWORD];
+        yield 'huge: product quota' => ['create', ['settings' => ['quota_mb' => str_repeat('9', 250)]], '/quota/i'];
+        yield 'huge: Access Hash key' => ['test_connection', ['server' => ['accesshash' => str_repeat('k', $big) . ' = 1']], self::ACCESS_HASH];
+        yield 'huge: Access Hash timeout' => ['test_connection', ['server' => ['accesshash' => 'timeout = ' . str_repeat('7', $big)]], self::ACCESS_HASH];
+        yield 'cart 1 MB: local part' => ['cart', ['localpart' => str_repeat('a', self::ONE_MB)], self::MAILBOX_NAME];
+        yield 'cart 1 MB: password' => ['cart', ['password' => str_repeat('Ab1!', self::ONE_MB / 4)], self::PASSWORD];
+        yield 'cart 1 MB: domain' => ['cart', ['maildomain' => str_repeat('d', self::ONE_MB)], self::DOMAIN];
+        yield 'cart 1 MB: line breaks in the local part' => ['cart', ['localpart' => str_repeat("a\n", self::ONE_MB / 2)], self::MAILBOX_NAME];
+    }
+
+    /** @return iterable<string, array{0: string, 1: array<string, mixed>, 2: string}> */
+    private static function selfService(): iterable
+    {
+        $alias = static fn (string $value): array => ['function' => 'AddAlias', 'post' => ['alias' => $value]];
+        $forward = static fn (string $value): array => ['function' => 'SetForwarding', 'post' => ['forward_to' => $value, 'keep_copy' => '1']];
+        $aliasCases = [
+            'reserved' => ['postmaster', '/reserved/'], 'reserved upper-case' => ['ABUSE', '/reserved/'],
+            'taken by another user' => ['{other}', '/already taken/'], 'taken by another user\'s alias' => ['taken', '/already taken/'],
+            'other domain' => ['x@example.org', '/mailbox\'s domain/'], 'over the limit' => ['{fourth}', '/allows 3/'],
+            'markup' => ['<b>x</b>', '/not a valid address/'], '1 MB' => [str_repeat('a', 1024 * 1024), '/too long/'],
+            'CRLF' => ["a\r\nb", '/not a valid address/'], 'empty' => ['', '/No alias was given/'],
+            'space' => ['john doe', '/not a valid address/'], 'overlong 65' => [str_repeat('y', 65), '/not a valid address/'],
+            'emoji' => ['mail😀', '/not a valid address/'], 'NUL byte' => ["jo\0hn", '/not a valid address/'],
+        ];
+        foreach ($aliasCases as $name => [$value, $fix]) {
+            yield 'alias: ' . $name => ['selfservice', $alias($value), $fix];
+        }
+        $forwardCases = [
+            'loop to itself' => ['SELF', '/loop/'], 'to own alias' => ['own@example.com', '/loop/'],
+            'over the limit' => ['a@x.net b@x.net c@x.net', '/allows 2/'], 'invalid' => ['not-an-address', '/is not valid/'],
+            'duplicates' => ['a@x.net, A@X.NET', '/listed twice/'], 'markup' => ['<script>@x.net', '/is not valid/'],
+            '1 MB' => [str_repeat('a@x.net ', 131072), '/too long/'], 'CRLF inside an address' => ["a\r@x.net", '/is not valid/'],
+        ];
+        foreach ($forwardCases as $name => [$value, $fix]) {
+            yield 'forwarding: ' . $name => ['selfservice', $forward($value), $fix];
+        }
+    }
+
+    /** @return iterable<string, array{0: string, 1: array<string, mixed>, 2: string}> */
+    private static function configurableOptions(): iterable
+    {
+        $cases = [
+            'quota_mb negative' => [['quota_mb' => '-5'], '/"quota_mb" must be/'],
+            'quota_mb not a number' => [['quota_mb' => 'big'], '/"quota_mb" must be/'],
+            'quota_mb huge' => [['quota_mb' => '99999999999'], '/"quota_mb" must be/'],
+            'extra_storage_gb negative' => [['extra_storage_gb' => -1], '/"extra_storage_gb" must be/'],
+            'extra_storage_gb huge' => [['extra_storage_gb' => 1048577], '/"extra_storage_gb" may be at most/'],
+            'max_aliases negative' => [['max_aliases' => -3], '/"max_aliases" must be/'],
+            'max_aliases huge' => [['max_aliases' => 5000], '/"max_aliases" may be at most/'],
+        ];
+        foreach ($cases as $name => [$choices, $fix]) {
+            yield 'option: ' . $name => ['options', ['choices' => $choices], $fix];
+        }
     }
 
     /** @return iterable<string, array{0: string, 1: array<string, mixed>, 2: string}> */
@@ -187,7 +319,9 @@ final class BadInputMatrixTest extends ReliabilityTestCase
     {
         switch ($kind) {
             case 'create':
-                return $this->pendingCreate($this->addServer($input['server'] ?? []), $input['settings'] ?? [], $input['fields'] ?? []);
+                // With a broken server the Domain dropdown stays empty, so the product lists its domain.
+                $settings = ($input['settings'] ?? []) + (isset($input['server']) ? ['domains' => 'example.com'] : []);
+                return $this->pendingCreate($this->addServer($input['server'] ?? []), $settings, $input['fields'] ?? []);
             case 'quota_preset':
                 return $this->pendingCreate($this->addServer(), [], [], (string) $input['quota']);
             case 'missing_fields':
@@ -196,6 +330,12 @@ final class BadInputMatrixTest extends ReliabilityTestCase
                 return $this->passwordChange((string) $input['password']);
             case 'upgrade':
                 return $this->upgrade($input['settings']);
+            case 'cart':
+                return $this->cartCheck($input);
+            case 'selfservice':
+                return $this->selfServiceChange((string) $input['function'], (array) $input['post']);
+            case 'options':
+                return $this->createWithOptions((array) $input['choices']);
             case 'test_connection':
                 $serverId = $this->addServer($input['server']);
                 return [
@@ -275,9 +415,89 @@ final class BadInputMatrixTest extends ReliabilityTestCase
         ];
     }
 
+    /**
+     * The cart hook with the configure-product form of a kerioSingle product: good values except $input.
+     *
+     * @param array<string, string> $input
+     * @return array{action: callable(): string, check: callable(): void}
+     */
+    private function cartCheck(array $input): array
+    {
+        $this->addServer();
+        $productId = $this->addProduct(['domains' => 'example.com']);
+        $values = $input + ['localpart' => 'jane.doe', 'maildomain' => 'example.com', 'password' => 'Very-Str0ng-Passw0rd!'];
+        SecretLedger::remember($values['password']);
+        $posted = [];
+        foreach ($values as $key => $value) {
+            $posted[CustomFields::findField($productId, $key)] = htmlspecialchars($value, ENT_QUOTES);
+        }
+        return [
+            'action' => static function () use ($productId, $posted): string {
+                $_SESSION['cart']['products'][0] = ['pid' => $productId];
+                $errors = OrderForm::validate(['i' => 0, 'customfield' => $posted]);
+                unset($_SESSION['cart']);
+                return $errors === [] ? 'success' : implode(' ', $errors);
+            },
+            'check' => static function (): void {
+            },
+        ];
+    }
+
+    /**
+     * @param array<string, string> $post
+     * @return array{action: callable(): string, check: callable(): void}
+     */
+    private function selfServiceChange(string $function, array $post): array
+    {
+        $serverId = $this->addServer();
+        $serviceId = $this->createdService(['max_aliases' => '3', 'forwarding' => true, 'max_forward_targets' => '2'], [], $serverId);
+        $other = $this->createdService([], [], $serverId);
+        $address = $this->address($serviceId);
+        $local = (string) strstr($address, '@', true);
+        $this->emulator->setAliases($address, [$local . '-own']);
+        $this->emulator->setAliases($this->address($other), [$local . '-taken']);
+        if (($post['alias'] ?? '') === '{fourth}') {
+            $this->emulator->setAliases($address, [$local . '-own', $local . '-2', $local . '-3']);
+        }
+        $replacements = ['SELF' => $address, 'own@' => $local . '-own@', '{other}' => (string) strstr($this->address($other), '@', true),
+            '{fourth}' => $local . '-4'];
+        $post = array_map(static fn (string $value): string => $value === 'taken' ? $local . '-taken' : strtr($value, $replacements), $post);
+        return [
+            'action' => fn (): string => $this->whmcs->clientCustomAction($serviceId, $function, $post),
+            'check' => function () use ($serviceId): void {
+                $this->assertSame('Active', $this->whmcs->service($serviceId)->domainstatus);
+            },
+        ];
+    }
+
+    /**
+     * @param array<string, string|int> $choices
+     * @return array{action: callable(): string, check: callable(): void}
+     */
+    private function createWithOptions(array $choices): array
+    {
+        $run = $this->pendingCreate($this->addServer(), [], []);
+        $serviceId = (int) Capsule::table('tblhosting')->orderBy('id', 'desc')->value('id');
+        $productId = (int) $this->whmcs->service($serviceId)->packageid;
+        $groupId = \WHMCS\Module\Server\kerioSingle\ConfigurableOptionsGroup::ensureFor($productId)['group_id'];
+        foreach ($choices as $name => $value) {
+            $optionId = Capsule::table('tblproductconfigoptions')->where('gid', $groupId)->where('optionname', 'like', $name . '|%')->value('id')
+                ?? Capsule::table('tblproductconfigoptions')->insertGetId(['gid' => $groupId, 'optionname' => $name . '|' . $name, 'optiontype' => '4']);
+            $byQuantity = is_int($value);
+            $subId = Capsule::table('tblproductconfigoptionssub')->insertGetId(['configid' => $optionId, 'optionname' => $byQuantity ? 'unit' : $value . '|odd']);
+            if (!$byQuantity) {
+                Capsule::table('tblproductconfigoptions')->where('id', $optionId)->update(['optiontype' => '1']);
+            }
+            Capsule::table('tblhostingconfigoptions')->insert(['relid' => $serviceId, 'configid' => $optionId, 'optionid' => $subId, 'qty' => $byQuantity ? $value : 0]);
+        }
+        return $run;
+    }
+
     private function assertClearError(string $error, string $fix, string $case): void
     {
         $this->assertNotSame('success', $error, $case . ': was accepted');
+        $this->assertLessThanOrEqual(self::MAX_ERROR_BYTES, strlen($error), $case . ': the error is ' . strlen($error) . ' bytes long');
+        $this->assertStringNotContainsString("\n", $error, $case . ': the error spans several lines');
         $this->assertGreaterThanOrEqual(20, strlen(trim($error)), $case . ': error too short: ' . $error);
         $this->assertMatchesRegularExpression($fix, $error, $case . ': the error does not say what to fix');
         $this->assertStringNotContainsString('Unexpected', $error, $case);

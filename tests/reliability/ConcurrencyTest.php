@@ -89,6 +89,31 @@ final class ConcurrencyTest extends ReliabilityTestCase
         return $services;
     }
 
+    public function testTwoCustomersAddingTheSameAliasAtOnceExactlyOneGetsIt(): void
+    {
+        $serverId = $this->addServer();
+        $productId = $this->addProduct(['quota_mb' => '1024', 'max_aliases' => '2']);
+        $prefix = 'alias' . bin2hex(random_bytes(3));
+        [$first, $second] = $this->activeServices($productId, $serverId, $prefix, 2);
+        $alias = $prefix . '.shared';
+        // Widen the race: each duplicate check answers after 4 s, so two unserialised adds both
+        // see the alias free before either writes it.
+        $this->emulator->addFault(['method' => 'Server.findEntityByEmail', 'kind' => 'delay', 'times' => 2, 'delay_ms' => 4000]);
+
+        $results = $this->runInParallel([[$first, 'addalias', $alias], [$second, 'addalias', $alias]]);
+
+        $outcomes = [$first => $results[$first . ':addalias'], $second => $results[$second . ':addalias']];
+        $winners = array_keys(array_filter($outcomes, static fn (string $r): bool => $r === 'success'));
+        $this->assertCount(1, $winners, 'exactly one add succeeds: ' . json_encode($outcomes));
+        $loser = $winners[0] === $first ? $second : $first;
+        $this->assertStringContainsString('already taken', $outcomes[$loser]);
+        $holders = array_filter((array) $this->emulator->state()['users'], static fn (array $user): bool => array_intersect(
+            array_map('strtolower', (array) ($user['emailAddresses'] ?? [])),
+            [$alias, $alias . '@example.com']
+        ) !== []);
+        $this->assertCount(1, $holders, 'one holder of the alias on Kerio');
+    }
+
     /**
      * Starts every job at once and waits for all of them.
      *

@@ -8,6 +8,7 @@ use KerioSingle\Reliability\Support\ReliabilityTestCase;
 use KerioSingle\SecretScan\RunLogs;
 use KerioSingle\Tests\Support\TestEnvironment;
 use WHMCS\Database\Capsule;
+use WHMCS\Module\Server\kerioSingle\CustomFields;
 use WHMCS\Module\Server\kerioSingle\Engine;
 
 /**
@@ -31,6 +32,15 @@ final class FaultSurvivalTest extends ReliabilityTestCase
         'reset' => '/connection|reset|closed/i',
         'malformed' => '/invalid|JSON|answer|unreadable/i',
         'delay' => '/time|did not answer|seconds/i',
+        'reset_after' => '/connection|reset|closed/i',
+        'http500_after' => '/HTTP|status|500|server error/i',
+    ];
+    /** Fault kinds in which Kerio carries out the call and the answer is lost. */
+    private const KINDS_AFTER_THE_WRITE = ['reset_after', 'http500_after'];
+    /** Each action's write to Kerio (create also writes nothing else). */
+    private const WRITES = [
+        'create' => 'Users.create', 'suspend' => 'Users.set', 'unsuspend' => 'Users.set', 'changepw' => 'Users.set',
+        'upgrade' => 'Users.set', 'terminate' => 'Users.remove', 'adopt' => 'Users.set',
     ];
 
     /**
@@ -159,6 +169,136 @@ final class FaultSurvivalTest extends ReliabilityTestCase
     /**
      * @return iterable<string, array{0: string, 1: string}>
      */
+    public static function faultsAfterTheWrite(): iterable
+    {
+        foreach (self::WRITES as $action => $method) {
+            foreach (self::KINDS_AFTER_THE_WRITE as $kind) {
+                yield $kind . ' on ' . $method . ' during ' . $action => [$action, $kind];
+            }
+        }
+    }
+
+    /**
+     * Kerio carries out the action's write, then its answer is lost (issue 9 §6). WHMCS reports a
+     * clear failure and records nothing (status, username, Kerio user ID as before; the module queue
+     * holds the action), Kerio holds exactly the one change (no duplicate, no lost mailbox). Repeating
+     * the action once, as the module queue does, succeeds and both sides agree: the retried create
+     * finds its own mailbox, a second terminate is success, a second adopt writes nothing.
+     *
+     * @dataProvider faultsAfterTheWrite
+     */
+    public function testAFaultAfterTheWriteLeavesBothSidesConsistentAndOneRetryConverges(string $action, string $kind): void
+    {
+        $serverId = $this->addServer(['accesshash' => $this->accessHash(5)]);
+        $run = $this->actionAfterTheWrite($action, $serverId);
+        $whmcsBefore = $this->whmcsSide($run['service']);
+        $this->inject(self::WRITES[$action], $kind);
+
+        $error = $run['action']();
+
+        $this->assertClearError($error, self::FAULT_MESSAGES[$kind]);
+        $this->settle($kind);
+        $this->assertSame($whmcsBefore, $this->whmcsSide($run['service']), 'WHMCS records nothing of the failed action');
+        if ($action !== 'adopt') {
+            $this->assertSame(1, $this->openQueueRows($run['service']), 'the module queue holds the action for a retry');
+        }
+        $run['written']();
+
+        $this->assertSame('success', $run['action'](), 'the retry');
+        $this->assertSame(0, $this->openQueueRows($run['service']));
+        $run['check']();
+    }
+
+    /**
+     * The action (on a Pending order for create, an unmarked mailbox imported into an Active service
+     * for adopt, else an Active or Suspended mailbox), what Kerio must hold once the lost write was
+     * carried out, and the check of both sides after the retry.
+     *
+     * @return array{service: int, action: callable(): string, written: callable(): void, check: callable(): void}
+     */
+    private function actionAfterTheWrite(string $action, int $serverId): array
+    {
+        if ($action === 'create') {
+            return $this->createAfterTheWrite($serverId);
+        }
+        if ($action === 'adopt') {
+            return $this->adoptAfterTheWrite($serverId);
+        }
+        $serviceId = $this->createdService(['quota_mb' => '1024'], [], $serverId);
+        if ($action === 'unsuspend') {
+            $this->assertSame('success', $this->whmcs->moduleAction($serviceId, 'suspend'));
+        }
+        $run = $this->accountAction($action, $serviceId, $serverId);
+        $address = $this->address($serviceId);
+        $written = function () use ($action, $address): void {
+            $users = $this->usersWithAddress($address);
+            $this->assertCount($action === 'terminate' ? 0 : 1, $users, 'the write was carried out once');
+        };
+        return ['service' => $serviceId, 'action' => $run['action'], 'written' => $written, 'check' => $run['check']];
+    }
+
+    /** @return array{service: int, action: callable(): string, written: callable(): void, check: callable(): void} */
+    private function createAfterTheWrite(int $serverId): array
+    {
+        $local = $this->uniqueLocalPart('lost');
+        $address = $local . '@example.com';
+        $serviceId = $this->order($this->addProduct(), $serverId, ['localpart' => $local]);
+        return [
+            'service' => $serviceId,
+            'action' => fn (): string => $this->whmcs->moduleAction($serviceId, 'create'),
+            'written' => fn () => $this->assertNothingHalfCreated($address, $serviceId, 1),
+            'check' => function () use ($serviceId, $address): void {
+                $this->assertCount(1, $this->usersWithAddress($address));
+                $this->assertSame('Active', $this->whmcs->service($serviceId)->domainstatus);
+                $this->assertSame($address, $this->address($serviceId));
+                $this->assertTrue($this->emulator->webmailLogin($address, self::ALPHABET_PASSWORD));
+            },
+        ];
+    }
+
+    /** @return array{service: int, action: callable(): string, written: callable(): void, check: callable(): void} */
+    private function adoptAfterTheWrite(int $serverId): array
+    {
+        $serviceId = $this->createdService([], [], $serverId);
+        $login = 'imported.' . bin2hex(random_bytes(3));
+        $address = $login . '@example.com';
+        \KerioSingle\SecretScan\SecretLedger::remember('Imported-Pass-77!');
+        $this->emulator->addAdmin($login, 'example.com', 'Imported-Pass-77!', 'UserRole');
+        Capsule::table('tblhosting')->where('id', $serviceId)->update(['username' => $address]);
+        $product = (int) $this->whmcs->service($serviceId)->packageid;
+        CustomFields::setValue($product, $serviceId, 'kerio_id', '');
+        $marked = fn (): bool => strpos((string) $this->emulator->user($address)['description'], 'WHMCS service #' . $serviceId) !== false;
+        return [
+            'service' => $serviceId,
+            'action' => fn (): string => $this->whmcs->adminCustomButton($serviceId, 'Adopt existing mailbox'),
+            'written' => fn () => $this->assertTrue($marked(), 'the mark was written'),
+            'check' => function () use ($serviceId, $address, $marked): void {
+                $this->assertTrue($marked());
+                $this->assertSame((string) $this->emulator->user($address)['id'], $this->whmcs->customFieldValue($serviceId, 'kerio_id'));
+                $this->assertSame('success', $this->whmcs->moduleAction($serviceId, 'suspend'), 'the adopted mailbox works');
+                $this->assertFalse($this->emulator->user($address)['isEnabled']);
+            },
+        ];
+    }
+
+    /**
+     * What WHMCS holds about the service: status, username and the Kerio user ID (of whichever product
+     * holds it: an upgrade moves the service before the module runs).
+     *
+     * @return array<string, string>
+     */
+    private function whmcsSide(int $serviceId): array
+    {
+        $service = $this->whmcs->service($serviceId);
+        return [
+            'status' => (string) $service->domainstatus, 'username' => (string) $service->username,
+            'kerio_id' => CustomFields::latestServiceValue($serviceId, 'kerio_id'),
+        ];
+    }
+
+    /**
+     * @return iterable<string, array{0: string, 1: string}>
+     */
     public static function sessionExpiries(): iterable
     {
         yield 'create, session expires before Domains.get' => ['create', 'Domains.get'];
@@ -230,7 +370,8 @@ final class FaultSurvivalTest extends ReliabilityTestCase
         }
         $this->whmcs->updateServer($serverId, ['password' => TestEnvironment::ADMIN_PASSWORD]);
         $local = $this->uniqueLocalPart('lockout');
-        $serviceId = $this->order($this->addProduct(), $serverId, ['localpart' => $local]);
+        // The product lists its domain: the locked-out server could not fill the Domain dropdown.
+        $serviceId = $this->order($this->addProduct(['domains' => 'example.com']), $serverId, ['localpart' => $local]);
 
         $error = $this->whmcs->moduleAction($serviceId, 'create');
 
@@ -250,7 +391,8 @@ final class FaultSurvivalTest extends ReliabilityTestCase
         $wrongFingerprint = implode(':', array_fill(0, 32, 'AB'));
         $serverId = $this->addServer(['accesshash' => 'tls_fingerprint = ' . $wrongFingerprint . "\ntimeout = 5"]);
         $local = $this->uniqueLocalPart('tls');
-        $serviceId = $this->order($this->addProduct(), $serverId, ['localpart' => $local]);
+        // The product lists its domain: the untrusted server could not fill the Domain dropdown.
+        $serviceId = $this->order($this->addProduct(['domains' => 'example.com']), $serverId, ['localpart' => $local]);
 
         $error = $this->whmcs->moduleAction($serviceId, 'create');
 

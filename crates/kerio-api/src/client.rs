@@ -274,10 +274,7 @@ impl Client {
     /// in wider rounds: at 20 ms, 100 domains take 7 rounds instead of 25. [I] The server sees no
     /// more requests per second than from four connections nearby, as each waits out the distance.
     pub fn parallel_reads(&self) -> usize {
-        let fastest = self.fastest_exchange_ms.unwrap_or(0);
-        usize::try_from(fastest)
-            .unwrap_or(usize::MAX)
-            .clamp(MAX_CONNECTIONS, MAX_CONNECTIONS_FAR)
+        parallel_reads_for(self.fastest_exchange_ms)
     }
 
     /// One round of [`Client::users_get_each`]: at most [`Client::parallel_reads`] requests.
@@ -636,9 +633,33 @@ fn parse_field<T: DeserializeOwned>(
     })
 }
 
+/// The rule of [`Client::parallel_reads`] for a fastest exchange of `fastest_ms` (none yet: the
+/// nearby width): one read per millisecond, clamped to [`MAX_CONNECTIONS`]..=[`MAX_CONNECTIONS_FAR`].
+fn parallel_reads_for(fastest_ms: Option<u64>) -> usize {
+    usize::try_from(fastest_ms.unwrap_or(0))
+        .unwrap_or(usize::MAX)
+        .clamp(MAX_CONNECTIONS, MAX_CONNECTIONS_FAR)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parallel_reads_are_one_per_millisecond_of_the_fastest_exchange_within_bounds() {
+        for (fastest, width) in [
+            (None, MAX_CONNECTIONS),
+            (Some(0), MAX_CONNECTIONS),
+            (Some(1), MAX_CONNECTIONS),
+            (Some(7), 7),
+            (Some(15), 15),
+            (Some(16), MAX_CONNECTIONS_FAR),
+            (Some(20), MAX_CONNECTIONS_FAR),
+            (Some(u64::MAX), MAX_CONNECTIONS_FAR),
+        ] {
+            assert_eq!(parallel_reads_for(fastest), width, "{fastest:?}");
+        }
+    }
 
     #[test]
     fn json_rpc_error_becomes_kerio_error_with_filled_message() {

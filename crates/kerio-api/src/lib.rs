@@ -57,7 +57,8 @@ pub use transcript::{
     recorded, recorded_briefly, redact, Exchange, DETAILED_REPEATS, MAX_RECORDED_ITEMS,
 };
 pub use types::{
-    AllowedUsers, CreateResult, Domain, Entity, LastLogin, ListResult, ProductInfo, RemovalMethod,
-    RemovalMode, RemovalRequest, ServerVersion, User, UserCountInfo, UserDetails, UserRight,
+    AllowedUsers, CreateResult, Domain, EmailForwarding, Entity, LastLogin, ListResult,
+    ProductInfo, RemovalMethod, RemovalMode, RemovalRequest, ServerVersion, User, UserCountInfo,
+    UserDetails, UserRight,
 };
 pub use units::{ByteUnits, ByteValueWithUnits, ItemCountLimit, SizeLimit};

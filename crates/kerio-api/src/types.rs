@@ -76,6 +76,9 @@ pub struct User {
     /// Additional addresses (aliases); the primary `login@domain` is not listed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email_addresses: Option<Vec<String>>,
+    /// Where the user's mail is forwarded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email_forwarding: Option<EmailForwarding>,
     /// Maximum number of items.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub item_limit: Option<ItemCountLimit>,
@@ -91,6 +94,17 @@ pub struct User {
     /// Last login (read-only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_login_info: Option<LastLogin>,
+}
+
+/// Kerio's `EmailForwarding`: `mode` is `UForwardNone`, `UForwardYes` (forward only) or
+/// `UForwardDeliver` (keep a copy and forward).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct EmailForwarding {
+    /// `UForwardNone`, `UForwardYes` or `UForwardDeliver`.
+    pub mode: String,
+    /// The target addresses.
+    pub email_addresses: Vec<String>,
 }
 
 /// Kerio's `Domain` (the subset this project reads).

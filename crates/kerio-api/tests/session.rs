@@ -256,13 +256,10 @@ fn an_expired_session_during_parallel_reads_is_renewed_once_and_every_read_answe
 
 #[test]
 fn parallel_reads_widen_with_the_distance_to_the_server() {
-    let near = common::emulator();
-    let client = common::admin_client(&near.running);
-    assert!(
-        client.parallel_reads() < kerio_api::MAX_CONNECTIONS_FAR,
-        "a loopback server is read over {} connections",
-        client.parallel_reads()
-    );
+    // The width is measured from the fastest exchange, which on loopback depends on the machine's
+    // load; the rule itself (one read per ms, 4..16) is unit-tested in client.rs. What an
+    // integration test can pin without the clock: a server 20 ms away can never answer faster
+    // than 20 ms, so it is always read at the widest.
     let far = common::emulator_with(|config| {
         config.latency = kerio_emulator::latency::Latency::from_millis(20);
     });

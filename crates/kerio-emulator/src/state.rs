@@ -323,6 +323,9 @@ pub struct User {
     pub role: Role,
     /// Additional addresses (aliases); the default address is not listed.
     pub email_addresses: Vec<String>,
+    /// Forwarding: Kerio's `emailForwarding` (mode `UForwardNone`, `UForwardYes`, `UForwardDeliver`).
+    #[serde(default = "Forwarding::none")]
+    pub forwarding: Forwarding,
     /// Item-count limit.
     pub item_limit: ItemLimit,
     /// Mailbox quota.
@@ -333,6 +336,30 @@ pub struct User {
     pub last_login: LastLogin,
     /// Number of webmail logins over HTTP and HTTPS (for `Users.getStatistics`).
     pub web_logins: u64,
+}
+
+/// A user's `emailForwarding`. Kerio keeps mode and targets as given; a disabled user's mail is
+/// not forwarded (reference: "Forwarding does not work while the account is deactivated"), which
+/// the emulator does not model beyond storing the setting, since it delivers no mail. [I]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Forwarding {
+    /// `UForwardNone`, `UForwardYes` (forward only) or `UForwardDeliver` (keep a copy and forward).
+    pub mode: String,
+    /// Target addresses.
+    pub addresses: Vec<String>,
+}
+
+impl Forwarding {
+    /// Kerio's valid modes.
+    pub const MODES: [&'static str; 3] = ["UForwardNone", "UForwardYes", "UForwardDeliver"];
+
+    /// No forwarding (a new user's setting).
+    pub fn none() -> Forwarding {
+        Forwarding {
+            mode: "UForwardNone".to_string(),
+            addresses: Vec::new(),
+        }
+    }
 }
 
 impl User {
@@ -352,6 +379,7 @@ impl User {
             has_default_spam_rule: false,
             role: Role::plain("UserRole"),
             email_addresses: Vec::new(),
+            forwarding: Forwarding::none(),
             item_limit: ItemLimit {
                 is_active: false,
                 limit: 0,

@@ -10,8 +10,8 @@ use crate::errors::{self, KerioError};
 use crate::policy;
 use crate::rpc::{Access, Call, Caller, Method};
 use crate::state::{
-    role_rank, ByteValue, Domain, ItemLimit, KeptMailbox, Mailbox, PasswordHash, Role, SizeLimit,
-    SizeUnits, Store, User, BYTE_UNITS, ROLES,
+    role_rank, ByteValue, Domain, Forwarding, ItemLimit, KeptMailbox, Mailbox, PasswordHash, Role,
+    SizeLimit, SizeUnits, Store, User, BYTE_UNITS, ROLES,
 };
 use crate::{lock, Emulator};
 
@@ -127,7 +127,9 @@ fn user_field(user: &User, field: &str, units: SizeUnits) -> Option<Value> {
         "groupRole" => role_json(&Role::plain("UserRole")),
         "isWritableByMe" => json!(true),
         "emailAddresses" => json!(user.email_addresses),
-        "emailForwarding" => json!({"mode": "UForwardNone", "emailAddresses": []}),
+        "emailForwarding" => {
+            json!({"mode": user.forwarding.mode, "emailAddresses": user.forwarding.addresses})
+        }
         "userGroups" => json!([]),
         "itemLimit" => {
             json!({"isActive": user.item_limit.is_active, "limit": user.item_limit.limit})
@@ -325,10 +327,37 @@ fn parse_addresses(value: &Value) -> Result<Vec<String>, KerioError> {
         .collect()
 }
 
-/// Whether a pattern member means "leave this field as it is": `null` for any field, and an
-/// empty `authType`, as clients that write back a whole user object send them. [I]
+/// Whether a pattern member means "leave this field as it is": `null` for any field, an empty
+/// `authType`, and an `emailForwarding` whose `mode` is empty, as clients that write back a whole
+/// user object send them. [I]
 fn unchanged(name: &str, value: &Value) -> bool {
-    value.is_null() || (name == "authType" && value.as_str() == Some(""))
+    value.is_null()
+        || (name == "authType" && value.as_str() == Some(""))
+        || (name == "emailForwarding" && value.get("mode").and_then(Value::as_str) == Some(""))
+}
+
+/// `emailForwarding` `{mode, emailAddresses}`: mode one of Kerio's three; addresses kept as given
+/// (Kerio does not check loops or duplicates here) [I].
+fn parse_forwarding(value: &Value) -> Result<Forwarding, KerioError> {
+    let object = as_struct(value, "emailForwarding")?;
+    let mode = as_text(
+        member(object, "mode", "emailForwarding")?,
+        "emailForwarding.mode",
+    )?;
+    if !Forwarding::MODES.contains(&mode) {
+        return Err(invalid(format!(
+            "emailForwarding.mode must be one of {}.",
+            Forwarding::MODES.join(", ")
+        )));
+    }
+    let addresses = match object.get("emailAddresses") {
+        Some(list) => parse_addresses(list)?,
+        None => Vec::new(),
+    };
+    Ok(Forwarding {
+        mode: mode.to_string(),
+        addresses,
+    })
 }
 
 /// Applies the writable fields present in `pattern` to `user` (password and loginName are
@@ -358,6 +387,7 @@ fn apply_pattern(user: &mut User, pattern: &Map<String, Value>) -> Result<(), Ke
             }
             "role" => user.role = parse_role(value)?,
             "emailAddresses" => user.email_addresses = parse_addresses(value)?,
+            "emailForwarding" => user.forwarding = parse_forwarding(value)?,
             "itemLimit" => user.item_limit = parse_item_limit(value)?,
             "diskSizeLimit" => user.disk_size_limit = parse_size_limit(value)?,
             _ => {}

@@ -24,7 +24,7 @@ pub enum Code {
     NotOwned,
     /// Downgrade refused: the new quota is below the live usage.
     QuotaBelowUsage,
-    /// A limit of the product is reached (aliases).
+    /// The service's limit (aliases, forwarding addresses) would be exceeded; nothing changed.
     LimitReached,
     /// Kerio licence or domain user limit reached.
     LicenceFull,

@@ -795,16 +795,17 @@ fn list_accounts_shows_every_mailbox_with_its_service() {
 
 #[test]
 fn usage_over_many_domains_reads_the_domain_list_whole_and_records_repeats_briefly() {
-    // 70 domains: even at the widest (16 connections) that is five rounds, so the last pages are
-    // each connection's fifth or later.
-    let emu = seeded(70, 2);
-    let addresses: Vec<String> = (1..=70)
+    // More pages than the widest parallel read keeps in detail (16 connections x 4 pages), so the
+    // last round is past the first few of its connection whatever width the load gave.
+    const DOMAINS: usize = kerio_api::MAX_CONNECTIONS_FAR * kerio_api::DETAILED_REPEATS + 6;
+    let emu = seeded(DOMAINS, 2);
+    let addresses: Vec<String> = (1..=DOMAINS)
         .map(|d| format!("user00002@d{d:03}.example"))
         .collect();
     let response = emu.call("usage", json!({"addresses": addresses, "compact": true}));
     assert_eq!(response["ok"], true, "{response}");
     let usage = response["result"]["usage"].as_array().unwrap();
-    assert_eq!(usage.len(), 70);
+    assert_eq!(usage.len(), DOMAINS);
     assert!(usage.iter().all(Value::is_array), "{usage:?}");
     let transcript = response["transcript"].as_array().unwrap();
     let domains_get = &transcript[1];
@@ -819,13 +820,13 @@ fn usage_over_many_domains_reads_the_domain_list_whole_and_records_repeats_brief
         .iter()
         .filter(|exchange| exchange["method"] == "Users.get")
         .collect();
-    assert_eq!(pages.len(), 70);
+    assert_eq!(pages.len(), DOMAINS);
     assert_eq!(
         pages[0]["response"]["result"]["list"][0]["loginName"],
         "user00001"
     );
     assert_eq!(
-        pages[69]["response"]["result"]["list"],
+        pages[DOMAINS - 1]["response"]["result"]["list"],
         json!(["… 2 more not recorded"]),
         "pages past the first few of each connection keep only a note"
     );

@@ -26,8 +26,10 @@ fn mailbox_ops() -> Vec<(&'static str, Value)> {
         ("change_package", json!({"quota_mb": 500})),
         ("account_info", json!({})),
         ("sso", json!({"password": "N3w-Passw0rd!"})),
-        ("aliases", json!({"add": ["extra"]})),
         ("aliases", json!({})),
+        ("add_alias", json!({"alias": "extra", "max_aliases": 5})),
+        ("remove_alias", json!({"alias": "extra"})),
+        ("set_forwarding", json!({"to": ["elsewhere@example.net"]})),
     ]
 }
 

@@ -2,6 +2,7 @@
 
 namespace KerioSingle\Harness\Web;
 
+use KerioSingle\Harness\CsrfFailure;
 use KerioSingle\Harness\Hooks;
 use KerioSingle\Harness\ModuleLoader;
 use KerioSingle\Harness\ParamsBuilder;
@@ -99,6 +100,10 @@ final class Pages
             return new Response($clientId === 0 ? 403 : 404, $this->page($text, $message, '', ''));
         }
         $error = '';
+        $notice = '';
+        if (($get['modop'] ?? '') === 'custom' && $_SERVER['REQUEST_METHOD'] === 'POST') {
+            [$notice, $error] = $this->customFunction((int) $service->id, (string) ($get['a'] ?? ''), $text);
+        }
         if (($get['dosinglesignon'] ?? '') === '1') {
             $result = $this->whmcs->singleSignOn((int) $service->id);
             if (is_array($result) && ($result['success'] ?? false) === true) {
@@ -107,7 +112,26 @@ final class Pages
             // WHMCS shows its generic text, never the module's errorMsg
             $error = Whmcs::CLIENT_SSO_FAILED;
         }
-        return new Response(200, $this->page($text, $error, $this->overviewTab($service, $text), 'productdetails'));
+        return new Response(200, $this->page($text, $error, $this->overviewTab($service, $text), 'productdetails', $notice));
+    }
+
+    /**
+     * clientarea.php?action=productdetails&id=N&modop=custom&a=NAME (POST): the module's custom
+     * function, then the page with WHMCS's success message or the function's error.
+     *
+     * @param array<string, string> $text
+     * @return array{0: string, 1: string} notice, error
+     */
+    private function customFunction(int $serviceId, string $function, array $text): array
+    {
+        try {
+            $result = $this->whmcs->routeClientCustomFunction($serviceId, $function);
+        } catch (CsrfFailure $invalid) {
+            return ['', $invalid->getMessage()];
+        } catch (\InvalidArgumentException $unknown) {
+            return ['', $text['not_found']];
+        }
+        return $result === 'success' ? [$text['custom_success'], ''] : ['', $result];
     }
 
     /**
@@ -238,8 +262,8 @@ final class Pages
      *
      * @param array<string, string> $text
      */
-    private function page(array $text, string $error, string $overview, string $kind): string
+    private function page(array $text, string $error, string $overview, string $kind, string $notice = ''): string
     {
-        return View::render('productdetails.tpl', ['text' => $text, 'error' => $error, 'overview' => $overview, 'kind' => $kind]);
+        return View::render('productdetails.tpl', ['text' => $text, 'error' => $error, 'overview' => $overview, 'kind' => $kind, 'notice' => $notice]);
     }
 }

@@ -15,7 +15,11 @@
         .primary-content .card { border-color: #e3e6ea; }
         .primary-content .card-header { background: #fff; }
         .primary-content .card-title { font-size: 1.05rem; font-weight: 600; }
-        footer.footer { color: #8a9099; font-size: .8rem; padding: 2rem 0; }
+        footer.footer { color: #5f6670; font-size: .8rem; padding: 2rem 0; }
+        /* WCAG AA contrast (4.5:1) for Bootstrap 4's lighter defaults, as WHMCS's theme colours do */
+        .navbar-light .navbar-nav .nav-link { color: #4a5058; }
+        a { color: #0056b3; }
+        .btn-primary { background-color: #0062cc; border-color: #005cbf; }
     </style>
 </head>
 <body class="primary-bg-color">

@@ -4,6 +4,9 @@
 {if $error}
     <div class="alert alert-danger" role="alert" id="pageError">{$error}</div>
 {/if}
+{if $notice}
+    <div class="alert alert-success" role="status" id="pageNotice">{$notice}</div>
+{/if}
 {if $kind eq 'productdetails'}
     <ul class="nav nav-tabs responsive-tabs-sm mb-3">
         <li class="nav-item"><a class="nav-link active" href="#tabOverview" data-toggle="tab">{$text.overview}</a></li>

@@ -9,6 +9,7 @@
  */
 
 use WHMCS\Module\Server\kerioSingle\ClientArea;
+use WHMCS\Module\Server\kerioSingle\ConfigurableOptionsGroup;
 use WHMCS\Module\Server\kerioSingle\CustomFields;
 use WHMCS\Module\Server\kerioSingle\EngineClient;
 use WHMCS\Module\Server\kerioSingle\Lang;
@@ -19,6 +20,8 @@ use WHMCS\Module\Server\kerioSingle\ProductSetup;
 use WHMCS\Module\Server\kerioSingle\Provisioning;
 use WHMCS\Module\Server\kerioSingle\ServerSync;
 use WHMCS\Module\Server\kerioSingle\SsoActor;
+use WHMCS\Module\Server\kerioSingle\SelfService;
+use WHMCS\Module\Server\kerioSingle\ServiceLimits;
 use WHMCS\Module\Server\kerioSingle\SsoEndpoint;
 use WHMCS\Module\Server\kerioSingle\SsoTokens;
 
@@ -53,7 +56,7 @@ function kerioSingle_MetaData()
 }
 
 /**
- * Product "Module Settings" (configoption1..7, positions fixed forever).
+ * Product "Module Settings" (configoption1..10, positions fixed forever).
  *
  * WHMCS calls this whenever it shows the settings: for a saved product ($_REQUEST['id'] = product id),
  * by AJAX as soon as the admin picks the module (before the product is saved with it), and on a product
@@ -68,8 +71,33 @@ function kerioSingle_MetaData()
  */
 function kerioSingle_ConfigOptions($params = [])
 {
-    $note = empty($params['isAddon']) ? ProductSetup::refresh((int) ($_REQUEST['id'] ?? 0)) : '';
-    return ProductSettings::definitions($note);
+    $productId = (int) ($_REQUEST['id'] ?? 0);
+    if (!empty($params['isAddon'])) {
+        return ProductSettings::definitions();
+    }
+    $definitions = ProductSettings::definitions(ProductSetup::refresh($productId));
+    if ($productId > 0) {
+        $definitions['max_aliases']['Description'] .= ' ' . ConfigurableOptionsGroup::adminControl($productId);
+    }
+    return $definitions;
+}
+
+/**
+ * Loader of the product's Domains setting: the mail domains of the Kerio server (value => label),
+ * so the admin picks them instead of typing. WHMCS shows the message of a thrown exception.
+ *
+ * @param array<string, mixed> $params server params
+ * @return array<string, string>
+ * @throws \RuntimeException when the server does not answer (names why)
+ */
+function kerioSingleDomainLoader(array $params)
+{
+    try {
+        $domains = ProductSetup::domainsOfServer(EngineClient::forParams($params, 'DomainLoader'));
+    } catch (\Throwable $error) {
+        throw new \RuntimeException('Could not read the mail domains from the Kerio server: ' . Lifecycle::errorText($error, $params));
+    }
+    return array_combine($domains, $domains) ?: [];
 }
 
 /**
@@ -216,13 +244,13 @@ function kerioSingle_ListAccounts(array $params)
 /**
  * Admin buttons on the service page. "Adopt existing mailbox" marks a mailbox that exists on Kerio
  * without a WHMCS mark (e.g. imported by Utilities > Server Sync) as this service's, so the other
- * buttons may act on it.
+ * buttons may act on it. "Refresh usage" reads this service's mailbox usage now.
  *
  * @return array<string, string> button label => function suffix
  */
 function kerioSingle_AdminCustomButtonArray()
 {
-    return ['Adopt existing mailbox' => 'AdoptMailbox'];
+    return ['Adopt existing mailbox' => 'AdoptMailbox', 'Refresh usage' => 'RefreshUsage'];
 }
 
 /**
@@ -238,6 +266,65 @@ function kerioSingle_AdoptMailbox(array $params)
     return Lifecycle::run('AdoptMailbox', $params, static function () use ($params): void {
         Provisioning::adopt($params);
     });
+}
+
+/**
+ * "Refresh usage" on the admin's service page: reads this service's mailbox usage from Kerio now
+ * (one engine `usage` call) instead of waiting for the daily cron.
+ *
+ * @param array<string, mixed> $params
+ * @return string 'success' or an error
+ */
+function kerioSingle_RefreshUsage(array $params)
+{
+    return Lifecycle::run('RefreshUsage', $params, static function () use ($params): void {
+        Provisioning::refreshUsage($params);
+    });
+}
+
+/**
+ * Custom functions the client area may call (`modop=custom&a=NAME`).
+ *
+ * @return list<string>
+ */
+function kerioSingle_ClientAreaAllowedFunctions()
+{
+    return ['AddAlias', 'RemoveAlias', 'SetForwarding'];
+}
+
+/**
+ * Client area: adds the alias in `$_POST['alias']` (local part or full address) to the service's
+ * mailbox, after WHMCS's CSRF token, the service status and the plan's alias limit are checked.
+ *
+ * @param array<string, mixed> $params
+ * @return string 'success' or the reason, in the client's language where the module words it
+ */
+function kerioSingle_AddAlias(array $params)
+{
+    return kerioSingleSelfService('AddAlias', $params, [SelfService::class, 'addAlias']);
+}
+
+/**
+ * Client area: removes the alias in `$_POST['alias']`; one that is not there counts as removed.
+ *
+ * @param array<string, mixed> $params
+ * @return string 'success' or the reason
+ */
+function kerioSingle_RemoveAlias(array $params)
+{
+    return kerioSingleSelfService('RemoveAlias', $params, [SelfService::class, 'removeAlias']);
+}
+
+/**
+ * Client area: forwards the mailbox to `$_POST['forward_to']` (commas, spaces or line breaks
+ * between addresses; empty = off), keeping a copy unless `$_POST['keep_copy']` is `0`.
+ *
+ * @param array<string, mixed> $params
+ * @return string 'success' or the reason
+ */
+function kerioSingle_SetForwarding(array $params)
+{
+    return kerioSingleSelfService('SetForwarding', $params, [SelfService::class, 'setForwarding']);
 }
 
 /**
@@ -345,14 +432,31 @@ function kerioSingleCheckPassword(string $pwd, array $params = [])
  * ChangePackage.
  *
  * @param array<string, mixed> $params
- * @param int|null             $quotaMb the applied quota; null = the product's quota
+ * @param int|null             $quotaMb the applied quota; null = the service's effective quota (product
+ *                                      setting or its Configurable Options quota_mb + extra_storage_gb)
  * @return string 'success' or an error
  */
 function kerioSingleUpdateQuota(array $params, $quotaMb = null)
 {
     return Lifecycle::run('UpdateQuota', $params, static function () use ($params, $quotaMb): void {
-        $quota = $quotaMb === null ? ProductSettings::fromParams($params)->quotaMb() : (int) $quotaMb;
+        $quota = $quotaMb === null ? ServiceLimits::fromParams($params)->quotaMb() : (int) $quotaMb;
         Provisioning::recordQuota($params, $quota);
+    });
+}
+
+/**
+ * Runs a client-area self-service change: WHMCS's CSRF token is checked first (WHMCS 8 does not
+ * check it for custom functions; check_token() ends the request when it is wrong), then the change.
+ *
+ * @param array<string, mixed>              $params
+ * @param callable(array<string, mixed>): void $change throws the reason when refused
+ * @return string 'success' or the reason
+ */
+function kerioSingleSelfService(string $action, array $params, callable $change)
+{
+    check_token();
+    return Lifecycle::run($action, $params, static function () use ($change, $params): void {
+        $change($params);
     });
 }
 

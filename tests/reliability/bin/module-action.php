@@ -4,8 +4,9 @@
  * (KS_DB_* from the environment, tables left as they are) and the engine named by KERIO_SINGLE_BIN:
  * what a cron run or a second admin does beside the first. Used by ConcurrencyTest.
  *
- *   php module-action.php SERVICE_ID ACTION [NEW_PRODUCT_ID|NEW_PASSWORD]
- *   ACTION: create, suspend, unsuspend, terminate, changepw, upgrade, cron
+ *   php module-action.php SERVICE_ID ACTION [NEW_PRODUCT_ID|NEW_PASSWORD|ALIAS]
+ *   ACTION: create, suspend, unsuspend, terminate, changepw, upgrade, cron, addalias (the customer's
+ *   client-area AddAlias with the session's CSRF token)
  *
  * Prints one JSON line: {"service": id, "action": "...", "result": "success" | error}.
  */
@@ -25,6 +26,9 @@ switch ($action) {
         break;
     case 'upgrade':
         $result = $whmcs->changePackage((int) $serviceId, (int) $argument);
+        break;
+    case 'addalias':
+        $result = $whmcs->clientCustomAction((int) $serviceId, 'AddAlias', ['alias' => $argument]);
         break;
     case 'cron':
         $result = implode('; ', array_map('strval', $whmcs->runDailyCron()));

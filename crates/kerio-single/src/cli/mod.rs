@@ -36,7 +36,8 @@ Examples:
   kerio-single account suspend jdoe@example.com --service 42 --domain example.com
   kerio-single account quota jdoe@example.com 1024 --service 42
   kerio-single account adopt boss@example.com --service 43
-  kerio-single account aliases jdoe@example.com --service 42 --add sales --remove info
+  kerio-single account aliases jdoe@example.com --service 42 --add sales
+  kerio-single account forward jdoe@example.com --service 42 --to jd@example.net --no-keep-copy
   kerio-single account terminate jdoe@example.com --service 42 --mode archive --archive-mailbox archive@example.com
   kerio-single usage --domain example.com
   kerio-single --config /etc/kerio-single.conf list --json
@@ -222,26 +223,48 @@ enum AccountCommand {
         #[command(flatten)]
         owner: OwnerFlags,
     },
-    /// List the mailbox's aliases, adding and removing some first.
-    Aliases {
-        /// The mailbox address.
-        address: String,
-        /// Alias to add (local part or full address; repeatable).
-        #[arg(long, value_name = "ALIAS")]
-        add: Vec<String>,
-        /// Alias to remove (repeatable).
-        #[arg(long, value_name = "ALIAS")]
-        remove: Vec<String>,
-        /// The most aliases the service may have.
-        #[arg(long, value_name = "N")]
-        max_aliases: Option<u64>,
-        #[command(flatten)]
-        owner: OwnerFlags,
-    },
     /// Mark an existing, unmarked mailbox (e.g. imported by Server Sync) as the service's.
     Adopt {
         /// The mailbox address.
         address: String,
+        #[command(flatten)]
+        owner: OwnerFlags,
+    },
+    /// List the mailbox's aliases, or add or remove one (one change per run).
+    Aliases {
+        /// The mailbox address.
+        address: String,
+        /// Alias to add (local part or address in the mailbox's domain).
+        #[arg(long, conflicts_with = "remove")]
+        add: Option<String>,
+        /// Alias to remove.
+        #[arg(long)]
+        remove: Option<String>,
+        /// The service's alias limit (default: no product limit, 1000).
+        #[arg(long, default_value_t = kerio_single::ops::selfservice::MAX_LIST_LIMIT)]
+        max_aliases: u64,
+        #[command(flatten)]
+        owner: OwnerFlags,
+    },
+    /// Show forwarding, set its targets, or turn it off.
+    Forward {
+        /// The mailbox address.
+        address: String,
+        /// Target address (repeatable).
+        #[arg(long = "to", value_name = "ADDRESS", conflicts_with = "off")]
+        to: Vec<String>,
+        /// Keep a copy in the mailbox (the default).
+        #[arg(long, conflicts_with = "no_keep_copy")]
+        keep_copy: bool,
+        /// Forward only, keep no copy.
+        #[arg(long)]
+        no_keep_copy: bool,
+        /// Turn forwarding off.
+        #[arg(long)]
+        off: bool,
+        /// The product's limit of target addresses (default: no product limit, 1000).
+        #[arg(long, default_value_t = kerio_single::ops::selfservice::MAX_LIST_LIMIT)]
+        max_targets: u64,
         #[command(flatten)]
         owner: OwnerFlags,
     },
@@ -526,11 +549,38 @@ fn account_invocation(command: &AccountCommand) -> Result<Invocation, Error> {
             remove,
             max_aliases,
             owner,
+        } => {
+            let op = match (add, remove) {
+                (Some(_), _) => "add_alias",
+                (None, Some(_)) => "remove_alias",
+                (None, None) => "aliases",
+            };
+            let alias = add.as_ref().or(remove.as_ref());
+            (
+                op,
+                with_args(
+                    owner.args(address),
+                    json!({"alias": alias, "max_aliases": max_aliases}),
+                ),
+            )
+        }
+        AccountCommand::Forward { address, owner, .. } if !forward_changes(command) => {
+            ("aliases", owner.args(address))
+        }
+        AccountCommand::Forward {
+            address,
+            to,
+            no_keep_copy,
+            off,
+            max_targets,
+            owner,
+            ..
         } => (
-            "aliases",
+            "set_forwarding",
             with_args(
                 owner.args(address),
-                json!({"add": add, "remove": remove, "max_aliases": max_aliases}),
+                json!({"to": if *off { &[][..] } else { &to[..] },
+                    "keep_copy": !no_keep_copy, "max_targets": max_targets}),
             ),
         ),
         AccountCommand::Terminate {
@@ -669,9 +719,6 @@ fn account_text(command: &AccountCommand, result: &Value) -> String {
             )
         }
         AccountCommand::Password { .. } => format!("Password of {address} changed.\n"),
-        AccountCommand::Aliases { .. } => {
-            format!("Aliases of {address}: {}\n", comma_list(&result["aliases"]))
-        }
         AccountCommand::Adopt { .. } if result["adopted"] == true => {
             format!("Adopted {address}: it is now marked as this service's mailbox.\n")
         }
@@ -683,8 +730,45 @@ fn account_text(command: &AccountCommand, result: &Value) -> String {
             render::quota(&result["quota_mb"]),
             render::text(&result["used_mb"])
         ),
+        AccountCommand::Aliases { .. } | AccountCommand::Forward { .. } => {
+            self_service_text(&address, result)
+        }
         AccountCommand::Sso { .. } => render::text(&result["html"]),
     }
+}
+
+/// Whether an `account forward` run changes something (else it only shows the setting).
+fn forward_changes(command: &AccountCommand) -> bool {
+    matches!(command, AccountCommand::Forward { to, keep_copy, no_keep_copy, off, .. }
+        if !to.is_empty() || *keep_copy || *no_keep_copy || *off)
+}
+
+/// Text of `account aliases` / `account forward`: the mailbox's aliases and forwarding.
+fn self_service_text(address: &str, result: &Value) -> String {
+    let forwarding = match result["forward_to"].as_array() {
+        Some(list) if !list.is_empty() => format!(
+            "{} ({})",
+            comma_list(&result["forward_to"]),
+            if result["keep_copy"] == true {
+                "copy kept"
+            } else {
+                "no copy kept"
+            }
+        ),
+        _ => "off".to_string(),
+    };
+    let note = if result["changed"] == true {
+        "changed"
+    } else {
+        "nothing changed"
+    };
+    render::pairs(&[
+        ("address", address.to_string()),
+        ("status", render::text(&result["status"])),
+        ("aliases", comma_list(&result["aliases"])),
+        ("forwarding", forwarding),
+        ("result", note.to_string()),
+    ])
 }
 
 /// Last login as "UNIX-TIME (PROTOCOL)" or "never".

@@ -419,7 +419,7 @@ fn require_allowed_domain(address: &Address, allowed: &[String]) -> Result<(), E
 }
 
 /// Applies `pattern` to one user with `Users.set`.
-pub(super) fn set_user(kerio: &mut Kerio, id: &str, pattern: &User) -> Result<(), Error> {
+pub(crate) fn set_user(kerio: &mut Kerio, id: &str, pattern: &User) -> Result<(), Error> {
     Ok(kerio.client().users_set(&[id.to_string()], pattern)?)
 }
 
@@ -733,7 +733,7 @@ pub fn status(is_enabled: Option<bool>) -> &'static str {
 }
 
 /// An alias as a full lower-case address (Kerio may list bare local parts).
-pub(super) fn full_alias(alias: &str, domain: &str) -> String {
+pub(crate) fn full_alias(alias: &str, domain: &str) -> String {
     let alias = alias.trim().to_ascii_lowercase();
     if alias.contains('@') {
         alias

@@ -5,11 +5,11 @@
 //! and results are described in docs/bridge-protocol.md.
 
 pub mod account;
-pub mod aliases;
 pub mod collisions;
 pub mod info;
 pub mod listing;
 pub mod passwords;
+pub mod selfservice;
 pub mod stored_id;
 pub mod target;
 
@@ -101,8 +101,11 @@ pub const OPERATIONS: &[&str] = &[
     "change_password",
     "change_package",
     "adopt",
-    "aliases",
     "account_info",
+    "aliases",
+    "add_alias",
+    "remove_alias",
+    "set_forwarding",
     "usage",
     "list_accounts",
     "sso",
@@ -122,8 +125,11 @@ pub fn run(op: &str, args: Value, context: &mut Context) -> Result<Value, Error>
         "change_password" => invoke(op, args, context, account::change_password),
         "change_package" => invoke(op, args, context, account::change_package),
         "adopt" => invoke(op, args, context, account::adopt),
-        "aliases" => invoke(op, args, context, aliases::aliases),
         "account_info" => invoke(op, args, context, account::account_info),
+        "aliases" => invoke(op, args, context, selfservice::aliases),
+        "add_alias" => invoke(op, args, context, selfservice::add_alias),
+        "remove_alias" => invoke(op, args, context, selfservice::remove_alias),
+        "set_forwarding" => invoke(op, args, context, selfservice::set_forwarding),
         "usage" => invoke(op, args, context, listing::usage),
         "list_accounts" => invoke(op, args, context, listing::list_accounts),
         "sso" => invoke(op, args, context, account::sso),

@@ -5,7 +5,9 @@
  * no rule is written here. Configuration comes from hooks.php as window.kerioSingleOrderForm:
  *   {fields: {localpart, maildomain, password, givenname, surname: custom field id or 0},
  *    rules: {password: [RULE…], localpart: [RULE…]}, rulesUrl, productId,
- *    text: {order_password_rules, order_password_ok, order_localpart_rules, order_localpart_ok, rule_<id>…}}
+ *    text: {order_password_rules, order_password_ok, order_localpart_rules, order_localpart_ok, rule_<id>…},
+ *    selectors: {key: CSS selector} (optional; replaces the custom field of that key, so the client
+ *    area's alias field gets the same mailbox-name check)}
  * When the mailbox name, domain or names change, the rules are fetched again (they may forbid
  * those words in the password); the password itself never leaves the browser.
  * The server checks the same rules again when the order is placed.
@@ -54,6 +56,10 @@
     }
 
     function input(key) {
+        var selector = (config.selectors || {})[key];
+        if (selector) {
+            return document.querySelector(selector);
+        }
         var id = config.fields[key];
         return id ? document.querySelector('[name="customfield[' + id + ']"]') : null;
     }

@@ -98,6 +98,7 @@ final class ClientArea
             // only while Kerio answers: a page must not wait twice for a server that is down
             'password_rules' => $state === 'active' && $live !== null ? $this->passwordRules($address) : [],
             'billing' => $this->billingFacts(),
+            'selfservice' => (new SelfServiceView($this->params, $this->lang))->cards($state),
         ];
     }
 

@@ -58,7 +58,7 @@ final class Lifecycle
         $address = trim((string) ($params['username'] ?? ''));
         if ($address === '' || strpos($address, '@') === false) {
             throw new SettingsError(
-                'This service has no mailbox address yet (its username is "' . $address . '"): run Create first, '
+                'This service has no mailbox address yet (its username is ' . SettingsError::quote($address) . '): run Create first, '
                 . 'or set the username to the full mailbox address.'
             );
         }

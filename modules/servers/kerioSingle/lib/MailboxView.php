@@ -36,16 +36,17 @@ final class MailboxView
      */
     private static function mailboxRows(array $params): array
     {
+        $extra = self::selfServiceRows($params) + ['Plan' => self::escape(self::planLine($params))];
         try {
             $info = self::accountInfo($params, 'AdminServicesTabFields', Lifecycle::address($params));
         } catch (\Throwable $error) {
-            return [
+            return array_merge([
                 'Kerio mailbox' => self::escape('Not available: ' . Lifecycle::errorText($error, $params)),
                 'Marked for this service' => self::escape(self::ownershipLine($error)),
-            ];
+            ], $extra);
         }
         $lastLogin = $info['last_login'] ?? null;
-        return [
+        return array_merge([
             'Kerio mailbox' => self::escape((string) $info['address'] . ' (' . (string) $info['status'] . ')'),
             'Marked for this service' => self::escape('Yes (WHMCS service #' . (int) $params['serviceid'] . ')'),
             'Full name' => self::escape((string) ($info['full_name'] ?? '')),
@@ -54,7 +55,49 @@ final class MailboxView
             'Last login' => self::escape($lastLogin === null ? 'never'
                 : date('Y-m-d H:i', (int) $lastLogin) . ' (' . (string) ($info['last_login_protocol'] ?? '?') . ')'),
             'Aliases' => self::escape(implode(', ', (array) ($info['aliases'] ?? [])) ?: '—'),
+        ], $extra);
+    }
+
+    /**
+     * Aliases and forwarding of the service's mailbox when its product offers them (the engine's
+     * `aliases` op); [] otherwise or when Kerio cannot answer (the mailbox row says why).
+     *
+     * @param array<string, mixed> $params
+     * @return array<string, string>
+     */
+    private static function selfServiceRows(array $params): array
+    {
+        try {
+            $state = SelfService::state($params, 'AdminServicesTabFields');
+        } catch (\Throwable $unavailable) {
+            return [];
+        }
+        if ($state === null) {
+            return [];
+        }
+        $targets = (array) ($state['forward_to'] ?? []);
+        $forwarding = $targets === [] ? 'off'
+            : implode(', ', $targets) . (($state['keep_copy'] ?? true) === true ? ' (copy kept)' : ' (no copy kept)');
+        return [
+            'Aliases' => self::escape(implode(', ', (array) ($state['aliases'] ?? [])) ?: '—'),
+            'Forwarding' => self::escape($forwarding),
         ];
+    }
+
+    /**
+     * The service's effective limits (product settings with its Configurable Options applied).
+     *
+     * @param array<string, mixed> $params
+     */
+    public static function planLine(array $params): string
+    {
+        try {
+            $limits = ServiceLimits::fromParams($params);
+            $quota = $limits->quotaMb();
+            return 'Mailbox size ' . ($quota === 0 ? 'unlimited' : $quota . ' MB') . ', up to ' . $limits->maxAliases() . ' alias(es)';
+        } catch (SettingsError $error) {
+            return $error->getMessage();
+        }
     }
 
     /**

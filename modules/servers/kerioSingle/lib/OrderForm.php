@@ -37,13 +37,38 @@ final class OrderForm
         } catch (EngineError $unavailable) {
             return '';
         }
-        $config = [
+        return self::scripts([
             'productId' => (int) $product->id,
             'fields' => $fields,
             'rules' => $rules,
             'rulesUrl' => SystemUrl::moduleFile('rules.php'),
             'text' => self::texts(Lang::forParams(['clientsdetails' => ['language' => (string) ($vars['language'] ?? '')]])),
-        ];
+        ]);
+    }
+
+    /**
+     * The same live mailbox-name check for the client area's alias field (#kerioAliasInput; the
+     * domain from #kerioAliasDomainValue): the rules come from rules.php like on the order form.
+     */
+    public static function aliasCheck(int $productId, Lang $lang): string
+    {
+        return self::scripts([
+            'productId' => $productId,
+            'fields' => [],
+            'selectors' => ['localpart' => '#kerioAliasInput', 'maildomain' => '#kerioAliasDomainValue'],
+            'rules' => ['localpart' => [], 'password' => []],
+            'rulesUrl' => SystemUrl::moduleFile('rules.php'),
+            'text' => self::texts($lang),
+        ]);
+    }
+
+    /**
+     * js/order-form.js with its configuration, as inline scripts.
+     *
+     * @param array<string, mixed> $config
+     */
+    private static function scripts(array $config): string
+    {
         $json = json_encode($config, JSON_HEX_TAG | JSON_HEX_AMP | JSON_HEX_APOS | JSON_HEX_QUOT | JSON_UNESCAPED_SLASHES);
         $script = (string) file_get_contents(dirname(__DIR__) . '/js/order-form.js');
         return '<script>window.kerioSingleOrderForm = ' . $json . ";</script>\n<script>" . $script . '</script>';

@@ -7,7 +7,7 @@ if (!defined('WHMCS')) {
 }
 
 /**
- * A product's module settings (Products > Module Settings), stored by WHMCS as configoption1..7.
+ * A product's module settings (Products > Module Settings), stored by WHMCS as configoption1..10.
  *
  * The order of DEFINITIONS is the order of configoption1..N and must never change once released:
  * WHMCS stores values by position, so inserting or reordering would shift every product's settings.
@@ -22,6 +22,9 @@ final class ProductSettings
     /** Terminate moves the mail into the archive mailbox, then removes the user. */
     public const TERMINATE_ARCHIVE = 'archive';
 
+    /** The longest password the engine accepts (its `password_max_length` rule). */
+    private const MAX_PASSWORD_LENGTH = 128;
+
     /** key => WHMCS ConfigOptions field definition, in configoption order. */
     private const DEFINITIONS = [
         'domains' => [
@@ -30,6 +33,9 @@ final class ProductSettings
             'Size' => '60',
             'Default' => '',
             'Description' => 'Mail domains this product sells, comma separated. Empty = every domain on the server.',
+            'Loader' => 'kerioSingleDomainLoader',
+            'SimpleMode' => true,
+            'Multiple' => true,
         ],
         'quota_mb' => [
             'FriendlyName' => 'Mailbox quota (MB)',
@@ -73,7 +79,29 @@ final class ProductSettings
             'Default' => '',
             'Description' => 'Empty = the Kerio domain\'s policy.',
         ],
+        'max_aliases' => [
+            'FriendlyName' => 'Aliases per mailbox',
+            'Type' => 'text',
+            'Size' => '4',
+            'Default' => '0',
+            'Description' => '0 = no aliases offered. A Configurable Option named max_aliases replaces it per service.',
+        ],
+        'forwarding' => [
+            'FriendlyName' => 'Mail forwarding',
+            'Type' => 'yesno',
+            'Description' => 'Tick to let the customer forward the mailbox\'s mail to other addresses.',
+        ],
+        'max_forward_targets' => [
+            'FriendlyName' => 'Forwarding addresses (max.)',
+            'Type' => 'text',
+            'Size' => '4',
+            'Default' => '5',
+            'Description' => 'How many addresses the customer may forward to.',
+        ],
     ];
+
+    /** Largest alias limit or forwarding-target count a setting may hold. */
+    public const MAX_LIST_LIMIT = 1000;
 
     /** @var array<string, string> */
     private array $values;
@@ -120,13 +148,18 @@ final class ProductSettings
     }
 
     /**
-     * Domains the product sells, lower-case; empty = every domain on the server.
+     * Domains the product sells, lower-case; empty = every domain on the server. Typed as a comma list,
+     * or picked from the Loader's dropdown (a `Multiple` dropdown, which WHMCS stores as a JSON array).
      *
      * @return list<string>
      */
     public function domains(): array
     {
-        $parts = preg_split('/[\s,;]+/', strtolower($this->values['domains']), -1, PREG_SPLIT_NO_EMPTY);
+        $stored = strtolower(html_entity_decode($this->values['domains'], ENT_QUOTES));
+        $picked = str_starts_with($stored, '[') ? json_decode($stored, true) : null;
+        $parts = is_array($picked)
+            ? array_filter(array_map('trim', array_filter($picked, 'is_string')), 'strlen')
+            : preg_split('/[\s,;]+/', $stored, -1, PREG_SPLIT_NO_EMPTY);
         return array_values(array_unique($parts ?: []));
     }
 
@@ -150,7 +183,7 @@ final class ProductSettings
         $mode = $this->values['terminate_mode'] === '' ? self::TERMINATE_DELETE : $this->values['terminate_mode'];
         if (!array_key_exists($mode, self::DEFINITIONS['terminate_mode']['Options'])) {
             throw new SettingsError(
-                'Product setting "On terminate" has the unknown value "' . $mode . '"; choose delete, keep or archive.'
+                'Product setting "On terminate" has the unknown value ' . SettingsError::quote($mode) . '; choose delete, keep or archive.'
             );
         }
         return $mode;
@@ -177,28 +210,67 @@ final class ProductSettings
     /**
      * The product's minimum password length; null = the Kerio domain's policy decides.
      *
-     * @throws SettingsError when the stored value is not a whole number
+     * @throws SettingsError when the stored value is not a whole number of 0 to 128
      */
     public function passwordMinLength(): ?int
     {
         if ($this->values['password_min_length'] === '') {
             return null;
         }
-        return self::wholeNumber('password_min_length', $this->values['password_min_length'], 0);
+        $minLength = self::wholeNumber('password_min_length', $this->values['password_min_length'], 0);
+        if ($minLength > self::MAX_PASSWORD_LENGTH) {
+            throw new SettingsError(
+                'Product setting "Minimum password length" is ' . $minLength . ', but passwords may have at most '
+                . self::MAX_PASSWORD_LENGTH . ' characters; use 0 to ' . self::MAX_PASSWORD_LENGTH . ' or leave it empty.'
+            );
+        }
+        return $minLength;
+    }
+
+    /**
+     * The product's alias limit per mailbox; 0 = aliases not offered.
+     *
+     * @throws SettingsError when the stored value is not a whole number up to MAX_LIST_LIMIT
+     */
+    public function maxAliases(): int
+    {
+        return self::wholeNumber('max_aliases', $this->values['max_aliases'], 0, self::MAX_LIST_LIMIT);
+    }
+
+    /** Whether the customer may set up forwarding. */
+    public function forwardingEnabled(): bool
+    {
+        return self::isTicked($this->values['forwarding']);
+    }
+
+    /**
+     * How many forwarding addresses the customer may enter (default 5).
+     *
+     * @throws SettingsError when the stored value is not a whole number up to MAX_LIST_LIMIT
+     */
+    public function maxForwardTargets(): int
+    {
+        return self::wholeNumber('max_forward_targets', $this->values['max_forward_targets'], 5, self::MAX_LIST_LIMIT);
     }
 
     /**
      * @throws SettingsError
      */
-    private static function wholeNumber(string $key, string $value, int $default): int
+    private static function wholeNumber(string $key, string $value, int $default, ?int $maximum = null): int
     {
         if ($value === '') {
             return $default;
         }
+        if ($maximum !== null && ctype_digit($value) && (strlen($value) > 9 || (int) $value > $maximum)) {
+            throw new SettingsError(
+                'Product setting "' . self::DEFINITIONS[$key]['FriendlyName'] . '" may be at most ' . $maximum
+                . ' (it is "' . $value . '"); fix it in Products/Services > Module Settings.'
+            );
+        }
         if (!ctype_digit($value)) {
             throw new SettingsError(
                 'Product setting "' . self::DEFINITIONS[$key]['FriendlyName'] . '" must be a whole number '
-                . '(it is "' . $value . '"); fix it in Products/Services > Module Settings.'
+                . '(it is ' . SettingsError::quote($value) . '); fix it in Products/Services > Module Settings.'
             );
         }
         return (int) $value;

@@ -10,9 +10,10 @@ if (!defined('WHMCS')) {
 
 /**
  * What happens when an admin opens or saves a product's Module Settings: for a product saved with
- * kerioSingle the order-form custom fields are created or updated and the Domain dropdown is
- * refreshed from the Kerio server; a product saved with another module keeps its stored values but
- * no longer shows kerioSingle's fields on its order form.
+ * kerioSingle the order-form custom fields are created or updated, the Domain dropdown is
+ * refreshed from the Kerio server and the product welcome e-mail template is created when missing
+ * (lib/WelcomeEmail.php); a product saved with another module keeps its stored values but no
+ * longer shows kerioSingle's fields on its order form.
  */
 final class ProductSetup
 {
@@ -36,6 +37,7 @@ final class ProductSetup
             }
             [$domains, $problem] = self::domainOptions(ProductSettings::fromParams((array) $product));
             CustomFields::ensureForProduct($productId, $domains);
+            WelcomeEmail::ensure();
             return $problem;
         } catch (\Throwable $error) {
             (new ModuleLog('ConfigOptions', []))->failure(['product' => $productId], $error->getMessage());
@@ -127,5 +129,17 @@ final class ProductSetup
             new ModuleLog('ConfigOptions', [$server->password()])
         );
         return $client->call('test_connection', $productDomains === [] ? [] : ['allowed_domains' => $productDomains]);
+    }
+
+    /**
+     * The mail domain names the engine's `server_info` reports, lower-case.
+     *
+     * @return list<string>
+     * @throws EngineError|SettingsError
+     */
+    public static function domainsOfServer(EngineClient $client): array
+    {
+        $info = $client->call('server_info', []);
+        return array_map('strtolower', array_map('strval', kerioSingleFindAll((array) ($info['domains'] ?? []), 'name')));
     }
 }

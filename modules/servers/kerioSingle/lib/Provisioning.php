@@ -22,6 +22,7 @@ final class Provisioning
     public static function create(array $params): void
     {
         $product = ProductSettings::fromParams($params);
+        $limits = ServiceLimits::fromParams($params);
         $fields = (array) ($params['customfields'] ?? []);
         $password = self::orderPassword($params);
         $result = EngineClient::forParams($params, 'CreateAccount')->call('create_account', self::withoutNulls([
@@ -30,7 +31,7 @@ final class Provisioning
             'password' => $password,
             'givenname' => (string) ($fields[CustomFields::GIVENNAME] ?? ''),
             'surname' => (string) ($fields[CustomFields::SURNAME] ?? ''),
-            'quota_mb' => self::requestedQuota($fields, $product),
+            'quota_mb' => self::requestedQuota($fields, $limits),
             'service_id' => (int) $params['serviceid'],
             'allowed_domains' => self::orderableDomains((int) $params['pid'], $product),
             'min_password_length' => $product->passwordMinLength(),
@@ -110,9 +111,11 @@ final class Provisioning
     }
 
     /**
-     * Applies the new product's quota. A downgrade (smaller than the quota stored for the service)
-     * is refused by the engine when it is below live usage, unless the product allows it; an upgrade
-     * is always applied, even when the mailbox is still over it.
+     * Applies the new product's quota, or the quota its Configurable Options give (ServiceLimits).
+     * A downgrade (smaller than the quota stored for the service) is refused by the engine when it is
+     * below live usage, unless the product allows it; an upgrade is always applied, even when the
+     * mailbox is still over it. When the product sells aliases, a new alias limit below the mailbox's
+     * aliases is refused before anything changes, naming the aliases.
      *
      * @param array<string, mixed> $params params of the service with the NEW product's configoptions
      * @throws EngineError|SettingsError
@@ -120,7 +123,11 @@ final class Provisioning
     public static function changePackage(array $params): void
     {
         $product = ProductSettings::fromParams($params);
-        $newQuota = $product->quotaMb();
+        $limits = ServiceLimits::fromParams($params);
+        $newQuota = $limits->quotaMb();
+        if ($limits->sellsAliases()) {
+            self::refuseAliasesAboveLimit($params, $limits->maxAliases());
+        }
         $allowBelowUsage = $product->allowDowngradeBelowUsage()
             || !self::isDowngrade(self::storedQuota($params), $newQuota);
         $result = self::mailboxCall($params, 'ChangePackage', 'change_package', [
@@ -128,6 +135,28 @@ final class Provisioning
             'allow_downgrade_below_usage' => $allowBelowUsage,
         ]);
         self::updateQuota($params, (int) $result['quota_mb']);
+    }
+
+    /**
+     * The admin's "Refresh usage" button: this service's mailbox only, one `usage` call (compact
+     * answer), written to diskusage/disklimit/lastupdate like the daily cron does.
+     *
+     * @param array<string, mixed> $params
+     * @return array{0: int, 1: int} [used MB, limit MB (0 = unlimited)]
+     * @throws EngineError|SettingsError
+     * @throws \RuntimeException when the Kerio server has no such mailbox
+     */
+    public static function refreshUsage(array $params): array
+    {
+        $address = Lifecycle::address($params);
+        $result = EngineClient::forParams($params, 'RefreshUsage')->call('usage', ['addresses' => [$address], 'compact' => true]);
+        $figures = ((array) ($result['usage'] ?? []))[0] ?? null;
+        if (!is_array($figures)) {
+            throw new \RuntimeException('The mailbox ' . $address . ' was not found on the Kerio server; check the service\'s username.');
+        }
+        $usage = [(int) $figures[0], (int) $figures[1]];
+        ServiceRepository::writeUsage([(int) $params['serviceid'] => $usage], date('Y-m-d H:i:s'));
+        return $usage;
     }
 
     /**
@@ -207,19 +236,38 @@ final class Provisioning
     }
 
     /**
-     * The admin's per-service quota (admin-only field) if set, else the product's quota.
+     * Refuses a package change whose alias limit is below the aliases the mailbox already has.
+     *
+     * @param array<string, mixed> $params
+     * @throws SettingsError naming the aliases to remove first
+     * @throws EngineError
+     */
+    private static function refuseAliasesAboveLimit(array $params, int $maxAliases): void
+    {
+        $aliases = array_map('strval', (array) (self::mailboxCall($params, 'ChangePackage', 'account_info')['aliases'] ?? []));
+        if (count($aliases) > $maxAliases) {
+            throw new SettingsError(
+                'The new package allows ' . $maxAliases . ' alias(es), but the mailbox has ' . count($aliases) . ': '
+                . implode(', ', $aliases) . '. Remove ' . (count($aliases) - $maxAliases) . ' of them first, then repeat the change.'
+            );
+        }
+    }
+
+    /**
+     * The admin's per-service quota (admin-only field) if set, else the service's quota (product
+     * setting or Configurable Options).
      *
      * @param array<string, mixed> $fields
      * @throws SettingsError
      */
-    private static function requestedQuota(array $fields, ProductSettings $product): int
+    private static function requestedQuota(array $fields, ServiceLimits $limits): int
     {
         $preset = trim((string) ($fields[CustomFields::QUOTA] ?? ''));
         if ($preset === '') {
-            return $product->quotaMb();
+            return $limits->quotaMb();
         }
         if (!ctype_digit($preset)) {
-            throw new SettingsError('The service field "Quota (MB)" must be a whole number or empty (it is "' . $preset . '").');
+            throw new SettingsError('The service field "Quota (MB)" must be a whole number or empty (it is ' . SettingsError::quote($preset) . ').');
         }
         return (int) $preset;
     }

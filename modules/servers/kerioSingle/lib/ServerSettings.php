@@ -27,6 +27,7 @@ final class ServerSettings
     /** Seconds per Kerio request when the Access Hash sets none. */
     public const DEFAULT_TIMEOUT = 30;
     private const MAX_TIMEOUT = 300;
+    private const MAX_PORT = 65535;
     private const ACCESS_HASH_KEYS = ['tls_fingerprint', 'ca_file', 'webmail_url', 'timeout', 'allow_plain_http'];
     /** Spellings of allow_plain_http: value => allowed. */
     private const YES_NO = ['yes' => true, 'no' => false];
@@ -71,10 +72,10 @@ final class ServerSettings
                 . 'and assign the server (or its group) to the product.'
             );
         }
-        $port = (int) ($params['serverport'] ?? 0);
+        $port = self::port($params['serverport'] ?? '');
         return new self(
             $host,
-            $port > 0 ? $port : self::DEFAULT_PORT,
+            $port,
             self::isSecure($params['serversecure'] ?? true),
             (string) ($params['serverusername'] ?? ''),
             (string) ($params['serverpassword'] ?? ''),
@@ -121,11 +122,9 @@ final class ServerSettings
         if (isset($options['timeout'])) {
             self::checkTimeout($options['timeout']);
         }
+        $plainHttp = self::plainHttpAllowed($options);
         if (isset($options['webmail_url'])) {
-            self::checkWebmailUrl($options['webmail_url']);
-        }
-        if (isset($options['allow_plain_http']) && !isset(self::YES_NO[strtolower($options['allow_plain_http'])])) {
-            throw new SettingsError('Access Hash: allow_plain_http must be yes or no.');
+            self::checkWebmailUrl($options['webmail_url'], $plainHttp);
         }
         return $options;
     }
@@ -159,7 +158,7 @@ final class ServerSettings
             'ca_file' => $this->options['ca_file'] ?? null,
             'timeout_s' => $this->timeoutSeconds(),
             'webmail_url' => $this->options['webmail_url'] ?? null,
-            'allow_plain_http' => self::YES_NO[strtolower($this->options['allow_plain_http'] ?? 'no')],
+            'allow_plain_http' => self::plainHttpAllowed($this->options),
         ];
     }
 
@@ -178,7 +177,7 @@ final class ServerSettings
         }
         if (!in_array($key, self::ACCESS_HASH_KEYS, true)) {
             throw new SettingsError(
-                'Access Hash line ' . $number . ' uses the unknown key "' . $key . '". '
+                'Access Hash line ' . $number . ' uses the unknown key ' . SettingsError::quote($key) . '. '
                 . 'Allowed keys: ' . implode(', ', self::ACCESS_HASH_KEYS) . '.'
             );
         }
@@ -195,15 +194,62 @@ final class ServerSettings
     }
 
     /**
-     * Refuses `user:password@` in the webmail URL: the client area links it for customers and the
-     * engine puts it in the SSO form. The message does not repeat the value.
+     * The server port: WHMCS's value, the default when none is set (0 or empty).
+     *
+     * @param mixed $value
+     * @throws SettingsError when it is not 1–65535
      */
-    private static function checkWebmailUrl(string $value): void
+    private static function port($value): int
     {
-        if (strpos($value, '@') !== false) {
+        $text = trim((string) $value);
+        if ($text === '' || $text === '0') {
+            return self::DEFAULT_PORT;
+        }
+        if (!ctype_digit($text) || (int) $text > self::MAX_PORT) {
             throw new SettingsError(
-                'Access Hash: webmail_url must not contain a user name or password (customers see this link); '
-                . 'give the plain address, e.g. webmail_url = https://mail.example.com/webmail/.'
+                'The server port ' . SettingsError::quote($text) . ' is not a port number: use 1 to ' . self::MAX_PORT
+                . ' (Kerio\'s administration port is ' . self::DEFAULT_PORT . ') in Setup > Servers.'
+            );
+        }
+        return (int) $text;
+    }
+
+    /**
+     * The Access Hash line allow_plain_http (absent = no).
+     *
+     * @param array<string, string> $options
+     * @throws SettingsError when it is neither yes nor no
+     */
+    private static function plainHttpAllowed(array $options): bool
+    {
+        $value = strtolower($options['allow_plain_http'] ?? 'no');
+        if (!isset(self::YES_NO[$value])) {
+            throw new SettingsError('Access Hash: the line allow_plain_http must be yes or no (it is only for a test server).');
+        }
+        return self::YES_NO[$value];
+    }
+
+    /**
+     * The webmail URL is linked for customers and is the target of the SSO form: an absolute https
+     * address (http only with allow_plain_http = yes) with a host, without user name, password, query,
+     * fragment, spaces or control characters. The message does not repeat the value.
+     *
+     * @throws SettingsError naming the Access Hash line
+     */
+    private static function checkWebmailUrl(string $value, bool $plainHttp): void
+    {
+        $parts = parse_url($value);
+        $scheme = strtolower((string) ($parts['scheme'] ?? ''));
+        $usable = is_array($parts)
+            && ($scheme === 'https' || ($plainHttp && $scheme === 'http'))
+            && (string) ($parts['host'] ?? '') !== ''
+            && array_intersect_key($parts, array_flip(['user', 'pass', 'query', 'fragment'])) === []
+            && preg_match('/[\x00-\x20\x7F@"\'<>\\\\`]/', $value) !== 1;
+        if (!$usable) {
+            throw new SettingsError(
+                'Access Hash: the line webmail_url must be the absolute https address of Kerio\'s webmail with a host name, '
+                . 'and must not contain a user name or password, query or fragment (customers see this link), '
+                . 'e.g. webmail_url = https://mail.example.com/webmail/ (http only with allow_plain_http = yes).'
             );
         }
     }

@@ -6,6 +6,16 @@
   nextduedate, paymentmethod) and $kslang (lang/<language>.php). Every value is escaped.
   Markup follows WHMCS Twenty-One (Bootstrap 4 cards).
 *}
+<style>
+    {* WCAG AA contrast (4.5:1) for the module's own elements whatever the theme's Bootstrap defaults *}
+    .kerio-single .btn-primary { background-color: #0062cc; border-color: #005cbf; color: #fff; }
+    .kerio-single .badge-success { background-color: #1e7e34; }
+    .kerio-single .badge-danger { background-color: #bd2130; }
+    .kerio-single a:not(.btn) { color: #0056b3; text-decoration: underline; }
+    .kerio-single .text-danger { color: #b21f2d !important; }
+    .kerio-single .text-success { color: #1e7e34 !important; }
+    .kerio-single .text-muted { color: #5f6670 !important; }
+</style>
 <div class="kerio-single" id="kerioSingleOverview">
     {if $kerio.state_notice}
         <div class="alert {if $kerio.state eq 'suspended'}alert-danger{else}alert-info{/if}" role="alert" id="kerioStateNotice">
@@ -112,6 +122,114 @@
             </div>
         </div>
     </div>
+
+    {if $kerio.selfservice}
+        {if $kerio.selfservice.unavailable}
+            <div class="alert alert-warning" role="status" id="kerioSelfServiceUnavailable">{$kerio.selfservice.unavailable|escape}</div>
+        {else}
+            {if $kerio.selfservice.read_only}
+                <div class="alert alert-secondary" role="status" id="kerioSelfServiceReadOnly">{$kerio.selfservice.read_only|escape}</div>
+            {/if}
+            <div class="row">
+                {if $kerio.selfservice.aliases}
+                    {assign var=ksAliases value=$kerio.selfservice.aliases}
+                    <div class="col-lg-6 mb-4">
+                        <div class="card h-100" id="kerioAliases">
+                            <div class="card-header d-flex justify-content-between align-items-center">
+                                <h3 class="card-title mb-0">{$kslang.ss_aliases_title|escape}</h3>
+                                <span class="badge badge-pill badge-light" id="kerioAliasesUsed">{$ksAliases.used|escape}</span>
+                            </div>
+                            <div class="card-body">
+                                <p class="small text-muted">{$kslang.ss_aliases_intro|escape}</p>
+                                {if $ksAliases.list}
+                                    <ul class="list-group mb-3" id="kerioAliasList">
+                                        {foreach $ksAliases.list as $entry}
+                                            <li class="list-group-item d-flex justify-content-between align-items-center">
+                                                <span class="text-break">{$entry.alias|escape}</span>
+                                                {if $kerio.state eq 'active'}
+                                                    <form method="post" action="{$ksAliases.remove_url|escape}" class="mb-0"
+                                                          onsubmit="return window.confirm(this.getAttribute('data-confirm'));"
+                                                          data-confirm="{$entry.confirm|escape}">
+                                                        <input type="hidden" name="token" value="{$kerio.selfservice.token|escape}">
+                                                        <input type="hidden" name="alias" value="{$entry.alias|escape}">
+                                                        <button type="submit" class="btn btn-sm btn-outline-danger">
+                                                            {$kslang.ss_alias_remove|escape}<span class="sr-only"> {$entry.alias|escape}</span>
+                                                        </button>
+                                                    </form>
+                                                {/if}
+                                            </li>
+                                        {/foreach}
+                                    </ul>
+                                {else}
+                                    <p id="kerioAliasNone">{$kslang.ss_aliases_none|escape}</p>
+                                {/if}
+                                {if $ksAliases.can_add}
+                                    <form method="post" action="{$ksAliases.add_url|escape}" id="kerioAliasForm" novalidate>
+                                        <input type="hidden" name="token" value="{$kerio.selfservice.token|escape}">
+                                        <div class="form-group">
+                                            <label for="kerioAliasInput">{$kslang.ss_alias_label|escape}</label>
+                                            <div class="input-group">
+                                                <input type="text" class="form-control" id="kerioAliasInput" name="alias" maxlength="64"
+                                                       autocomplete="off" spellcheck="false" aria-describedby="kerioAliasDomain kerioRules-localpart">
+                                                <div class="input-group-append">
+                                                    <span class="input-group-text" id="kerioAliasDomain">@{$ksAliases.domain|escape}</span>
+                                                </div>
+                                            </div>
+                                            <input type="hidden" id="kerioAliasDomainValue" value="{$ksAliases.domain|escape}">
+                                        </div>
+                                        <button type="submit" class="btn btn-primary">{$kslang.ss_alias_add|escape}</button>
+                                    </form>
+                                    {$ksAliases.live_check nofilter}
+                                {elseif $ksAliases.full && $kerio.state eq 'active'}
+                                    <p class="small text-muted mb-0" id="kerioAliasesFull">{$kslang.ss_aliases_full|escape}</p>
+                                {/if}
+                            </div>
+                        </div>
+                    </div>
+                {/if}
+                {if $kerio.selfservice.forwarding}
+                    {assign var=ksForward value=$kerio.selfservice.forwarding}
+                    <div class="col-lg-6 mb-4">
+                        <div class="card h-100" id="kerioForwarding">
+                            <div class="card-header">
+                                <h3 class="card-title mb-0">{$kslang.ss_forwarding_title|escape}</h3>
+                            </div>
+                            <div class="card-body">
+                                <p class="small text-muted">{$kslang.ss_forwarding_intro|escape}</p>
+                                <p id="kerioForwardingStatus">{$ksForward.status|escape}</p>
+                                {if $ksForward.paused}
+                                    <p class="text-danger small" id="kerioForwardingPaused">{$ksForward.paused|escape}</p>
+                                {/if}
+                                {if $ksForward.editable}
+                                    <form method="post" action="{$ksForward.url|escape}" id="kerioForwardingForm">
+                                        <input type="hidden" name="token" value="{$kerio.selfservice.token|escape}">
+                                        <div class="form-group">
+                                            <label for="kerioForwardTo">{$ksForward.label|escape}</label>
+                                            <textarea class="form-control" id="kerioForwardTo" name="forward_to" rows="3" maxlength="2000"
+                                                      spellcheck="false">{$ksForward.targets|escape}</textarea>
+                                        </div>
+                                        <input type="hidden" name="keep_copy" value="0">
+                                        <div class="custom-control custom-switch mb-3">
+                                            <input type="checkbox" class="custom-control-input" id="kerioKeepCopy" name="keep_copy" value="1"{if $ksForward.keep_copy} checked{/if}>
+                                            <label class="custom-control-label" for="kerioKeepCopy">{$kslang.ss_forwarding_keep_copy|escape}</label>
+                                        </div>
+                                        <button type="submit" class="btn btn-primary mr-2">{$kslang.ss_forwarding_save|escape}</button>
+                                    </form>
+                                    {if $ksForward.targets}
+                                        <form method="post" action="{$ksForward.url|escape}" class="mt-2" id="kerioForwardingOffForm">
+                                            <input type="hidden" name="token" value="{$kerio.selfservice.token|escape}">
+                                            <input type="hidden" name="forward_to" value="">
+                                            <button type="submit" class="btn btn-outline-secondary">{$kslang.ss_forwarding_off|escape}</button>
+                                        </form>
+                                    {/if}
+                                {/if}
+                            </div>
+                        </div>
+                    </div>
+                {/if}
+            </div>
+        {/if}
+    {/if}
 
     {if $kerio.settings}
         <div class="card mb-4" id="kerioSettings">

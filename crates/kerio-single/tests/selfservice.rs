@@ -1,0 +1,306 @@
+//! Aliases and forwarding (issue 12) against the emulator over real HTTPS: every rule, the
+//! ownership check, idempotency, exchange counts, and the CLI.
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+
+const MAILBOX: &str = "jane@example.com";
+
+fn mailbox_args(extra: Value) -> Value {
+    let mut args = json!({"address": MAILBOX, "service_id": 42});
+    if let (Some(args), Value::Object(extra)) = (args.as_object_mut(), extra) {
+        args.extend(extra);
+    }
+    args
+}
+
+fn with_mailbox() -> Emu {
+    let emu = Emu::start();
+    emu.create(MAILBOX, 42, 1024);
+    emu
+}
+
+fn stored_id(emu: &Emu) -> String {
+    emu.user(MAILBOX).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn an_alias_is_added_listed_and_removed_and_both_are_idempotent() {
+    let emu = with_mailbox();
+    let added = emu.ok(
+        "add_alias",
+        mailbox_args(json!({"alias": "Sales", "max_aliases": 2})),
+    );
+    assert_eq!(added["aliases"], json!(["sales@example.com"]));
+    assert_eq!(added["changed"], true);
+    let again = emu.ok(
+        "add_alias",
+        mailbox_args(json!({"alias": "sales@example.com", "max_aliases": 2})),
+    );
+    assert_eq!(again["changed"], false);
+    assert_eq!(
+        emu.ok("aliases", mailbox_args(json!({})))["aliases"],
+        json!(["sales@example.com"])
+    );
+    let removed = emu.ok("remove_alias", mailbox_args(json!({"alias": "sales"})));
+    assert_eq!(removed["aliases"], json!([]));
+    assert_eq!(removed["changed"], true);
+    let missing = emu.ok("remove_alias", mailbox_args(json!({"alias": "sales"})));
+    assert_eq!(missing["changed"], false);
+}
+
+#[test]
+fn with_the_stored_id_an_add_takes_five_exchanges_and_the_others_four() {
+    let emu = with_mailbox();
+    let id = stored_id(&emu);
+    let response = emu.call(
+        "add_alias",
+        mailbox_args(json!({"alias": "info", "max_aliases": 3, "user_id": id})),
+    );
+    assert_eq!(
+        methods(&response),
+        [
+            "Session.login",
+            "Batch.run",
+            "Server.findEntityByEmail",
+            "Users.set",
+            "Session.logout"
+        ]
+    );
+    for (op, extra) in [
+        ("remove_alias", json!({"alias": "info"})),
+        ("set_forwarding", json!({"to": ["x@example.net"]})),
+    ] {
+        let mut args = mailbox_args(extra);
+        args["user_id"] = json!(id);
+        let response = emu.call(op, args);
+        assert_eq!(response["ok"], true, "{response}");
+        assert_eq!(
+            methods(&response),
+            ["Session.login", "Batch.run", "Users.set", "Session.logout"],
+            "{op}"
+        );
+    }
+}
+
+#[test]
+fn alias_refusals_change_nothing_on_kerio() {
+    let emu = with_mailbox();
+    emu.create("bob@example.com", 7, 0);
+    let list = json!({"kind": "EntityMailingList", "domain": "example.com", "name": "news"});
+    assert_eq!(emu.control("POST", "holders", Some(list)).0, 200);
+    emu.ok(
+        "add_alias",
+        json!({"address": "bob@example.com", "service_id": 7, "alias": "bobs-alias", "max_aliases": 1}),
+    );
+    let before = emu.user(MAILBOX);
+    for (alias, code, phrase) in [
+        ("postmaster", "invalid_input", "cannot be used"),
+        ("bob", "already_taken", "the account"),
+        ("bobs-alias", "already_taken", "already taken"),
+        ("x@example.org", "invalid_input", "domain"),
+        ("<b>x</b>", "invalid_input", "not a valid address"),
+        ("a\r\nb", "invalid_input", "not a valid address"),
+        ("", "invalid_input", "No alias"),
+        ("news", "already_taken", "already taken"),
+    ] {
+        let error = emu.refused(
+            "add_alias",
+            mailbox_args(json!({"alias": alias, "max_aliases": 5})),
+            code,
+        );
+        assert!(
+            error["message"].as_str().unwrap().contains(phrase)
+                || error["hint"].as_str().unwrap().contains(phrase),
+            "{alias:?}: {error}"
+        );
+        assert_eq!(emu.user(MAILBOX), before, "{alias:?} changed Kerio");
+    }
+    let huge = "a-".repeat(512 * 1024);
+    let error = emu.refused(
+        "add_alias",
+        mailbox_args(json!({"alias": huge, "max_aliases": 5})),
+        "invalid_input",
+    );
+    assert!(
+        error.to_string().len() < 2000,
+        "the error quotes at most a little"
+    );
+}
+
+#[test]
+fn the_alias_limit_is_checked_before_the_duplicate_check() {
+    let emu = with_mailbox();
+    emu.ok(
+        "add_alias",
+        mailbox_args(json!({"alias": "one", "max_aliases": 1})),
+    );
+    emu.reset_stats();
+    let error = emu.refused(
+        "add_alias",
+        mailbox_args(json!({"alias": "two", "max_aliases": 1})),
+        "limit_reached",
+    );
+    assert!(error["message"].as_str().unwrap().contains("allows 1"));
+    assert_eq!(emu.calls("Server.findEntityByEmail"), 0);
+    assert_eq!(emu.calls("Users.set"), 0);
+}
+
+#[test]
+fn another_services_mailbox_is_never_touched() {
+    let emu = with_mailbox();
+    let before = emu.user(MAILBOX);
+    for (op, extra) in [
+        ("aliases", json!({})),
+        ("add_alias", json!({"alias": "steal", "max_aliases": 5})),
+        ("remove_alias", json!({"alias": "steal"})),
+        ("set_forwarding", json!({"to": ["thief@example.net"]})),
+    ] {
+        let mut args = mailbox_args(extra);
+        args["service_id"] = json!(99);
+        emu.refused(op, args, "not_owned");
+    }
+    assert_eq!(emu.user(MAILBOX), before);
+}
+
+#[test]
+fn forwarding_is_set_with_or_without_a_copy_and_turned_off() {
+    let emu = with_mailbox();
+    let set = emu.ok(
+        "set_forwarding",
+        mailbox_args(json!({"to": ["A@example.net", "b@example.net"], "keep_copy": false})),
+    );
+    assert_eq!(set["forward_to"], json!(["a@example.net", "b@example.net"]));
+    assert_eq!(set["keep_copy"], false);
+    assert_eq!(
+        emu.user(MAILBOX).unwrap()["emailForwarding"],
+        json!({"mode": "UForwardYes", "emailAddresses": ["a@example.net", "b@example.net"]})
+    );
+    let same = emu.ok(
+        "set_forwarding",
+        mailbox_args(json!({"to": ["a@example.net", "b@example.net"], "keep_copy": false})),
+    );
+    assert_eq!(same["changed"], false);
+    emu.ok(
+        "set_forwarding",
+        mailbox_args(json!({"to": ["a@example.net"]})),
+    );
+    assert_eq!(
+        emu.user(MAILBOX).unwrap()["emailForwarding"]["mode"],
+        "UForwardDeliver"
+    );
+    let off = emu.ok("set_forwarding", mailbox_args(json!({"to": []})));
+    assert_eq!(off["forward_to"], json!([]));
+    assert_eq!(
+        emu.user(MAILBOX).unwrap()["emailForwarding"],
+        json!({"mode": "UForwardNone", "emailAddresses": []})
+    );
+}
+
+#[test]
+fn forwarding_refusals_change_nothing_on_kerio() {
+    let emu = with_mailbox();
+    emu.ok(
+        "add_alias",
+        mailbox_args(json!({"alias": "own", "max_aliases": 1})),
+    );
+    let before = emu.user(MAILBOX);
+    for (to, code) in [
+        (json!(["jane@example.com"]), "invalid_input"),
+        (json!(["own@example.com"]), "invalid_input"),
+        (json!(["a@x.net", "b@x.net", "c@x.net"]), "limit_reached"),
+        (json!(["not-an-address"]), "invalid_input"),
+        (json!(["a@x.net", "A@X.NET"]), "invalid_input"),
+    ] {
+        emu.refused(
+            "set_forwarding",
+            mailbox_args(json!({"to": to, "max_targets": 2})),
+            code,
+        );
+        assert_eq!(emu.user(MAILBOX), before, "{to} changed Kerio");
+    }
+}
+
+#[test]
+fn suspend_keeps_aliases_and_forwarding_and_reports_the_state() {
+    let emu = with_mailbox();
+    emu.ok(
+        "add_alias",
+        mailbox_args(json!({"alias": "kept", "max_aliases": 1})),
+    );
+    emu.ok(
+        "set_forwarding",
+        mailbox_args(json!({"to": ["k@example.net"]})),
+    );
+    emu.ok("suspend", mailbox_args(json!({})));
+    let state = emu.ok("aliases", mailbox_args(json!({})));
+    assert_eq!(state["status"], "suspended");
+    assert_eq!(state["aliases"], json!(["kept@example.com"]));
+    assert_eq!(state["forward_to"], json!(["k@example.net"]));
+}
+
+#[test]
+fn the_cli_adds_an_alias_and_sets_forwarding() {
+    let emu = with_mailbox();
+    let cli = |extra: &[&str]| {
+        let mut args = vec!["account"];
+        args.extend_from_slice(extra);
+        run_binary(&args, &cli_env(&emu), b"")
+    };
+    let run = cli(&["aliases", MAILBOX, "--service", "42", "--add", "cli"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("cli@example.com"), "{}", run.stdout);
+    let run = cli(&[
+        "forward",
+        MAILBOX,
+        "--service",
+        "42",
+        "--to",
+        "f@example.net",
+        "--no-keep-copy",
+    ]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("f@example.net (no copy kept)"),
+        "{}",
+        run.stdout
+    );
+    let run = cli(&["forward", MAILBOX, "--service", "42", "--to", MAILBOX]);
+    assert_eq!(run.code, 2, "a loop is invalid input: {}", run.stderr);
+    assert_no_secret(&format!("{}{}", run.stdout, run.stderr), &[ADMIN_PASSWORD]);
+}
+
+#[test]
+fn an_alias_is_an_address_that_create_account_then_refuses() {
+    let emu = with_mailbox();
+    emu.ok(
+        "add_alias",
+        mailbox_args(json!({"alias": "sales", "max_aliases": 5})),
+    );
+    let error = emu.refused(
+        "create_account",
+        json!({"localpart": "sales", "domain": "example.com", "password": "Good-Passw0rd!", "service_id": 43}),
+        "already_taken",
+    );
+    assert!(
+        error["message"].as_str().unwrap().contains("jane"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_wrongly_typed_alias_is_an_invalid_request() {
+    let emu = with_mailbox();
+    let before = emu.state();
+    emu.refused(
+        "add_alias",
+        mailbox_args(json!({"alias": ["two"], "max_aliases": 5})),
+        "invalid_request",
+    );
+    assert_eq!(emu.state(), before);
+}
