@@ -58,7 +58,7 @@ fn aliases_are_added_listed_and_removed_idempotently() {
     assert_eq!(removed["aliases"], json!(["sales@example.com"]));
     let none = emu.ok("aliases", args(&id, json!({"remove": ["nothere"]})));
     assert_eq!(none["changed"], false);
-    // Mail to the alias reaches the mailbox's login in the emulator's view of holders.
+    // The alias now blocks the same address for a new mailbox (findEntityByEmail at create).
     let error = emu.refused(
         "create_account",
         json!({"localpart": "sales", "domain": "example.com", "password": "Good-Passw0rd!", "service_id": 43}),
