@@ -276,6 +276,37 @@ fn the_cli_adds_an_alias_and_sets_forwarding() {
 }
 
 #[test]
+fn the_cli_applies_repeated_alias_flags_in_order_and_stops_at_the_first_refusal() {
+    let emu = with_mailbox();
+    let cli = |extra: &[&str]| {
+        let mut args = vec!["account", "aliases", MAILBOX, "--service", "42"];
+        args.extend_from_slice(extra);
+        run_binary(&args, &cli_env(&emu), b"")
+    };
+    let run = cli(&["--add", "one", "--add", "two", "--add", "three"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let aliases = || {
+        let listed = emu.ok("aliases", mailbox_args(json!({})));
+        let mut aliases: Vec<String> = serde_json::from_value(listed["aliases"].clone()).unwrap();
+        aliases.sort();
+        aliases
+    };
+    assert_eq!(
+        aliases(),
+        ["one@example.com", "three@example.com", "two@example.com"]
+    );
+
+    let run = cli(&["--remove", "one", "--remove", "two"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("three@example.com"), "{}", run.stdout);
+
+    // "postmaster" is reserved: the change before it stays made, the one after it is not tried.
+    let run = cli(&["--add", "four", "--add", "postmaster", "--add", "five"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert_eq!(aliases(), ["four@example.com", "three@example.com"]);
+}
+
+#[test]
 fn an_alias_is_an_address_that_create_account_then_refuses() {
     let emu = with_mailbox();
     emu.ok(

@@ -36,7 +36,7 @@ Examples:
   kerio-single account suspend jdoe@example.com --service 42 --domain example.com
   kerio-single account quota jdoe@example.com 1024 --service 42
   kerio-single account adopt boss@example.com --service 43
-  kerio-single account aliases jdoe@example.com --service 42 --add sales
+  kerio-single account aliases jdoe@example.com --service 42 --add sales --add info --remove old
   kerio-single account forward jdoe@example.com --service 42 --to jd@example.net --no-keep-copy
   kerio-single account terminate jdoe@example.com --service 42 --mode archive --archive-mailbox archive@example.com
   kerio-single usage --domain example.com
@@ -230,16 +230,18 @@ enum AccountCommand {
         #[command(flatten)]
         owner: OwnerFlags,
     },
-    /// List the mailbox's aliases, or add or remove one (one change per run).
+    /// List the mailbox's aliases, or add and remove some. Changes run one at a time, every
+    /// `--add` first, then every `--remove`, each its own checked action; the run stops at the
+    /// first refusal (the changes before it stay made) and prints the mailbox as it then is.
     Aliases {
         /// The mailbox address.
         address: String,
-        /// Alias to add (local part or address in the mailbox's domain).
-        #[arg(long, conflicts_with = "remove")]
-        add: Option<String>,
-        /// Alias to remove.
-        #[arg(long)]
-        remove: Option<String>,
+        /// Alias to add (local part or address in the mailbox's domain; repeatable).
+        #[arg(long, value_name = "ALIAS")]
+        add: Vec<String>,
+        /// Alias to remove (repeatable).
+        #[arg(long, value_name = "ALIAS")]
+        remove: Vec<String>,
         /// The service's alias limit (default: no product limit, 1000).
         #[arg(long, default_value_t = kerio_single::ops::selfservice::MAX_LIST_LIMIT)]
         max_aliases: u64,
@@ -429,11 +431,41 @@ struct Invocation {
     server_optional: bool,
 }
 
-/// Runs one subcommand and prints its outcome; the returned kind is the exit status.
+/// Runs one subcommand and prints its outcome; the returned kind is the exit status. A subcommand
+/// of several changes (`account aliases --add A --add B`) runs them in order and stops at the first
+/// refusal; the last answer (the refusal, or the mailbox after the last change) is printed.
 fn run(cli: &Cli) -> Result<ExitKind, Error> {
-    let invocation = invocation(&cli.command)?;
     let server = server_settings(&cli.server)?;
-    let server = (!invocation.server_optional || !server.host.is_empty()).then_some(&server);
+    let mut invocations = invocations(&cli.command)?;
+    let last = invocations.pop().ok_or_else(|| {
+        Error::invalid_request("the command names no operation to run".to_string())
+    })?;
+    for invocation in invocations {
+        let (kind, response) = execute(invocation, &server);
+        if kind != ExitKind::Ok {
+            return Ok(print_response(cli, kind, &response));
+        }
+    }
+    let (kind, response) = execute(last, &server);
+    if cli.json || kind != ExitKind::Ok {
+        return Ok(print_response(cli, kind, &response));
+    }
+    print_result(&cli.command, &response["result"])
+}
+
+/// Prints a response as JSON (`--json`) or, for a failure, its error as text; returns `kind`.
+fn print_response(cli: &Cli, kind: ExitKind, response: &Value) -> ExitKind {
+    if cli.json {
+        emit(&(serde_json::to_string_pretty(response).unwrap_or_default() + "\n"));
+    } else {
+        print_error(&response["error"]);
+    }
+    kind
+}
+
+/// Runs one operation through the bridge; its exit kind and scrubbed response.
+fn execute(invocation: Invocation, server: &ServerSettings) -> (ExitKind, Value) {
+    let server = (!invocation.server_optional || !server.host.is_empty()).then_some(server);
     let mut secrets: Vec<String> = server
         .iter()
         .map(|s| s.password.expose().to_string())
@@ -449,16 +481,7 @@ fn run(cli: &Cli) -> Result<ExitKind, Error> {
         Err(error) => error.code.exit_kind(),
     };
     let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
-    let response = bridge::response(invocation.op, outcome, &secrets);
-    if cli.json {
-        emit(&(serde_json::to_string_pretty(&response).unwrap_or_default() + "\n"));
-        return Ok(kind);
-    }
-    if kind != ExitKind::Ok {
-        print_error(&response["error"]);
-        return Ok(kind);
-    }
-    print_result(&cli.command, &response["result"])
+    (kind, bridge::response(invocation.op, outcome, &secrets))
 }
 
 /// Server settings from flags and environment, then the config file.
@@ -516,6 +539,37 @@ fn invocation(command: &Command) -> Result<Invocation, Error> {
     })
 }
 
+/// The operations a subcommand runs, in order: one for most; for `account aliases`, one per
+/// `--add` then one per `--remove` (the listing when there are none).
+fn invocations(command: &Command) -> Result<Vec<Invocation>, Error> {
+    let Command::Account(AccountCommand::Aliases {
+        address,
+        add,
+        remove,
+        max_aliases,
+        owner,
+    }) = command
+    else {
+        return Ok(vec![invocation(command)?]);
+    };
+    if add.is_empty() && remove.is_empty() {
+        return Ok(vec![invocation(command)?]);
+    }
+    let change = |op: &'static str, alias: &String| Invocation {
+        op,
+        args: with_args(
+            owner.args(address),
+            json!({"alias": alias, "max_aliases": max_aliases}),
+        ),
+        server_optional: false,
+    };
+    Ok(add
+        .iter()
+        .map(|alias| change("add_alias", alias))
+        .chain(remove.iter().map(|alias| change("remove_alias", alias)))
+        .collect())
+}
+
 /// Maps an `account` subcommand to its operation and JSON arguments.
 fn account_invocation(command: &AccountCommand) -> Result<Invocation, Error> {
     let (op, args) = match command {
@@ -543,27 +597,7 @@ fn account_invocation(command: &AccountCommand) -> Result<Invocation, Error> {
         AccountCommand::Suspend { address, owner } => ("suspend", owner.args(address)),
         AccountCommand::Unsuspend { address, owner } => ("unsuspend", owner.args(address)),
         AccountCommand::Adopt { address, owner } => ("adopt", owner.args(address)),
-        AccountCommand::Aliases {
-            address,
-            add,
-            remove,
-            max_aliases,
-            owner,
-        } => {
-            let op = match (add, remove) {
-                (Some(_), _) => "add_alias",
-                (None, Some(_)) => "remove_alias",
-                (None, None) => "aliases",
-            };
-            let alias = add.as_ref().or(remove.as_ref());
-            (
-                op,
-                with_args(
-                    owner.args(address),
-                    json!({"alias": alias, "max_aliases": max_aliases}),
-                ),
-            )
-        }
+        AccountCommand::Aliases { address, owner, .. } => ("aliases", owner.args(address)),
         AccountCommand::Forward { address, owner, .. } if !forward_changes(command) => {
             ("aliases", owner.args(address))
         }
