@@ -154,6 +154,7 @@ final class BadInputMatrixTest extends ReliabilityTestCase
             'over the limit' => ['a@x.net b@x.net c@x.net', '/allows 2/'], 'invalid' => ['not-an-address', '/is not valid/'],
             'duplicates' => ['a@x.net, A@X.NET', '/listed twice/'], 'markup' => ['<script>@x.net', '/is not valid/'],
             '1 MB' => [str_repeat('a@x.net ', 131072), '/too long/'], 'CRLF inside an address' => ["a\r@x.net", '/is not valid/'],
+            'to itself in upper case' => ['UPPER_SELF', '/loop/'], 'NUL byte' => ["a\0b@x.net", '/is not valid/'],
         ];
         foreach ($forwardCases as $name => [$value, $fix]) {
             yield 'forwarding: ' . $name => ['selfservice', $forward($value), $fix];
@@ -459,7 +460,7 @@ final class BadInputMatrixTest extends ReliabilityTestCase
         if (($post['alias'] ?? '') === '{fourth}') {
             $this->emulator->setAliases($address, [$local . '-own', $local . '-2', $local . '-3']);
         }
-        $replacements = ['SELF' => $address, 'own@' => $local . '-own@', '{other}' => (string) strstr($this->address($other), '@', true),
+        $replacements = ['SELF' => $address, 'UPPER_SELF' => strtoupper($address), 'own@' => $local . '-own@', '{other}' => (string) strstr($this->address($other), '@', true),
             '{fourth}' => $local . '-4'];
         $post = array_map(static fn (string $value): string => $value === 'taken' ? $local . '-taken' : strtr($value, $replacements), $post);
         return [
