@@ -225,12 +225,21 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Listener>) {
     }
 }
 
+/// Waits `delay` of simulated network distance, and not at all without `--latency-ms`: a zero
+/// `tokio::time::sleep` still waits for the runtime's next timer tick (up to ~1 ms), which cost
+/// every connection and every answer on loopback.
+async fn pay(delay: Duration) {
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+}
+
 async fn serve_connection(stream: TcpStream, peer: SocketAddr, shared: Arc<Listener>) {
     let _ = stream.set_nodelay(true);
-    tokio::time::sleep(shared.latency.connect()).await;
+    pay(shared.latency.connect()).await;
     match &shared.tls {
         Some(acceptor) => {
-            tokio::time::sleep(shared.latency.handshake()).await;
+            pay(shared.latency.handshake()).await;
             // A failed handshake (wrong certificate trust, plain HTTP) just ends the connection.
             if let Ok(tls) = acceptor.accept(stream).await {
                 serve_http(tls, peer, true, shared).await;
@@ -288,7 +297,7 @@ async fn answer(
     let Reply::Send(response) = reply else {
         return Err(Dropped);
     };
-    tokio::time::sleep(shared.latency.response()).await;
+    pay(shared.latency.response()).await;
     Ok(to_hyper(response, keep_alive))
 }
 
