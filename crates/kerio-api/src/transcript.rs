@@ -1,8 +1,10 @@
 //! The record of API exchanges, with secrets replaced by `********`.
 
 use crate::secret::MASK;
+use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
+use std::fmt;
 
 /// One API exchange as recorded for a transcript (secrets already replaced by "********").
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -77,14 +79,97 @@ fn masked_copy(value: &Value, max_items: usize) -> Value {
                 .map(|item| masked_copy(item, max_items))
                 .collect();
             if items.len() > max_items {
-                kept.push(Value::String(format!(
-                    "… {} more not recorded",
-                    items.len() - max_items
-                )));
+                kept.push(not_recorded(items.len() - max_items));
             }
             Value::Array(kept)
         }
         other => other.clone(),
+    }
+}
+
+/// The note standing for `count` array items left out of a transcript.
+fn not_recorded(count: usize) -> Value {
+    Value::String(format!("… {count} more not recorded"))
+}
+
+/// [`recorded_briefly`] of the JSON text `body`, read straight from it: array items are counted
+/// and skipped, never built. A usage run records 1,000 pages of users briefly; building each page
+/// as a value only to reduce it to a note cost more than the rest of the recording.
+pub fn parse_briefly(body: &[u8]) -> Result<Value, serde_json::Error> {
+    serde_json::from_slice::<Brief>(body).map(|brief| brief.0)
+}
+
+/// A JSON value read as [`recorded_briefly`] keeps it.
+struct Brief(Value);
+
+impl<'de> Deserialize<'de> for Brief {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Brief, D::Error> {
+        deserializer.deserialize_any(BriefVisitor).map(Brief)
+    }
+}
+
+/// Builds the brief form of whatever JSON value comes.
+struct BriefVisitor;
+
+impl<'de> Visitor<'de> for BriefVisitor {
+    type Value = Value;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, value: bool) -> Result<Value, E> {
+        Ok(Value::Bool(value))
+    }
+
+    fn visit_i64<E>(self, value: i64) -> Result<Value, E> {
+        Ok(Value::from(value))
+    }
+
+    fn visit_u64<E>(self, value: u64) -> Result<Value, E> {
+        Ok(Value::from(value))
+    }
+
+    fn visit_f64<E>(self, value: f64) -> Result<Value, E> {
+        Ok(Value::from(value))
+    }
+
+    fn visit_str<E>(self, value: &str) -> Result<Value, E> {
+        Ok(Value::String(value.to_string()))
+    }
+
+    fn visit_string<E>(self, value: String) -> Result<Value, E> {
+        Ok(Value::String(value))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut items: A) -> Result<Value, A::Error> {
+        let mut count = 0;
+        while items.next_element::<IgnoredAny>()?.is_some() {
+            count += 1;
+        }
+        Ok(Value::Array(if count == 0 {
+            Vec::new()
+        } else {
+            vec![not_recorded(count)]
+        }))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut members: A) -> Result<Value, A::Error> {
+        let mut map = Map::new();
+        while let Some(key) = members.next_key::<String>()? {
+            let Brief(value) = members.next_value()?;
+            let kept = if is_secret_key(&key) && !value.is_null() {
+                Value::String(MASK.to_string())
+            } else {
+                value
+            };
+            map.insert(key, kept);
+        }
+        Ok(Value::Object(map))
     }
 }
 
@@ -158,6 +243,30 @@ mod tests {
         assert_eq!(brief["result"]["totalItems"], 3);
         assert_eq!(brief["result"]["list"], json!(["… 3 more not recorded"]));
         assert!(!brief.to_string().contains("S3cret!pw"));
+    }
+
+    #[test]
+    fn brief_parse_of_a_body_equals_the_brief_record_of_its_value() {
+        let bodies = [
+            r#"{"jsonrpc":"2.0","id":7,"result":{"list":[{"loginName":"a","password":"S3cret!pw"},{"loginName":"b"}],"totalItems":2}}"#,
+            r#"{"token":"abc123","nested":{"newPassword":"n","Token":null,"ok":[[]],"empty":[],"n":-1.5e3,"big":18446744073709551615}}"#,
+            r#"[1,{"password":"x"},[2,3]]"#,
+            r#""text""#,
+            "null",
+        ];
+        for body in bodies {
+            let value: Value = serde_json::from_str(body).unwrap();
+            assert_eq!(
+                parse_briefly(body.as_bytes()).unwrap(),
+                recorded_briefly(&value),
+                "{body}"
+            );
+        }
+        assert!(!parse_briefly(bodies[1].as_bytes())
+            .unwrap()
+            .to_string()
+            .contains("abc123"));
+        assert!(parse_briefly(b"{\"a\":").is_err());
     }
 
     #[test]

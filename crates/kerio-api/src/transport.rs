@@ -82,13 +82,14 @@ impl Transport {
     }
 
     /// POSTs `body` for `method` with the session cookies and, when given, the `X-Token` header;
-    /// stores the cookies of the answer and returns its JSON.
+    /// stores the cookies of the answer and returns its body (decoded by the caller, which may
+    /// read it straight into typed values).
     pub fn post(
         &mut self,
         method: &str,
         body: &str,
         token: Option<&Secret>,
-    ) -> Result<Value, Error> {
+    ) -> Result<Vec<u8>, Error> {
         self.drop_idle_connections();
         let mut request = self
             .agent
@@ -114,8 +115,7 @@ impl Transport {
                 status: response.status(),
             });
         }
-        let body = self.read_body(method, response)?;
-        parse_json(method, &body)
+        self.read_body(method, response)
     }
 
     /// GETs a web page (e.g. the webmail login page) with the same certificate trust but

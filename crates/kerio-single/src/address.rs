@@ -3,6 +3,7 @@
 use crate::error::{quote, Error};
 use crate::rules;
 use std::fmt;
+use std::sync::OnceLock;
 
 /// Longest domain name accepted (RFC 1035).
 const DOMAIN_MAX_LENGTH: usize = 253;
@@ -57,9 +58,14 @@ impl fmt::Display for Address {
     }
 }
 
-/// Fails with every syntax rule the local part breaks.
+/// Fails with every syntax rule the local part breaks (the rules are built once per process:
+/// a usage run parses every address it is asked about).
 fn check_localpart_syntax(local: &str) -> Result<(), Error> {
-    let failed = rules::failures(&rules::localpart_syntax_rules(), local);
+    static SYNTAX_RULES: OnceLock<Vec<rules::Rule>> = OnceLock::new();
+    let failed = rules::failures(
+        SYNTAX_RULES.get_or_init(rules::localpart_syntax_rules),
+        local,
+    );
     if failed.is_empty() {
         return Ok(());
     }
