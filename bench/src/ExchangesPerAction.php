@@ -4,6 +4,7 @@ namespace KerioSingle\Bench;
 
 use KerioSingle\Harness\Emulator;
 use KerioSingle\Harness\ParamsBuilder;
+use KerioSingle\Harness\Settings;
 use KerioSingle\Harness\Whmcs;
 use WHMCS\Module\Server\kerioSingle\SsoEndpoint;
 
@@ -57,6 +58,10 @@ final class ExchangesPerAction
      */
     public function measure(): array
     {
+        // As WHMCS ships and runs in production: module debug logging off (Utilities > Logs >
+        // Module Log; WHMCS advises enabling it only while troubleshooting). bench/README.md
+        // gives what logging every exchange adds.
+        Settings::set('ModuleDebugMode', '');
         $serverId = $this->whmcs->addServer($this->emulator->serverFields());
         $productId = $this->product('Mailbox', '1024');
         $biggerId = $this->product('Mailbox XL', '2048');

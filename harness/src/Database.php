@@ -71,6 +71,7 @@ final class Database
      */
     public static function attach(array $config): Manager
     {
+        Settings::forget();
         if (self::$current !== null) {
             // Close the previous connection: one per test would otherwise exhaust max_connections.
             self::$current->getDatabaseManager()->purge();

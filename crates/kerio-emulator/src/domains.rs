@@ -27,6 +27,9 @@ pub const METHODS: &[Method] = &[
     },
 ];
 
+/// The fields QUICKSEARCH looks in.
+const QUICK_FIELDS: &[&str] = &["name", "description"];
+
 /// A retention setting (`ActionAfterDays`) that is off. [I shape and days]
 fn off_after_days(days: u32) -> Value {
     json!({"isEnabled": false, "days": days})
@@ -36,62 +39,134 @@ fn off_after_days(days: u32) -> Value {
 /// igiant-connect), the ones the emulator does not model at Kerio's defaults for a new domain
 /// (off, empty, unlimited) [I defaults]. `userMaxCount` 0 = unlimited [I].
 pub fn domain_json(domain: &Domain) -> Value {
-    let unlimited = json!({"isActive": false, "limit": {"value": 0, "units": "MegaBytes"}});
-    json!({
-        "id": domain.id,
-        "name": domain.name,
-        "description": domain.description,
-        "isPrimary": domain.is_primary,
-        "aliasList": domain.alias_list,
-        "userMaxCount": domain.user_max_count,
-        "passwordExpirationEnabled": false,
-        "passwordExpirationDays": 0,
-        "passwordHistoryCount": 0,
-        "passwordComplexityEnabled": domain.password_complexity_enabled,
-        "passwordMinimumLength": domain.password_minimum_length,
-        "outgoingMessageLimit": unlimited,
-        "deletedItems": off_after_days(30),
-        "junkEmail": off_after_days(30),
-        "sentItems": off_after_days(30),
-        "autoDelete": off_after_days(30),
-        "keepForRecovery": off_after_days(14),
-        "forwardingOptions": {"isEnabled": false, "host": "", "port": 25, "how": "Online",
-                              "preventLoop": false},
-        "service": {"isEnabled": false, "serviceType": "WindowsActiveDirectory", "customMapFile": "",
-                    "authentication": {"username": "", "isSecure": false},
-                    "hostname": "", "backupHostname": "", "directoryName": "", "ldapSuffix": ""},
-        "domainFooter": {"isUsed": false, "text": "", "isHtml": false, "isUsedInDomain": false},
-        "kerberosRealm": "",
-        "winNtName": "",
-        "pamRealm": "",
-        "ipAddressBind": {"enabled": false, "value": ""},
-        "logo": {"isUsed": false, "url": ""},
-        "customClientLogo": {"isEnabled": false, "url": "", "id": ""},
-        "checkSpoofedSender": false,
-        "renameInfo": {"isRenamed": false, "oldName": "", "newName": ""},
-        "domainQuota": {"diskSizeLimit": unlimited, "consumedSize": {"value": 0, "units": "Bytes"},
-                        "notification": {"type": "NotifyOnce", "period": 24}, "warningLimit": 90,
-                        "email": "", "blocks": false},
-        "isDistributed": false,
-        "isDkimEnabled": false,
-        "isLdapManagementAllowed": false,
-        "isInstantMessagingEnabled": true,
-        "useRemoteArchiveAddress": false,
-        "remoteArchiveAddress": "",
-        "archiveLocalMessages": false,
-        "archiveIncomingMessages": false,
-        "archiveOutgoingMessages": false,
-        "archiveBeforeFilter": false,
+    domain_json_with(domain, DOMAIN_FIELDS)
+}
+
+/// The names of every field of [`domain_json`].
+const DOMAIN_FIELDS: &[&str] = &[
+    "id",
+    "name",
+    "description",
+    "isPrimary",
+    "aliasList",
+    "userMaxCount",
+    "passwordExpirationEnabled",
+    "passwordExpirationDays",
+    "passwordHistoryCount",
+    "passwordComplexityEnabled",
+    "passwordMinimumLength",
+    "outgoingMessageLimit",
+    "deletedItems",
+    "junkEmail",
+    "sentItems",
+    "autoDelete",
+    "keepForRecovery",
+    "forwardingOptions",
+    "service",
+    "domainFooter",
+    "kerberosRealm",
+    "winNtName",
+    "pamRealm",
+    "ipAddressBind",
+    "logo",
+    "customClientLogo",
+    "checkSpoofedSender",
+    "renameInfo",
+    "domainQuota",
+    "isDistributed",
+    "isDkimEnabled",
+    "isLdapManagementAllowed",
+    "isInstantMessagingEnabled",
+    "useRemoteArchiveAddress",
+    "remoteArchiveAddress",
+    "archiveLocalMessages",
+    "archiveIncomingMessages",
+    "archiveOutgoingMessages",
+    "archiveBeforeFilter",
+];
+
+/// The domain with only `fields` (unknown names are left out).
+fn domain_json_with<S: AsRef<str>>(domain: &Domain, fields: &[S]) -> Value {
+    Value::Object(
+        fields
+            .iter()
+            .filter_map(|field| {
+                let field = field.as_ref();
+                domain_field(domain, field).map(|value| (field.to_string(), value))
+            })
+            .collect(),
+    )
+}
+
+/// One field of a domain's wire form, `None` for a name the `Domain` structure does not have.
+fn domain_field(domain: &Domain, field: &str) -> Option<Value> {
+    let unlimited = || json!({"isActive": false, "limit": {"value": 0, "units": "MegaBytes"}});
+    Some(match field {
+        "id" => json!(domain.id),
+        "name" => json!(domain.name),
+        "description" => json!(domain.description),
+        "isPrimary" => json!(domain.is_primary),
+        "aliasList" => json!(domain.alias_list),
+        "userMaxCount" => json!(domain.user_max_count),
+        "passwordExpirationEnabled" => json!(false),
+        "passwordExpirationDays" | "passwordHistoryCount" => json!(0),
+        "passwordComplexityEnabled" => json!(domain.password_complexity_enabled),
+        "passwordMinimumLength" => json!(domain.password_minimum_length),
+        "outgoingMessageLimit" => unlimited(),
+        "deletedItems" | "junkEmail" | "sentItems" | "autoDelete" => off_after_days(30),
+        "keepForRecovery" => off_after_days(14),
+        "forwardingOptions" => json!({"isEnabled": false, "host": "", "port": 25, "how": "Online",
+                                      "preventLoop": false}),
+        "service" => {
+            json!({"isEnabled": false, "serviceType": "WindowsActiveDirectory", "customMapFile": "",
+                            "authentication": {"username": "", "isSecure": false},
+                            "hostname": "", "backupHostname": "", "directoryName": "", "ldapSuffix": ""})
+        }
+        "domainFooter" => {
+            json!({"isUsed": false, "text": "", "isHtml": false, "isUsedInDomain": false})
+        }
+        "kerberosRealm" | "winNtName" | "pamRealm" | "remoteArchiveAddress" => json!(""),
+        "ipAddressBind" => json!({"enabled": false, "value": ""}),
+        "logo" => json!({"isUsed": false, "url": ""}),
+        "customClientLogo" => json!({"isEnabled": false, "url": "", "id": ""}),
+        "renameInfo" => json!({"isRenamed": false, "oldName": "", "newName": ""}),
+        "domainQuota" => {
+            json!({"diskSizeLimit": unlimited(), "consumedSize": {"value": 0, "units": "Bytes"},
+                                "notification": {"type": "NotifyOnce", "period": 24}, "warningLimit": 90,
+                                "email": "", "blocks": false})
+        }
+        "isInstantMessagingEnabled" => json!(true),
+        "checkSpoofedSender"
+        | "isDistributed"
+        | "isDkimEnabled"
+        | "isLdapManagementAllowed"
+        | "useRemoteArchiveAddress"
+        | "archiveLocalMessages"
+        | "archiveIncomingMessages"
+        | "archiveOutgoingMessages"
+        | "archiveBeforeFilter" => json!(false),
+        _ => return None,
     })
 }
 
-/// A domain as `Domains.get` answers it: [`domain_json`] with the mailboxes' total in
-/// `domainQuota.consumedSize`.
-fn listed_domain(store: &Store, domain: &Domain, units: SizeUnits) -> Value {
-    let used: u64 = store.users_in(&domain.id).map(|u| u.mailbox.bytes).sum();
-    let consumed = units.express(used);
-    let mut json = domain_json(domain);
-    json["domainQuota"]["consumedSize"] = json!({"value": consumed.value, "units": consumed.units});
+/// A domain as `Domains.get` answers it, with `fields` only when the query names them (building
+/// every field of 1,000 domains for a query that reads four cost ~60 ms a call): [`domain_json`]
+/// with the mailboxes' total in `domainQuota.consumedSize`.
+fn listed_domain(
+    store: &Store,
+    domain: &Domain,
+    units: SizeUnits,
+    fields: Option<&[String]>,
+) -> Value {
+    let mut json = match fields {
+        Some(fields) => domain_json_with(domain, fields),
+        None => domain_json(domain),
+    };
+    if let Some(quota) = json.get_mut("domainQuota") {
+        let used: u64 = store.users_in(&domain.id).map(|u| u.mailbox.bytes).sum();
+        let consumed = units.express(used);
+        quota["consumedSize"] = json!({"value": consumed.value, "units": consumed.units});
+    }
     json
 }
 
@@ -103,17 +178,18 @@ fn get(call: &mut Call) -> Result<Value, KerioError> {
         return Err(errors::internal_database_error());
     }
     let query = call.query()?;
+    let fields = query.fields_read(QUICK_FIELDS);
     let units = call.emulator.settings.size_units;
     let store = lock(&call.emulator.store);
     let items = store
         .domains
         .iter()
         .filter(|domain| caller.covers(&domain.id))
-        .map(|domain| listed_domain(&store, domain, units))
+        .map(|domain| listed_domain(&store, domain, units, fields.as_deref()))
         .collect();
     drop(store);
     let template = domain_json(&Domain::new("template.invalid", false));
-    query.apply(items, &template, &["name", "description"])
+    query.apply(items, &template, QUICK_FIELDS)
 }
 
 /// The domain named by the `domainId` parameter, if the caller may act on it (1004 otherwise).
@@ -173,4 +249,29 @@ fn get_user_count_info(call: &mut Call) -> Result<Value, KerioError> {
 fn generate_password(call: &mut Call) -> Result<Value, KerioError> {
     let domain = domain_param(call, &lock(&call.emulator.store))?;
     Ok(json!({"password": policy::generate_password(&domain)}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_domain_has_every_field_once_and_a_field_list_picks_the_same_values() {
+        let domain = Domain::new("example.com", true);
+        let full = domain_json(&domain);
+        let object = full.as_object().unwrap();
+        assert_eq!(object.len(), DOMAIN_FIELDS.len());
+        assert_eq!(object.len(), 39, "Kerio's Domain structure has 39 fields");
+        let wanted = [
+            "name",
+            "domainQuota",
+            "passwordMinimumLength",
+            "noSuchField",
+        ];
+        let picked = domain_json_with(&domain, &wanted);
+        assert_eq!(picked.as_object().unwrap().len(), 3);
+        for field in &wanted[..3] {
+            assert_eq!(picked[field], full[field], "{field}");
+        }
+    }
 }
