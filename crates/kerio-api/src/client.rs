@@ -18,6 +18,11 @@ use std::collections::HashMap;
 use std::fmt;
 use std::time::{Duration, Instant};
 
+mod pipeline;
+
+use pipeline::stopped_read;
+pub use pipeline::UsersRead;
+
 /// The API application this client introduces itself as at `Session.login` (Kerio logs it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Application {
@@ -67,13 +72,13 @@ impl ClientConfig {
     }
 }
 
-/// Most connections [`Client::users_get_each`] reads over at once from a nearby server: the
-/// client's own and up to three companions in the same session. [I] Kerio's web administration
+/// Most connections [`Client::users_get_pipelined`] reads over at once from a nearby server:
+/// up to four companions in the same session. [I] Kerio's web administration
 /// itself sends one session's requests over several connections; four keeps the load on the
 /// server modest.
 pub const MAX_CONNECTIONS: usize = 4;
 
-/// Most connections [`Client::users_get_each`] reads over at once from a distant server; see
+/// Most connections [`Client::users_get_pipelined`] reads over at once from a distant server; see
 /// [`Client::parallel_reads`].
 pub const MAX_CONNECTIONS_FAR: usize = 16;
 
@@ -96,7 +101,7 @@ pub struct Client {
     recorded_per_method: HashMap<String, usize>,
     next_id: u64,
     presented: PresentedFingerprint,
-    /// Clients in this session over connections of their own (see [`Client::users_get_each`]).
+    /// Clients in this session over connections of their own (see [`Client::users_get_pipelined`]).
     companions: Vec<Client>,
     /// Logins so far; companions belong to the session of one login.
     logins: u64,
@@ -260,77 +265,40 @@ impl Client {
         self.typed_call("Users.get", params, None)
     }
 
-    /// `Users.get` for each `(domain id, query)`, up to [`Client::parallel_reads`] at once: the first of
-    /// each round over this client's connection, the others over companions (clients in the same
-    /// session with connections of their own, opened on first use and kept for later rounds).
-    /// The answers come in the order asked. A companion answered "session expired" is asked
-    /// again here, where the client logs in again; the companions then follow the new session.
-    /// The companions' exchanges join the transcript after each round, in the order asked.
+    /// `Users.get` for each `(domain id, query)`, up to [`Client::parallel_reads`] at once
+    /// ([`Client::users_get_pipelined`]); the answers come in the order asked.
     ///
     /// All answers of a call are held at once: callers pass a few requests at a time.
     pub fn users_get_each(
         &mut self,
         requests: &[(&str, &SearchQuery)],
     ) -> Vec<Result<ListResult<User>, Error>> {
-        let mut answers = Vec::with_capacity(requests.len());
-        for round in requests.chunks(self.parallel_reads()) {
-            answers.extend(self.users_get_round(round));
-        }
+        let reads = requests
+            .iter()
+            .enumerate()
+            .map(|(index, (domain, query))| (index, domain.to_string(), (*query).clone()))
+            .collect();
+        let mut answers: Vec<Option<Result<ListResult<User>, Error>>> =
+            requests.iter().map(|_| None).collect();
+        let outcome = self.users_get_pipelined(reads, |index, answer| {
+            answers[index] = Some(answer);
+            Ok(None)
+        });
         answers
+            .into_iter()
+            .map(|answer| {
+                answer.unwrap_or_else(|| Err(outcome.clone().err().unwrap_or_else(stopped_read)))
+            })
+            .collect()
     }
 
-    /// How many reads [`Client::users_get_each`] runs at once: one per millisecond of the fastest
+    /// How many reads [`Client::users_get_pipelined`] has in flight at once: one per millisecond of the fastest
     /// exchange so far, at least [`MAX_CONNECTIONS`] and at most [`MAX_CONNECTIONS_FAR`]. A round
     /// of parallel reads costs about one round trip whatever its width, so a distant server is read
     /// in wider rounds: at 20 ms, 100 domains take 7 rounds instead of 25. [I] The server sees no
     /// more requests per second than from four connections nearby, as each waits out the distance.
     pub fn parallel_reads(&self) -> usize {
         parallel_reads_for(self.fastest_exchange_ms)
-    }
-
-    /// One round of [`Client::users_get_each`]: at most [`Client::parallel_reads`] requests.
-    fn users_get_round(
-        &mut self,
-        round: &[(&str, &SearchQuery)],
-    ) -> Vec<Result<ListResult<User>, Error>> {
-        let Some(((own_domain, own_query), others)) = round.split_first() else {
-            return Vec::new();
-        };
-        while self.companions.len() < others.len() {
-            let companion = self.companion();
-            self.companions.push(companion);
-        }
-        let mut companions = std::mem::take(&mut self.companions);
-        let logins = self.logins;
-        let (own, theirs) = std::thread::scope(|scope| {
-            let running: Vec<_> = companions
-                .iter_mut()
-                .zip(others)
-                .map(|(companion, (domain, query))| {
-                    scope.spawn(move || companion.users_get(domain, query))
-                })
-                .collect();
-            let own = self.users_get(own_domain, own_query);
-            let theirs: Vec<_> = running
-                .into_iter()
-                .map(|thread| thread.join().unwrap_or_else(|_| Err(stopped_read())))
-                .collect();
-            (own, theirs)
-        });
-        let mut answers = vec![own];
-        for (answer, (companion, (domain, query))) in
-            theirs.into_iter().zip(companions.iter_mut().zip(others))
-        {
-            self.transcript.extend(companion.take_transcript());
-            answers.push(match answer {
-                Err(error) if error.is_session_expired() => self.users_get(domain, query),
-                answer => answer,
-            });
-        }
-        if self.logins == logins {
-            self.companions = companions;
-        }
-        answers
     }
 
     /// A client in this session (token and cookies) over a connection of its own; it never logs
@@ -596,13 +564,6 @@ fn command_outcome(method: &str, mut answer: Value) -> Result<Value, Error> {
             method: method.to_string(),
             detail: "the batch answer has neither a result object nor an error".to_string(),
         }),
-    }
-}
-
-/// The error of a parallel read whose thread stopped without an answer.
-fn stopped_read() -> Error {
-    Error::Network {
-        detail: "a parallel Users.get stopped without an answer".to_string(),
     }
 }
 

@@ -46,7 +46,8 @@ mod types;
 mod units;
 
 pub use client::{
-    decode_response, Application, Client, ClientConfig, MAX_CONNECTIONS, MAX_CONNECTIONS_FAR,
+    decode_response, Application, Client, ClientConfig, UsersRead, MAX_CONNECTIONS,
+    MAX_CONNECTIONS_FAR,
 };
 pub use endpoint::{admin_url, url_host};
 pub use error::{fill_placeholders, Error, ItemError, TlsError, SESSION_EXPIRED};

@@ -235,6 +235,49 @@ fn users_get_each_reads_several_domains_at_once_and_answers_in_the_order_asked()
 }
 
 #[test]
+fn pipelined_reads_do_not_wait_for_a_slow_answer_to_send_the_next_reads() {
+    // Reading in rounds of four, the four reads after a slow one wait for it; pipelined, each
+    // connection takes the next read as soon as it is free, so only the slow answer comes late.
+    let (_dir, running, mut client) = seeded(8);
+    let slow =
+        serde_json::json!({"method": "Users.get", "kind": "delay", "delay_ms": 800, "times": 1});
+    assert_eq!(common::control_post(&running, "faults", &slow), 200);
+    let query = kerio_api::SearchQuery::new().fields(&["loginName"]);
+    let reads = (1..=8)
+        .map(|n| {
+            (
+                n,
+                common::domain_id(&mut client, &format!("d{n:03}.example")),
+                query.clone(),
+            )
+        })
+        .collect();
+    let started = std::time::Instant::now();
+    let mut arrivals = Vec::new();
+
+    client
+        .users_get_pipelined(reads, |domain, answer| {
+            assert_eq!(answer.unwrap().list.len(), 3);
+            arrivals.push((domain, started.elapsed()));
+            Ok(None)
+        })
+        .unwrap();
+
+    assert_eq!(arrivals.len(), 8);
+    let late: Vec<_> = arrivals
+        .iter()
+        .filter(|(_, at)| *at >= Duration::from_millis(700))
+        .collect();
+    assert_eq!(
+        late.len(),
+        1,
+        "only the slow read answers late: {arrivals:?}"
+    );
+    assert_eq!(Some(late[0]), arrivals.last(), "{arrivals:?}");
+    client.logout().unwrap();
+}
+
+#[test]
 fn an_expired_session_during_parallel_reads_is_renewed_once_and_every_read_answers() {
     let (_dir, running, mut client) = seeded(4);
     let expire = serde_json::json!({"method": "Users.get", "kind": "expire_session", "times": 1});

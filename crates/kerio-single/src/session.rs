@@ -10,9 +10,11 @@ use crate::address::Address;
 use crate::error::Error;
 use crate::server::ServerSettings;
 use crate::translate::DOES_NOT_EXIST;
-use kerio_api::{Client, Combining, Comparator, Domain, Exchange, ListResult, SearchQuery, User};
+use kerio_api::{
+    Client, Combining, Comparator, Domain, Exchange, ListResult, SearchQuery, User, UsersRead,
+};
 use serde_json::{json, Value};
-use std::collections::{HashSet, VecDeque};
+use std::collections::HashSet;
 
 /// Users fetched per `Users.get` page when listing whole domains.
 pub const PAGE_SIZE: i64 = 5000;
@@ -295,8 +297,9 @@ impl Kerio<'_> {
     /// ordered by login), handing each page, the index of its domain and the domain's total to
     /// `on_page`, which returns `false` when that domain needs no more pages. Up to
     /// [`Client::parallel_reads`] pages are read at once, over as many connections of the session
-    /// ([`Client::users_get_each`]), and only those are held in memory; `on_page` runs on this
-    /// thread, in the order of `domain_ids` within each round.
+    /// ([`Client::users_get_pipelined`]: each connection asks for the next page as soon as it has
+    /// its answer), and only those are held in memory; `on_page` runs on this thread, in the order
+    /// the pages arrive.
     ///
     /// The users carry `loginName` and `fields`, not their id: listings never need it, and it
     /// made up almost half of every page.
@@ -307,33 +310,26 @@ impl Kerio<'_> {
         mut on_page: impl FnMut(usize, Vec<User>, u64) -> bool,
     ) -> Result<(), Error> {
         let fields = with_login(fields);
-        let mut pending: VecDeque<(usize, i64)> = (0..domain_ids.len()).map(|i| (i, 0)).collect();
-        while !pending.is_empty() {
-            let round: Vec<(usize, i64)> = pending
-                .drain(..pending.len().min(self.client.parallel_reads()))
-                .collect();
-            let queries: Vec<SearchQuery> = round
-                .iter()
-                .map(|&(_, start)| page_query(&fields, start))
-                .collect();
-            let requests: Vec<(&str, &SearchQuery)> = round
-                .iter()
-                .zip(&queries)
-                .map(|(&(index, _), query)| (domain_ids[index], query))
-                .collect();
-            let pages = self.client.users_get_each(&requests);
-            for (&(index, start), page) in round.iter().zip(pages) {
+        let read = |index: usize, start: i64| -> UsersRead<(usize, i64)> {
+            (
+                (index, start),
+                domain_ids[index].to_string(),
+                page_query(&fields, start),
+            )
+        };
+        let first = (0..domain_ids.len()).map(|index| read(index, 0)).collect();
+        self.client
+            .users_get_pipelined(first, |(index, start), page| {
                 let page = page?;
                 let count = page.list.len();
                 let total = page.total_items;
                 let keep_going = on_page(index, page.list, total);
                 let next = start.saturating_add(i64::try_from(count).unwrap_or(i64::MAX));
-                if keep_going && count > 0 && u64::try_from(next).unwrap_or(u64::MAX) < total {
-                    pending.push_back((index, next));
-                }
-            }
-        }
-        Ok(())
+                let more =
+                    keep_going && count > 0 && u64::try_from(next).unwrap_or(u64::MAX) < total;
+                Ok(more.then(|| read(index, next)))
+            })
+            .map_err(Error::from)
     }
 }
 
