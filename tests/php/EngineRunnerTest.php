@@ -145,6 +145,60 @@ final class EngineRunnerTest extends ModuleTestCase
         $this->fail('the broken engine was taken for a working one');
     }
 
+    /**
+     * @return array<string, array{0: list<string>, 1: string}>
+     */
+    public function brokenUsageStreams(): array
+    {
+        $partial = '{"partial":{"usage":[[0,11,22]]}}';
+        return [
+            'fails after streaming a figure' => [
+                [$partial, '{"ok":false,"error":{"code":"network","message":"Kerio stopped answering.","hint":"Check the server."},"transcript":[]}'],
+                'Kerio stopped answering.',
+            ],
+            'counts fewer figures than it sent' => [
+                [$partial, '{"ok":true,"result":{"streamed":2},"transcript":[]}'],
+                'reported 2 usage figures, but 1 arrived',
+            ],
+            'sends a figure for a position never asked' => [
+                ['{"partial":{"usage":[[0,11,22],[7,1,1]]}}', '{"ok":true,"result":{"streamed":2},"transcript":[]}'],
+                'but 2 arrived (1 for services asked about)',
+            ],
+            'writes an unreadable partial line' => [
+                ['{"partial":{"usage":[[0,11', '{"ok":true,"result":{"streamed":1},"transcript":[]}'],
+                'unreadable output',
+            ],
+        ];
+    }
+
+    /**
+     * A usage run writes its figures only when the engine's answer confirms every figure it
+     * streamed: a failure after some figures arrived, a count that does not match, a figure for a
+     * position never asked or an unreadable line writes none (and the next run still works).
+     *
+     * @dataProvider brokenUsageStreams
+     * @param list<string> $engineLines what the broken engine writes, line by line
+     */
+    public function testAUsageRunIsWrittenWholeOrNotAtAll(array $engineLines, string $error): void
+    {
+        $serverId = $this->addServer();
+        $first = $this->createdService([], [], $serverId);
+        $second = $this->createdService([], ['maildomain' => 'example.org'], $serverId);
+        $echoes = array_map(static fn (string $line): string => 'echo ' . escapeshellarg($line) . "\n", $engineLines);
+        putenv(Engine::BINARY_ENV . '=' . $this->script('kerio-single', "#!/bin/sh\ncat >/dev/null\n" . implode('', $echoes)));
+
+        $results = $this->whmcs->runDailyCron();
+
+        $this->assertStringContainsString($error, (string) $results[$serverId]);
+        foreach ([$first, $second] as $serviceId) {
+            $service = $this->whmcs->service($serviceId);
+            $this->assertSame(['0', '0', '0000-00-00 00:00:00'], [(string) $service->diskusage, (string) $service->disklimit, (string) $service->lastupdate]);
+        }
+        putenv(Engine::BINARY_ENV . '=' . $this->realEngine);
+        $this->assertSame('success', $this->whmcs->runDailyCron()[$serverId], 'the next run works');
+        $this->assertNotSame('0000-00-00 00:00:00', (string) $this->whmcs->service($second)->lastupdate);
+    }
+
     private function script(string $name, string $content, int $mode = 0755): string
     {
         $path = $this->scratch . '/' . $name;

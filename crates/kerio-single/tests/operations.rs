@@ -731,6 +731,55 @@ fn compact_usage_answers_whole_mb_position_by_position() {
     );
 }
 
+#[test]
+fn streamed_usage_hands_over_the_compact_figures_as_lines_before_the_answer() {
+    let emu = seeded(3, 40);
+    let mut addresses: Vec<String> = (1..=3)
+        .flat_map(|d| (1..=40).map(move |u| format!("user{u:05}@d{d:03}.example")))
+        .collect();
+    addresses.extend([
+        "bad address".into(),
+        "ghost@d001.example".into(),
+        "USER00007@d002.example".into(),
+    ]);
+    let compact = emu.ok("usage", json!({"addresses": addresses, "compact": true}));
+    let request = json!({"v": 1, "op": "usage", "server": emu.server(),
+                         "args": {"addresses": addresses, "stream": true}});
+
+    let run = run_binary(&["call"], &[], request.to_string().as_bytes());
+
+    let lines: Vec<Value> = run
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let (answer, partials) = lines.split_last().unwrap();
+    assert_eq!(answer["ok"], true, "{answer}");
+    assert!(
+        partials.len() >= 3,
+        "one line per page read: {}",
+        run.stdout
+    );
+    let mut streamed = vec![Value::Null; addresses.len()];
+    for partial in partials {
+        for entry in partial["partial"]["usage"].as_array().unwrap() {
+            let position = entry[0].as_u64().unwrap() as usize;
+            assert!(streamed[position].is_null(), "each position once");
+            streamed[position] = json!([entry[1], entry[2]]);
+        }
+    }
+    assert_eq!(
+        Value::Array(streamed),
+        compact["usage"],
+        "the same figures at the same positions"
+    );
+    assert_eq!(
+        answer["result"],
+        json!({"streamed": 121}),
+        "120 seeded + the upper-case duplicate"
+    );
+}
+
 /// An emulator on `domains` seeded domains of `users` users each (`kerio-emulator seed`).
 fn seeded(domains: usize, users: usize) -> Emu {
     let dir = tempfile::tempdir().unwrap();

@@ -13,7 +13,7 @@ use crate::query::SearchQuery;
 use crate::transcript::Exchange;
 use crate::types::{ListResult, User};
 use std::collections::VecDeque;
-use std::sync::mpsc::{self, Sender};
+use std::sync::mpsc::{self, SyncSender};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 /// One read: the caller's tag, the domain id and the query.
@@ -167,7 +167,9 @@ impl Client {
     ) -> Result<(), Error> {
         let mut outstanding = reads.len();
         let queue = Queue::new(reads);
-        let (sender, answers) = mpsc::channel::<Answered<T>>();
+        // At most one unread answer per worker: a worker whose answer the caller has not taken
+        // yet waits, so a slow caller (storing figures) holds a few pages, not all of them.
+        let (sender, answers) = mpsc::sync_channel::<Answered<T>>(workers.len());
         std::thread::scope(|scope| {
             for worker in workers.iter_mut() {
                 let (queue, sender) = (&queue, sender.clone());
@@ -212,7 +214,7 @@ impl Client {
 
 /// A worker: takes reads until the queue closes, sending each answer (and the exchange it
 /// recorded) back to the calling thread.
-fn work<T>(client: &mut Client, queue: &Queue<T>, answers: Sender<Answered<T>>) {
+fn work<T>(client: &mut Client, queue: &Queue<T>, answers: SyncSender<Answered<T>>) {
     let _close_on_panic = CloseOnPanic(queue);
     while let Some((tag, domain, query)) = queue.take() {
         let answer = client.users_get(&domain, &query);

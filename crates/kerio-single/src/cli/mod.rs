@@ -11,8 +11,10 @@ use kerio_api::Secret;
 use kerio_single::address::Address;
 use kerio_single::bridge;
 use kerio_single::error::{Error, ExitKind};
-use kerio_single::ops::{NoProgress, Progress};
+use kerio_single::ops::listing::FoundUsage;
+use kerio_single::ops::Progress;
 use kerio_single::server::ServerSettings;
+use serde::Serialize;
 use serde_json::{json, Value};
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -414,13 +416,37 @@ fn call() -> ExitCode {
         eprintln!("kerio-single call: could not read the JSON request from stdin ({e}).");
         return ExitCode::from(1);
     }
-    let response = bridge::handle(&request, &mut NoProgress);
+    let response = bridge::handle(&request, &mut BridgeProgress);
     // serde_json writes straight into the string; `{response}` (Display) goes through a formatter
     // piece by piece, which took a tenth of a usage run's CPU time. A Value always serialises.
     let mut text = serde_json::to_string(&response).unwrap_or_default();
     text.push('\n');
     emit(&text);
     ExitCode::SUCCESS
+}
+
+/// The bridge's progress sink: the figures a streaming `usage` finds go to stdout at once, one
+/// line per page, `{"partial":{"usage":[[position, used MB, limit MB],…]}}`, before the answer
+/// (docs/bridge-protocol.md), so the module can store them while the engine reads on.
+struct BridgeProgress;
+
+impl Progress for BridgeProgress {
+    fn users_read(&mut self, _domain: &str, _done: u64, _total: u64) {}
+
+    fn usage_found(&mut self, found: &[FoundUsage]) {
+        #[derive(Serialize)]
+        struct Partial {
+            usage: Vec<(usize, u64, u64)>,
+        }
+        let usage = found
+            .iter()
+            .map(|&(position, [used, limit])| (position, used, limit))
+            .collect();
+        let mut line =
+            serde_json::to_string(&json!({ "partial": Partial { usage } })).unwrap_or_default();
+        line.push('\n');
+        emit(&line);
+    }
 }
 
 /// A subcommand as a bridge operation.

@@ -37,9 +37,15 @@ pub struct UsageArgs {
     /// Answer in the compact shape ([`CompactUsage`]) instead of [`UsageResult`].
     #[serde(default, deserialize_with = "de::opt_bool")]
     pub compact: Option<bool>,
+    /// Hand the compact figures to the progress sink as they are found
+    /// ([`Progress::usage_found`]; the bridge writes them as lines before its answer), and
+    /// answer only how many there were ([`StreamedUsage`]).
+    #[serde(default, deserialize_with = "de::opt_bool")]
+    pub stream: Option<bool>,
 }
 
-/// What `usage` answers: the full shape by default, the compact one when asked for.
+/// What `usage` answers: the full shape by default, the compact one or the count of streamed
+/// figures when asked for.
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
 pub enum UsageAnswer {
@@ -47,7 +53,20 @@ pub enum UsageAnswer {
     Full(UsageResult),
     /// Only the figures WHMCS stores, position by position.
     Compact(CompactUsage),
+    /// The figures went to the progress sink as they were found.
+    Streamed(StreamedUsage),
 }
+
+/// The `usage` result when the figures were streamed: how many `[position, used, limit]`
+/// entries were handed over (the caller checks it received them all).
+#[derive(Debug, Serialize)]
+pub struct StreamedUsage {
+    /// Entries handed to [`Progress::usage_found`].
+    pub streamed: usize,
+}
+
+/// One streamed figure: the position of the address asked and `[whole used MB, limit MB]`.
+pub type FoundUsage = (usize, [u64; 2]);
 
 /// The compact `usage` result: for each address asked, at the same position, `[used MB rounded
 /// to a whole MB, limit MB]` (what WHMCS stores in diskusage/disklimit), or `null` when it has no
@@ -137,52 +156,75 @@ struct Figures {
     limit_mb: u64,
 }
 
-/// Wanted logins by domain name, with their figures once found.
-type Wanted = BTreeMap<String, HashMap<String, Option<Figures>>>;
+/// One wanted login: its figures once found, and where it was asked (for streaming).
+#[derive(Debug, Default)]
+struct Slot {
+    figures: Option<Figures>,
+    positions: Vec<usize>,
+}
+
+/// Wanted logins by domain name.
+type Wanted = BTreeMap<String, HashMap<String, Slot>>;
 
 /// `usage`: used and limit MB for each address; one `Domains.get`, then one paged `Users.get`
 /// per domain. Each address is parsed once (a usage run may ask for tens of thousands); the
 /// texts asked are kept only for the full answer, which names them.
 pub fn usage(context: &mut Context, args: UsageArgs) -> Result<UsageAnswer, Error> {
-    let UsageArgs { addresses, compact } = args;
+    let UsageArgs {
+        addresses,
+        compact,
+        stream,
+    } = args;
+    let stream = stream == Some(true);
     let parsed: Vec<Option<Address>> = addresses
         .iter()
         .map(|text| Address::parse(text).ok())
         .collect();
-    let asked = if compact == Some(true) {
+    let asked = if compact == Some(true) || stream {
         drop(addresses);
         None
     } else {
         Some(addresses)
     };
     let mut wanted: Wanted = BTreeMap::new();
-    for address in parsed.iter().flatten() {
-        wanted
-            .entry(address.domain().to_string())
-            .or_default()
-            .insert(address.local().to_string(), None);
+    for (position, address) in parsed.iter().enumerate() {
+        if let Some(address) = address {
+            wanted
+                .entry(address.domain().to_string())
+                .or_default()
+                .entry(address.local().to_string())
+                .or_default()
+                .positions
+                .push(position);
+        }
     }
+    let mut streamed = 0;
     if !wanted.is_empty() {
         context.session_with_progress(|kerio, progress| {
             let names: Vec<String> = wanted.keys().cloned().collect();
             let names: Vec<&str> = names.iter().map(String::as_str).collect();
             let domains = kerio.domains(&names)?;
-            read_usage(kerio, progress, &domains, &mut wanted)
+            let sink = stream.then_some(&mut streamed);
+            read_usage(kerio, progress, &domains, &mut wanted, sink)
         })?;
     }
     Ok(match asked {
+        None if stream => UsageAnswer::Streamed(StreamedUsage { streamed }),
         None => UsageAnswer::Compact(figures(&parsed, &wanted)),
         Some(asked) => UsageAnswer::Full(arrange(&asked, &parsed, &wanted)),
     })
 }
 
 /// Reads `domains` page by page, filling the usage of the `wanted` logins (by domain name);
-/// stops reading a domain once all its wanted logins are found.
+/// stops reading a domain once all its wanted logins are found. With `streamed` (a count), the
+/// figures of each page are also handed to [`Progress::usage_found`] at once, position by
+/// position, and counted.
 fn read_usage(
     kerio: &mut Kerio,
     progress: &mut dyn Progress,
     domains: &[DomainInfo],
     wanted: &mut Wanted,
+    mut streamed: Option<&mut usize>,
 ) -> Result<(), Error> {
     let ids: Vec<&str> = domains.iter().map(|domain| domain.id.as_str()).collect();
     let mut missing: Vec<usize> = domains
@@ -197,17 +239,28 @@ fn read_usage(
         let Some(logins) = wanted.get_mut(&domain.name) else {
             return false;
         };
+        let mut found: Vec<FoundUsage> = Vec::new();
         for user in page {
             let Some(login) = user.login_name.as_deref().map(str::to_ascii_lowercase) else {
                 continue;
             };
-            if let Some(slot @ None) = logins.get_mut(&login) {
-                *slot = Some(Figures {
-                    used_mb: quota::user_used_mb(&user),
-                    limit_mb: quota::user_limit_mb(&user),
-                });
-                missing[index] -= 1;
+            let Some(slot) = logins.get_mut(&login).filter(|slot| slot.figures.is_none()) else {
+                continue;
+            };
+            let figures = Figures {
+                used_mb: quota::user_used_mb(&user),
+                limit_mb: quota::user_limit_mb(&user),
+            };
+            slot.figures = Some(figures);
+            missing[index] -= 1;
+            if streamed.is_some() {
+                let entry = [whole_mb(figures.used_mb), figures.limit_mb];
+                found.extend(slot.positions.iter().map(|&position| (position, entry)));
             }
+        }
+        if let Some(count) = streamed.as_deref_mut().filter(|_| !found.is_empty()) {
+            *count += found.len();
+            progress.usage_found(&found);
         }
         missing[index] > 0
     })
@@ -226,6 +279,7 @@ fn arrange(asked: &[String], parsed: &[Option<Address>], found: &Wanted) -> Usag
             let figures = found
                 .get(address.domain())?
                 .get(address.local())?
+                .figures
                 .as_ref()?;
             Some(Usage {
                 address: format!("{}@{}", address.local(), address.domain()),
@@ -254,6 +308,7 @@ fn figures(parsed: &[Option<Address>], found: &Wanted) -> CompactUsage {
             let usage = found
                 .get(address.domain())?
                 .get(address.local())?
+                .figures
                 .as_ref()?;
             Some([whole_mb(usage.used_mb), usage.limit_mb])
         })

@@ -25,6 +25,10 @@ use serde_json::Value;
 pub trait Progress {
     /// `done` of `total` users of `domain` have been read.
     fn users_read(&mut self, domain: &str, done: u64, total: u64);
+
+    /// Figures a streaming `usage` found on one page (`[position, [used, limit]]`, see
+    /// [`listing::FoundUsage`]); only asked for with `stream`, ignored by default.
+    fn usage_found(&mut self, _found: &[listing::FoundUsage]) {}
 }
 
 /// A progress sink that ignores everything (the bridge).

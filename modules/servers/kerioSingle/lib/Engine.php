@@ -18,6 +18,8 @@ final class Engine
     public const BINARY_ENV = 'KERIO_SINGLE_BIN';
 
     private const CHUNK_BYTES = 65536;
+    /** How a line of partial results starts (written by the engine before its answer). */
+    private const PARTIAL_PREFIX = '{"partial":';
     /** First pause (µs) while waiting for the engine to exit, doubled up to EXIT_POLL_MAX_US. */
     private const EXIT_POLL_FIRST_US = 100;
     private const EXIT_POLL_MAX_US = 2000;
@@ -87,24 +89,30 @@ final class Engine
     /**
      * Sends one request and returns the decoded response (`ok`, `result`/`error`, `transcript`).
      *
+     * With $onPartial, the lines `{"partial": {…}}` the engine writes before its answer (a
+     * streaming `usage`, docs/bridge-protocol.md) are handed to it, decoded, while the engine
+     * runs; if it throws, the engine is stopped and the exception passes through.
+     *
      * @param array<string, mixed> $request the bridge request (v, op, server, args)
+     * @param (callable(array<string, mixed>): void)|null $onPartial
      * @return array<string, mixed>
      * @throws EngineError when the engine cannot be run or does not answer with a bridge response
      */
-    public function run(array $request): array
+    public function run(array $request, ?callable $onPartial = null): array
     {
         $this->assertRunnable();
         $payload = json_encode($request, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_THROW_ON_ERROR);
-        [$stdout, $stderr, $exitCode] = $this->exchange($payload);
+        [$stdout, $stderr, $exitCode] = $this->exchange($payload, $onPartial);
         return $this->decodeResponse($stdout, $stderr, $exitCode);
     }
 
     /**
      * Runs the process, feeds stdin and collects stdout/stderr until it exits or the deadline passes.
      *
+     * @param (callable(array<string, mixed>): void)|null $onPartial
      * @return array{0: string, 1: string, 2: int}
      */
-    private function exchange(string $payload): array
+    private function exchange(string $payload, ?callable $onPartial): array
     {
         $pipes = [];
         $process = @proc_open(
@@ -122,7 +130,7 @@ final class Engine
         foreach ($pipes as $pipe) {
             stream_set_blocking($pipe, false);
         }
-        $output = $this->pump($process, $pipes, $payload);
+        $output = $this->pump($process, $pipes, $payload, $onPartial);
         return [$output[1], $output[2], $this->waitForExit($process)];
     }
 
@@ -131,9 +139,10 @@ final class Engine
      *
      * @param resource               $process
      * @param array<int, resource>   $pipes
+     * @param (callable(array<string, mixed>): void)|null $onPartial
      * @return array<int, string> collected output by descriptor number (1, 2)
      */
-    private function pump($process, array $pipes, string $payload): array
+    private function pump($process, array $pipes, string $payload, ?callable $onPartial): array
     {
         $deadline = microtime(true) + $this->timeoutSeconds;
         $output = [1 => '', 2 => ''];
@@ -172,6 +181,14 @@ final class Engine
                 if (is_string($chunk)) {
                     $output[$number] .= $chunk;
                 }
+                if ($number === 1 && $onPartial !== null) {
+                    try {
+                        $output[1] = $this->passPartials($output[1], $onPartial);
+                    } catch (\Throwable $failure) {
+                        $this->abort($process, $pipes);
+                        throw $failure;
+                    }
+                }
                 if (feof($pipe)) {
                     fclose($pipe);
                     unset($open[$number]);
@@ -182,6 +199,27 @@ final class Engine
             fclose($stdin);
         }
         return $output;
+    }
+
+    /**
+     * Hands every complete `{"partial": …}` line at the start of $stdout to $onPartial and returns
+     * the rest (the answer, or a line not complete yet).
+     *
+     * @param callable(array<string, mixed>): void $onPartial
+     * @throws EngineError when a partial line is not JSON
+     */
+    private function passPartials(string $stdout, callable $onPartial): string
+    {
+        while (strncmp($stdout, self::PARTIAL_PREFIX, strlen(self::PARTIAL_PREFIX)) === 0
+            && ($end = strpos($stdout, "\n")) !== false) {
+            $partial = json_decode(substr($stdout, 0, $end), true);
+            $stdout = (string) substr($stdout, $end + 1);
+            if (!is_array($partial) || !is_array($partial['partial'] ?? null)) {
+                throw self::unreadableOutput();
+            }
+            $onPartial($partial['partial']);
+        }
+        return $stdout;
     }
 
     /**
@@ -260,7 +298,13 @@ final class Engine
                 'Re-upload bin/kerio-single from the module package built for this server (Linux x86_64).'
             );
         }
-        throw new EngineError(
+        throw self::unreadableOutput();
+    }
+
+    /** The error for output that is not the bridge's. */
+    private static function unreadableOutput(): EngineError
+    {
+        return new EngineError(
             EngineError::OUTPUT,
             'The Kerio engine answered with unreadable output.',
             'Make sure bin/kerio-single and kerioSingle.php come from the same module release.'

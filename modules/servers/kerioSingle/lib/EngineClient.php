@@ -77,12 +77,14 @@ final class EngineClient
     /**
      * Runs one engine operation and returns its `result`.
      *
-     * @param array<string, mixed> $args    operation arguments (docs/bridge-protocol.md)
-     * @param list<string>         $secrets further secret values inside $args, masked in the log
+     * @param array<string, mixed> $args      operation arguments (docs/bridge-protocol.md)
+     * @param list<string>         $secrets   further secret values inside $args, masked in the log
+     * @param (callable(array<string, mixed>): void)|null $onPartial receives the partial results
+     *        a streaming operation writes before its answer (Engine::run)
      * @return array<string, mixed>
      * @throws EngineError with the engine's error code, message and hint
      */
-    public function call(string $op, array $args, array $secrets = []): array
+    public function call(string $op, array $args, array $secrets = [], ?callable $onPartial = null): array
     {
         $this->log->addSecrets($secrets);
         $request = [
@@ -92,7 +94,7 @@ final class EngineClient
             'args' => (object) $args,
         ];
         try {
-            $response = $this->engine->run($request);
+            $response = $this->engine->run($request, $onPartial);
         } catch (EngineError $error) {
             $this->log->failure(['op' => $op, 'args' => $args], $error->describe());
             throw $error;

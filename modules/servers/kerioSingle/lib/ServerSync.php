@@ -36,18 +36,46 @@ final class ServerSync
         $serviceIds = array_keys($mailboxes);
         $addresses = array_values($mailboxes);
         unset($mailboxes);
-        $usage = EngineClient::forParams($params, 'UsageUpdate')
-            ->call('usage', ['addresses' => $addresses, 'compact' => true])['usage'] ?? [];
-        unset($addresses);
-        $usageByService = [];
-        foreach ((array) $usage as $position => $figures) {
-            if (is_array($figures) && isset($serviceIds[$position])) {
-                $usageByService[$serviceIds[$position]] = $figures;
-            }
+        $client = EngineClient::forParams($params, 'UsageUpdate');
+        $writer = UsageWriter::begin(date('Y-m-d H:i:s'));
+        $received = 0;
+        try {
+            $result = $client->call('usage', ['addresses' => $addresses, 'stream' => true], [],
+                static function (array $partial) use ($writer, $serviceIds, &$received): void {
+                    foreach ((array) ($partial['usage'] ?? []) as $entry) {
+                        $received++;
+                        $serviceId = is_array($entry) && is_int($entry[0] ?? null) ? ($serviceIds[$entry[0]] ?? null) : null;
+                        if ($serviceId !== null) {
+                            $writer->add($serviceId, (int) ($entry[1] ?? 0), (int) ($entry[2] ?? 0));
+                        }
+                    }
+                });
+            self::checkStreamed($result, $received, $writer->added());
+        } catch (\Throwable $failure) {
+            $writer->abort();
+            throw $failure;
         }
-        unset($usage, $serviceIds);
-        ServiceRepository::writeUsage($usageByService, date('Y-m-d H:i:s'));
-        return count($usageByService);
+        return $writer->finish();
+    }
+
+    /**
+     * A streamed usage run must have handed over exactly as many figures as its answer says, each
+     * for a service asked about; anything else writes nothing.
+     *
+     * @param array<string, mixed> $result the engine's answer (`streamed`)
+     * @throws EngineError
+     */
+    private static function checkStreamed(array $result, int $received, int $added): void
+    {
+        $streamed = $result['streamed'] ?? null;
+        if ($streamed !== $received || $added !== $received) {
+            throw new EngineError(
+                EngineError::OUTPUT,
+                'The Kerio engine reported ' . (is_int($streamed) ? $streamed : 'no count of') . ' usage figures, but ' . $received
+                    . ' arrived (' . $added . ' for services asked about); no usage was written.',
+                'Make sure bin/kerio-single and kerioSingle.php come from the same module release, then run the update again.'
+            );
+        }
     }
 
     /**
