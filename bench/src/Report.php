@@ -58,6 +58,8 @@ final class Report
         $text .= $line('usage 10k: speed-up', array_map(static fn (array $d): string => sprintf('%.0fx', Distance::speedup($d)), $distances));
         $text .= $line('engine overhead (share)', array_map(static fn (array $d): string => sprintf('%.2f ms (%.1f %%)', $d['overhead']['median'],
             100 * $d['overhead']['share_of_action']), $distances));
+        $text .= $line('engine run / PHP process start', array_map(static fn (array $d): string => sprintf('%.1f / %.1f ms', $d['overhead']['engine_median_ms'],
+            $d['overhead']['process_start_ms']), $distances));
         return $text;
     }
 

@@ -227,10 +227,12 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Listener>) {
 
 /// Waits `delay` of simulated network distance, and not at all without `--latency-ms`: a zero
 /// `tokio::time::sleep` still waits for the runtime's next timer tick (up to ~1 ms), which cost
-/// every connection and every answer on loopback.
+/// every connection and every answer on loopback. The wait is a thread sleep on the blocking pool,
+/// not tokio's timer: the timer wheel rounds every deadline up to its next millisecond tick, and at
+/// 2 ms that made each simulated round trip ~3-4 ms (make bench, bench/README.md).
 async fn pay(delay: Duration) {
     if !delay.is_zero() {
-        tokio::time::sleep(delay).await;
+        let _ = tokio::task::spawn_blocking(move || std::thread::sleep(delay)).await;
     }
 }
 

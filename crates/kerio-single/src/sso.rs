@@ -13,6 +13,7 @@
 //! token field, refuses with `sso_protected` instead of handing out a form that would fail.
 
 use crate::error::{Code, Error};
+use crate::server::ServerSettings;
 use serde::Serialize;
 
 /// Path of Kerio's webmail form login, relative to the webmail URL.
@@ -70,9 +71,31 @@ pub fn login_needs_token(login_page_html: &str) -> bool {
     login_page_html.contains(&format!("name=\"{CSRF_FIELD}\""))
 }
 
+/// Runs `work` while [`webmail_csrf`] reads the webmail login page over a connection of its own
+/// (a client with the admin session's certificate trust that never logs in): the page's connect,
+/// TLS handshake and request overlap the session's exchanges instead of following them, three
+/// round trips fewer for SSO and Test Connection at a distance (make bench). Without
+/// `webmail_url` no page is read and the answer is `None`.
+pub fn alongside_webmail_csrf<T>(
+    server: &ServerSettings,
+    webmail_url: Option<&str>,
+    work: impl FnOnce() -> Result<T, Error>,
+) -> Result<(T, Option<bool>), Error> {
+    let Some(url) = webmail_url else {
+        return work().map(|value| (value, None));
+    };
+    let mut page_client = kerio_api::Client::new(server.client_config()?)?;
+    std::thread::scope(|scope| {
+        let page = scope.spawn(move || webmail_csrf(&mut page_client, url));
+        let outcome = work();
+        let csrf = page.join().unwrap_or(None);
+        outcome.map(|value| (value, csrf))
+    })
+}
+
 /// Whether the server's webmail sign-in needs a CSRF token: read from its login page; `None`
 /// when the page could not be read (unknown).
-pub fn webmail_csrf(client: &mut kerio_api::Client, webmail_url: &str) -> Option<bool> {
+fn webmail_csrf(client: &mut kerio_api::Client, webmail_url: &str) -> Option<bool> {
     client
         .fetch_page(&login_page_url(webmail_url))
         .ok()

@@ -754,10 +754,10 @@ pub fn sso(context: &mut Context, args: SsoArgs) -> Result<SsoPage, Error> {
     }
     let target = args.mailbox.target("sso")?;
     let address = &target.address;
-    let webmail_url = context.server()?.webmail_url()?;
-    let (mailbox, csrf) = context.session(|kerio| {
-        let mailbox = target.existing(kerio, &["isEnabled"])?;
-        Ok((mailbox, sso::webmail_csrf(kerio.client(), &webmail_url)))
+    let server = context.server()?;
+    let webmail_url = server.webmail_url()?;
+    let (mailbox, csrf) = sso::alongside_webmail_csrf(server, Some(&webmail_url), || {
+        context.session(|kerio| target.existing(kerio, &["isEnabled"]))
     })?;
     if mailbox.user.is_enabled == Some(false) {
         return Err(Error::new(

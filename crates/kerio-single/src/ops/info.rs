@@ -3,7 +3,7 @@
 use super::Context;
 use crate::error::{Code, Error};
 use crate::ownership;
-use crate::session::DomainInfo;
+use crate::session::{DomainInfo, Kerio};
 use crate::sso;
 use kerio_api::UserCountInfo;
 use serde::{Deserialize, Serialize};
@@ -64,29 +64,40 @@ pub fn test_connection(
     args: ConnectionArgs,
 ) -> Result<ConnectionResult, Error> {
     let wanted = ownership::allowed_domains_of(args.allowed_domains.as_deref().unwrap_or(&[]))?;
-    let webmail_url = context.server()?.webmail_url().ok();
-    context.session(|kerio| {
-        let version = kerio.client().server_version()?;
-        let me = kerio.client().who_am_i()?;
-        let role = me.effective_role.user_role.clone();
-        let scope = scope_of(&role).ok_or_else(|| insufficient_role(&me.login_name, &role))?;
-        let domains = manageable(kerio.all_domains()?, scope, &me.domain_id);
-        let unmanageable_domains = wanted
-            .into_iter()
-            .filter(|name| !domains.contains(name))
-            .collect();
-        Ok(ConnectionResult {
-            product: version.product,
-            version: version.version,
-            user: me.login_name,
-            role,
-            can_manage_users: true,
-            scope,
-            domains,
-            unmanageable_domains,
-            tls_fingerprint: kerio.client().presented_fingerprint(),
-            webmail_csrf: webmail_url.and_then(|url| sso::webmail_csrf(kerio.client(), &url)),
-        })
+    let server = context.server()?;
+    let webmail_url = server.webmail_url().ok();
+    let (result, webmail_csrf) =
+        sso::alongside_webmail_csrf(server, webmail_url.as_deref(), || {
+            context.session(|kerio| connection_result(kerio, wanted))
+        })?;
+    Ok(ConnectionResult {
+        webmail_csrf,
+        ..result
+    })
+}
+
+/// What the admin session of `test_connection` finds (everything but the webmail check).
+fn connection_result(kerio: &mut Kerio, wanted: Vec<String>) -> Result<ConnectionResult, Error> {
+    let version = kerio.client().server_version()?;
+    let me = kerio.client().who_am_i()?;
+    let role = me.effective_role.user_role.clone();
+    let scope = scope_of(&role).ok_or_else(|| insufficient_role(&me.login_name, &role))?;
+    let domains = manageable(kerio.all_domains()?, scope, &me.domain_id);
+    let unmanageable_domains = wanted
+        .into_iter()
+        .filter(|name| !domains.contains(name))
+        .collect();
+    Ok(ConnectionResult {
+        product: version.product,
+        version: version.version,
+        user: me.login_name,
+        role,
+        can_manage_users: true,
+        scope,
+        domains,
+        unmanageable_domains,
+        tls_fingerprint: kerio.client().presented_fingerprint(),
+        webmail_csrf: None,
     })
 }
 
