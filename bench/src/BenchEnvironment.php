@@ -4,6 +4,7 @@ namespace KerioSingle\Bench;
 
 use KerioSingle\Harness\Database;
 use KerioSingle\Harness\Emulator;
+use KerioSingle\Harness\Settings;
 use KerioSingle\Harness\Whmcs;
 use WHMCS\Module\Server\kerioSingle\Engine;
 
@@ -49,11 +50,17 @@ final class BenchEnvironment
         return Emulator::start($this->path($name), self::ADMIN_PASSWORD, ['--latency-ms', (string) $rttMs]);
     }
 
-    /** A WHMCS with empty tables (the previous contents are dropped). */
+    /**
+     * A WHMCS with empty tables (the previous contents are dropped), set up as WHMCS runs in
+     * production: usage statistics updated daily, module debug logging off (Utilities > Logs >
+     * Module Log; WHMCS advises enabling it only while troubleshooting; bench/README.md gives
+     * what logging every exchange adds).
+     */
     public function freshWhmcs(): Whmcs
     {
         $whmcs = Whmcs::install(Database::configFromEnvironment());
         $whmcs->updateUsageStatisticsDaily(true);
+        Settings::set('ModuleDebugMode', '');
         return $whmcs;
     }
 

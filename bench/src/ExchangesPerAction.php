@@ -4,7 +4,6 @@ namespace KerioSingle\Bench;
 
 use KerioSingle\Harness\Emulator;
 use KerioSingle\Harness\ParamsBuilder;
-use KerioSingle\Harness\Settings;
 use KerioSingle\Harness\Whmcs;
 use WHMCS\Module\Server\kerioSingle\SsoEndpoint;
 
@@ -34,7 +33,7 @@ final class ExchangesPerAction
     public const PASSWORD = 'Lifecycle-Pa55-word!';
 
     /** How many mailboxes go through the whole lifecycle (the action times are their median). */
-    private const LIFECYCLES = 3;
+    private const LIFECYCLES = 7;
 
     /** How many module actions timeSuspendCycle() times. */
     private const ACTION_ROUNDS = 40;
@@ -58,10 +57,6 @@ final class ExchangesPerAction
      */
     public function measure(): array
     {
-        // As WHMCS ships and runs in production: module debug logging off (Utilities > Logs >
-        // Module Log; WHMCS advises enabling it only while troubleshooting). bench/README.md
-        // gives what logging every exchange adds.
-        Settings::set('ModuleDebugMode', '');
         $serverId = $this->whmcs->addServer($this->emulator->serverFields());
         $productId = $this->product('Mailbox', '1024');
         $biggerId = $this->product('Mailbox XL', '2048');

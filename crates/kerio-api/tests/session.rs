@@ -300,7 +300,7 @@ fn an_expired_session_during_parallel_reads_is_renewed_once_and_every_read_answe
 #[test]
 fn parallel_reads_widen_with_the_distance_to_the_server() {
     // The width is measured from the fastest exchange, which on loopback depends on the machine's
-    // load; the rule itself (one read per ms, 4..16) is unit-tested in client.rs. What an
+    // load; the rule itself (four reads per ms, 4..16) is unit-tested in client.rs. What an
     // integration test can pin without the clock: a server 20 ms away can never answer faster
     // than 20 ms, so it is always read at the widest.
     let far = common::emulator_with(|config| {
