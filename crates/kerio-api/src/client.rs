@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 mod pipeline;
 
 use pipeline::stopped_read;
-pub use pipeline::UsersRead;
+pub use pipeline::{FollowUp, UsersAnswer, UsersRead};
 
 /// The API application this client introduces itself as at `Session.login` (Kerio logs it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -19,8 +19,15 @@ use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 /// One read: the caller's tag, the domain id and the query.
 pub type UsersRead<T> = (T, String, SearchQuery);
 
+/// The answer to one read.
+pub type UsersAnswer = Result<ListResult<User>, Error>;
+
+/// What the caller makes of an answer: the read it leads to, if any, or an error that stops the
+/// reading.
+pub type FollowUp<T> = Result<Option<UsersRead<T>>, Error>;
+
 /// What a worker sends back: the read, its answer and the exchanges it recorded.
-type Answered<T> = (UsersRead<T>, Result<ListResult<User>, Error>, Vec<Exchange>);
+type Answered<T> = (UsersRead<T>, UsersAnswer, Vec<Exchange>);
 
 /// Reads not handed out yet, and whether the workers should stop once none are left.
 struct Pending<T> {
@@ -113,10 +120,7 @@ impl Client {
     pub fn users_get_pipelined<T: Send>(
         &mut self,
         reads: Vec<UsersRead<T>>,
-        mut on_answer: impl FnMut(
-            T,
-            Result<ListResult<User>, Error>,
-        ) -> Result<Option<UsersRead<T>>, Error>,
+        mut on_answer: impl FnMut(T, UsersAnswer) -> FollowUp<T>,
     ) -> Result<(), Error> {
         let width = self.parallel_reads().min(reads.len());
         if width <= 1 {
@@ -139,10 +143,7 @@ impl Client {
     fn users_get_in_turn<T>(
         &mut self,
         reads: Vec<UsersRead<T>>,
-        mut on_answer: impl FnMut(
-            T,
-            Result<ListResult<User>, Error>,
-        ) -> Result<Option<UsersRead<T>>, Error>,
+        mut on_answer: impl FnMut(T, UsersAnswer) -> FollowUp<T>,
     ) -> Result<(), Error> {
         let mut reads = VecDeque::from(reads);
         while let Some((tag, domain, query)) = reads.pop_front() {
@@ -160,10 +161,7 @@ impl Client {
         &mut self,
         workers: &mut [Client],
         reads: Vec<UsersRead<T>>,
-        on_answer: &mut impl FnMut(
-            T,
-            Result<ListResult<User>, Error>,
-        ) -> Result<Option<UsersRead<T>>, Error>,
+        on_answer: &mut impl FnMut(T, UsersAnswer) -> FollowUp<T>,
     ) -> Result<(), Error> {
         let mut outstanding = reads.len();
         let queue = Queue::new(reads);
