@@ -343,26 +343,17 @@ final class Whmcs
     {
         $productId = (int) $this->service($serviceId)->packageid;
         foreach ($choices as $name => $value) {
-            $option = Capsule::table('tblproductconfigoptions as o')
+            $optionId = Capsule::table('tblproductconfigoptions as o')
                 ->join('tblproductconfiglinks as l', 'l.gid', '=', 'o.gid')
                 ->where('l.pid', $productId)
                 ->where(static function ($query) use ($name): void {
                     $query->where('o.optionname', $name)->orWhere('o.optionname', 'like', $name . '|%');
                 })
-                ->first(['o.id', 'o.optiontype']);
-            if ($option === null) {
+                ->value('o.id');
+            if ($optionId === null) {
                 throw new \InvalidArgumentException('Product ' . $productId . ' has no Configurable Option "' . $name . '".');
             }
-            $subs = Capsule::table('tblproductconfigoptionssub')->where('configid', $option->id)->orderBy('sortorder')->orderBy('id');
-            $byQuantity = in_array((string) $option->optiontype, ['3', '4'], true);
-            $sub = $byQuantity ? $subs->first() : $subs->get()->first(static fn ($row): bool => explode('|', (string) $row->optionname)[0] === (string) $value);
-            if ($sub === null) {
-                throw new \InvalidArgumentException('Configurable Option "' . $name . '" has no choice "' . $value . '".');
-            }
-            Capsule::table('tblhostingconfigoptions')->updateOrInsert(
-                ['relid' => $serviceId, 'configid' => $option->id],
-                ['optionid' => $sub->id, 'qty' => $byQuantity ? (int) $value : 0]
-            );
+            $this->chooseConfigurableOption($serviceId, (int) $optionId, $value);
         }
     }
 
@@ -615,18 +606,31 @@ final class Whmcs
     }
 
     /**
-     * What the customer chose for a Configurable Option of the service: a choice's name (as added) for
-     * dropdown/radio, a quantity for yes/no (0/1) and quantity options.
+     * What the customer chose for one Configurable Option of the service (by option id), stored as
+     * WHMCS stores it in tblhostingconfigoptions: a dropdown/radio option gets the sub-option named
+     * $choice (whole, or its part before `|`); a yes/no or quantity option the quantity, with its
+     * one sub-option when it has one.
      *
      * @param string|int $choice
+     * @throws \InvalidArgumentException when a dropdown/radio option has no such sub-option
      */
     public function chooseConfigurableOption(int $serviceId, int $optionId, $choice): void
     {
-        $choiceId = is_int($choice) ? 0 : (int) Capsule::table('tblproductconfigoptionssub')
-            ->where('configid', $optionId)->where('optionname', $choice)->value('id');
-        Capsule::table('tblhostingconfigoptions')->insert([
-            'relid' => $serviceId, 'configid' => $optionId, 'optionid' => $choiceId, 'qty' => is_int($choice) ? $choice : 0,
-        ]);
+        $type = (string) Capsule::table('tblproductconfigoptions')->where('id', $optionId)->value('optiontype');
+        $subs = Capsule::table('tblproductconfigoptionssub')->where('configid', $optionId)->orderBy('sortorder')->orderBy('id')->get();
+        $byQuantity = in_array($type, ['3', '4'], true);
+        $sub = $byQuantity ? $subs->first() : $subs->first(static fn ($row): bool => in_array(
+            (string) $choice,
+            [(string) $row->optionname, explode('|', (string) $row->optionname)[0]],
+            true
+        ));
+        if ($sub === null && !$byQuantity) {
+            throw new \InvalidArgumentException('Configurable Option ' . $optionId . ' has no choice "' . $choice . '".');
+        }
+        Capsule::table('tblhostingconfigoptions')->updateOrInsert(
+            ['relid' => $serviceId, 'configid' => $optionId],
+            ['optionid' => $sub === null ? 0 : (int) $sub->id, 'qty' => $byQuantity ? (int) $choice : 0]
+        );
     }
 
     /** The tblhosting row. */
