@@ -1,4 +1,5 @@
-//! The bridge: one JSON request in, one JSON response out (docs/bridge-protocol.md, v1).
+//! The bridge: one JSON request in, one JSON response out (docs/bridge-protocol.md, v1); a
+//! streaming `usage` writes its figures as lines before the response (the CLI's progress sink).
 //!
 //! The CLI's own commands use the same path ([`execute`] and [`response`]), so a refusal reads
 //! the same wherever it shows up.

@@ -2,7 +2,8 @@
 //! behind them, the JSON bridge the PHP module calls, and the library half of the admin CLI.
 //!
 //! Layout, from the outside in:
-//! * [`bridge`]: one JSON request in, one JSON response out (docs/bridge-protocol.md);
+//! * [`bridge`]: one JSON request in, one JSON response out, a streaming `usage` writing its
+//!   figures as lines first (docs/bridge-protocol.md);
 //! * [`ops`]: the operations (`create_account`, `usage`, …) as library functions;
 //! * [`session`]: one logged-in Kerio session and the lookups the operations share;
 //! * [`rules`], [`address`], [`quota`], [`ownership`], [`sso`]: the product's rules, pure;

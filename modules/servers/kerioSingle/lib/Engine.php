@@ -8,7 +8,8 @@ if (!defined('WHMCS')) {
 
 /**
  * Runs the Rust engine `bin/kerio-single call` as a child process: one JSON request on stdin,
- * one JSON response on stdout (docs/bridge-protocol.md).
+ * one JSON response on stdout, after the partial lines of a streaming `usage`
+ * (docs/bridge-protocol.md).
  *
  * Every way the process can fail to answer becomes an EngineError whose message names the fix.
  */
