@@ -10,6 +10,7 @@ packages=(
   mariadb-server mariadb-client
   chromium libjs-bootstrap4
   zip unzip file ca-certificates curl
+  gcc libc6-dev  # the C parts of ring (TLS) and mimalloc (the emulator's allocator), and the static libc
 )
 
 missing=()
