@@ -11,7 +11,8 @@ use crate::error::Error;
 use crate::server::ServerSettings;
 use crate::translate::DOES_NOT_EXIST;
 use kerio_api::{
-    Client, Combining, Comparator, Domain, Exchange, ListResult, SearchQuery, User, UsersRead,
+    Client, Combining, Comparator, Domain, Exchange, ListResult, SearchQuery, ServerVersion, User,
+    UserDetails, UsersRead,
 };
 use serde_json::{json, Value};
 use std::collections::HashSet;
@@ -175,6 +176,45 @@ impl Kerio<'_> {
             Err(error) => return Err(error.into()),
         };
         Ok((domain, user))
+    }
+
+    /// What Test Connection asks of the server, in one `Batch.run`: its version, the logged-in
+    /// admin (`Session.whoAmI`) and every domain (as [`Kerio::all_domains`]). The domains are an
+    /// outcome of their own: a role that may not list them is refused by the caller first.
+    pub fn admin_overview(&mut self) -> Result<AdminOverview, Error> {
+        let query = SearchQuery::new().fields(DOMAIN_FIELDS);
+        let mut outcomes = self
+            .client
+            .batch(&[
+                ("Server.getVersion", json!({})),
+                ("Session.whoAmI", json!({})),
+                ("Domains.get", json!({ "query": query })),
+            ])?
+            .into_iter();
+        let (Some(version), Some(me), Some(domains)) =
+            (outcomes.next(), outcomes.next(), outcomes.next())
+        else {
+            return Err(kerio_api::Error::InvalidJson {
+                method: "Batch.run".to_string(),
+                detail: "the answer lists fewer than three results".to_string(),
+            }
+            .into());
+        };
+        let version: ServerVersion = typed("Server.getVersion", version?)?;
+        let me: UserDetails = typed("Session.whoAmI", field_of(me?, "userDetails"))?;
+        let domains = domains.map_err(Error::from).and_then(|answer| {
+            let mut domains: Vec<DomainInfo> = list_of::<Domain>("Domains.get", answer)?
+                .into_iter()
+                .filter_map(DomainInfo::from_kerio)
+                .collect();
+            domains.sort_by(|a, b| a.name.cmp(&b.name));
+            Ok(domains)
+        });
+        Ok(AdminOverview {
+            version,
+            me,
+            domains,
+        })
     }
 
     /// The domain `name`, if it exists.
@@ -343,17 +383,35 @@ fn domain_query(names: &[&str]) -> SearchQuery {
         .combining(Combining::Or)
 }
 
+/// What [`Kerio::admin_overview`] reads.
+pub struct AdminOverview {
+    /// `Server.getVersion`.
+    pub version: ServerVersion,
+    /// `Session.whoAmI`: the logged-in admin and its role.
+    pub me: UserDetails,
+    /// Every domain, sorted by name, or why they could not be listed.
+    pub domains: Result<Vec<DomainInfo>, Error>,
+}
+
+/// The member `name` of a batch answer (`Value::Null` when absent).
+fn field_of(mut answer: Value, name: &str) -> Value {
+    answer.get_mut(name).map(Value::take).unwrap_or(Value::Null)
+}
+
+/// A batch answer read as `T`.
+fn typed<T: serde::de::DeserializeOwned>(method: &str, answer: Value) -> Result<T, Error> {
+    serde_json::from_value(answer).map_err(|e| {
+        kerio_api::Error::InvalidJson {
+            method: method.to_string(),
+            detail: e.to_string(),
+        }
+        .into()
+    })
+}
+
 /// The `list` of a `Domains.get` / `Users.get` answer read from a batch.
 fn list_of<T: serde::de::DeserializeOwned>(method: &str, answer: Value) -> Result<Vec<T>, Error> {
-    serde_json::from_value::<ListResult<T>>(answer)
-        .map(|found| found.list)
-        .map_err(|e| {
-            kerio_api::Error::InvalidJson {
-                method: method.to_string(),
-                detail: e.to_string(),
-            }
-            .into()
-        })
+    typed::<ListResult<T>>(method, answer).map(|found| found.list)
 }
 
 /// The query for one page of users from `start`, ordered by login (stable paging).

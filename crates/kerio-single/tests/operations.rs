@@ -18,13 +18,8 @@ fn test_connection_reports_version_role_and_presented_fingerprint() {
     assert_eq!(result["tls_fingerprint"], emu.running.fingerprint_sha256());
     assert_eq!(
         methods(&response),
-        [
-            "Session.login",
-            "Server.getVersion",
-            "Session.whoAmI",
-            "Domains.get",
-            "Session.logout"
-        ]
+        ["Session.login", "Batch.run", "Session.logout"],
+        "version, role and domains in one Batch.run"
     );
     assert_eq!(result["scope"], "all_domains");
     assert_eq!(result["domains"], json!(["example.com", "example.org"]));

@@ -3,7 +3,7 @@
 use super::Context;
 use crate::error::{Code, Error};
 use crate::ownership;
-use crate::session::{DomainInfo, Kerio};
+use crate::session::{AdminOverview, DomainInfo, Kerio};
 use crate::sso;
 use kerio_api::UserCountInfo;
 use serde::{Deserialize, Serialize};
@@ -53,8 +53,9 @@ pub struct ConnectionResult {
     pub webmail_csrf: Option<bool>,
 }
 
-/// `test_connection`: login, version, the admin's role, the domains it can manage, whether the
-/// webmail sign-in needs a CSRF token (one GET of the webmail login page), logout.
+/// `test_connection`: login, one `Batch.run` (version, the admin's role, the domains), logout;
+/// and, alongside, whether the webmail sign-in needs a CSRF token (one GET of the webmail login
+/// page). 3 exchanges (5 without `Batch.run`: the client then sends each command on its own).
 ///
 /// The verdict is keyed on Kerio's role codes: Full Admin manages every domain, Account Admin
 /// only the domain its own account is in; any other role is `permission`, naming the role
@@ -78,11 +79,14 @@ pub fn test_connection(
 
 /// What the admin session of `test_connection` finds (everything but the webmail check).
 fn connection_result(kerio: &mut Kerio, wanted: Vec<String>) -> Result<ConnectionResult, Error> {
-    let version = kerio.client().server_version()?;
-    let me = kerio.client().who_am_i()?;
+    let AdminOverview {
+        version,
+        me,
+        domains,
+    } = kerio.admin_overview()?;
     let role = me.effective_role.user_role.clone();
     let scope = scope_of(&role).ok_or_else(|| insufficient_role(&me.login_name, &role))?;
-    let domains = manageable(kerio.all_domains()?, scope, &me.domain_id);
+    let domains = manageable(domains?, scope, &me.domain_id);
     let unmanageable_domains = wanted
         .into_iter()
         .filter(|name| !domains.contains(name))
