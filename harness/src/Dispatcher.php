@@ -36,7 +36,6 @@ final class Dispatcher
         if ($function === null) {
             throw new \InvalidArgumentException('Unknown module action "' . $action . '".');
         }
-        Settings::forget();
         $module = self::moduleOf($serviceId);
         if ($action === 'create') {
             UsernameGenerator::prepare($serviceId, $module);

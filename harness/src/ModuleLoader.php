@@ -58,7 +58,6 @@ final class ModuleLoader
         if (!self::supports($module, $function)) {
             return self::NOT_SUPPORTED;
         }
-        Settings::forget();
         return call_user_func($module . '_' . $function, ...$args);
     }
 

@@ -8,10 +8,10 @@ use WHMCS\Database\Capsule;
  * WHMCS general settings in tblconfiguration (ModuleDebugMode, SystemURL, Language, …).
  *
  * Like WHMCS, which reads the table once per request into its configuration, the settings are
- * read in one query when first asked for and kept until forget(): the harness forgets them at the
- * start of every module call and every dispatched action (its requests), and when it attaches a
- * database. Reading each setting with its own query made every logModuleCall() a database round
- * trip, which WHMCS does not pay (make bench, bench/README.md).
+ * read in one query when first asked for and then kept: every change goes through set(), which
+ * keeps them in step, and the web harness serves each request in a fresh process. They are
+ * forgotten when another database is attached. Reading each setting with its own query made
+ * every logModuleCall() a database round trip, which WHMCS does not pay (make bench).
  */
 final class Settings
 {
@@ -41,7 +41,7 @@ final class Settings
         }
     }
 
-    /** Forgets the settings read (a new request, another database). */
+    /** Forgets the settings read (another database was attached). */
     public static function forget(): void
     {
         self::$values = null;
