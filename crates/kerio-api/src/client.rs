@@ -20,7 +20,6 @@ use std::time::{Duration, Instant};
 
 mod pipeline;
 
-use pipeline::stopped_read;
 pub use pipeline::{FollowUp, UsersAnswer, UsersRead};
 
 /// The API application this client introduces itself as at `Session.login` (Kerio logs it).
@@ -263,33 +262,6 @@ impl Client {
     ) -> Result<ListResult<User>, Error> {
         let params = json!({ "query": query, "domainId": domain_id });
         self.typed_call("Users.get", params, None)
-    }
-
-    /// `Users.get` for each `(domain id, query)`, up to [`Client::parallel_reads`] at once
-    /// ([`Client::users_get_pipelined`]); the answers come in the order asked.
-    ///
-    /// All answers of a call are held at once: callers pass a few requests at a time.
-    pub fn users_get_each(
-        &mut self,
-        requests: &[(&str, &SearchQuery)],
-    ) -> Vec<Result<ListResult<User>, Error>> {
-        let reads = requests
-            .iter()
-            .enumerate()
-            .map(|(index, (domain, query))| (index, domain.to_string(), (*query).clone()))
-            .collect();
-        let mut answers: Vec<Option<Result<ListResult<User>, Error>>> =
-            requests.iter().map(|_| None).collect();
-        let outcome = self.users_get_pipelined(reads, |index, answer| {
-            answers[index] = Some(answer);
-            Ok(None)
-        });
-        answers
-            .into_iter()
-            .map(|answer| {
-                answer.unwrap_or_else(|| Err(outcome.clone().err().unwrap_or_else(stopped_read)))
-            })
-            .collect()
     }
 
     /// How many reads [`Client::users_get_pipelined`] has in flight at once:

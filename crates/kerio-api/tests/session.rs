@@ -178,26 +178,36 @@ fn seeded(domains: usize) -> (common::TempDir, kerio_emulator::Running, kerio_ap
     (dir, running, client)
 }
 
-/// `Users.get` of each seeded domain `d001.example`… with `users_get_each`.
+/// `Users.get` of each seeded domain `d001.example`… with `users_get_pipelined`, the answers put
+/// back in the order of the domains.
 fn users_of_each(
     client: &mut kerio_api::Client,
     domains: usize,
-) -> (
-    Vec<String>,
-    Vec<Result<kerio_api::ListResult<kerio_api::User>, Error>>,
-) {
+) -> (Vec<String>, Vec<kerio_api::UsersAnswer>) {
     let ids: Vec<String> = (1..=domains)
         .map(|n| common::domain_id(client, &format!("d{n:03}.example")))
         .collect();
     let query = kerio_api::SearchQuery::new().fields(&["loginName", "domainId"]);
-    let requests: Vec<(&str, &kerio_api::SearchQuery)> =
-        ids.iter().map(|id| (id.as_str(), &query)).collect();
-    let answers = client.users_get_each(&requests);
-    (ids, answers)
+    let reads = ids
+        .iter()
+        .enumerate()
+        .map(|(index, id)| (index, id.clone(), query.clone()))
+        .collect();
+    let mut answers: Vec<Option<kerio_api::UsersAnswer>> = ids.iter().map(|_| None).collect();
+    client
+        .users_get_pipelined(reads, |index, answer| {
+            answers[index] = Some(answer);
+            Ok(None)
+        })
+        .unwrap();
+    (
+        ids,
+        answers.into_iter().map(|answer| answer.unwrap()).collect(),
+    )
 }
 
 #[test]
-fn users_get_each_reads_several_domains_at_once_and_answers_in_the_order_asked() {
+fn pipelined_reads_read_several_domains_at_once() {
     let (_dir, running, mut client) = seeded(6);
     let delay = serde_json::json!({"method": "Users.get", "kind": "delay", "delay_ms": 400,
         "times": kerio_api::MAX_CONNECTIONS});

@@ -227,7 +227,7 @@ fn work<T>(client: &mut Client, queue: &Queue<T>, answers: SyncSender<Answered<T
 }
 
 /// The error of a read whose worker stopped without an answer.
-pub(super) fn stopped_read() -> Error {
+fn stopped_read() -> Error {
     Error::Network {
         detail: "a parallel Users.get stopped without an answer".to_string(),
     }
