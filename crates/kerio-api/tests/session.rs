@@ -288,6 +288,47 @@ fn pipelined_reads_do_not_wait_for_a_slow_answer_to_send_the_next_reads() {
 }
 
 #[test]
+fn pipelined_reads_wait_for_a_slow_caller_instead_of_reading_everything_ahead() {
+    // At most one unread answer per connection: while the caller is busy with the first answer,
+    // the connections stop after one read each, so memory holds a few pages, not every domain's.
+    // More domains than the widest pipeline (16 connections) can hold in flight and unread.
+    let domains = 2 * kerio_api::MAX_CONNECTIONS_FAR + 8;
+    let (_dir, running, mut client) = seeded(domains);
+    let query = kerio_api::SearchQuery::new().fields(&["loginName"]);
+    let reads: Vec<_> = (1..=domains)
+        .map(|n| {
+            let id = common::domain_id(&mut client, &format!("d{n:03}.example"));
+            (n, id, query.clone())
+        })
+        .collect();
+    let width = client.parallel_reads();
+    let before = common::calls(&running, "Users.get");
+    let mut read_while_busy = None;
+
+    client
+        .users_get_pipelined(reads, |_, answer| {
+            answer.unwrap();
+            if read_while_busy.is_none() {
+                std::thread::sleep(Duration::from_millis(500));
+                read_while_busy = Some(common::calls(&running, "Users.get") - before);
+            }
+            Ok(None)
+        })
+        .unwrap();
+
+    let read = read_while_busy.unwrap();
+    assert!(
+        read <= 2 * width as u64 + 1,
+        "{read} of {domains} domains read while the caller held its first answer (width {width})"
+    );
+    assert_eq!(
+        common::calls(&running, "Users.get") - before,
+        domains as u64
+    );
+    client.logout().unwrap();
+}
+
+#[test]
 fn an_expired_session_during_parallel_reads_is_renewed_once_and_every_read_answers() {
     let (_dir, running, mut client) = seeded(4);
     let expire = serde_json::json!({"method": "Users.get", "kind": "expire_session", "times": 1});

@@ -135,6 +135,17 @@ pub fn control_post(running: &Running, path: &str, body: &serde_json::Value) -> 
     }
 }
 
+/// How many times the emulator was asked `method` since it started (`GET /_emulator/stats`).
+pub fn calls(running: &Running, method: &str) -> u64 {
+    let agent = ureq::AgentBuilder::new()
+        .tls_config(ca_file_tls(&running.cert_file()))
+        .build();
+    let url = format!("{}stats", running.control_url());
+    let body = agent.get(&url).call().unwrap().into_string().unwrap();
+    let stats: serde_json::Value = serde_json::from_str(&body).unwrap();
+    stats["methods"][method].as_u64().unwrap_or(0)
+}
+
 /// A rustls config that trusts the certificates of a PEM file.
 fn ca_file_tls(path: &Path) -> Arc<rustls::ClientConfig> {
     let pem = std::fs::read(path).unwrap();
