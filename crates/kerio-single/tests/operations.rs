@@ -839,8 +839,8 @@ fn list_accounts_shows_every_mailbox_with_its_service() {
 
 #[test]
 fn usage_over_many_domains_reads_the_domain_list_whole_and_records_repeats_briefly() {
-    // More pages than the widest parallel read keeps in detail (16 connections x 4 pages), so the
-    // last round is past the first few of its connection whatever width the load gave.
+    // More pages than the widest parallel read keeps in detail (16 connections x 4 pages), so
+    // some pages are past the first few of their connection whatever width the load gave.
     const DOMAINS: usize = kerio_api::MAX_CONNECTIONS_FAR * kerio_api::DETAILED_REPEATS + 6;
     let emu = seeded(DOMAINS, 2);
     let addresses: Vec<String> = (1..=DOMAINS)
@@ -869,10 +869,16 @@ fn usage_over_many_domains_reads_the_domain_list_whole_and_records_repeats_brief
         pages[0]["response"]["result"]["list"][0]["loginName"],
         "user00001"
     );
-    assert_eq!(
-        pages[DOMAINS - 1]["response"]["result"]["list"],
-        json!(["… 2 more not recorded"]),
-        "pages past the first few of each connection keep only a note"
+    // Which connection reads which page depends on timing, so count rather than pick a page:
+    // however the reads were shared out, no connection records more than its first few in detail.
+    let brief_note = json!(["… 2 more not recorded"]);
+    let brief = pages
+        .iter()
+        .filter(|page| page["response"]["result"]["list"] == brief_note)
+        .count();
+    assert!(
+        brief >= DOMAINS - kerio_api::MAX_CONNECTIONS_FAR * kerio_api::DETAILED_REPEATS,
+        "pages past the first few of each connection keep only a note: {brief} of {DOMAINS} brief"
     );
 }
 
