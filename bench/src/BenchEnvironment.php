@@ -65,11 +65,14 @@ final class BenchEnvironment
     }
 
     /**
-     * Makes the module run the engine under /usr/bin/time; returns the file its peak RSS (KB) is
-     * written to after each run. With $answerFile, a copy of the engine's answer (stdout) is kept
-     * there too (through `tee`, so the module still reads it from the pipe as it is written).
+     * Writes a wrapper that runs the engine under /usr/bin/time, for one WHMCS task to use
+     * (WhmcsTask passes it to that process only: the actions the bench times in this process keep
+     * the bare engine). With $answerFile, a copy of the engine's answer (stdout) is kept there too
+     * (through `tee`, so the module still reads it from the pipe as it is written).
+     *
+     * @return array{wrapper: string, rss_file: string} the wrapper, and the file its peak RSS (KB) is written to after each run
      */
-    public function measureEngineMemory(?string $answerFile = null): string
+    public function engineUnderTime(?string $answerFile = null): array
     {
         $rssFile = $this->path('engine-rss-kb');
         $wrapper = $this->path('kerio-single-timed');
@@ -79,7 +82,6 @@ final class BenchEnvironment
             : "#!/bin/bash\nset -o pipefail\n{$timed} | tee " . escapeshellarg($answerFile) . "\n";
         file_put_contents($wrapper, $script);
         chmod($wrapper, 0755);
-        putenv(Engine::BINARY_ENV . '=' . $wrapper);
-        return $rssFile;
+        return ['wrapper' => $wrapper, 'rss_file' => $rssFile];
     }
 }

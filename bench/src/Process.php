@@ -9,14 +9,17 @@ final class Process
 {
     /**
      * Runs $command with $stdin and returns its stdout; a non-zero exit throws with its stderr.
+     * $environment adds to (or replaces in) this process's environment for the child only.
      *
      * @param list<string> $command
+     * @param array<string, string> $environment
      */
-    public static function run(array $command, string $stdin): string
+    public static function run(array $command, string $stdin, array $environment = []): string
     {
         $pipes = [];
         $stderrFile = tempnam(sys_get_temp_dir(), 'bench');
-        $process = proc_open($command, [0 => ['pipe', 'r'], 1 => ['pipe', 'w'], 2 => ['file', $stderrFile, 'w']], $pipes);
+        $childEnvironment = $environment === [] ? null : array_merge(getenv(), $environment);
+        $process = proc_open($command, [0 => ['pipe', 'r'], 1 => ['pipe', 'w'], 2 => ['file', $stderrFile, 'w']], $pipes, null, $childEnvironment);
         if (!is_resource($process)) {
             throw new \RuntimeException('Cannot run ' . $command[0]);
         }

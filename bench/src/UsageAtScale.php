@@ -54,15 +54,15 @@ final class UsageAtScale
         $serverId = $whmcs->addServer($this->emulator->serverFields());
         $this->insertServices($whmcs, $serverId, $mailboxes);
         $answerFile = $keepAnswer ? $this->environment->path('usage-answer.json') : null;
-        $rssFile = $this->environment->measureEngineMemory($answerFile);
+        $engine = $this->environment->engineUnderTime($answerFile);
         $this->emulator->resetStats();
-        $task = WhmcsTask::usageUpdate();
+        $task = WhmcsTask::usageUpdate($engine['wrapper']);
         return [
             'mailboxes' => $mailboxes,
             'domains' => (int) ceil($mailboxes / self::USERS_PER_DOMAIN),
             'exchanges' => (int) $this->emulator->stats()['total'],
             'seconds' => $task['seconds'],
-            'peak_rss_mb' => self::peakRssMb($rssFile),
+            'peak_rss_mb' => self::peakRssMb($engine['rss_file']),
             'php_peak_mb' => $task['php_peak_mb'],
             'answer_bytes' => $answerFile === null ? 0 : (int) filesize($answerFile),
             'services_updated' => Capsule::table('tblhosting')->where('lastupdate', '!=', '0000-00-00 00:00:00')->count(),
@@ -79,14 +79,14 @@ final class UsageAtScale
     {
         $whmcs = $this->environment->freshWhmcs();
         $serverId = $whmcs->addServer($this->emulator->serverFields());
-        $rssFile = $this->environment->measureEngineMemory();
+        $engine = $this->environment->engineUnderTime();
         $this->emulator->resetStats();
-        $task = WhmcsTask::listAccounts($serverId);
+        $task = WhmcsTask::listAccounts($engine['wrapper'], $serverId);
         return [
             'accounts' => $task['accounts'],
             'exchanges' => (int) $this->emulator->stats()['total'],
             'seconds' => $task['seconds'],
-            'peak_rss_mb' => self::peakRssMb($rssFile),
+            'peak_rss_mb' => self::peakRssMb($engine['rss_file']),
             'php_peak_mb' => $task['php_peak_mb'],
         ];
     }

@@ -80,9 +80,10 @@ final class Provisioning
      */
     public static function mailboxCall(array $params, string $action, string $op, array $args = []): array
     {
-        $result = EngineClient::forParams($params, $action)->call($op, self::mailboxArgs($params) + $args);
+        $mailbox = self::mailboxArgs($params);
+        $result = EngineClient::forParams($params, $action)->call($op, $mailbox + $args);
         $reportedId = (string) ($result['user_id'] ?? '');
-        if ($reportedId !== '' && $reportedId !== self::storedKerioId($params)) {
+        if ($reportedId !== '' && $reportedId !== ($mailbox['user_id'] ?? '')) {
             self::recordKerioId($params, $reportedId);
         }
         return $result;
