@@ -218,7 +218,7 @@ impl Client {
 
     /// `Session.whoAmI`: the logged-in admin and its role.
     pub fn who_am_i(&mut self) -> Result<UserDetails, Error> {
-        self.typed_call("Session.whoAmI", json!({}), Some("userDetails"))
+        self.typed_call("Session.whoAmI", json!({}), Some(UserDetails::IN_WHO_AM_I))
     }
 
     /// The text of a web page of the server (e.g. the webmail login page), fetched with the

@@ -210,6 +210,11 @@ pub struct UserDetails {
     pub effective_role: UserRight,
 }
 
+impl UserDetails {
+    /// The member of `Session.whoAmI`'s result that holds the [`UserDetails`].
+    pub const IN_WHO_AM_I: &'static str = "userDetails";
+}
+
 /// `Server.getVersion`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]

@@ -201,7 +201,7 @@ impl Kerio<'_> {
             .into());
         };
         let version: ServerVersion = typed("Server.getVersion", version?)?;
-        let me: UserDetails = typed("Session.whoAmI", field_of(me?, "userDetails"))?;
+        let me: UserDetails = typed("Session.whoAmI", field_of(me?, UserDetails::IN_WHO_AM_I))?;
         let domains = domains.map_err(Error::from).and_then(|answer| {
             let mut domains: Vec<DomainInfo> = list_of::<Domain>("Domains.get", answer)?
                 .into_iter()
