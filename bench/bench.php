@@ -131,4 +131,5 @@ Report::writeJson(__DIR__ . '/results.json', [
     ],
     'machine' => ['host' => php_uname('n'), 'cpus' => (int) trim((string) shell_exec('nproc')), 'php' => PHP_VERSION, 'date' => date(DATE_ATOM)],
 ]);
+$environment->remove();
 echo "\n" . ($report->missed() === 0 ? 'Every target met.' : $report->missed() . ' target(s) missed.') . " Written: bench/results.json\n";

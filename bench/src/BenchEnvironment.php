@@ -29,6 +29,15 @@ final class BenchEnvironment
         $this->engine = Engine::defaultBinary();
     }
 
+    /**
+     * Deletes the run directory (the seeded emulator states are ~110 MB a run); called once the
+     * bench has written its results. A run that fails keeps it, to look at its logs.
+     */
+    public function remove(): void
+    {
+        exec('rm -rf ' . escapeshellarg($this->directory));
+    }
+
     /** The engine binary itself. */
     public function engine(): string
     {
