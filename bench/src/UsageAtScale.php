@@ -47,10 +47,10 @@ final class UsageAtScale
      * A fresh WHMCS with $mailboxes Active services on the seeded mailboxes, then RUNS cron runs,
      * each in a PHP process of its own (WhmcsTask), each started in a later second than the one
      * before, so the services it wrote are those whose `lastupdate` is not older than its start
-     * (clearing `lastupdate` between runs would add a 100,000-row UPDATE whose old row versions
-     * InnoDB purges in the background, during the next run). Seconds are the median run; exchanges, memory and the answer size the largest
-     * of any run, services written the fewest. With $keepAnswer the engine's answer is
-     * copied to a file to count its bytes (answer_bytes; 0 without).
+     * (clearing `lastupdate` between runs would add a 100,000-row UPDATE to the bench that no
+     * cron makes). Seconds are the median run; exchanges, memory and the answer size the largest
+     * of any run, services written the fewest. With $keepAnswer the engine's answer is copied to
+     * a file to count its bytes (answer_bytes; 0 without).
      *
      * @return array{mailboxes: int, domains: int, exchanges: int, seconds: float, peak_rss_mb: float, php_peak_mb: float, answer_bytes: int, services_updated: int, server_id: int}
      */
