@@ -135,6 +135,25 @@ final class EngineRunnerTest extends ModuleTestCase
         $this->assertSame('invalid_request', $response['error']['code']);
     }
 
+    /**
+     * A request many pipe buffers long reaches the engine whole and in order, and an answer as long
+     * comes back whole: the stand-in engine answers with the request it read as its result.
+     */
+    public function testALargeRequestReachesTheEngineByteForByte(): void
+    {
+        $echo = $this->script('kerio-single', "#!/bin/sh\nprintf '{\"ok\":true,\"transcript\":[],\"result\":'\ncat\nprintf '}\\n'\n");
+        $addresses = [];
+        for ($i = 0; $i < 20000; $i++) {
+            $addresses[] = 'mailbox' . $i . '@d' . ($i % 97) . '.example';
+        }
+        $request = ['v' => 1, 'op' => 'usage', 'server' => null, 'args' => ['addresses' => $addresses, 'compact' => true]];
+
+        $response = (new Engine($echo, 30))->run($request);
+
+        $this->assertGreaterThan(8 * 65536, strlen((string) json_encode($request)), 'several pipe buffers');
+        $this->assertSame($request, $response['result']);
+    }
+
     private function runAndCatch(Engine $engine): EngineError
     {
         try {

@@ -149,6 +149,7 @@ final class Engine
         $output = [1 => '', 2 => ''];
         $open = [1 => $pipes[1], 2 => $pipes[2]];
         $stdin = $pipes[0];
+        $fed = 0;
         while ($open !== []) {
             $remaining = $deadline - microtime(true);
             if ($remaining <= 0) {
@@ -168,8 +169,8 @@ final class Engine
                 continue;
             }
             if ($write !== []) {
-                $payload = $this->feed($stdin, $payload);
-                if ($payload === '') {
+                $fed = $this->feed($stdin, $payload, $fed);
+                if ($fed >= strlen($payload)) {
                     fclose($stdin);
                     $stdin = null;
                 }
@@ -211,31 +212,36 @@ final class Engine
      */
     private function passPartials(string $stdout, callable $onPartial): string
     {
-        while (strncmp($stdout, self::PARTIAL_PREFIX, strlen(self::PARTIAL_PREFIX)) === 0
-            && ($end = strpos($stdout, "\n")) !== false) {
-            $partial = json_decode(substr($stdout, 0, $end), true);
-            $stdout = (string) substr($stdout, $end + 1);
+        $start = 0;
+        while ($start < strlen($stdout)
+            && substr_compare($stdout, self::PARTIAL_PREFIX, $start, strlen(self::PARTIAL_PREFIX)) === 0
+            && ($end = strpos($stdout, "\n", $start)) !== false) {
+            $partial = json_decode(substr($stdout, $start, $end - $start), true);
+            $start = $end + 1;
             if (!is_array($partial) || !is_array($partial['partial'] ?? null)) {
                 throw self::unreadableOutput();
             }
             $onPartial($partial['partial']);
         }
-        return $stdout;
+        return $start === 0 ? $stdout : substr($stdout, $start);
     }
 
     /**
-     * Writes as much of the pending request as the pipe takes; returns what is left.
-     * A closed pipe (engine exited early) drops the rest: the exit status tells the story.
+     * Writes the request from byte $from on, as much of at most CHUNK_BYTES as the pipe takes, and
+     * returns where the next write starts. Only the chunk is copied: copying the rest of the
+     * request after each write made feeding a 100,000-address request (2.5 MB, ~40 writes)
+     * move 50 MB, and grew with the square of the request. A closed pipe (engine exited early)
+     * drops the rest: the exit status tells the story.
      *
      * @param resource $stdin
      */
-    private function feed($stdin, string $payload): string
+    private function feed($stdin, string $payload, int $from): int
     {
-        $written = @fwrite($stdin, $payload);
+        $written = @fwrite($stdin, substr($payload, $from, self::CHUNK_BYTES));
         if ($written === false) {
-            return '';
+            return strlen($payload);
         }
-        return (string) substr($payload, $written);
+        return $from + $written;
     }
 
     /**
