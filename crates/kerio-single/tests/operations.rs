@@ -750,9 +750,10 @@ fn streamed_usage_hands_over_the_compact_figures_as_lines_before_the_answer() {
         .collect();
     let (answer, partials) = lines.split_last().unwrap();
     assert_eq!(answer["ok"], true, "{answer}");
-    assert!(
-        partials.len() >= 3,
-        "one line per page read: {}",
+    assert_eq!(
+        partials.len(),
+        1,
+        "121 figures fit one line, written before the answer: {}",
         run.stdout
     );
     let mut streamed = vec![Value::Null; addresses.len()];
@@ -773,6 +774,33 @@ fn streamed_usage_hands_over_the_compact_figures_as_lines_before_the_answer() {
         json!({"streamed": 121}),
         "120 seeded + the upper-case duplicate"
     );
+}
+
+#[test]
+fn streamed_usage_writes_a_line_per_two_thousand_figures_and_the_rest_before_the_answer() {
+    let emu = seeded(3, 1000);
+    let addresses: Vec<String> = (1..=3)
+        .flat_map(|d| (1..=1000).map(move |u| format!("user{u:05}@d{d:03}.example")))
+        .collect();
+    let request = json!({"v": 1, "op": "usage", "server": emu.server(),
+                         "args": {"addresses": addresses, "stream": true}});
+
+    let run = run_binary(&["call"], &[], request.to_string().as_bytes());
+
+    let lines: Vec<Value> = run
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let (answer, partials) = lines.split_last().unwrap();
+    assert_eq!(answer["result"], json!({"streamed": 3000}), "{answer}");
+    let sizes: Vec<usize> = partials
+        .iter()
+        .map(|line| line["partial"]["usage"].as_array().unwrap().len())
+        .collect();
+    // A line once 2,000 figures have gathered (after the page that reached them), then the rest.
+    assert_eq!(sizes.len(), 2, "{sizes:?}");
+    assert!(sizes[0] >= 2000 && sizes[0] + sizes[1] == 3000, "{sizes:?}");
 }
 
 /// An emulator on `domains` seeded domains of `users` users each (`kerio-emulator seed`).
