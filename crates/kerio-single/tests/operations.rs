@@ -738,26 +738,17 @@ fn streamed_usage_hands_over_the_compact_figures_as_lines_before_the_answer() {
         "USER00007@d002.example".into(),
     ]);
     let compact = emu.ok("usage", json!({"addresses": addresses, "compact": true}));
-    let request = json!({"v": 1, "op": "usage", "server": emu.server(),
-                         "args": {"addresses": addresses, "stream": true}});
 
-    let run = run_binary(&["call"], &[], request.to_string().as_bytes());
+    let (answer, partials) = streamed_usage(&emu, &addresses);
 
-    let lines: Vec<Value> = run
-        .stdout
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap())
-        .collect();
-    let (answer, partials) = lines.split_last().unwrap();
     assert_eq!(answer["ok"], true, "{answer}");
     assert_eq!(
         partials.len(),
         1,
-        "121 figures fit one line, written before the answer: {}",
-        run.stdout
+        "121 figures fit one line, written before the answer: {partials:?}"
     );
     let mut streamed = vec![Value::Null; addresses.len()];
-    for partial in partials {
+    for partial in &partials {
         for entry in partial["partial"]["usage"].as_array().unwrap() {
             let position = entry[0].as_u64().unwrap() as usize;
             assert!(streamed[position].is_null(), "each position once");
@@ -782,17 +773,9 @@ fn streamed_usage_writes_a_line_per_two_thousand_figures_and_the_rest_before_the
     let addresses: Vec<String> = (1..=3)
         .flat_map(|d| (1..=1000).map(move |u| format!("user{u:05}@d{d:03}.example")))
         .collect();
-    let request = json!({"v": 1, "op": "usage", "server": emu.server(),
-                         "args": {"addresses": addresses, "stream": true}});
 
-    let run = run_binary(&["call"], &[], request.to_string().as_bytes());
+    let (answer, partials) = streamed_usage(&emu, &addresses);
 
-    let lines: Vec<Value> = run
-        .stdout
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap())
-        .collect();
-    let (answer, partials) = lines.split_last().unwrap();
     assert_eq!(answer["result"], json!({"streamed": 3000}), "{answer}");
     let sizes: Vec<usize> = partials
         .iter()
@@ -801,6 +784,21 @@ fn streamed_usage_writes_a_line_per_two_thousand_figures_and_the_rest_before_the
     // A line once 2,000 figures have gathered (after the page that reached them), then the rest.
     assert_eq!(sizes.len(), 2, "{sizes:?}");
     assert!(sizes[0] >= 2000 && sizes[0] + sizes[1] == 3000, "{sizes:?}");
+}
+
+/// Runs a streamed `usage` of `addresses` through the binary (`kerio-single call`); returns its
+/// answer (the last line) and the partial lines written before it.
+fn streamed_usage(emu: &Emu, addresses: &[String]) -> (Value, Vec<Value>) {
+    let request = json!({"v": 1, "op": "usage", "server": emu.server(),
+                         "args": {"addresses": addresses, "stream": true}});
+    let run = run_binary(&["call"], &[], request.to_string().as_bytes());
+    let mut lines: Vec<Value> = run
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let answer = lines.pop().unwrap();
+    (answer, lines)
 }
 
 /// An emulator on `domains` seeded domains of `users` users each (`kerio-emulator seed`).
