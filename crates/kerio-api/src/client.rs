@@ -641,8 +641,10 @@ fn read_success<T: DeserializeOwned>(id: u64, body: &[u8], field: Option<&str>) 
     serde_json::from_str(wanted.get()).ok()
 }
 
-/// Deserialises `result` (or its member `field`) into `T`.
-fn parse_field<T: DeserializeOwned>(
+/// Deserialises `result` (or its member `field`) into `T`, as the client does with every answer:
+/// also for the results of a [`Client::batch`], which come as values. A missing `field` or a
+/// shape `T` does not read is [`Error::InvalidJson`] of `method`.
+pub fn parse_field<T: DeserializeOwned>(
     method: &str,
     mut result: Value,
     field: Option<&str>,

@@ -46,8 +46,8 @@ mod types;
 mod units;
 
 pub use client::{
-    decode_response, Application, Client, ClientConfig, FollowUp, UsersAnswer, UsersRead,
-    MAX_CONNECTIONS, MAX_CONNECTIONS_FAR,
+    decode_response, parse_field, Application, Client, ClientConfig, FollowUp, UsersAnswer,
+    UsersRead, MAX_CONNECTIONS, MAX_CONNECTIONS_FAR,
 };
 pub use endpoint::{admin_url, url_host};
 pub use error::{fill_placeholders, Error, ItemError, TlsError, SESSION_EXPIRED};

@@ -329,6 +329,37 @@ fn pipelined_reads_wait_for_a_slow_caller_instead_of_reading_everything_ahead() 
 }
 
 #[test]
+fn an_error_from_the_caller_stops_the_reads_not_sent_yet_and_is_returned() {
+    let domains = 2 * kerio_api::MAX_CONNECTIONS_FAR + 8;
+    let (_dir, running, mut client) = seeded(domains);
+    let query = kerio_api::SearchQuery::new().fields(&["loginName"]);
+    let reads: Vec<_> = (1..=domains)
+        .map(|n| {
+            let id = common::domain_id(&mut client, &format!("d{n:03}.example"));
+            (n, id, query.clone())
+        })
+        .collect();
+    let width = client.parallel_reads();
+    let before = common::calls(&running, "Users.get");
+
+    let outcome = client.users_get_pipelined(reads, |_, answer| {
+        answer.unwrap();
+        Err(kerio_api::Error::Network {
+            detail: "the caller gave up".to_string(),
+        })
+    });
+
+    let error = outcome.unwrap_err();
+    assert!(error.to_string().contains("the caller gave up"), "{error}");
+    let read = common::calls(&running, "Users.get") - before;
+    assert!(
+        read <= 2 * width as u64 + 1,
+        "{read} of {domains} domains read after the first answer stopped the reading (width {width})"
+    );
+    client.logout().unwrap();
+}
+
+#[test]
 fn an_expired_session_during_parallel_reads_is_renewed_once_and_every_read_answers() {
     let (_dir, running, mut client) = seeded(4);
     let expire = serde_json::json!({"method": "Users.get", "kind": "expire_session", "times": 1});

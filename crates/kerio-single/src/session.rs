@@ -11,8 +11,8 @@ use crate::error::Error;
 use crate::server::ServerSettings;
 use crate::translate::DOES_NOT_EXIST;
 use kerio_api::{
-    Client, Combining, Comparator, Domain, Exchange, ListResult, SearchQuery, ServerVersion, User,
-    UserDetails, UsersRead,
+    parse_field, Client, Combining, Comparator, Domain, Exchange, ListResult, SearchQuery,
+    ServerVersion, User, UserDetails, UsersRead,
 };
 use serde_json::{json, Value};
 use std::collections::HashSet;
@@ -200,8 +200,8 @@ impl Kerio<'_> {
             }
             .into());
         };
-        let version: ServerVersion = typed("Server.getVersion", version?)?;
-        let me: UserDetails = typed("Session.whoAmI", field_of(me?, UserDetails::IN_WHO_AM_I))?;
+        let version: ServerVersion = parse_field("Server.getVersion", version?, None)?;
+        let me: UserDetails = parse_field("Session.whoAmI", me?, Some(UserDetails::IN_WHO_AM_I))?;
         let domains = domains.map_err(Error::from).and_then(|answer| {
             let mut domains: Vec<DomainInfo> = list_of::<Domain>("Domains.get", answer)?
                 .into_iter()
@@ -393,25 +393,9 @@ pub struct AdminOverview {
     pub domains: Result<Vec<DomainInfo>, Error>,
 }
 
-/// The member `name` of a batch answer (`Value::Null` when absent).
-fn field_of(mut answer: Value, name: &str) -> Value {
-    answer.get_mut(name).map(Value::take).unwrap_or(Value::Null)
-}
-
-/// A batch answer read as `T`.
-fn typed<T: serde::de::DeserializeOwned>(method: &str, answer: Value) -> Result<T, Error> {
-    serde_json::from_value(answer).map_err(|e| {
-        kerio_api::Error::InvalidJson {
-            method: method.to_string(),
-            detail: e.to_string(),
-        }
-        .into()
-    })
-}
-
 /// The `list` of a `Domains.get` / `Users.get` answer read from a batch.
 fn list_of<T: serde::de::DeserializeOwned>(method: &str, answer: Value) -> Result<Vec<T>, Error> {
-    typed::<ListResult<T>>(method, answer).map(|found| found.list)
+    Ok(parse_field::<ListResult<T>>(method, answer, None)?.list)
 }
 
 /// The query for one page of users from `start`, ordered by login (stable paging).

@@ -61,12 +61,9 @@ impl<T> Queue<T> {
         self.ready.notify_one();
     }
 
-    /// Drops the reads not handed out yet; returns how many there were.
-    fn clear(&self) -> usize {
-        let mut pending = self.lock();
-        let dropped = pending.reads.len();
-        pending.reads.clear();
-        dropped
+    /// Drops the reads not handed out yet.
+    fn clear(&self) {
+        self.lock().reads.clear();
     }
 
     /// No more reads: every worker stops once it is idle.
@@ -193,12 +190,10 @@ impl Client {
                     }
                     Ok(None) => {}
                     Err(error) => {
+                        queue.clear();
                         outcome = Err(error);
-                        outstanding -= queue.clear();
+                        break;
                     }
-                }
-                if outcome.is_err() {
-                    break;
                 }
             }
             queue.close();
