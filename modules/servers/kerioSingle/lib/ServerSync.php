@@ -37,9 +37,8 @@ final class ServerSync
         $addresses = array_values($mailboxes);
         unset($mailboxes);
         $client = EngineClient::forParams($params, 'UsageUpdate');
-        $writer = UsageWriter::begin(date('Y-m-d H:i:s'));
-        $received = 0;
-        try {
+        return UsageWriter::write(date('Y-m-d H:i:s'), static function (UsageWriter $writer) use ($client, $addresses, $serviceIds): void {
+            $received = 0;
             $result = $client->call('usage', ['addresses' => $addresses, 'stream' => true], [],
                 static function (array $partial) use ($writer, $serviceIds, &$received): void {
                     foreach ((array) ($partial['usage'] ?? []) as $entry) {
@@ -51,11 +50,7 @@ final class ServerSync
                     }
                 });
             self::checkStreamed($result, $received, $writer->added());
-        } catch (\Throwable $failure) {
-            $writer->abort();
-            throw $failure;
-        }
-        return $writer->finish();
+        });
     }
 
     /**

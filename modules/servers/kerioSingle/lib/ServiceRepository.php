@@ -73,15 +73,10 @@ final class ServiceRepository
         if ($usage === []) {
             return;
         }
-        $writer = UsageWriter::begin($now);
-        try {
+        UsageWriter::write($now, static function (UsageWriter $writer) use ($usage): void {
             foreach ($usage as $serviceId => [$usedMb, $limitMb]) {
                 $writer->add((int) $serviceId, (int) $usedMb, (int) $limitMb);
             }
-        } catch (\Throwable $failure) {
-            $writer->abort();
-            throw $failure;
-        }
-        $writer->finish();
+        });
     }
 }

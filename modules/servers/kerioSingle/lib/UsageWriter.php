@@ -14,16 +14,16 @@ if (!defined('WHMCS')) {
  * Writes the usage figures of many services (diskusage/disklimit in MB, lastupdate) all at once,
  * taking them as they come.
  *
- * begin() creates a temporary staging table; add() stages the figures in multi-row INSERTs while
- * they arrive (during a usage run, while the engine is still reading Kerio); finish() joins the
- * staging table to tblhosting in one UPDATE, in a transaction. Nothing reaches tblhosting before
- * finish(), and abort() leaves it as it was: a run that fails halfway writes no figure at all.
+ * write() creates a temporary staging table; add() stages the figures in multi-row INSERTs while
+ * they arrive (during a usage run, while the engine is still reading Kerio); at the end one
+ * UPDATE joins the staging table to tblhosting, in a transaction. Nothing reaches tblhosting
+ * before that, and a run that fails halfway writes no figure at all.
  * No transaction is open while the figures arrive, so the module log of a failed run is kept.
  * (make bench, 100,000 services on MariaDB: staging while the engine reads saves the ~0.3 s the
  * INSERTs took after it; bench/README.md.)
  *
  * Not every WHMCS database user may create temporary tables (the CREATE TEMPORARY TABLES
- * privilege); without it the figures are kept in memory and written at finish() with the slower
+ * privilege); without it the figures are kept in memory and written at the end with the slower
  * chunked UPDATE … CASE (in one transaction), and the module log says so once per run. Services
  * deleted meanwhile are simply not updated.
  */
@@ -66,10 +66,23 @@ final class UsageWriter
         }
     }
 
-    /** Starts a run whose figures are stamped with $now (creates the staging table). */
-    public static function begin(string $now): self
+    /**
+     * One run stamped with $now: $stage adds the figures (it may take them as they arrive), then
+     * they are written in one transaction; returns how many services were added. If $stage
+     * throws, nothing is written and the exception passes through.
+     *
+     * @param callable(self): void $stage
+     */
+    public static function write(string $now, callable $stage): int
     {
-        return new self(Capsule::connection(), $now);
+        $writer = new self(Capsule::connection(), $now);
+        try {
+            $stage($writer);
+        } catch (\Throwable $failure) {
+            $writer->abort();
+            throw $failure;
+        }
+        return $writer->finish();
     }
 
     /** Takes one service's figures (each service once per run). */
@@ -92,7 +105,7 @@ final class UsageWriter
      * Writes every figure added to tblhosting in one transaction; returns how many services were
      * added. A failure rolls the write back and is thrown.
      */
-    public function finish(): int
+    private function finish(): int
     {
         try {
             if ($this->staged) {
@@ -112,7 +125,7 @@ final class UsageWriter
     }
 
     /** Drops everything added: tblhosting stays as it was. Does nothing once the run has ended. */
-    public function abort(): void
+    private function abort(): void
     {
         $this->end();
     }
