@@ -287,6 +287,17 @@ fn pipelined_reads_do_not_wait_for_a_slow_answer_to_send_the_next_reads() {
     client.logout().unwrap();
 }
 
+/// A `loginName` read of each seeded domain `d001.example`…, tagged with its number.
+fn login_reads(client: &mut kerio_api::Client, domains: usize) -> Vec<kerio_api::UsersRead<usize>> {
+    let query = kerio_api::SearchQuery::new().fields(&["loginName"]);
+    (1..=domains)
+        .map(|n| {
+            let id = common::domain_id(client, &format!("d{n:03}.example"));
+            (n, id, query.clone())
+        })
+        .collect()
+}
+
 #[test]
 fn pipelined_reads_wait_for_a_slow_caller_instead_of_reading_everything_ahead() {
     // At most one unread answer per connection: while the caller is busy with the first answer,
@@ -294,13 +305,7 @@ fn pipelined_reads_wait_for_a_slow_caller_instead_of_reading_everything_ahead() 
     // More domains than the widest pipeline (16 connections) can hold in flight and unread.
     let domains = 2 * kerio_api::MAX_CONNECTIONS_FAR + 8;
     let (_dir, running, mut client) = seeded(domains);
-    let query = kerio_api::SearchQuery::new().fields(&["loginName"]);
-    let reads: Vec<_> = (1..=domains)
-        .map(|n| {
-            let id = common::domain_id(&mut client, &format!("d{n:03}.example"));
-            (n, id, query.clone())
-        })
-        .collect();
+    let reads = login_reads(&mut client, domains);
     let width = client.parallel_reads();
     let before = common::calls(&running, "Users.get");
     let mut read_while_busy = None;
@@ -332,13 +337,7 @@ fn pipelined_reads_wait_for_a_slow_caller_instead_of_reading_everything_ahead() 
 fn an_error_from_the_caller_stops_the_reads_not_sent_yet_and_is_returned() {
     let domains = 2 * kerio_api::MAX_CONNECTIONS_FAR + 8;
     let (_dir, running, mut client) = seeded(domains);
-    let query = kerio_api::SearchQuery::new().fields(&["loginName"]);
-    let reads: Vec<_> = (1..=domains)
-        .map(|n| {
-            let id = common::domain_id(&mut client, &format!("d{n:03}.example"));
-            (n, id, query.clone())
-        })
-        .collect();
+    let reads = login_reads(&mut client, domains);
     let width = client.parallel_reads();
     let before = common::calls(&running, "Users.get");
 
