@@ -7,7 +7,7 @@ if (!defined('WHMCS')) {
 }
 
 /**
- * A product's module settings (Products > Module Settings), stored by WHMCS as configoption1..10.
+ * A product's module settings (Products > Module Settings), stored by WHMCS as configoption1..14.
  *
  * The order of DEFINITIONS is the order of configoption1..N and must never change once released:
  * WHMCS stores values by position, so inserting or reordering would shift every product's settings.
@@ -97,6 +97,33 @@ final class ProductSettings
             'Size' => '4',
             'Default' => '5',
             'Description' => 'How many addresses the customer may forward to.',
+        ],
+        // Positions 11-15 are fixed across the open work (issues 17, 18, 20): 11 options group,
+        // 12 mail import, 13 kept-mail days, 14 reserved names, 15 import time per cron run.
+        'create_options_group' => [
+            'FriendlyName' => 'Create the Configurable Options group',
+            'Type' => 'yesno',
+            'Description' => 'Tick and save to create the ready-made Configurable Options group for this product.',
+        ],
+        'mail_import' => [
+            'FriendlyName' => 'Mail import',
+            'Type' => 'yesno',
+            'Default' => 'on',
+            'Description' => 'Reserved for the customer mail import (not active in this version).',
+        ],
+        'kept_mail_days' => [
+            'FriendlyName' => 'Keep terminated mail (days)',
+            'Type' => 'text',
+            'Size' => '4',
+            'Default' => '30',
+            'Description' => 'With "On terminate: keep", how long the mail is kept for the same client before it is purged.',
+        ],
+        'reserved_names' => [
+            'FriendlyName' => 'Reserved mailbox names',
+            'Type' => 'text',
+            'Size' => '60',
+            'Default' => '',
+            'Description' => 'Comma separated names nobody may order or use as an alias. Empty = the built-in list.',
         ],
     ];
 
