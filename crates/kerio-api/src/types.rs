@@ -73,6 +73,12 @@ pub struct User {
     /// The user's role.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<UserRight>,
+    /// The role the user's groups give (read-only, derived by Kerio).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_role: Option<UserRight>,
+    /// The role in force, the higher of `role` and `group_role` (read-only, derived by Kerio).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effective_role: Option<UserRight>,
     /// Additional addresses (aliases); the primary `login@domain` is not listed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email_addresses: Option<Vec<String>>,

@@ -59,7 +59,7 @@ fn do_login(emulator: &Emulator, request: &Request) -> Response {
     let username = form_field(&body, "kerio_username").unwrap_or_default();
     let password = form_field(&body, "kerio_password").unwrap_or_default();
     let user = match check_credentials(emulator, request.peer.ip(), &username, &password) {
-        Ok(user) if user.role.user_role != "UserRole" => user,
+        Ok(user) if user.effective_role().user_role != "UserRole" => user,
         Ok(_) => return failure(request, "no administrator rights"),
         Err(_) => return failure(request, "wrong credentials"),
     };

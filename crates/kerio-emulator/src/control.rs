@@ -202,20 +202,36 @@ fn add_domain(emulator: &Emulator, body: &Value) -> Result<Response, Response> {
     Ok(Response::json(200, &json))
 }
 
+/// The role named by `name` in `body` (`default` when absent), one of [`ROLES`].
+fn role_field<'v>(body: &'v Value, name: &str, default: &'v str) -> Result<&'v str, Response> {
+    let role = match body.get(name) {
+        None => default,
+        Some(value) => value.as_str().unwrap_or(""),
+    };
+    if !ROLES.contains(&role) {
+        return Err(error(
+            400,
+            &format!("\"{name}\" must be one of {}", ROLES.join(", ")),
+        ));
+    }
+    Ok(role)
+}
+
+/// `POST admins {login, domain, password, role?, groupRole?, description?}`: adds a user with
+/// `role` (default `FullAdmin`) and the admin rights `groupRole` its groups give (default
+/// `UserRole`: none); `effectiveRole` is the higher of the two.
 fn add_admin(emulator: &Emulator, body: &Value) -> Result<Response, Response> {
     let login = text_field(body, "login")?;
     let domain_name = text_field(body, "domain")?;
     let password = text_field(body, "password")?;
-    let role = body
-        .get("role")
-        .and_then(Value::as_str)
-        .unwrap_or("FullAdmin");
-    if !ROLES.contains(&role) {
-        return Err(error(
-            400,
-            &format!("\"role\" must be one of {}", ROLES.join(", ")),
-        ));
-    }
+    let role = role_field(body, "role", "FullAdmin")?;
+    let group_role = role_field(body, "groupRole", "UserRole")?;
+    let description = match body.get("description") {
+        None => "",
+        Some(value) => value
+            .as_str()
+            .ok_or_else(|| error(400, "\"description\" must be a string"))?,
+    };
     policy::check_login_name(login).map_err(|e| error(400, &e.filled()))?;
     let mut store = lock(&emulator.store);
     let domain = store
@@ -231,6 +247,8 @@ fn add_admin(emulator: &Emulator, body: &Value) -> Result<Response, Response> {
     let mut user = User::new(&domain, login, "");
     user.password = PasswordHash::new(password);
     user.role = Role::plain(role);
+    user.group_role = Role::plain(group_role);
+    user.description = description.to_string();
     let json = user_json(&user, SizeUnits::Exact);
     store
         .insert_user(user)

@@ -327,12 +327,12 @@ fn authenticate(emulator: &Emulator, request: &Request) -> Result<Caller, KerioE
     let store = lock(&emulator.store);
     let user = store
         .user(&session.user_id)
-        .filter(|u| u.is_enabled && u.role.user_role != "UserRole")
+        .filter(|u| u.is_enabled && u.effective_role().user_role != "UserRole")
         .ok_or_else(errors::session_expired)?;
     Ok(Caller {
         user_id: user.id.clone(),
         domain_id: user.domain_id.clone(),
-        role: user.role.user_role.clone(),
+        role: user.effective_role().user_role.clone(),
         session_id: sid,
     })
 }

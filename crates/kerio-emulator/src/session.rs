@@ -91,7 +91,7 @@ fn login(call: &mut Call) -> Result<Value, KerioError> {
     let password = call.string("password")?.to_string();
     check_application(call)?;
     let user = check_credentials(call.emulator, call.request.peer.ip(), &user_name, &password)?;
-    if user.role.user_role == "UserRole" {
+    if user.effective_role().user_role == "UserRole" {
         return Err(errors::no_admin_rights(&user_name));
     }
     let (sid, token) = lock(&call.emulator.sessions).open_admin(&user.id);
@@ -128,15 +128,16 @@ fn caller_user(call: &Call) -> Result<User, KerioError> {
 
 fn who_am_i(call: &mut Call) -> Result<Value, KerioError> {
     let user = caller_user(call)?;
+    let role = user.effective_role();
     Ok(json!({"userDetails": {
         "id": user.id,
         "domainId": user.domain_id,
         "loginName": user.login_name,
         "fullName": user.full_name,
         "effectiveRole": {
-            "userRole": user.role.user_role,
-            "publicFolderRight": user.role.public_folder_right,
-            "archiveFolderRight": user.role.archive_folder_right,
+            "userRole": role.user_role,
+            "publicFolderRight": role.public_folder_right,
+            "archiveFolderRight": role.archive_folder_right,
         },
     }}))
 }

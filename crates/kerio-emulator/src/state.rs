@@ -186,6 +186,11 @@ pub fn role_rank(role: &str) -> usize {
 }
 
 impl Role {
+    /// The role of an ordinary mailbox user (`UserRole`, no extra rights).
+    pub fn user() -> Role {
+        Role::plain("UserRole")
+    }
+
     /// A role without public/archive folder rights.
     pub fn plain(user_role: &str) -> Role {
         Role {
@@ -321,6 +326,10 @@ pub struct User {
     pub has_default_spam_rule: bool,
     /// Admin role.
     pub role: Role,
+    /// The role given through the user's groups (Kerio's `groupRole`); `UserRole` when no group
+    /// gives admin rights.
+    #[serde(default = "Role::user")]
+    pub group_role: Role,
     /// Additional addresses (aliases); the default address is not listed.
     pub email_addresses: Vec<String>,
     /// Forwarding: Kerio's `emailForwarding` (mode `UForwardNone`, `UForwardYes`, `UForwardDeliver`).
@@ -377,7 +386,8 @@ impl User {
             is_password_reversible: false,
             allow_password_change: true,
             has_default_spam_rule: false,
-            role: Role::plain("UserRole"),
+            role: Role::user(),
+            group_role: Role::user(),
             email_addresses: Vec::new(),
             forwarding: Forwarding::none(),
             item_limit: ItemLimit {
@@ -394,6 +404,17 @@ impl User {
             mailbox: Mailbox::default(),
             last_login: LastLogin::default(),
             web_logins: 0,
+        }
+    }
+
+    /// The role in force (Kerio's `effectiveRole`): the higher ranked of the user's own role and
+    /// the one its groups give. [I] Kerio documents the field as derived; "the higher of the two"
+    /// is how rights given through a group add to a user's own.
+    pub fn effective_role(&self) -> &Role {
+        if role_rank(&self.group_role.user_role) > role_rank(&self.role.user_role) {
+            &self.group_role
+        } else {
+            &self.role
         }
     }
 

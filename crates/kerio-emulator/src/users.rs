@@ -123,8 +123,9 @@ fn user_field(user: &User, field: &str, units: SizeUnits) -> Option<Value> {
         "isPasswordReversible" => json!(user.is_password_reversible),
         "allowPasswordChange" => json!(user.allow_password_change),
         "hasDefaultSpamRule" => json!(user.has_default_spam_rule),
-        "role" | "effectiveRole" => role_json(&user.role),
-        "groupRole" => role_json(&Role::plain("UserRole")),
+        "role" => role_json(&user.role),
+        "groupRole" => role_json(&user.group_role),
+        "effectiveRole" => role_json(user.effective_role()),
         "isWritableByMe" => json!(true),
         "emailAddresses" => json!(user.email_addresses),
         "emailForwarding" => {

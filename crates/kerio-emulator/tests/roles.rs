@@ -157,3 +157,55 @@ fn a_full_admin_acts_on_every_domain() {
         json!({"userIds": [s.org_user, s.com_user], "pattern": {"fullName": "Renamed"}}),
     );
 }
+
+/// `POST /_emulator/admins` with `groupRole`: a user whose own role is `UserRole` but whose group
+/// makes it a Full Admin reports `role` UserRole, `groupRole` and `effectiveRole` FullAdmin in
+/// `Users.get`, logs in to the Administration API and `Session.whoAmI` reports the effective role.
+#[test]
+fn admin_rights_through_a_group_show_in_group_and_effective_role() {
+    let emu = Emu::start();
+    let admin_of_group = json!({"login": "grp", "domain": "example.com", "password": "R0le-Passw0rd!",
+        "role": "UserRole", "groupRole": "FullAdmin", "description": "WHMCS service #42"});
+    let (status, body) = emu.control("POST", "admins", Some(admin_of_group));
+    assert_eq!(status, 200, "{body}");
+    let mut admin = emu.admin();
+    let com = admin.domain_id("example.com");
+    let grp = admin.user(&com, "grp");
+    assert_eq!(grp["role"]["userRole"], "UserRole", "{grp}");
+    assert_eq!(grp["groupRole"]["userRole"], "FullAdmin", "{grp}");
+    assert_eq!(grp["effectiveRole"]["userRole"], "FullAdmin", "{grp}");
+    assert_eq!(grp["description"], "WHMCS service #42");
+    let plain = admin.user(&com, "admin");
+    assert_eq!(plain["groupRole"]["userRole"], "UserRole", "{plain}");
+    assert_eq!(plain["effectiveRole"]["userRole"], "FullAdmin", "{plain}");
+    let mut client = logged_in(&emu, "grp@example.com");
+    let me = client.ok("Session.whoAmI", json!({}));
+    assert_eq!(me["userDetails"]["effectiveRole"]["userRole"], "FullAdmin");
+    // A lower group role does not lower the user's own.
+    let (status, _) = emu.control(
+        "POST",
+        "admins",
+        Some(
+            json!({"login": "acc", "domain": "example.com", "password": "R0le-Passw0rd!",
+            "role": "AccountAdmin", "groupRole": "Auditor"}),
+        ),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(
+        admin.user(&com, "acc")["effectiveRole"]["userRole"],
+        "AccountAdmin"
+    );
+    let (status, body) = emu.control(
+        "POST",
+        "admins",
+        Some(
+            json!({"login": "bad", "domain": "example.com", "password": "R0le-Passw0rd!",
+            "groupRole": "Owner"}),
+        ),
+    );
+    assert_eq!(status, 400);
+    assert!(
+        body["error"].as_str().unwrap().contains("groupRole"),
+        "{body}"
+    );
+}

@@ -1,7 +1,8 @@
 //! The ownership rule: which Kerio accounts a WHMCS service may change or reveal.
 //!
 //! A Kerio account is **this service's mailbox** only when all hold:
-//! - its role is a plain user (`UserRole`), never an administrator's;
+//! - its role is a plain user (`UserRole`), never an administrator's: its own `role`, the
+//!   `groupRole` its Kerio groups give and the `effectiveRole` in force are all `UserRole`;
 //! - its description carries this service's mark, `WHMCS service #<id>` (written by
 //!   `create_account`, or by `adopt` on an existing mailbox);
 //! - it is in one of the domains the product sells, when the product lists any.
@@ -20,7 +21,7 @@ const MARKER: &str = "WHMCS service #";
 /// Kerio's role for an ordinary mailbox user.
 pub const USER_ROLE: &str = "UserRole";
 /// The user fields the rule reads.
-pub const FIELDS: &[&str] = &["role", "description"];
+pub const FIELDS: &[&str] = &["role", "groupRole", "effectiveRole", "description"];
 
 /// The description written on a mailbox created for `service_id`.
 pub fn description_for(service_id: u64) -> String {
@@ -58,8 +59,9 @@ pub fn owner_phrase(description: &str) -> String {
 /// Why an account is not this service's mailbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reason {
-    /// It has an administrator role (the role's name).
-    AdminRole(String),
+    /// It has an administrator role: which of `role`, `groupRole`, `effectiveRole`, and the
+    /// role's name (`unknown` when Kerio did not report it).
+    AdminRole(&'static str, String),
     /// Its description carries no service mark.
     NoMark,
     /// Its description carries another service's mark.
@@ -72,7 +74,7 @@ impl Reason {
     /// The wire name of the reason (`error.reason`).
     pub fn code(&self) -> &'static str {
         match self {
-            Reason::AdminRole(_) => "admin_role",
+            Reason::AdminRole(..) => "admin_role",
             Reason::NoMark => "no_mark",
             Reason::OtherService(_) => "other_service",
             Reason::OutsideDomains => "outside_domains",
@@ -114,11 +116,10 @@ impl Claim {
     }
 
     /// Why `user` (account `account` in `domain`) is not this service's mailbox; `None` when it
-    /// is. The role is checked first, then the domain, then the mark.
+    /// is. The roles are checked first, then the domain, then the mark.
     pub fn verdict(&self, domain: &str, user: &User) -> Option<Reason> {
-        let role = user.role.as_ref().map(|role| role.user_role.as_str());
-        if role != Some(USER_ROLE) {
-            return Some(Reason::AdminRole(role.unwrap_or("unknown").to_string()));
+        if let Some(reason) = admin_role(user) {
+            return Some(reason);
         }
         if !self.sells(domain) {
             return Some(Reason::OutsideDomains);
@@ -158,8 +159,8 @@ impl Claim {
         let shown = quote(account);
         let fix_fields = "Correct the service's username (and empty its Kerio user ID field) so that it names this service's own mailbox; nothing was changed.";
         let (message, hint) = match reason {
-            Reason::AdminRole(role) => (
-                format!("The Kerio account {shown} has the role {role}: kerioSingle never changes or shows an administrator's account."),
+            Reason::AdminRole(field, role) => (
+                format!("The Kerio account {shown} has the {} {role}: kerioSingle never changes or shows an administrator's account.", role_label(field)),
                 fix_fields.to_string(),
             ),
             Reason::NoMark => (
@@ -179,6 +180,30 @@ impl Claim {
     }
 }
 
+/// The first of `user`'s roles (own, through groups, in force) that is not `UserRole`; a role
+/// Kerio did not report counts as not `UserRole` (`unknown`).
+fn admin_role(user: &User) -> Option<Reason> {
+    let roles = [
+        ("role", &user.role),
+        ("groupRole", &user.group_role),
+        ("effectiveRole", &user.effective_role),
+    ];
+    roles.into_iter().find_map(|(field, right)| {
+        let role = right.as_ref().map(|right| right.user_role.as_str());
+        (role != Some(USER_ROLE))
+            .then(|| Reason::AdminRole(field, role.unwrap_or("unknown").to_string()))
+    })
+}
+
+/// How a refusal names the role field `field`.
+fn role_label(field: &str) -> &'static str {
+    match field {
+        "groupRole" => "group role (groupRole: admin rights given through a Kerio group)",
+        "effectiveRole" => "effective role (effectiveRole)",
+        _ => "role (role)",
+    }
+}
+
 /// The product's domain list, parsed and lower-cased; blank entries are skipped.
 pub fn allowed_domains_of(names: &[String]) -> Result<Vec<String>, Error> {
     names
@@ -193,13 +218,19 @@ mod tests {
     use super::*;
     use kerio_api::UserRight;
 
+    fn right(role: &str) -> Option<UserRight> {
+        Some(UserRight {
+            user_role: role.to_string(),
+            public_folder_right: false,
+            archive_folder_right: false,
+        })
+    }
+
     fn user(role: &str, description: &str) -> User {
         User {
-            role: Some(UserRight {
-                user_role: role.to_string(),
-                public_folder_right: false,
-                archive_folder_right: false,
-            }),
+            role: right(role),
+            group_role: right(USER_ROLE),
+            effective_role: right(role),
             description: Some(description.to_string()),
             ..User::default()
         }
@@ -238,15 +269,44 @@ mod tests {
         );
         for role in ["FullAdmin", "AccountAdmin", "Auditor"] {
             let verdict = any.verdict("example.com", &user(role, "WHMCS service #42"));
-            assert_eq!(verdict, Some(Reason::AdminRole(role.into())), "{role}");
+            assert_eq!(
+                verdict,
+                Some(Reason::AdminRole("role", role.into())),
+                "{role}"
+            );
         }
+        let through_group = User {
+            group_role: right("FullAdmin"),
+            effective_role: right("FullAdmin"),
+            ..user("UserRole", "WHMCS service #42")
+        };
+        assert_eq!(
+            any.verdict("example.com", &through_group),
+            Some(Reason::AdminRole("groupRole", "FullAdmin".into()))
+        );
+        let only_effective = User {
+            effective_role: right("Auditor"),
+            ..user("UserRole", "WHMCS service #42")
+        };
+        assert_eq!(
+            any.verdict("example.com", &only_effective),
+            Some(Reason::AdminRole("effectiveRole", "Auditor".into()))
+        );
+        let unreported = User {
+            group_role: None,
+            ..user("UserRole", "WHMCS service #42")
+        };
+        assert_eq!(
+            any.verdict("example.com", &unreported),
+            Some(Reason::AdminRole("groupRole", "unknown".into()))
+        );
         let no_role = User {
             role: None,
             ..user("UserRole", "WHMCS service #42")
         };
         assert!(matches!(
             any.verdict("example.com", &no_role),
-            Some(Reason::AdminRole(_))
+            Some(Reason::AdminRole(..))
         ));
         assert_eq!(
             any.verdict("example.com", &user("UserRole", "boss")),
@@ -282,6 +342,18 @@ mod tests {
             .unwrap_err();
         assert_eq!(admin.reason, Some("admin_role"));
         assert!(!admin.hint.contains("Adopt"));
+        let through_group = User {
+            group_role: right("AccountAdmin"),
+            ..user("UserRole", "WHMCS service #42")
+        };
+        let group = claim(&[])
+            .require("grp@example.com", "example.com", &through_group)
+            .unwrap_err();
+        assert!(
+            group.message.contains("group role") && group.message.contains("AccountAdmin"),
+            "{}",
+            group.message
+        );
     }
 
     #[test]

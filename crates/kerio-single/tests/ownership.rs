@@ -97,6 +97,53 @@ fn an_administrator_is_refused_by_address_and_by_id() {
     assert!(emu.webmail_login(ADMIN, ADMIN_PASSWORD));
 }
 
+/// Adds `login@example.com`, a plain user by its own role made a Full Admin by a Kerio group,
+/// with `description`.
+fn add_group_admin(emu: &Emu, login: &str, description: &str) {
+    let body = json!({"login": login, "domain": "example.com", "password": "Grp-Passw0rd!",
+        "role": "UserRole", "groupRole": "FullAdmin", "description": description});
+    let (status, body) = emu.control("POST", "admins", Some(body));
+    assert_eq!(status, 200, "{body}");
+}
+
+#[test]
+fn an_administrator_through_a_group_is_refused_even_when_marked() {
+    let emu = Emu::start();
+    // Marked for this very service: only the group role stands in the way.
+    let grp = "grp@example.com";
+    add_group_admin(&emu, "grp", &format!("WHMCS service #{SERVICE}"));
+    let by_address = json!({"address": grp, "service_id": SERVICE});
+    refused_everywhere(&emu, by_address.clone(), "admin_role", grp, true);
+    let error = emu.refused(
+        "change_password",
+        args_of(&by_address, &json!({"password": "N3w-Passw0rd!"})),
+        "not_owned",
+    );
+    let message = error["message"].as_str().unwrap();
+    assert!(
+        message.contains("group role") && message.contains("FullAdmin"),
+        "{message}"
+    );
+    emu.create("jdoe@example.com", SERVICE, 100);
+    let by_id =
+        json!({"address": "jdoe@example.com", "service_id": SERVICE, "user_id": id_of(&emu, grp)});
+    refused_everywhere(&emu, by_id, "admin_role", grp, true);
+    // Unmarked, it cannot be adopted either.
+    let loose = "loose@example.com";
+    add_group_admin(&emu, "loose", "");
+    let error = emu.refused(
+        "adopt",
+        json!({"address": loose, "service_id": SERVICE}),
+        "not_owned",
+    );
+    assert_eq!(error["reason"], "admin_role", "{error}");
+    assert_eq!(emu.user(loose).unwrap()["description"], "");
+    // A retried create over it does not hand it to the service.
+    let create = json!({"localpart": "grp", "domain": "example.com", "password": "An0ther-Passw0rd!", "service_id": SERVICE});
+    let error = emu.refused("create_account", create, "already_taken");
+    assert!(!error["message"].as_str().unwrap().is_empty());
+}
+
 #[test]
 fn a_hand_made_mailbox_without_the_mark_is_refused_with_the_adopt_hint() {
     let emu = Emu::start();

@@ -260,7 +260,8 @@ pub fn create_account(context: &mut Context, args: CreateArgs) -> Result<CreateR
             return Err(Error::already_taken(&address.to_string(), &holder));
         }
         // A user of that login exists: this service's from an earlier try, or someone else's.
-        let fields = ["description", "diskSizeLimit", "role"];
+        let mut fields = vec!["diskSizeLimit"];
+        fields.extend(ownership::FIELDS);
         match kerio.mailbox_in(&domain, &address, &fields)? {
             Some(existing) => retried_create(&address, existing, service_id),
             None => Err(Error::already_taken(
@@ -289,23 +290,23 @@ fn created_id(created: Vec<kerio_api::CreateResult>) -> Result<String, Error> {
         })
 }
 
-/// The answer for a mailbox that already exists: ours (a retry) or someone else's.
+/// The answer for a mailbox that already exists: ours (a retry: the whole ownership rule holds)
+/// or someone else's.
 fn retried_create(
     address: &Address,
     existing: Mailbox,
     service_id: u64,
 ) -> Result<CreateResult, Error> {
-    if ownership::service_of(existing.description()) != Some(service_id) {
+    let claim = ownership::Claim {
+        service_id,
+        allowed_domains: Vec::new(),
+    };
+    if let Some(verdict) = claim.verdict(&existing.domain.name, &existing.user) {
         let mut error = Error::already_taken(
             &address.to_string(),
             &ownership::owner_phrase(existing.description()),
         );
-        let claim = ownership::Claim {
-            service_id,
-            allowed_domains: Vec::new(),
-        };
-        let verdict = claim.verdict(&existing.domain.name, &existing.user);
-        if verdict == Some(ownership::Reason::NoMark) {
+        if verdict == ownership::Reason::NoMark {
             error.hint = "If this existing mailbox is the customer's, an admin can adopt it for the service (\"Adopt existing mailbox\"; CLI: kerio-single account adopt); otherwise choose another mailbox name.".to_string();
         }
         return Err(error);
