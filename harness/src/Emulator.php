@@ -166,11 +166,14 @@ final class Emulator
     }
 
     /**
-     * Adds an administrator with a role (UserRole, Auditor, AccountAdmin, FullAdmin).
+     * Adds an administrator with a role (UserRole, Auditor, AccountAdmin, FullAdmin); $more adds
+     * optional fields, e.g. ['groupRole' => 'FullAdmin', 'description' => '…'].
+     *
+     * @param array<string, string> $more
      */
-    public function addAdmin(string $login, string $domain, string $password, string $role): void
+    public function addAdmin(string $login, string $domain, string $password, string $role, array $more = []): void
     {
-        $this->control('POST', 'admins', ['login' => $login, 'domain' => $domain, 'password' => $password, 'role' => $role]);
+        $this->control('POST', 'admins', ['login' => $login, 'domain' => $domain, 'password' => $password, 'role' => $role] + $more);
     }
 
     /**

@@ -112,6 +112,34 @@ final class OwnershipTest extends ModuleTestCase
     }
 
     /**
+     * Issue 17.2: a plain user made a Kerio administrator through a group is refused like any admin,
+     * marked for the service or not: every action, Adopt, and the client's Change Password.
+     */
+    public function testAnAdminThroughAGroupIsRefusedEvenWhenMarked(): void
+    {
+        $serviceId = $this->createdService();
+        $loose = $this->handMadeAccount('UserRole', ['groupRole' => 'FullAdmin']);
+        $this->pointServiceAt($serviceId, $loose, '');
+        $this->assertEveryActionRefused($serviceId, 'admin_role', $loose);
+        $before = [$this->emulator->state(), $this->serviceRow($serviceId)];
+        $this->assertStringContainsString($loose, $this->whmcs->adminCustomButton($serviceId, 'Adopt existing mailbox'));
+        $this->assertSame('not_owned', $this->lastErrorCode());
+        $this->assertStringEndsWith('[reason: admin_role]', $this->lastFailure());
+        $this->assertSame($before, [$this->emulator->state(), $this->serviceRow($serviceId)], 'adopt changed something');
+
+        $marked = $this->handMadeAccount('UserRole', ['groupRole' => 'AccountAdmin', 'description' => 'WHMCS service #' . $serviceId]);
+        $this->pointServiceAt($serviceId, $marked, (string) $this->emulator->user($marked)['id']);
+        $before = [$this->emulator->state(), $this->serviceRow($serviceId)];
+        $error = $this->clientPasswordChangeError($serviceId, 'Taken-Over-Passw0rd!');
+        $this->assertStringContainsString('group role', $error);
+        $this->assertStringContainsString('AccountAdmin', $error);
+        $this->assertNotSame('success', $this->whmcs->adminCustomButton($serviceId, 'Adopt existing mailbox'));
+        $this->assertSame('not_owned', $this->lastErrorCode(), 'adopt of a marked group admin');
+        $this->assertSame($before, [$this->emulator->state(), $this->serviceRow($serviceId)], 'password change or adopt changed something');
+        $this->assertFalse($this->emulator->webmailLogin($marked, 'Taken-Over-Passw0rd!'));
+    }
+
+    /**
      * A refused client-area password change: the client sees WHMCS's generic text (harness behaviour
      * 10.7); the module's own error, which names the account, is what WHMCS keeps for staff.
      */
@@ -155,12 +183,17 @@ final class OwnershipTest extends ModuleTestCase
         $this->assertSame($before[0], $this->emulator->state(), 'reading the admin tab changed Kerio');
     }
 
-    /** A Kerio account made by hand in Kerio Administration (no WHMCS mark) with the given role; its address. */
-    private function handMadeAccount(string $role): string
+    /**
+     * A Kerio account made by hand in Kerio Administration (no WHMCS mark unless $more gives a
+     * description) with the given role; its address.
+     *
+     * @param array<string, string> $more e.g. ['groupRole' => 'FullAdmin']
+     */
+    private function handMadeAccount(string $role, array $more = []): string
     {
         $login = 'hand.' . strtolower($role) . '.' . bin2hex(random_bytes(3));
         SecretLedger::remember(self::HAND_MADE_PASSWORD);
-        $this->emulator->addAdmin($login, 'example.com', self::HAND_MADE_PASSWORD, $role);
+        $this->emulator->addAdmin($login, 'example.com', self::HAND_MADE_PASSWORD, $role, $more);
         return $login . '@example.com';
     }
 
