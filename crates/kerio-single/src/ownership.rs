@@ -3,14 +3,17 @@
 //! A Kerio account is **this service's mailbox** only when all hold:
 //! - its role is a plain user (`UserRole`), never an administrator's: its own `role`, the
 //!   `groupRole` its Kerio groups give and the `effectiveRole` in force are all `UserRole`;
-//! - its description carries this service's mark, `WHMCS service #<id>` (written by
-//!   `create_account`, or by `adopt` on an existing mailbox);
+//! - its description carries this service's mark, `WHMCS service #<id> (installation <id>)`
+//!   (written by `create_account`, or by `adopt` on an existing mailbox); a mark of another
+//!   WHMCS installation is not this service's even when the service ids are equal, and a mark
+//!   written before installations were recorded (`WHMCS service #<id>` alone) is accepted and
+//!   brought up to date by the next successful op on the mailbox;
 //! - it is in one of the domains the product sells, when the product lists any.
 //!
 //! Every operation that changes or reveals a mailbox checks this rule here, on the account it is
 //! about to touch, whether it found the account by address or by a stored Kerio user id. A
 //! refusal is `not_owned` with a `reason` (`admin_role`, `no_mark`, `other_service`,
-//! `outside_domains`); nothing is written to Kerio.
+//! `other_installation`, `outside_domains`); nothing is written to Kerio.
 
 use crate::address::parse_domain;
 use crate::error::{quote, Error};
@@ -23,29 +26,118 @@ pub const USER_ROLE: &str = "UserRole";
 /// The user fields the rule reads.
 pub const FIELDS: &[&str] = &["role", "groupRole", "effectiveRole", "description"];
 
-/// The description written on a mailbox created for `service_id`.
-pub fn description_for(service_id: u64) -> String {
-    format!("{MARKER}{service_id}")
-}
+/// What follows the service id when the mark names its WHMCS installation.
+const INSTALLATION_MARKER: &str = " (installation ";
+/// Longest installation id accepted.
+const MAX_INSTALLATION_LENGTH: usize = 64;
 
-/// The description of an adopted mailbox: its own text kept, the mark appended.
-pub fn adopted_description(existing: &str, service_id: u64) -> String {
-    let existing = existing.trim();
-    if existing.is_empty() {
-        description_for(service_id)
-    } else {
-        format!("{existing}; {}", description_for(service_id))
+/// The description written on a mailbox created for `service_id` of `installation`.
+pub fn description_for(service_id: u64, installation: Option<&str>) -> String {
+    match installation {
+        Some(installation) => format!("{MARKER}{service_id}{INSTALLATION_MARKER}{installation})"),
+        None => format!("{MARKER}{service_id}"),
     }
 }
 
-/// The WHMCS service id named in a Kerio user description, if any.
-pub fn service_of(description: &str) -> Option<u64> {
+/// The description of an adopted mailbox: its own text kept, the mark appended.
+pub fn adopted_description(existing: &str, service_id: u64, installation: Option<&str>) -> String {
+    let existing = existing.trim();
+    let mark = description_for(service_id, installation);
+    if existing.is_empty() {
+        mark
+    } else {
+        format!("{existing}; {mark}")
+    }
+}
+
+/// A service mark read from a Kerio user description.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mark {
+    /// The WHMCS service id.
+    pub service_id: u64,
+    /// The WHMCS installation, `None` for a mark written before installations were recorded.
+    pub installation: Option<String>,
+    /// Where the mark ends in the description (byte offset), for [`Mark::completed`].
+    end: usize,
+}
+
+impl Mark {
+    /// `description` (which holds this mark) with the mark naming `installation`.
+    pub fn completed(&self, description: &str, installation: &str) -> String {
+        let start = description[..self.end].rfind(MARKER).unwrap_or(0);
+        let rest = &description[self.end..];
+        format!(
+            "{}{}{rest}",
+            &description[..start],
+            description_for(self.service_id, Some(installation))
+        )
+    }
+}
+
+/// The service mark in a Kerio user description, if any.
+pub fn mark_of(description: &str) -> Option<Mark> {
     let start = description.find(MARKER)? + MARKER.len();
     let digits: String = description[start..]
         .chars()
         .take_while(char::is_ascii_digit)
         .collect();
-    digits.parse().ok()
+    let service_id = digits.parse().ok()?;
+    let after = start + digits.len();
+    let installation = description[after..]
+        .strip_prefix(INSTALLATION_MARKER)
+        .and_then(|rest| rest.split_once(')'))
+        .map(|(id, _)| id)
+        .filter(|id| valid_installation(id));
+    let end = installation.map_or(after, |id| after + INSTALLATION_MARKER.len() + id.len() + 1);
+    Some(Mark {
+        service_id,
+        installation: installation.map(str::to_string),
+        end,
+    })
+}
+
+/// The WHMCS service id named in a Kerio user description, if any.
+pub fn service_of(description: &str) -> Option<u64> {
+    mark_of(description).map(|mark| mark.service_id)
+}
+
+/// Why `description` does not carry the mark of `service_id` of `installation` (`None`: any
+/// installation's mark, by service id alone); `None` when it does.
+pub fn mark_reason(
+    description: &str,
+    service_id: u64,
+    installation: Option<&str>,
+) -> Option<Reason> {
+    let Some(mark) = mark_of(description) else {
+        return Some(Reason::NoMark);
+    };
+    match (installation, mark.installation.as_deref()) {
+        (Some(ours), Some(theirs)) if ours != theirs => Some(Reason::OtherInstallation),
+        _ if mark.service_id != service_id => Some(Reason::OtherService(mark.service_id)),
+        _ => None,
+    }
+}
+
+/// Whether `id` has the shape of an installation id: 1 to 64 ASCII letters, digits, `-`, `_`.
+fn valid_installation(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_INSTALLATION_LENGTH
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// The `installation` argument checked: absent or blank = none given.
+pub fn parse_installation(given: Option<&str>) -> Result<Option<String>, Error> {
+    let Some(id) = given.map(str::trim).filter(|id| !id.is_empty()) else {
+        return Ok(None);
+    };
+    if !valid_installation(id) {
+        return Err(Error::invalid_request(format!(
+            "`installation` must be 1 to {MAX_INSTALLATION_LENGTH} letters, digits, - or _ (the WHMCS installation id the module keeps in its settings)."
+        )));
+    }
+    Ok(Some(id.to_string()))
 }
 
 /// A short phrase naming who owns a mailbox, for "already taken" messages.
@@ -66,6 +158,8 @@ pub enum Reason {
     NoMark,
     /// Its description carries another service's mark.
     OtherService(u64),
+    /// Its description carries the mark of another WHMCS installation.
+    OtherInstallation,
     /// Its domain is not one the product sells.
     OutsideDomains,
 }
@@ -77,6 +171,7 @@ impl Reason {
             Reason::AdminRole(..) => "admin_role",
             Reason::NoMark => "no_mark",
             Reason::OtherService(_) => "other_service",
+            Reason::OtherInstallation => "other_installation",
             Reason::OutsideDomains => "outside_domains",
         }
     }
@@ -89,6 +184,8 @@ pub struct Claim {
     pub service_id: u64,
     /// Lower-case domain names; empty = the product lists no domains (no restriction).
     pub allowed_domains: Vec<String>,
+    /// The WHMCS installation asking; `None` (the CLI) matches marks by service id alone.
+    pub installation: Option<String>,
 }
 
 impl Claim {
@@ -98,6 +195,7 @@ impl Claim {
         op: &str,
         service_id: Option<u64>,
         allowed_domains: Option<&[String]>,
+        installation: Option<&str>,
     ) -> Result<Claim, Error> {
         let service_id = service_id.ok_or_else(|| {
             Error::invalid_request(format!(
@@ -107,6 +205,7 @@ impl Claim {
         Ok(Claim {
             service_id,
             allowed_domains: allowed_domains_of(allowed_domains.unwrap_or(&[]))?,
+            installation: parse_installation(installation)?,
         })
     }
 
@@ -124,11 +223,23 @@ impl Claim {
         if !self.sells(domain) {
             return Some(Reason::OutsideDomains);
         }
-        match service_of(user.description.as_deref().unwrap_or("")) {
-            Some(owner) if owner == self.service_id => None,
-            Some(owner) => Some(Reason::OtherService(owner)),
-            None => Some(Reason::NoMark),
-        }
+        self.mark_verdict(user.description.as_deref().unwrap_or(""))
+    }
+
+    /// Why `description` does not carry this service's mark; `None` when it does. Another
+    /// installation's mark is `OtherInstallation` whatever its service id.
+    pub fn mark_verdict(&self, description: &str) -> Option<Reason> {
+        mark_reason(description, self.service_id, self.installation.as_deref())
+    }
+
+    /// The description that brings `description` (this service's mark, already checked) up to
+    /// date: the mark naming this installation; `None` when nothing is to change.
+    pub fn mark_update(&self, description: &str) -> Option<String> {
+        let installation = self.installation.as_deref()?;
+        let mark = mark_of(description)?;
+        mark.installation
+            .is_none()
+            .then(|| mark.completed(description, installation))
     }
 
     /// Refuses `user` unless it is this service's mailbox.
@@ -169,6 +280,10 @@ impl Claim {
             ),
             Reason::OtherService(owner) => (
                 format!("The mailbox {shown} belongs to WHMCS service #{owner}, not #{}.", self.service_id),
+                fix_fields.to_string(),
+            ),
+            Reason::OtherInstallation => (
+                format!("The mailbox {shown} is marked for a service of another WHMCS installation using this Kerio server."),
                 fix_fields.to_string(),
             ),
             Reason::OutsideDomains => (
@@ -238,19 +353,32 @@ mod tests {
 
     fn claim(domains: &[&str]) -> Claim {
         let domains: Vec<String> = domains.iter().map(|d| d.to_string()).collect();
-        Claim::new("suspend", Some(42), Some(&domains)).unwrap()
+        Claim::new("suspend", Some(42), Some(&domains), None).unwrap()
     }
 
     #[test]
     fn round_trips_the_service_id() {
-        assert_eq!(description_for(42), "WHMCS service #42");
-        assert_eq!(service_of(&description_for(42)), Some(42));
+        assert_eq!(description_for(42, None), "WHMCS service #42");
+        assert_eq!(service_of(&description_for(42, None)), Some(42));
+        assert_eq!(
+            description_for(42, Some("ab12cd34ef")),
+            "WHMCS service #42 (installation ab12cd34ef)"
+        );
+        let mark = mark_of("x; WHMCS service #42 (installation ab-1) y").unwrap();
+        assert_eq!(
+            (mark.service_id, mark.installation.as_deref()),
+            (42, Some("ab-1"))
+        );
         assert_eq!(
             service_of("Sales team; WHMCS service #7 (migrated)"),
             Some(7)
         );
-        assert_eq!(service_of(&adopted_description("Sales", 7)), Some(7));
-        assert_eq!(adopted_description(" ", 7), "WHMCS service #7");
+        assert_eq!(service_of(&adopted_description("Sales", 7, None)), Some(7));
+        assert_eq!(adopted_description(" ", 7, None), "WHMCS service #7");
+        assert_eq!(
+            adopted_description("Sales", 7, Some("i1")),
+            "Sales; WHMCS service #7 (installation i1)"
+        );
     }
 
     #[test]
@@ -368,10 +496,63 @@ mod tests {
 
     #[test]
     fn a_claim_needs_a_service_id() {
-        let error = Claim::new("suspend", None, None).unwrap_err();
+        let error = Claim::new("suspend", None, None, None).unwrap_err();
         assert_eq!(error.code, crate::error::Code::InvalidRequest);
         assert!(error.message.contains("`service_id`"));
-        assert!(Claim::new("suspend", Some(1), Some(&["bad domain!".into()])).is_err());
+        assert!(Claim::new("suspend", Some(1), Some(&["bad domain!".into()]), None).is_err());
+        for bad in ["a b", "x)", &"a".repeat(65), "ü"] {
+            let error = Claim::new("suspend", Some(1), None, Some(bad)).unwrap_err();
+            assert!(error.message.contains("`installation`"), "{bad}");
+        }
+        let blank = Claim::new("suspend", Some(1), None, Some(" ")).unwrap();
+        assert_eq!(blank.installation, None);
+    }
+
+    #[test]
+    fn another_installations_mark_is_not_this_services() {
+        let ours = Claim::new("suspend", Some(42), None, Some("ours")).unwrap();
+        let marked = |text: &str| user("UserRole", text);
+        let verdict = |text: &str| ours.verdict("example.com", &marked(text));
+        assert_eq!(verdict("WHMCS service #42 (installation ours)"), None);
+        assert_eq!(
+            verdict("WHMCS service #42 (installation theirs)"),
+            Some(Reason::OtherInstallation)
+        );
+        assert_eq!(
+            verdict("WHMCS service #9 (installation theirs)"),
+            Some(Reason::OtherInstallation)
+        );
+        assert_eq!(
+            verdict("WHMCS service #9 (installation ours)"),
+            Some(Reason::OtherService(9))
+        );
+        // A mark from before installations were recorded: accepted, and brought up to date.
+        assert_eq!(verdict("WHMCS service #42"), None);
+        assert_eq!(
+            ours.mark_update("Sales; WHMCS service #42 (migrated)")
+                .as_deref(),
+            Some("Sales; WHMCS service #42 (installation ours) (migrated)")
+        );
+        assert_eq!(
+            ours.mark_update("WHMCS service #42 (installation ours)"),
+            None
+        );
+        // Without an installation (the CLI) the service id decides.
+        let cli = claim(&[]);
+        assert_eq!(
+            cli.verdict("example.com", &marked("WHMCS service #42 (installation x)")),
+            None
+        );
+        assert_eq!(cli.mark_update("WHMCS service #42"), None);
+        let error = ours
+            .require(
+                "a@example.com",
+                "example.com",
+                &marked("WHMCS service #42 (installation x)"),
+            )
+            .unwrap_err();
+        assert_eq!(error.reason, Some("other_installation"));
+        assert!(error.message.contains("another WHMCS installation"));
     }
 
     #[test]

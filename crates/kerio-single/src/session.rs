@@ -79,10 +79,15 @@ impl Mailbox {
 /// A logged-in Kerio client.
 pub struct Kerio<'c> {
     client: &'c mut Client,
+    /// A mark to bring up to date before the session ends: user id and new description.
+    mark: Option<(String, String)>,
 }
 
 /// Logs in with `settings`, runs `work`, logs out, and appends every API exchange to
 /// `transcript` (also when something failed). A failed logout does not change the result.
+/// When `work` succeeded and left a mark to bring up to date ([`Kerio::defer_mark`]) that no
+/// `Users.set` of it carried, one `Users.set` writes it before logout; its failure only shows
+/// in the transcript (the next op tries again).
 pub fn with_session<T>(
     settings: &ServerSettings,
     transcript: &mut Vec<Exchange>,
@@ -93,9 +98,15 @@ pub fn with_session<T>(
         .login(settings.username.trim(), &settings.password)
         .map_err(Error::from)
         .and_then(|()| {
-            work(&mut Kerio {
+            let mut kerio = Kerio {
                 client: &mut client,
-            })
+                mark: None,
+            };
+            let result = work(&mut kerio);
+            if result.is_ok() {
+                let _ = kerio.write_deferred_mark();
+            }
+            result
         });
     if client.is_logged_in() {
         // The outcome is decided; a failed logout only shows in the transcript.
@@ -109,6 +120,43 @@ impl Kerio<'_> {
     /// The underlying client, for the calls that have no helper here.
     pub fn client(&mut self) -> &mut Client {
         self.client
+    }
+
+    /// Remembers that user `user_id`'s description must become `description` (its mark brought
+    /// up to date): carried by the next [`Kerio::set_user`] of that user, else written when the
+    /// session's work succeeded.
+    pub fn defer_mark(&mut self, user_id: &str, description: String) {
+        self.mark = Some((user_id.to_string(), description));
+    }
+
+    /// Applies `pattern` to user `id` with one `Users.set`, carrying a deferred mark of that user.
+    pub fn set_user(&mut self, id: &str, pattern: &User) -> Result<(), Error> {
+        let ids = [id.to_string()];
+        match self.mark.take() {
+            Some((user, description)) if user == id && pattern.description.is_none() => {
+                let pattern = User {
+                    description: Some(description),
+                    ..pattern.clone()
+                };
+                Ok(self.client.users_set(&ids, &pattern)?)
+            }
+            other => {
+                self.mark = other.filter(|(user, _)| user != id);
+                Ok(self.client.users_set(&ids, pattern)?)
+            }
+        }
+    }
+
+    /// Writes a deferred mark no `Users.set` carried (one `Users.set`), if any.
+    fn write_deferred_mark(&mut self) -> Result<(), Error> {
+        let Some((user, description)) = self.mark.take() else {
+            return Ok(());
+        };
+        let pattern = User {
+            description: Some(description),
+            ..User::default()
+        };
+        self.set_user(&user, &pattern)
     }
 
     /// The domains named in `names` that exist, with one `Domains.get`: by name conditions for a

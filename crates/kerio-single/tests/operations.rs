@@ -762,7 +762,7 @@ fn streamed_usage_hands_over_the_compact_figures_as_lines_before_the_answer() {
     );
     assert_eq!(
         answer["result"],
-        json!({"streamed": 121}),
+        json!({"streamed": 121, "not_owned": 0}),
         "120 seeded + the upper-case duplicate"
     );
 }
@@ -776,7 +776,11 @@ fn streamed_usage_writes_a_line_per_two_thousand_figures_and_the_rest_before_the
 
     let (answer, partials) = streamed_usage(&emu, &addresses);
 
-    assert_eq!(answer["result"], json!({"streamed": 3000}), "{answer}");
+    assert_eq!(
+        answer["result"],
+        json!({"streamed": 3000, "not_owned": 0}),
+        "{answer}"
+    );
     let sizes: Vec<usize> = partials
         .iter()
         .map(|line| line["partial"]["usage"].as_array().unwrap().len())

@@ -25,6 +25,7 @@ fn mailbox_ops() -> Vec<(&'static str, Value)> {
         ),
         ("change_package", json!({"quota_mb": 500})),
         ("account_info", json!({})),
+        ("account_usage", json!({})),
         ("sso", json!({"password": "N3w-Passw0rd!"})),
         ("aliases", json!({})),
         ("add_alias", json!({"alias": "extra", "max_aliases": 5})),
@@ -364,4 +365,186 @@ fn the_cli_adopts_and_refuses_with_exit_3() {
     assert_eq!(run.code, 3, "{}", run.stderr);
     let run = run_binary(&["account", "suspend", "hand@example.com"], &env, b"");
     assert_eq!(run.code, 2, "--service is required");
+}
+
+#[test]
+fn account_usage_reads_only_the_services_own_mailbox() {
+    let emu = Emu::start();
+    emu.create("jdoe@example.com", SERVICE, 100);
+    emu.set_usage("jdoe@example.com", 3 * 1024 * 1024);
+    let own = json!({"address": "jdoe@example.com", "service_id": SERVICE});
+    let usage = emu.ok("account_usage", own);
+    assert_eq!(usage["used_mb"], 3, "{usage}");
+    assert_eq!(usage["limit_mb"], 100, "{usage}");
+    assert_eq!(usage["address"], "jdoe@example.com");
+    emu.set_usage(ADMIN, 9 * 1024 * 1024);
+    emu.add_admin("hand", "Hand-Passw0rd!", "UserRole");
+    add_group_admin(&emu, "grp", &format!("WHMCS service #{SERVICE}"));
+    for (account, reason) in [
+        (ADMIN, "admin_role"),
+        ("grp@example.com", "admin_role"),
+        ("hand@example.com", "no_mark"),
+    ] {
+        let response = emu.call(
+            "account_usage",
+            json!({"address": account, "service_id": SERVICE}),
+        );
+        assert_eq!(response["error"]["code"], "not_owned", "{response}");
+        assert_eq!(response["error"]["reason"], reason, "{account}");
+        assert!(response.get("result").is_none(), "{response}");
+    }
+    // By a copied id, the id's account is what is checked.
+    let by_id = json!({"address": "jdoe@example.com", "service_id": SERVICE, "user_id": id_of(&emu, ADMIN)});
+    let error = emu.refused("account_usage", by_id, "not_owned");
+    assert_eq!(error["reason"], "admin_role");
+}
+
+#[test]
+fn bulk_usage_reports_a_figure_only_where_the_account_carries_the_services_mark() {
+    let emu = Emu::start();
+    emu.create("jdoe@example.com", SERVICE, 100);
+    emu.create("other@example.com", 43, 200);
+    emu.set_usage(ADMIN, 9 * 1024 * 1024);
+    let addresses = json!([
+        "jdoe@example.com",
+        ADMIN,
+        "other@example.com",
+        "other@example.com"
+    ]);
+    let args = json!({"addresses": addresses, "compact": true, "service_ids": [SERVICE, SERVICE, SERVICE, 43]});
+    let compact = emu.ok("usage", args);
+    assert_eq!(
+        compact["usage"],
+        json!([[0, 100], null, null, [0, 200]]),
+        "{compact}"
+    );
+    let full = emu.ok(
+        "usage",
+        json!({"addresses": addresses, "service_ids": [SERVICE, SERVICE, SERVICE, 43]}),
+    );
+    assert_eq!(
+        full["not_owned"],
+        json!([ADMIN, "other@example.com"]),
+        "{full}"
+    );
+    assert_eq!(full["accounts"].as_array().unwrap().len(), 2, "{full}");
+    // Without service ids (the CLI, the server admin's own view) every figure is reported.
+    let all = emu.ok("usage", json!({"addresses": addresses, "compact": true}));
+    assert_eq!(all["usage"][1], json!([9, 0]), "{all}");
+    let error = emu.refused(
+        "usage",
+        json!({"addresses": addresses, "service_ids": [SERVICE]}),
+        "invalid_request",
+    );
+    assert!(error["message"].as_str().unwrap().contains("service_ids"));
+    // A mark of another installation is not reported to this one.
+    assert_eq!(create_for(&emu, "inst@example.com", "alpha-1")["ok"], true);
+    let asked = |installation: &str| {
+        json!({"addresses": ["inst@example.com"], "compact": true, "service_ids": [SERVICE],
+               "installation": installation})
+    };
+    assert_eq!(emu.ok("usage", asked("alpha-1"))["usage"], json!([[0, 0]]));
+    assert_eq!(emu.ok("usage", asked("beta-2"))["usage"], json!([null]));
+}
+
+/// The mailbox of `SERVICE` created by installation `installation`.
+fn create_for(emu: &Emu, address: &str, installation: &str) -> Value {
+    let (local, domain) = address.split_once('@').unwrap();
+    emu.call(
+        "create_account",
+        json!({"localpart": local, "domain": domain, "password": HARD_PASSWORD,
+               "service_id": SERVICE, "installation": installation}),
+    )
+}
+
+#[test]
+fn another_installations_mailbox_is_refused_and_never_taken_by_a_retried_create() {
+    let emu = Emu::start();
+    let created = create_for(&emu, "jdoe@example.com", "alpha-1");
+    assert_eq!(created["ok"], true, "{created}");
+    let description = emu.user("jdoe@example.com").unwrap()["description"].clone();
+    assert_eq!(
+        description,
+        format!("WHMCS service #{SERVICE} (installation alpha-1)")
+    );
+    // The same service id in another installation: a retried create does not take it.
+    let before = emu.state();
+    let retried = create_for(&emu, "jdoe@example.com", "beta-2");
+    assert_eq!(retried["error"]["code"], "already_taken", "{retried}");
+    assert_eq!(emu.state(), before);
+    let theirs =
+        json!({"address": "jdoe@example.com", "service_id": SERVICE, "installation": "beta-2"});
+    refused_everywhere(&emu, theirs, "other_installation", "jdoe@example.com", true);
+    let by_id = json!({"address": "jdoe@example.com", "service_id": SERVICE, "installation": "beta-2",
+        "user_id": id_of(&emu, "jdoe@example.com")});
+    refused_everywhere(&emu, by_id, "other_installation", "jdoe@example.com", true);
+    // Its own installation acts on it; the same retried create there is success.
+    let again = create_for(&emu, "jdoe@example.com", "alpha-1");
+    assert_eq!(again["result"]["created"], false, "{again}");
+    let ours =
+        json!({"address": "jdoe@example.com", "service_id": SERVICE, "installation": "alpha-1"});
+    emu.ok("suspend", ours);
+    let bad = json!({"address": "jdoe@example.com", "service_id": SERVICE, "installation": "a b"});
+    let error = emu.refused("suspend", bad, "invalid_request");
+    assert!(error["message"]
+        .as_str()
+        .unwrap()
+        .contains("`installation`"));
+}
+
+#[test]
+fn a_mark_without_installation_is_accepted_and_completed_by_the_next_op() {
+    let emu = Emu::start();
+    emu.create("old@example.com", SERVICE, 100);
+    emu.create("older@example.com", SERVICE, 100);
+    let legacy = format!("WHMCS service #{SERVICE}");
+    assert_eq!(
+        emu.user("old@example.com").unwrap()["description"],
+        legacy.as_str()
+    );
+    let completed = format!("WHMCS service #{SERVICE} (installation alpha-1)");
+    let mailbox = |address: &str| json!({"address": address, "service_id": SERVICE, "installation": "alpha-1"});
+    // An op that writes carries the completed mark in its own Users.set.
+    let response = emu.call("suspend", mailbox("old@example.com"));
+    assert_eq!(response["ok"], true, "{response}");
+    let sets = methods(&response)
+        .iter()
+        .filter(|m| *m == "Users.set")
+        .count();
+    assert_eq!(sets, 1, "{response}");
+    let user = emu.user("old@example.com").unwrap();
+    assert_eq!(
+        (user["description"].as_str(), &user["isEnabled"]),
+        (Some(completed.as_str()), &json!(false))
+    );
+    // A read writes it with one more exchange, once: 4 exchanges, then 3.
+    let response = emu.call("account_info", mailbox("older@example.com"));
+    assert_eq!(
+        methods(&response),
+        [
+            "Session.login",
+            "Domains.get",
+            "Users.get",
+            "Users.set",
+            "Session.logout"
+        ]
+        .map(String::from),
+        "{response}"
+    );
+    assert_eq!(
+        emu.user("older@example.com").unwrap()["description"],
+        completed.as_str()
+    );
+    let response = emu.call("account_info", mailbox("older@example.com"));
+    assert_eq!(methods(&response).len(), 4, "{response}");
+    // A failed op writes nothing.
+    emu.create("failing@example.com", SERVICE, 100);
+    let before = emu.state();
+    let response = emu.call(
+        "change_password",
+        json!({"address": "failing@example.com", "service_id": SERVICE,
+        "installation": "alpha-1", "password": "short"}),
+    );
+    assert_eq!(response["ok"], false, "{response}");
+    assert_eq!(emu.state(), before);
 }

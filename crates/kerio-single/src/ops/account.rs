@@ -51,6 +51,9 @@ pub struct CreateArgs {
     /// Reserved mailbox names replacing the default list.
     #[serde(default)]
     pub reserved_localparts: Option<Vec<String>>,
+    /// The WHMCS installation (its id), written into the mark beside the service id.
+    #[serde(default, deserialize_with = "de::opt_text")]
+    pub installation: Option<String>,
 }
 
 /// Result of `create_account`.
@@ -226,6 +229,12 @@ pub fn create_account(context: &mut Context, args: CreateArgs) -> Result<CreateR
     require_plain_name("first name", args.givenname.as_deref())?;
     require_plain_name("last name", args.surname.as_deref())?;
     let quota_mb = quota::validate_quota_mb(args.quota_mb.unwrap_or(0))?;
+    let claim = ownership::Claim::new(
+        "create_account",
+        Some(service_id),
+        None,
+        args.installation.as_deref(),
+    )?;
     context.session(|kerio| {
         let domain = kerio
             .domain(address.domain())?
@@ -241,7 +250,7 @@ pub fn create_account(context: &mut Context, args: CreateArgs) -> Result<CreateR
         // No address may end up on two accounts: who holds it is asked first.
         let holders = collisions::holders(kerio, &domain, &[&address])?;
         if holders.is_empty() {
-            let user = new_user(&domain.id, &address, &args, service_id, quota_mb);
+            let user = new_user(&domain.id, &address, &args, &claim, quota_mb);
             match kerio.client().users_create(&[user]) {
                 Ok(created) => {
                     return Ok(CreateResult {
@@ -263,7 +272,7 @@ pub fn create_account(context: &mut Context, args: CreateArgs) -> Result<CreateR
         let mut fields = vec!["diskSizeLimit"];
         fields.extend(ownership::FIELDS);
         match kerio.mailbox_in(&domain, &address, &fields)? {
-            Some(existing) => retried_create(&address, existing, service_id),
+            Some(existing) => retried_create(&address, existing, &claim),
             None => Err(Error::already_taken(
                 &address.to_string(),
                 &collisions::holders_phrase(&holders),
@@ -295,12 +304,8 @@ fn created_id(created: Vec<kerio_api::CreateResult>) -> Result<String, Error> {
 fn retried_create(
     address: &Address,
     existing: Mailbox,
-    service_id: u64,
+    claim: &ownership::Claim,
 ) -> Result<CreateResult, Error> {
-    let claim = ownership::Claim {
-        service_id,
-        allowed_domains: Vec::new(),
-    };
     if let Some(verdict) = claim.verdict(&existing.domain.name, &existing.user) {
         let mut error = Error::already_taken(
             &address.to_string(),
@@ -324,14 +329,17 @@ fn new_user(
     domain_id: &str,
     address: &Address,
     args: &CreateArgs,
-    service_id: u64,
+    claim: &ownership::Claim,
     quota_mb: u64,
 ) -> User {
     User {
         domain_id: Some(domain_id.to_string()),
         login_name: Some(address.local().to_string()),
         full_name: full_name(args.givenname.as_deref(), args.surname.as_deref()),
-        description: Some(ownership::description_for(service_id)),
+        description: Some(ownership::description_for(
+            claim.service_id,
+            claim.installation.as_deref(),
+        )),
         is_enabled: Some(true),
         auth_type: Some(INTERNAL_AUTH.to_string()),
         password: Some(args.password.clone()),
@@ -421,7 +429,7 @@ fn require_allowed_domain(address: &Address, allowed: &[String]) -> Result<(), E
 
 /// Applies `pattern` to one user with `Users.set`.
 pub(crate) fn set_user(kerio: &mut Kerio, id: &str, pattern: &User) -> Result<(), Error> {
-    Ok(kerio.client().users_set(&[id.to_string()], pattern)?)
+    kerio.set_user(id, pattern)
 }
 
 /// `suspend` (`enabled` false) and `unsuspend` (true); idempotent.
@@ -659,9 +667,14 @@ pub fn adopt(context: &mut Context, args: MailboxRef) -> Result<AdoptResult, Err
         let claim = &target.claim;
         let account = account_of(&mailbox);
         let adopted = claim.require_adoptable(&account, &mailbox.domain.name, &mailbox.user)?;
-        if adopted {
-            let description =
-                ownership::adopted_description(mailbox.description(), claim.service_id);
+        if !adopted {
+            target.defer_mark(kerio, &mailbox);
+        } else {
+            let description = ownership::adopted_description(
+                mailbox.description(),
+                claim.service_id,
+                claim.installation.as_deref(),
+            );
             let pattern = User {
                 description: Some(description),
                 ..User::default()

@@ -5,8 +5,18 @@
 //! several domains at once over parallel connections of the session), asking only for the few
 //! fields they report; never one call per mailbox. Only the pages being read are in memory, and
 //! `usage` stops reading a domain once every wanted address in it is found.
+//!
+//! What the bulk `usage` checks: given `service_ids` (the module always sends them), a figure is
+//! reported at a position only when the account's description carries the mark of the service
+//! asked at that position (and of this `installation`, when given): the figures of an account
+//! that is not the service's own never land on it. The roles are not read here: a marked
+//! mailbox's figures are its own service's even if Kerio later made it an admin, and figures
+//! reveal nothing of another account; every op that changes or shows the mailbox itself (and
+//! `account_usage`, the Refresh usage button) applies the whole rule. Reading `description` is
+//! the only cost (one more field per user); no exchange is added.
 
 use super::account::status;
+use super::target::MailboxRef;
 use super::{Context, Progress};
 use crate::address::{parse_domain, Address};
 use crate::de;
@@ -20,6 +30,8 @@ use std::collections::{BTreeMap, HashMap};
 
 /// User fields `usage` reads.
 const USAGE_FIELDS: &[&str] = &["loginName", "consumedSize", "diskSizeLimit"];
+/// User fields `usage` reads when it checks the marks (`service_ids` given).
+const MARKED_USAGE_FIELDS: &[&str] = &["loginName", "consumedSize", "diskSizeLimit", "description"];
 /// User fields `list_accounts` reads.
 const LIST_FIELDS: &[&str] = &[
     "loginName",
@@ -42,6 +54,30 @@ pub struct UsageArgs {
     /// answer only how many there were ([`StreamedUsage`]).
     #[serde(default, deserialize_with = "de::opt_bool")]
     pub stream: Option<bool>,
+    /// The WHMCS service asking at each position of `addresses` (same length): a figure is
+    /// reported only for an account carrying that service's mark. Absent = no mark check (the
+    /// CLI, the server admin's own view).
+    #[serde(default)]
+    pub service_ids: Option<Vec<u64>>,
+    /// The WHMCS installation asking: marks of another installation are not reported.
+    #[serde(default, deserialize_with = "de::opt_text")]
+    pub installation: Option<String>,
+}
+
+/// Arguments of `account_usage`: the one mailbox (checked by the ownership rule).
+pub type AccountUsageArgs = MailboxRef;
+
+/// Result of `account_usage`.
+#[derive(Debug, Serialize)]
+pub struct AccountUsage {
+    /// The mailbox address.
+    pub address: String,
+    /// Used MB, rounded to a whole MB (as WHMCS stores it).
+    pub used_mb: u64,
+    /// Quota MB (0 = unlimited).
+    pub limit_mb: u64,
+    /// The Kerio user id of the mailbox.
+    pub user_id: String,
 }
 
 /// What `usage` answers: the full shape by default, the compact one or the count of streamed
@@ -63,6 +99,8 @@ pub enum UsageAnswer {
 pub struct StreamedUsage {
     /// Entries handed to [`Progress::usage_found`].
     pub streamed: usize,
+    /// Positions whose account exists but does not carry the mark of the service asked there.
+    pub not_owned: usize,
 }
 
 /// One streamed figure: the position of the address asked and `[whole used MB, limit MB]`.
@@ -84,6 +122,9 @@ pub struct UsageResult {
     pub accounts: Vec<Usage>,
     /// Addresses with no mailbox (or not a valid address), in the order asked.
     pub not_found: Vec<String>,
+    /// Addresses whose account does not carry the mark of the service asked (with
+    /// `service_ids`), in the order asked.
+    pub not_owned: Vec<String>,
 }
 
 /// Usage of one mailbox.
@@ -150,10 +191,61 @@ pub struct Account {
 }
 
 /// The figures found for one wanted address.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Figures {
     used_mb: f64,
     limit_mb: u64,
+    /// The account's description, kept only when the marks are checked.
+    description: Option<String>,
+}
+
+/// Which figures may be reported at which position: all (no `service_ids`), or only an
+/// account's carrying the mark of the service asked at that position.
+struct Owners {
+    /// The service asked at each position.
+    service_ids: Option<Vec<u64>>,
+    /// The installation asking.
+    installation: Option<String>,
+}
+
+impl Owners {
+    /// Checks the arguments: `service_ids`, when given, has one entry per address.
+    fn new(args: &UsageArgs) -> Result<Owners, Error> {
+        if let Some(ids) = &args.service_ids {
+            if ids.len() != args.addresses.len() {
+                return Err(Error::invalid_request(format!(
+                    "`service_ids` must name the service of each address: {} addresses, {} service ids.",
+                    args.addresses.len(),
+                    ids.len()
+                )));
+            }
+        }
+        Ok(Owners {
+            service_ids: args.service_ids.clone(),
+            installation: ownership::parse_installation(args.installation.as_deref())?,
+        })
+    }
+
+    /// The user fields to read.
+    fn fields(&self) -> &'static [&'static str] {
+        if self.service_ids.is_some() {
+            MARKED_USAGE_FIELDS
+        } else {
+            USAGE_FIELDS
+        }
+    }
+
+    /// Whether `figures` may be reported at `position`.
+    fn allow(&self, position: usize, figures: &Figures) -> bool {
+        let Some(ids) = &self.service_ids else {
+            return true;
+        };
+        let Some(&service_id) = ids.get(position) else {
+            return false;
+        };
+        let description = figures.description.as_deref().unwrap_or("");
+        ownership::mark_reason(description, service_id, self.installation.as_deref()).is_none()
+    }
 }
 
 /// One wanted login: its figures once found, and where it was asked (for streaming).
@@ -170,10 +262,12 @@ type Wanted = BTreeMap<String, HashMap<String, Slot>>;
 /// per domain. Each address is parsed once (a usage run may ask for tens of thousands); the
 /// texts asked are kept only for the full answer, which names them.
 pub fn usage(context: &mut Context, args: UsageArgs) -> Result<UsageAnswer, Error> {
+    let owners = Owners::new(&args)?;
     let UsageArgs {
         addresses,
         compact,
         stream,
+        ..
     } = args;
     let stream = stream == Some(true);
     let parsed: Vec<Option<Address>> = addresses
@@ -198,41 +292,55 @@ pub fn usage(context: &mut Context, args: UsageArgs) -> Result<UsageAnswer, Erro
                 .push(position);
         }
     }
-    let mut streamed = 0;
+    let mut streamed = StreamedUsage {
+        streamed: 0,
+        not_owned: 0,
+    };
     if !wanted.is_empty() {
         context.session_with_progress(|kerio, progress| {
             let names: Vec<String> = wanted.keys().cloned().collect();
             let names: Vec<&str> = names.iter().map(String::as_str).collect();
             let domains = kerio.domains(&names)?;
             let sink = stream.then_some(&mut streamed);
-            read_usage(kerio, progress, &domains, &mut wanted, sink)
+            let reading = Reading {
+                domains: &domains,
+                owners: &owners,
+            };
+            read_usage(kerio, progress, reading, &mut wanted, sink)
         })?;
     }
     Ok(match asked {
-        None if stream => UsageAnswer::Streamed(StreamedUsage { streamed }),
-        None => UsageAnswer::Compact(figures(&parsed, &wanted)),
-        Some(asked) => UsageAnswer::Full(arrange(&asked, &parsed, &wanted)),
+        None if stream => UsageAnswer::Streamed(streamed),
+        None => UsageAnswer::Compact(figures(&parsed, &wanted, &owners)),
+        Some(asked) => UsageAnswer::Full(arrange(&asked, &parsed, &wanted, &owners)),
     })
 }
 
-/// Reads `domains` page by page, filling the usage of the `wanted` logins (by domain name);
-/// stops reading a domain once all its wanted logins are found. With `streamed` (a count), the
-/// figures of each page are also handed to [`Progress::usage_found`] at once, position by
-/// position, and counted.
+/// What a usage run reads: the domains, and whose figures may be reported where.
+struct Reading<'r> {
+    domains: &'r [DomainInfo],
+    owners: &'r Owners,
+}
+
+/// Reads the domains page by page, filling the usage of the `wanted` logins (by domain name);
+/// stops reading a domain once all its wanted logins are found. With `streamed` (the counts),
+/// the figures of each page are also handed to [`Progress::usage_found`] at once, position by
+/// position (only where the owners allow), and counted.
 fn read_usage(
     kerio: &mut Kerio,
     progress: &mut dyn Progress,
-    domains: &[DomainInfo],
+    reading: Reading,
     wanted: &mut Wanted,
-    mut streamed: Option<&mut usize>,
+    mut streamed: Option<&mut StreamedUsage>,
 ) -> Result<(), Error> {
+    let Reading { domains, owners } = reading;
     let ids: Vec<&str> = domains.iter().map(|domain| domain.id.as_str()).collect();
     let mut missing: Vec<usize> = domains
         .iter()
         .map(|domain| wanted.get(&domain.name).map_or(0, HashMap::len))
         .collect();
     let mut done = vec![0; domains.len()];
-    kerio.for_each_domain_page(&ids, USAGE_FIELDS, |index, page, total| {
+    kerio.for_each_domain_page(&ids, owners.fields(), |index, page, total| {
         let domain = &domains[index];
         done[index] += page.len() as u64;
         progress.users_read(&domain.name, done[index], total);
@@ -240,6 +348,7 @@ fn read_usage(
             return false;
         };
         let mut found: Vec<FoundUsage> = Vec::new();
+        let mut refused = 0;
         for user in page {
             let Some(login) = user.login_name.as_deref().map(str::to_ascii_lowercase) else {
                 continue;
@@ -250,70 +359,112 @@ fn read_usage(
             let figures = Figures {
                 used_mb: quota::user_used_mb(&user),
                 limit_mb: quota::user_limit_mb(&user),
+                description: owners.service_ids.as_ref().and(user.description),
             };
-            slot.figures = Some(figures);
             missing[index] -= 1;
             if streamed.is_some() {
                 let entry = [whole_mb(figures.used_mb), figures.limit_mb];
-                found.extend(slot.positions.iter().map(|&position| (position, entry)));
+                for &position in &slot.positions {
+                    if owners.allow(position, &figures) {
+                        found.push((position, entry));
+                    } else {
+                        refused += 1;
+                    }
+                }
             }
+            slot.figures = Some(figures);
         }
-        if let Some(count) = streamed.as_deref_mut().filter(|_| !found.is_empty()) {
-            *count += found.len();
-            progress.usage_found(&found);
+        if let Some(counts) = streamed.as_deref_mut() {
+            counts.not_owned += refused;
+            if !found.is_empty() {
+                counts.streamed += found.len();
+                progress.usage_found(&found);
+            }
         }
         missing[index] > 0
     })
 }
 
+/// The figures found for the address at `position`, if any, and whether they may be reported
+/// there.
+fn found_at<'w>(
+    position: usize,
+    address: &Address,
+    found: &'w Wanted,
+    owners: &Owners,
+) -> Option<(&'w Figures, bool)> {
+    let figures = found
+        .get(address.domain())?
+        .get(address.local())?
+        .figures
+        .as_ref()?;
+    Some((figures, owners.allow(position, figures)))
+}
+
 /// Puts the results in the order asked (`parsed` holds each asked text's address, if valid);
 /// each address once.
-fn arrange(asked: &[String], parsed: &[Option<Address>], found: &Wanted) -> UsageResult {
+fn arrange(
+    asked: &[String],
+    parsed: &[Option<Address>],
+    found: &Wanted,
+    owners: &Owners,
+) -> UsageResult {
     let mut result = UsageResult {
         accounts: Vec::new(),
         not_found: Vec::new(),
+        not_owned: Vec::new(),
     };
     let mut seen = std::collections::HashSet::new();
-    for (text, address) in asked.iter().zip(parsed) {
-        let usage = address.as_ref().and_then(|address| {
-            let figures = found
-                .get(address.domain())?
-                .get(address.local())?
-                .figures
-                .as_ref()?;
-            Some(Usage {
-                address: format!("{}@{}", address.local(), address.domain()),
-                used_mb: figures.used_mb,
-                limit_mb: figures.limit_mb,
-            })
-        });
-        match usage {
-            Some(usage) if seen.insert(usage.address.clone()) => result.accounts.push(usage),
-            Some(_) => {}
-            None if seen.insert(text.trim().to_ascii_lowercase()) => {
-                result.not_found.push(text.trim().to_ascii_lowercase())
+    for (position, (text, address)) in asked.iter().zip(parsed).enumerate() {
+        let figures = address
+            .as_ref()
+            .and_then(|address| Some((address, found_at(position, address, found, owners)?)));
+        let shown = text.trim().to_ascii_lowercase();
+        match figures {
+            Some((address, (figures, true))) => {
+                let usage = Usage {
+                    address: format!("{}@{}", address.local(), address.domain()),
+                    used_mb: figures.used_mb,
+                    limit_mb: figures.limit_mb,
+                };
+                if seen.insert(usage.address.clone()) {
+                    result.accounts.push(usage);
+                }
             }
+            Some((_, (_, false))) => result.not_owned.push(shown),
+            None if seen.insert(shown.clone()) => result.not_found.push(shown),
             None => {}
         }
     }
     result
 }
 
-/// The compact result: each asked address's `[whole used MB, limit MB]`, position by position.
-fn figures(parsed: &[Option<Address>], found: &Wanted) -> CompactUsage {
+/// The compact result: each asked address's `[whole used MB, limit MB]`, position by position
+/// (`null` where nothing was found or the account is not the service's).
+fn figures(parsed: &[Option<Address>], found: &Wanted, owners: &Owners) -> CompactUsage {
     let usage = parsed
         .iter()
-        .map(|address| {
-            let address = address.as_ref()?;
-            let usage = found
-                .get(address.domain())?
-                .get(address.local())?
-                .figures
-                .as_ref()?;
-            Some([whole_mb(usage.used_mb), usage.limit_mb])
+        .enumerate()
+        .map(|(position, address)| {
+            let (figures, allowed) = found_at(position, address.as_ref()?, found, owners)?;
+            allowed.then(|| [whole_mb(figures.used_mb), figures.limit_mb])
         })
         .collect();
     CompactUsage { usage }
+}
+
+/// `account_usage`: used and limit MB of this service's mailbox only (the ownership rule
+/// applies; the Refresh usage button). By stored id: login, `Batch.run`, logout.
+pub fn account_usage(context: &mut Context, args: AccountUsageArgs) -> Result<AccountUsage, Error> {
+    let target = args.target("account_usage")?;
+    let mailbox =
+        context.session(|kerio| target.existing(kerio, &["consumedSize", "diskSizeLimit"]))?;
+    Ok(AccountUsage {
+        address: target.address.to_string(),
+        used_mb: whole_mb(quota::user_used_mb(&mailbox.user)),
+        limit_mb: quota::user_limit_mb(&mailbox.user),
+        user_id: mailbox.id,
+    })
 }
 
 /// MB rounded to a whole MB, halves away from zero (as PHP's `round`), as WHMCS stores it.

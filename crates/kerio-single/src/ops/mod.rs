@@ -111,6 +111,7 @@ pub const OPERATIONS: &[&str] = &[
     "remove_alias",
     "set_forwarding",
     "usage",
+    "account_usage",
     "list_accounts",
     "sso",
 ];
@@ -135,6 +136,7 @@ pub fn run(op: &str, args: Value, context: &mut Context) -> Result<Value, Error>
         "remove_alias" => invoke(op, args, context, selfservice::remove_alias),
         "set_forwarding" => invoke(op, args, context, selfservice::set_forwarding),
         "usage" => invoke(op, args, context, listing::usage),
+        "account_usage" => invoke(op, args, context, listing::account_usage),
         "list_accounts" => invoke(op, args, context, listing::list_accounts),
         "sso" => invoke(op, args, context, account::sso),
         unknown => Err(Error::invalid_request(format!(

@@ -32,6 +32,10 @@ pub struct MailboxRef {
     /// The Kerio user id stored at create: a shortcut to the account, checked like any other.
     #[serde(default, deserialize_with = "de::opt_text")]
     pub user_id: Option<String>,
+    /// The WHMCS installation asking (its id, kept in WHMCS's settings): another installation's
+    /// mark is refused (`other_installation`).
+    #[serde(default, deserialize_with = "de::opt_text")]
+    pub installation: Option<String>,
 }
 
 impl MailboxRef {
@@ -39,7 +43,12 @@ impl MailboxRef {
     pub fn target(&self, op: &str) -> Result<Target, Error> {
         Ok(Target {
             address: Address::parse(&self.address)?,
-            claim: Claim::new(op, self.service_id, self.allowed_domains.as_deref())?,
+            claim: Claim::new(
+                op,
+                self.service_id,
+                self.allowed_domains.as_deref(),
+                self.installation.as_deref(),
+            )?,
             stored: stored_id::parse(self.user_id.as_deref())?,
         })
     }
@@ -93,10 +102,22 @@ impl Target {
         Ok(Some(mailbox))
     }
 
-    /// As [`Target::locate`], a missing mailbox being `not_found`.
+    /// As [`Target::locate`], a missing mailbox being `not_found`. A mark written before
+    /// installations were recorded is brought up to date when the op succeeds
+    /// ([`Kerio::defer_mark`]).
     pub fn existing(&self, kerio: &mut Kerio, fields: &[&str]) -> Result<Mailbox, Error> {
-        self.locate(kerio, fields)?
-            .ok_or_else(|| Error::mailbox_not_found(&self.address.to_string()))
+        let mailbox = self
+            .locate(kerio, fields)?
+            .ok_or_else(|| Error::mailbox_not_found(&self.address.to_string()))?;
+        self.defer_mark(kerio, &mailbox);
+        Ok(mailbox)
+    }
+
+    /// Has `kerio` bring `mailbox`'s mark (this service's) up to date when the op succeeds.
+    pub fn defer_mark(&self, kerio: &mut Kerio, mailbox: &Mailbox) {
+        if let Some(description) = self.claim.mark_update(mailbox.description()) {
+            kerio.defer_mark(&mailbox.id, description);
+        }
     }
 
     /// Refuses `mailbox` unless it is this service's.
