@@ -4,6 +4,7 @@ namespace KerioSingle\Tests;
 
 use KerioSingle\Tests\Support\ModuleTestCase;
 use WHMCS\Database\Capsule;
+use WHMCS\Module\Server\kerioSingle\CustomFields;
 use WHMCS\Module\Server\kerioSingle\ProductSettings;
 use WHMCS\Module\Server\kerioSingle\WelcomeEmail;
 
@@ -70,17 +71,19 @@ final class AdminConveniencesTest extends ModuleTestCase
         $this->assertSame(0, (int) $this->whmcs->service($other)->diskusage, 'the other service is not touched');
         $methods = $this->emulator->stats()['methods'];
         $this->assertSame(1, $methods['Session.login'] ?? 0, 'one engine session');
-        $this->assertSame(1, $methods['Users.get'] ?? 0, 'one page of users');
+        $this->assertSame(1, ($methods['Users.get'] ?? 0) + ($methods['Batch.run'] ?? 0), 'one read of the mailbox (by its stored id: one Batch.run)');
     }
 
     public function testRefreshUsageOfAMailboxThatIsGoneSaysSoAndWritesNothing(): void
     {
         $serviceId = $this->createdService();
         Capsule::table('tblhosting')->where('id', $serviceId)->update(['username' => 'gone.' . bin2hex(random_bytes(3)) . '@example.com']);
+        // Without the stored Kerio user ID, which would still lead to the service's own mailbox.
+        CustomFields::setValue((int) $this->whmcs->service($serviceId)->packageid, $serviceId, CustomFields::KERIO_ID, '');
 
         $result = $this->whmcs->adminCustomButton($serviceId, 'Refresh usage');
 
-        $this->assertStringContainsString('was not found on the Kerio server', $result);
+        $this->assertStringContainsString('does not exist on the Kerio server', $result);
         $this->assertSame('0000-00-00 00:00:00', (string) $this->whmcs->service($serviceId)->lastupdate);
     }
 

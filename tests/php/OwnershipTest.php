@@ -3,11 +3,13 @@
 namespace KerioSingle\Tests;
 
 use KerioSingle\Harness\ActivityLog;
+use KerioSingle\Harness\Cron;
 use KerioSingle\Harness\Whmcs;
 use KerioSingle\Tests\Support\ModuleTestCase;
 use KerioSingle\SecretScan\SecretLedger;
 use WHMCS\Database\Capsule;
 use WHMCS\Module\Server\kerioSingle\CustomFields;
+use WHMCS\Module\Server\kerioSingle\Installation;
 
 /**
  * Issue 9's ownership rule seen from WHMCS: a service acts only on its own mailbox (a plain user
@@ -130,13 +132,99 @@ final class OwnershipTest extends ModuleTestCase
         $marked = $this->handMadeAccount('UserRole', ['groupRole' => 'AccountAdmin', 'description' => 'WHMCS service #' . $serviceId]);
         $this->pointServiceAt($serviceId, $marked, (string) $this->emulator->user($marked)['id']);
         $before = [$this->emulator->state(), $this->serviceRow($serviceId)];
-        $error = $this->clientPasswordChangeError($serviceId, 'Taken-Over-Passw0rd!');
+        $this->clientPasswordChangeError($serviceId, 'Taken-Over-Passw0rd!');
+        $error = $this->lastFailure();
+        $this->assertStringContainsString($marked, $error);
         $this->assertStringContainsString('group role', $error);
         $this->assertStringContainsString('AccountAdmin', $error);
         $this->assertNotSame('success', $this->whmcs->adminCustomButton($serviceId, 'Adopt existing mailbox'));
         $this->assertSame('not_owned', $this->lastErrorCode(), 'adopt of a marked group admin');
         $this->assertSame($before, [$this->emulator->state(), $this->serviceRow($serviceId)], 'password change or adopt changed something');
         $this->assertFalse($this->emulator->webmailLogin($marked, 'Taken-Over-Passw0rd!'));
+    }
+
+    /**
+     * Issue 17.9: re-pointing a service's username at an admin and pressing Refresh usage is refused
+     * and reads nothing; the daily usage update writes no figure of an account the service does not own.
+     */
+    public function testRefreshUsageAndTheDailyUpdateNeverReportAnotherAccountsFigures(): void
+    {
+        $serverId = $this->addServer();
+        $serviceId = $this->createdService([], [], $serverId);
+        $this->emulator->setUsage($this->address($serviceId), 5 * 1024 * 1024);
+        $admin = $this->handMadeAccount('FullAdmin');
+        $this->emulator->setUsage($admin, 777 * 1024 * 1024);
+        $this->pointServiceAt($serviceId, $admin, '');
+        $before = [$this->emulator->state(), $this->serviceRow($serviceId)];
+
+        $result = $this->whmcs->adminCustomButton($serviceId, 'Refresh usage');
+
+        $this->assertStringContainsString($admin, $result);
+        $this->assertSame('not_owned', $this->lastErrorCode());
+        $this->assertStringEndsWith('[reason: admin_role]', $this->lastFailure());
+        $this->assertSame($before, [$this->emulator->state(), $this->serviceRow($serviceId)], 'Refresh usage wrote something');
+
+        Cron::updateServerUsage();
+        $this->assertSame(0, (int) $this->whmcs->service($serviceId)->diskusage, 'the admin\'s 777 MB never land on the service');
+        $own = $this->createdService([], [], $serverId);
+        $this->emulator->setUsage($this->address($own), 6 * 1024 * 1024);
+        Cron::updateServerUsage();
+        $this->assertSame(6, (int) $this->whmcs->service($own)->diskusage, 'the service\'s own figures still arrive');
+        $this->assertSame(0, (int) $this->whmcs->service($serviceId)->diskusage);
+    }
+
+    /**
+     * Issue 17.10: two WHMCS installations on one Kerio server, each with a service #N. Installation
+     * B (here: the same database with another installation id, which is all the engine sees of an
+     * installation) retrying a create of A's address never takes A's mailbox, and no action of B's
+     * service touches it; A still acts on it.
+     */
+    public function testAnotherInstallationsRetriedCreateNeverTakesTheMailbox(): void
+    {
+        $serverId = $this->addServer();
+        $serviceId = $this->createdService([], [], $serverId);
+        $address = $this->address($serviceId);
+        $installationA = Installation::id();
+        $this->assertStringContainsString('(installation ' . $installationA . ')', (string) $this->emulator->user($address)['description']);
+        $kerioBefore = $this->emulator->state();
+
+        $this->setInstallation(bin2hex(random_bytes(16)));
+        Capsule::table('tblhosting')->where('id', $serviceId)->update(['username' => '', 'domainstatus' => 'Pending']);
+        $productId = (int) $this->whmcs->service($serviceId)->packageid;
+        CustomFields::setValue($productId, $serviceId, CustomFields::KERIO_ID, '');
+        CustomFields::setValue($productId, $serviceId, CustomFields::PASSWORD, 'Other-Install-Passw0rd!');
+        SecretLedger::remember('Other-Install-Passw0rd!');
+
+        $this->assertNotSame('success', $this->whmcs->moduleAction($serviceId, 'create'));
+        $this->assertSame('already_taken', $this->lastErrorCode());
+        $this->assertSame($kerioBefore, $this->emulator->state(), 'the other installation changed the mailbox');
+        $this->pointServiceAt($serviceId, $address, '');
+        $this->assertNotSame('success', $this->whmcs->moduleAction($serviceId, 'suspend'));
+        $this->assertStringEndsWith('[reason: other_installation]', $this->lastFailure());
+        $this->assertSame($kerioBefore, $this->emulator->state());
+
+        $this->setInstallation($installationA);
+        $this->assertSame('success', $this->whmcs->moduleAction($serviceId, 'suspend'));
+        $this->assertFalse($this->emulator->user($address)['isEnabled']);
+    }
+
+    /** A mailbox marked before installations were recorded is accepted and its mark completed by the next action. */
+    public function testAMarkWithoutInstallationIsCompletedByTheNextAction(): void
+    {
+        $serviceId = $this->createdService();
+        $old = $this->handMadeAccount('UserRole', ['description' => 'Sales; WHMCS service #' . $serviceId]);
+        $this->pointServiceAt($serviceId, $old, '');
+
+        $this->assertSame('success', $this->whmcs->moduleAction($serviceId, 'suspend'));
+
+        $this->assertSame('Sales; WHMCS service #' . $serviceId . ' (installation ' . Installation::id() . ')', (string) $this->emulator->user($old)['description']);
+        $this->assertFalse($this->emulator->user($old)['isEnabled']);
+    }
+
+    /** What the module reads as this WHMCS installation's id (tblconfiguration). */
+    private function setInstallation(string $id): void
+    {
+        Capsule::table('tblconfiguration')->where('setting', Installation::SETTING)->update(['value' => $id]);
     }
 
     /**

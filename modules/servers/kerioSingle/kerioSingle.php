@@ -270,7 +270,7 @@ function kerioSingle_AdoptMailbox(array $params)
 
 /**
  * "Refresh usage" on the admin's service page: reads this service's mailbox usage from Kerio now
- * (one engine `usage` call) instead of waiting for the daily cron.
+ * (engine op `account_usage`, through the ownership rule) instead of waiting for the daily cron.
  *
  * @param array<string, mixed> $params
  * @return string 'success' or an error

@@ -87,6 +87,10 @@ final class EngineClient
     public function call(string $op, array $args, array $secrets = [], ?callable $onPartial = null): array
     {
         $this->log->addSecrets($secrets);
+        if ($this->server !== null) {
+            // Every op on a Kerio server says which WHMCS installation asks (the mailbox marks).
+            $args += ['installation' => Installation::id()];
+        }
         $request = [
             'v' => self::PROTOCOL_VERSION,
             'op' => $op,

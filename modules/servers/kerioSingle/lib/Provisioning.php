@@ -139,23 +139,17 @@ final class Provisioning
     }
 
     /**
-     * The admin's "Refresh usage" button: this service's mailbox only, one `usage` call (compact
-     * answer), written to diskusage/disklimit/lastupdate like the daily cron does.
+     * The admin's "Refresh usage" button: this service's mailbox only, checked by the ownership rule
+     * (engine op `account_usage`), written to diskusage/disklimit/lastupdate like the daily cron does.
      *
      * @param array<string, mixed> $params
      * @return array{0: int, 1: int} [used MB, limit MB (0 = unlimited)]
-     * @throws EngineError|SettingsError
-     * @throws \RuntimeException when the Kerio server has no such mailbox
+     * @throws EngineError|SettingsError (not_owned for another account, not_found without one)
      */
     public static function refreshUsage(array $params): array
     {
-        $address = Lifecycle::address($params);
-        $result = EngineClient::forParams($params, 'RefreshUsage')->call('usage', ['addresses' => [$address], 'compact' => true]);
-        $figures = ((array) ($result['usage'] ?? []))[0] ?? null;
-        if (!is_array($figures)) {
-            throw new \RuntimeException('The mailbox ' . $address . ' was not found on the Kerio server; check the service\'s username.');
-        }
-        $usage = [(int) $figures[0], (int) $figures[1]];
+        $result = self::mailboxCall($params, 'RefreshUsage', 'account_usage');
+        $usage = [(int) ($result['used_mb'] ?? 0), (int) ($result['limit_mb'] ?? 0)];
         ServiceRepository::writeUsage([(int) $params['serviceid'] => $usage], date('Y-m-d H:i:s'));
         return $usage;
     }

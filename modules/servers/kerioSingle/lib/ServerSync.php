@@ -39,7 +39,8 @@ final class ServerSync
         $client = EngineClient::forParams($params, 'UsageUpdate');
         return UsageWriter::write(date('Y-m-d H:i:s'), static function (UsageWriter $writer) use ($client, $addresses, $serviceIds): void {
             $received = 0;
-            $result = $client->call('usage', ['addresses' => $addresses, 'stream' => true], [],
+            $args = ['addresses' => $addresses, 'service_ids' => $serviceIds, 'stream' => true];
+            $result = $client->call('usage', $args, [],
                 static function (array $partial) use ($writer, $serviceIds, &$received): void {
                     foreach ((array) ($partial['usage'] ?? []) as $entry) {
                         $received++;
