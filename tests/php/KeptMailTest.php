@@ -110,7 +110,12 @@ final class KeptMailTest extends ModuleTestCase
     {
         $first = $this->keptService();
 
+        $tab = (array) $this->whmcs->adminServicesTabFields($first);
+        $this->assertStringContainsString('carries the kept mail of terminated service #' . $first, $tab['Kept mail'] ?? '(no row)');
+        $this->assertStringContainsString('&quot;Purge kept mail now&quot;', $tab['Kept mail']);
+
         $this->assertSame('success', $this->whmcs->adminCustomButton($first, 'Purge kept mail now'));
+        $this->assertArrayNotHasKey('Kept mail', (array) $this->whmcs->adminServicesTabFields($first));
 
         $this->assertNull(KeptMail::find($this->address));
         $this->assertSame([], $this->keptStores());
