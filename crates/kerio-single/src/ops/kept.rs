@@ -10,14 +10,14 @@
 //! (`already_taken`). The one exception is a purge user left behind by an interrupted purge of
 //! the same service, recognised by its mark: it is removed with its folder.
 
+use super::account;
 use super::collisions;
 use super::Context;
 use crate::address::Address;
 use crate::de;
 use crate::error::{Code, Error};
-use crate::ownership;
 use crate::session::{DomainInfo, Kerio};
-use kerio_api::{RemovalMethod, RemovalMode, RemovalRequest, Secret, User, UserRight};
+use kerio_api::{RemovalMethod, RemovalMode, RemovalRequest, Secret, User};
 use serde::{Deserialize, Serialize};
 use std::io::Read;
 
@@ -118,26 +118,10 @@ fn create_purge_user(
         auth_type: Some("UInternalAuth".to_string()),
         password: Some(random_password(length, address)?),
         allow_password_change: Some(false),
-        role: Some(UserRight {
-            user_role: ownership::USER_ROLE.to_string(),
-            public_folder_right: false,
-            archive_folder_right: false,
-        }),
+        role: Some(account::plain_role()),
         ..User::default()
     };
-    let created = kerio.client().users_create(&[user])?;
-    created
-        .into_iter()
-        .next()
-        .map(|user| user.id)
-        .filter(|id| !id.is_empty())
-        .ok_or_else(|| {
-            Error::new(
-                Code::Protocol,
-                "Kerio accepted Users.create for the purge but its answer names no new user.",
-                "Run the purge again (it is safe to repeat); if this repeats, check the Kerio server's Error log.",
-            )
-        })
+    account::created_id(kerio.client().users_create(&[user])?)
 }
 
 /// The id of a purge user an interrupted purge left (only holder, that login, this purge's
@@ -207,6 +191,7 @@ fn random_password(length: usize, address: &Address) -> Result<Secret, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ownership;
 
     #[test]
     fn the_purge_password_never_contains_the_login_or_the_domain() {

@@ -116,7 +116,7 @@ final class ProductSettings
             'Type' => 'text',
             'Size' => '4',
             'Default' => '30',
-            'Description' => 'With "On terminate: keep", how long the mail is kept for the same client before it is purged.',
+            'Description' => 'With "On terminate: keep", how long the mail is kept for the same client before the daily cron purges it and frees the address (0 = at the next daily run, at most 3650).',
         ],
         'reserved_names' => [
             'FriendlyName' => 'Reserved mailbox names',
