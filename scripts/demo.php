@@ -208,6 +208,41 @@ $result = $whmcs->moduleAction($serviceId, 'terminate');
 demoSay('result', $result . ', status ' . $whmcs->service($serviceId)->domainstatus);
 demoExpect($result === 'success' && $emulator->user('jane.doe@example.com') === null, 'the mailbox is gone from Kerio');
 
+demoStep('Terminate with "keep": the address carries the old mail, refused to a stranger, given back to its owner');
+$keeping = $whmcs->addProduct('Mailbox 1 GB, mail kept 30 days');
+$whmcs->saveModuleSettings($keeping, ['quota_mb' => '1024', 'terminate_mode' => 'keep', 'kept_mail_days' => '30', 'sso' => true]);
+$olive = $whmcs->addClient(['firstname' => 'Olive', 'lastname' => 'Old', 'email' => 'olive@customer.example', 'language' => 'english']);
+$stan = $whmcs->addClient(['firstname' => 'Stan', 'lastname' => 'Ger', 'email' => 'stan@customer.example', 'language' => 'english']);
+$oldieOrder = static fn (int $client): int => $whmcs->placeOrder($client, $keeping, $serverId, [
+    'localpart' => 'oldie', 'maildomain' => 'example.com', 'password' => demoPassword(), 'givenname' => 'Olive', 'surname' => 'Old',
+]);
+$oldie = $oldieOrder($olive);
+demoExpect($whmcs->moduleAction($oldie, 'create') === 'success', 'Olive\'s oldie@example.com is created (service #' . $oldie . ')');
+$emulator->setUsage('oldie@example.com', 7 * 1024 * 1024, 321);
+demoSay('Terminate (keep)', $whmcs->moduleAction($oldie, 'terminate'));
+demoSay('Kept mail (admin tab)', html_entity_decode($whmcs->adminServicesTabFields($oldie)['Kept mail'] ?? '(none)', ENT_QUOTES));
+$orderFormSays = static fn (int $client): string => (string) \KerioSingle\Harness\Session::as($client, 0, static fn (): array
+    => \WHMCS\Module\Server\kerioSingle\OrderRules::forProduct(\WHMCS\Module\Server\kerioSingle\OrderRules::product($keeping),
+        ['domain' => 'example.com', 'localpart' => 'oldie']))['address'];
+demoExpect($orderFormSays($stan) === 'not_available' && $orderFormSays($olive) === 'yours',
+    'the order form tells Stan "This address is not available" and Olive that her mail will be restored');
+$strangers = $oldieOrder($stan);
+$before = $emulator->state();
+$result = $whmcs->moduleAction($strangers, 'create');
+demoSay('Stan orders oldie: Create', $result);
+demoExpect(strpos($result, 'kept mail of terminated service #' . $oldie) !== false && $emulator->state() === $before,
+    'refused (address_kept) before anything was made on Kerio; the admin text says whose kept mail and how to release it');
+$again = $oldieOrder($olive);
+$result = $whmcs->moduleAction($again, 'create');
+$restored = $emulator->user('oldie@example.com');
+demoSay('Olive orders oldie again', $result . ', ' . (int) $restored['consumedSize']['value'] . ' ' . $restored['consumedSize']['units'] . ', ' . $restored['consumedItems'] . ' items');
+demoExpect($result === 'success' && (int) $restored['consumedItems'] === 321, 'the owner gets her mailbox back with its 321 items');
+demoSay('Terminate (keep) again', $whmcs->moduleAction($again, 'terminate'));
+demoSay('Purge kept mail now', $whmcs->adminCustomButton($again, 'Purge kept mail now'));
+$result = $whmcs->moduleAction($strangers, 'create');
+demoExpect($result === 'success' && (int) $emulator->user('oldie@example.com')['consumedItems'] === 0,
+    'after the purge the address is free: Stan gets an empty mailbox');
+
 demoStep('Logs');
 $log = Capsule::table('tblmodulelog')->get();
 $logText = implode("\n", $log->map(static fn ($row): string => $row->request . $row->response . $row->arrdata)->all());

@@ -15,6 +15,21 @@ final class Cron
     public const SETTING = 'UpdateStatsAuto';
 
     /**
+     * The daily automation run: the usage task, then, at the very end, the `DailyCronJob` hook point
+     * (no input parameters, no response; developers.whmcs.com hooks-reference/cron) with the hooks
+     * loaded as on any request.
+     *
+     * @return array<int, mixed> what updateServerUsage() returned
+     */
+    public static function daily(): array
+    {
+        $results = self::updateServerUsage();
+        Hooks::loadModuleHooks();
+        run_hook('DailyCronJob', []);
+        return $results;
+    }
+
+    /**
      * Runs the task.
      *
      * @return array<int, mixed> server id => what the module returned; [] when the task is switched off

@@ -430,13 +430,14 @@ final class Whmcs
     }
 
     /**
-     * The daily cron's usage task (once per enabled server), only when "Update usage statistics" is on.
+     * The daily cron: its usage task (once per enabled server), only when "Update usage statistics"
+     * is on, then the DailyCronJob hooks.
      *
      * @return array<int, mixed> server id => module result; [] when the setting is off
      */
     public function runDailyCron(): array
     {
-        return Cron::updateServerUsage();
+        return Cron::daily();
     }
 
     /**

@@ -57,6 +57,7 @@ final class BadInputMatrixTest extends ReliabilityTestCase
         yield from self::domains();
         yield from self::passwords();
         yield from self::quotas();
+        yield from self::keptMailDays();
         yield from self::names();
         yield from self::accessHashes();
         yield from self::credentials();
@@ -236,6 +237,14 @@ final class BadInputMatrixTest extends ReliabilityTestCase
     }
 
     /** @return iterable<string, array{0: string, 1: array<string, mixed>, 2: string}> */
+    private static function keptMailDays(): iterable
+    {
+        foreach (['negative' => '-1', 'not a number' => 'thirty', 'decimal' => '1.5', 'above 3650' => '3651', 'huge' => '99999999999999999999'] as $label => $value) {
+            yield 'kept mail days: ' . $label => ['terminate', ['settings' => ['terminate_mode' => 'keep', 'kept_mail_days' => $value]], '/Keep terminated mail \\(days\\)/'];
+        }
+    }
+
+    /** @return iterable<string, array{0: string, 1: array<string, mixed>, 2: string}> */
     private static function quotas(): iterable
     {
         foreach (['negative' => '-5', 'not a number' => 'lots', 'decimal' => '1.5', 'exponent' => '1e9', 'hex' => '0x10', 'huge' => '99999999999999999999'] as $label => $value) {
@@ -331,6 +340,8 @@ final class BadInputMatrixTest extends ReliabilityTestCase
                 return $this->passwordChange((string) $input['password']);
             case 'upgrade':
                 return $this->upgrade($input['settings']);
+            case 'terminate':
+                return $this->terminate($input['settings']);
             case 'cart':
                 return $this->cartCheck($input);
             case 'selfservice':
@@ -412,6 +423,25 @@ final class BadInputMatrixTest extends ReliabilityTestCase
             'check' => function () use ($serviceId): void {
                 $this->assertSame(1024, $this->kerioQuotaMb($serviceId));
                 $this->assertSame('Active', $this->whmcs->service($serviceId)->domainstatus);
+            },
+        ];
+    }
+
+    /**
+     * Terminate of an Active mailbox whose product has $settings.
+     *
+     * @param array<string, string> $settings
+     * @return array{action: callable(): string, check: callable(): void}
+     */
+    private function terminate(array $settings): array
+    {
+        $serviceId = $this->createdService($settings);
+        return [
+            'action' => fn (): string => $this->whmcs->moduleAction($serviceId, 'terminate'),
+            'check' => function () use ($serviceId): void {
+                $this->assertNotNull($this->emulator->user($this->address($serviceId)));
+                $this->assertSame('Active', $this->whmcs->service($serviceId)->domainstatus);
+                $this->assertNull(\WHMCS\Module\Server\kerioSingle\KeptMail::find($this->address($serviceId)));
             },
         ];
     }

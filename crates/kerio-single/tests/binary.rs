@@ -324,6 +324,31 @@ fn cli_session_creates_inspects_changes_and_terminates() {
 }
 
 #[test]
+fn cli_terminate_keep_says_the_address_now_carries_the_kept_mail() {
+    let emu = Emu::start();
+    emu.create("oldie@example.com", 50, 0);
+    let args = [
+        "account",
+        "terminate",
+        "oldie@example.com",
+        "--service",
+        "50",
+        "--mode",
+        "keep",
+    ];
+    let run = run_binary(&args, &cli_env(&emu), b"");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .starts_with("Removed oldie@example.com (mode keep).")
+            && run.stdout.contains("the address now carries the kept mail")
+            && run.stdout.contains("\"Purge kept mail now\""),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
 fn cli_exit_codes_separate_usage_refusal_and_connection_problems() {
     let emu = Emu::start();
     let env = cli_env(&emu);

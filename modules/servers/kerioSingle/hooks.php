@@ -8,8 +8,11 @@
  * before the product goes into the cart.
  * ProductEdit: a product saved with kerioSingle gets its order-form fields; one switched to another
  * module no longer shows them (lib/ProductSetup::productSaved).
+ * DailyCronJob: the mail kept by terminates with mode keep is purged once its days are up
+ * (lib/KeptMail::purgeExpired).
  */
 
+use WHMCS\Module\Server\kerioSingle\KeptMail;
 use WHMCS\Module\Server\kerioSingle\OrderForm;
 use WHMCS\Module\Server\kerioSingle\ProductSetup;
 
@@ -39,4 +42,13 @@ add_hook('ShoppingCartValidateProductUpdate', 1, static function (array $vars): 
 
 add_hook('ProductEdit', 1, static function (array $vars): void {
     ProductSetup::productSaved((int) ($vars['pid'] ?? 0), (string) ($vars['servertype'] ?? ''));
+});
+
+add_hook('DailyCronJob', 1, static function (array $vars): void {
+    try {
+        KeptMail::purgeExpired();
+    } catch (\Throwable $error) {
+        // Each purge logs its own failure; this is the table itself failing. The next run retries.
+        logActivity('kerioSingle: the daily purge of kept mail could not run: ' . $error->getMessage());
+    }
 });

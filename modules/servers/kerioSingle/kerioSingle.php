@@ -166,12 +166,7 @@ function kerioSingle_UnsuspendAccount(array $params)
 function kerioSingle_TerminateAccount(array $params)
 {
     return Lifecycle::run('TerminateAccount', $params, static function () use ($params): void {
-        $product = ProductSettings::fromParams($params);
-        $args = ['mode' => $product->terminateMode()];
-        if ($product->archiveMailbox() !== null) {
-            $args['archive_mailbox'] = $product->archiveMailbox();
-        }
-        Provisioning::mailboxCall($params, 'TerminateAccount', 'terminate', $args);
+        Provisioning::terminate($params);
     });
 }
 
@@ -244,13 +239,29 @@ function kerioSingle_ListAccounts(array $params)
 /**
  * Admin buttons on the service page. "Adopt existing mailbox" marks a mailbox that exists on Kerio
  * without a WHMCS mark (e.g. imported by Utilities > Server Sync) as this service's, so the other
- * buttons may act on it. "Refresh usage" reads this service's mailbox usage now.
+ * buttons may act on it. "Refresh usage" reads this service's mailbox usage now. "Purge kept mail
+ * now" deletes the mail a terminate with mode keep left on Kerio and frees the address.
  *
  * @return array<string, string> button label => function suffix
  */
 function kerioSingle_AdminCustomButtonArray()
 {
-    return ['Adopt existing mailbox' => 'AdoptMailbox', 'Refresh usage' => 'RefreshUsage'];
+    return ['Adopt existing mailbox' => 'AdoptMailbox', 'Refresh usage' => 'RefreshUsage', 'Purge kept mail now' => 'PurgeKeptMail'];
+}
+
+/**
+ * "Purge kept mail now" on a service terminated with mode keep: deletes the mail Kerio kept for
+ * its address (engine op `purge_kept`, refused while a mailbox holds the address) and frees the
+ * address for every client (lib/KeptMail.php).
+ *
+ * @param array<string, mixed> $params
+ * @return string 'success' or an error
+ */
+function kerioSingle_PurgeKeptMail(array $params)
+{
+    return Lifecycle::run('PurgeKeptMail', $params, static function () use ($params): void {
+        Provisioning::purgeKeptMail($params);
+    });
 }
 
 /**

@@ -800,6 +800,10 @@ fn account_text(command: &AccountCommand, result: &Value) -> String {
                 format!("{address} already was {state}; nothing changed.\n")
             }
         }
+        AccountCommand::Terminate {
+            mode: TerminateMode::Keep,
+            ..
+        } if result["removed"] == true => kept_mail_text(&address),
         AccountCommand::Terminate { mode, .. } if result["removed"] == true => {
             format!("Removed {address} (mode {}).\n", mode.name())
         }
@@ -832,6 +836,17 @@ fn account_text(command: &AccountCommand, result: &Value) -> String {
 fn forward_changes(command: &AccountCommand) -> bool {
     matches!(command, AccountCommand::Forward { to, keep_copy, no_keep_copy, off, .. }
         if !to.is_empty() || *keep_copy || *no_keep_copy || *off)
+}
+
+/// What `account terminate --mode keep` tells the admin: Kerio keeps the mail, and the address
+/// carries it to whoever is created under it next.
+fn kept_mail_text(address: &str) -> String {
+    format!(
+        "Removed {address} (mode keep). Kerio keeps its mail: the address now carries the kept mail, \
+         and the next mailbox created as {address} gets it, whoever orders it. Create it again only \
+         for the same customer; otherwise purge the kept mail first (WHMCS: \"Purge kept mail now\" \
+         on the terminated service, or the daily purge after the product's kept days).\n"
+    )
 }
 
 /// Text of `account aliases` / `account forward`: the mailbox's aliases and forwarding.

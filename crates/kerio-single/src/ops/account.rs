@@ -283,8 +283,9 @@ pub fn create_account(context: &mut Context, args: CreateArgs) -> Result<CreateR
 
 /// The id of the one user a successful `Users.create` reports. An answer without one is a
 /// protocol error rather than an empty id: nothing is recorded in WHMCS, and the retry this
-/// invites is safe (a retried create finds the mailbox by its service id).
-fn created_id(created: Vec<kerio_api::CreateResult>) -> Result<String, Error> {
+/// invites is safe (a retried create finds the mailbox by its service id; a repeated
+/// `purge_kept` resumes with its own purge user).
+pub(super) fn created_id(created: Vec<kerio_api::CreateResult>) -> Result<String, Error> {
     created
         .into_iter()
         .next()
@@ -347,13 +348,18 @@ fn new_user(
         // would silently break both, so customers change it through WHMCS.
         allow_password_change: Some(false),
         has_default_spam_rule: Some(true),
-        role: Some(UserRight {
-            user_role: ownership::USER_ROLE.to_string(),
-            public_folder_right: false,
-            archive_folder_right: false,
-        }),
+        role: Some(plain_role()),
         disk_size_limit: Some(quota::size_limit(quota_mb)),
         ..User::default()
+    }
+}
+
+/// The rights of every user the engine creates: a plain user, no public or archive folders.
+pub(super) fn plain_role() -> UserRight {
+    UserRight {
+        user_role: ownership::USER_ROLE.to_string(),
+        public_folder_right: false,
+        archive_folder_right: false,
     }
 }
 

@@ -7,6 +7,7 @@
 pub mod account;
 pub mod collisions;
 pub mod info;
+pub mod kept;
 pub mod listing;
 pub mod passwords;
 pub mod selfservice;
@@ -114,6 +115,7 @@ pub const OPERATIONS: &[&str] = &[
     "account_usage",
     "list_accounts",
     "sso",
+    "purge_kept",
 ];
 
 /// Runs the operation `op` with JSON `args`, returning its JSON result.
@@ -139,6 +141,7 @@ pub fn run(op: &str, args: Value, context: &mut Context) -> Result<Value, Error>
         "account_usage" => invoke(op, args, context, listing::account_usage),
         "list_accounts" => invoke(op, args, context, listing::list_accounts),
         "sso" => invoke(op, args, context, account::sso),
+        "purge_kept" => invoke(op, args, context, kept::purge_kept),
         unknown => Err(Error::invalid_request(format!(
             "Unknown op {}. Known ops: {}.",
             crate::error::quote(unknown),

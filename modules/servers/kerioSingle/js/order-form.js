@@ -4,7 +4,7 @@
  * A generic evaluator of the declarative rules the engine emits (docs/bridge-protocol.md "Rules");
  * no rule is written here. Configuration comes from hooks.php as window.kerioSingleOrderForm:
  *   {fields: {localpart, maildomain, password, givenname, surname: custom field id or 0},
- *    rules: {password: [RULE…], localpart: [RULE…]}, rulesUrl, productId,
+ *    rules: {password: [RULE…], localpart: [RULE…], address: free|yours|not_available (optional)}, rulesUrl, productId,
  *    text: {order_password_rules, order_password_ok, order_localpart_rules, order_localpart_ok, rule_<id>…},
  *    selectors: {key: CSS selector} (optional; replaces the custom field of that key, so the client
  *    area's alias field gets the same mailbox-name check)}
@@ -89,7 +89,8 @@
         box.setAttribute('data-unmet', String(failed.length));
         if (failed.length === 0) {
             box.className = 'kerio-rules small mt-1 text-success';
-            box.textContent = '\u2713 ' + config.text['order_' + rulesKey + '_ok'];
+            box.textContent = '\u2713 ' + config.text['order_' + rulesKey + '_ok']
+                + (rulesKey === 'localpart' && config.rules.address === 'yours' ? ' ' + config.text.order_kept_mail_yours : '');
             field.setCustomValidity('');
             return;
         }

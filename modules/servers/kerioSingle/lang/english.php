@@ -133,4 +133,7 @@ return [
     'ss_refused_suspended' => 'The mailbox is suspended; aliases and forwarding can be changed again once it is reactivated.',
     'ss_refused_closed' => 'The mailbox is not active; aliases and forwarding cannot be changed.',
     'ss_input_too_long' => 'The entry is too long (at most :max characters).',
+    'order_address_not_available' => 'This address is not available; choose another mailbox name.',
+    'order_kept_mail_yours' => 'The mail of your earlier mailbox with this address will be restored to it.',
+    'rule_address_not_available' => 'This address is not available; choose another mailbox name',
 ];

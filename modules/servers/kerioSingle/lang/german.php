@@ -133,4 +133,7 @@ return [
     'ss_refused_suspended' => 'Das Postfach ist gesperrt; Aliase und Weiterleitung lassen sich wieder ändern, sobald es freigeschaltet ist.',
     'ss_refused_closed' => 'Das Postfach ist nicht aktiv; Aliase und Weiterleitung lassen sich nicht ändern.',
     'ss_input_too_long' => 'Die Eingabe ist zu lang (höchstens :max Zeichen).',
+    'order_address_not_available' => 'Diese Adresse ist nicht verfügbar; wählen Sie einen anderen Postfachnamen.',
+    'order_kept_mail_yours' => 'Die E-Mails Ihres früheren Postfachs mit dieser Adresse werden wiederhergestellt.',
+    'rule_address_not_available' => 'Diese Adresse ist nicht verfügbar; wählen Sie einen anderen Postfachnamen',
 ];

@@ -25,7 +25,20 @@ final class MailboxView
      */
     public static function adminRows(array $params): array
     {
-        return self::usageUpdatesNotice() + self::mailboxRows($params);
+        return self::usageUpdatesNotice() + self::keptMailRow((int) $params['serviceid']) + self::mailboxRows($params);
+    }
+
+    /**
+     * On a service terminated with mode keep: whose mail Kerio keeps at its address, until when, and
+     * how to release it (lib/KeptMail.php); [] otherwise.
+     *
+     * @return array<string, string>
+     */
+    private static function keptMailRow(int $serviceId): array
+    {
+        $row = KeptMail::ofService($serviceId);
+        return $row === null ? [] : ['Kept mail' => self::escape(KeptMail::adminText($row)
+            . ' Only this client can order the address now (and gets the mail back). "Purge kept mail now" deletes the mail and frees the address.')];
     }
 
     /**

@@ -77,7 +77,7 @@ final class OrderForm
     /**
      * Errors for the cart's ShoppingCartValidateProductUpdate hook: the domain must be one the product
      * offers, and the engine checks the mailbox name and the password against the same rules the live
-     * check showed ([] = nothing to complain).
+     * check showed; an address whose kept mail is another client's is not available ([] = nothing to complain).
      *
      * @param array<string, mixed> $vars the submitted configure-product form (values HTML-encoded by WHMCS)
      * @return list<string>
@@ -104,6 +104,9 @@ final class OrderForm
         }
         if ($failures['password'] !== []) {
             $errors[] = $lang->get('order_password_invalid', ['failures' => implode('; ', $failures['password'])]);
+        }
+        if ($failures['localpart'] === [] && OrderRules::addressStatus($values[CustomFields::LOCALPART], $inputs['domain']) === KeptMail::NOT_AVAILABLE) {
+            $errors[] = $lang->get('order_address_not_available');
         }
         return $errors;
     }

@@ -40,7 +40,9 @@ final class OrderRules
     }
 
     /**
-     * `{"password": [RULE…], "localpart": [RULE…]}` for the product and what the customer typed so far.
+     * `{"password": [RULE…], "localpart": [RULE…]}` for the product and what the customer typed so far;
+     * with a mailbox name and domain also `"address"` (addressStatus); an address kept for someone
+     * else adds the mailbox-name rule `address_not_available`.
      *
      * @param array<string, string> $inputs domain, localpart, givenname, surname (missing = empty)
      * @return array<string, mixed>
@@ -49,8 +51,29 @@ final class OrderRules
      */
     public static function forProduct(object $product, array $inputs): array
     {
-        $rules = self::offline('password_rules', self::args($product, $inputs), []);
-        return ['password' => $rules['password'] ?? [], 'localpart' => $rules['localpart'] ?? []];
+        $args = self::args($product, $inputs);
+        $rules = self::offline('password_rules', $args, []);
+        $answer = ['password' => $rules['password'] ?? [], 'localpart' => $rules['localpart'] ?? []];
+        if (isset($args['localpart'], $args['domain'])) {
+            $answer['address'] = self::addressStatus($args['localpart'], $args['domain']);
+            if ($answer['address'] === KeptMail::NOT_AVAILABLE) {
+                $answer['localpart'][] = [
+                    'id' => 'address_not_available', 'kind' => 'not_in', 'values' => [strtolower($args['localpart'])],
+                    'message' => 'This address is not available; choose another mailbox name',
+                ];
+            }
+        }
+        return $answer;
+    }
+
+    /**
+     * Whether the address may be ordered by the session's client (lib/KeptMail.php): `free`, `yours`
+     * (the client's own kept mail comes back with it) or `not_available` (kept for someone else, or
+     * nobody logged in to show it is theirs). Never says for whom.
+     */
+    public static function addressStatus(string $localpart, string $domain): string
+    {
+        return KeptMail::availability(trim($localpart) . '@' . trim($domain), SsoActor::current()->clientId);
     }
 
     /**

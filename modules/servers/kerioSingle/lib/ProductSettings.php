@@ -116,7 +116,7 @@ final class ProductSettings
             'Type' => 'text',
             'Size' => '4',
             'Default' => '30',
-            'Description' => 'With "On terminate: keep", how long the mail is kept for the same client before it is purged.',
+            'Description' => 'With "On terminate: keep", how long the mail is kept for the same client before the daily cron purges it and frees the address (0 = at the next daily run, at most 3650).',
         ],
         'reserved_names' => [
             'FriendlyName' => 'Reserved mailbox names',
@@ -129,6 +129,8 @@ final class ProductSettings
 
     /** Largest alias limit or forwarding-target count a setting may hold. */
     public const MAX_LIST_LIMIT = 1000;
+    /** Longest time terminated mail may be kept, in days (10 years). */
+    public const MAX_KEPT_MAIL_DAYS = 3650;
 
     /** @var array<string, string> */
     private array $values;
@@ -278,6 +280,17 @@ final class ProductSettings
     public function maxForwardTargets(): int
     {
         return self::wholeNumber('max_forward_targets', $this->values['max_forward_targets'], 5, self::MAX_LIST_LIMIT);
+    }
+
+    /**
+     * Days the mail of a service terminated with mode keep is kept for its client before the daily
+     * cron purges it (default 30; 0 = at the next daily cron run).
+     *
+     * @throws SettingsError when the stored value is not a whole number up to MAX_KEPT_MAIL_DAYS
+     */
+    public function keptMailDays(): int
+    {
+        return self::wholeNumber('kept_mail_days', $this->values['kept_mail_days'], 30, self::MAX_KEPT_MAIL_DAYS);
     }
 
     /**

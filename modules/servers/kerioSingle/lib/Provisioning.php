@@ -24,6 +24,8 @@ final class Provisioning
         $product = ProductSettings::fromParams($params);
         $limits = ServiceLimits::fromParams($params);
         $fields = (array) ($params['customfields'] ?? []);
+        $requested = (string) ($fields[CustomFields::LOCALPART] ?? '') . '@' . (string) ($fields[CustomFields::MAILDOMAIN] ?? '');
+        KeptMail::refuseForOtherClient($params, $requested);
         $password = self::orderPassword($params);
         $result = EngineClient::forParams($params, 'CreateAccount')->call('create_account', self::withoutNulls([
             'localpart' => (string) ($fields[CustomFields::LOCALPART] ?? ''),
@@ -42,6 +44,29 @@ final class Provisioning
         CustomFields::setValue((int) $params['pid'], $serviceId, CustomFields::PASSWORD, '');
         self::recordKerioId($params, (string) $result['id']);
         self::updateQuota($params, (int) $result['quota_mb']);
+        KeptMail::restored($params, $address);
+    }
+
+    /**
+     * Terminates the mailbox as the product's "On terminate" says; with mode keep the address is
+     * recorded as kept (lib/KeptMail.php) for the product's "Keep terminated mail (days)", read
+     * before anything changes so a bad setting changes nothing.
+     *
+     * @param array<string, mixed> $params
+     * @throws EngineError|SettingsError
+     */
+    public static function terminate(array $params): void
+    {
+        $product = ProductSettings::fromParams($params);
+        $args = ['mode' => $product->terminateMode()];
+        $keptDays = $args['mode'] === ProductSettings::TERMINATE_KEEP ? $product->keptMailDays() : null;
+        if ($product->archiveMailbox() !== null) {
+            $args['archive_mailbox'] = $product->archiveMailbox();
+        }
+        self::mailboxCall($params, 'TerminateAccount', 'terminate', $args);
+        if ($keptDays !== null) {
+            KeptMail::record($params, $keptDays);
+        }
     }
 
     /**
@@ -152,6 +177,25 @@ final class Provisioning
         $usage = [(int) ($result['used_mb'] ?? 0), (int) ($result['limit_mb'] ?? 0)];
         ServiceRepository::writeUsage([(int) $params['serviceid'] => $usage], date('Y-m-d H:i:s'));
         return $usage;
+    }
+
+    /**
+     * "Purge kept mail now": purges the mail kept for this terminated service's address on its server.
+     *
+     * @param array<string, mixed> $params
+     * @throws SettingsError when nothing is kept for the service
+     * @throws EngineError when Kerio refused (e.g. a mailbox holds the address now) or failed
+     */
+    public static function purgeKeptMail(array $params): void
+    {
+        $row = KeptMail::ofService((int) $params['serviceid']);
+        if ($row === null) {
+            throw new SettingsError(
+                'No kept mail is recorded for this service: only a service terminated with "On terminate: keep" has some, '
+                . 'until it is purged or the same client orders the address again.'
+            );
+        }
+        KeptMail::purge($row, EngineClient::forParams($params, 'PurgeKeptMail'));
     }
 
     /**
