@@ -169,29 +169,26 @@ final class Whmcs
     }
 
     /**
-     * Saves the Module Settings form with the module under test: the value of the N-th ConfigOptions
-     * key goes to configoptionN (yesno: true → 'on', false → ''), stored decoded (WHMCS decodes the
-     * posted, HTML-encoded value before saving product settings [I]); the ProductEdit hooks run; then
-     * the page is shown again.
+     * The product's Module Settings tab as the admin opens it (AdminProductPage: AJAX loads, Simple
+     * Mode, Save posting only the drawn fields).
+     */
+    public function productPage(int $productId): AdminProductPage
+    {
+        return new AdminProductPage($this->module, $productId);
+    }
+
+    /**
+     * An admin who switches the tab to Advanced Mode, types the given values and presses Save: the
+     * other fields are posted as the form draws them (stored values, or the Defaults on a product
+     * not yet saved with the module), the ProductEdit hooks run, the tab loads again.
      *
-     * @param array<string, string|bool|int> $valuesByKey ConfigOptions key => value
+     * @param array<string, string|bool|int> $valuesByKey ConfigOptions key => value (yesno: bool)
      */
     public function saveModuleSettings(int $productId, array $valuesByKey): void
     {
-        $positions = array_flip(array_keys($this->pickModuleWithoutSaving($productId, $this->module)));
-        $columns = [];
-        foreach ($valuesByKey as $key => $value) {
-            if (!isset($positions[$key])) {
-                throw new \InvalidArgumentException('The module has no setting "' . $key . '".');
-            }
-            $stored = is_bool($value) ? ($value ? 'on' : '') : (string) $value;
-            $columns['configoption' . ($positions[$key] + 1)] = $stored;
-        }
-        $columns['servertype'] = $this->module;
-        Hooks::loadModuleHooks();
-        Capsule::table('tblproducts')->where('id', $productId)->update($columns + ['updated_at' => date('Y-m-d H:i:s')]);
-        $this->productSaved($productId);
-        $this->openModuleSettings($productId);
+        $page = $this->productPage($productId);
+        $page->open(AdminProductPage::ADVANCED);
+        $page->save($valuesByKey);
     }
 
     /**
