@@ -20,6 +20,10 @@ final class Whmcs
     public const CLIENT_SSO_FAILED = 'Unable to auto-login. Please try again later or contact support.';
     /** What WHMCS shows the client when a client-area password change fails (its own text, not the module's) [I]. */
     public const CLIENT_PASSWORD_CHANGE_FAILED = 'An error occurred while changing your password. Please contact support.';
+    /** WHMCS's own text when a client-area action is asked for a service that is not Active [I: wording]. */
+    public const PRODUCT_NOT_ACTIVE = 'This product must be active to perform this action.';
+    /** WHMCS's refusal for a user without the client's `manageproducts` permission [I: wording]. */
+    public const NO_MANAGE_PERMISSION = 'Access Denied: you do not have the permission to manage products of this account.';
     /** Harness-only setting (tblconfiguration): 'on' = password-type order fields stored encrypted. */
     public const PASSWORD_FIELDS_SETTING = 'HarnessEncryptPasswordFields';
 
@@ -317,7 +321,7 @@ final class Whmcs
     {
         $before = $this->service($serviceId);
         if ($fromClientArea && $before->domainstatus !== 'Active') {
-            return 'This product must be active to perform this action.';
+            return self::PRODUCT_NOT_ACTIVE;
         }
         Capsule::table('tblhosting')->where('id', $serviceId)->update(['password' => Crypto::encrypt($newPassword)]);
         $result = Dispatcher::run($serviceId, 'changepw');
@@ -386,7 +390,8 @@ final class Whmcs
 
     /**
      * A client-area custom function (clientarea.php?action=productdetails&id=N&modop=custom&a=NAME):
-     * only names listed by ClientAreaAllowedFunctions are routed; the form's fields arrive in $_POST
+     * only names listed by ClientAreaAllowedFunctions are routed, only for an Active service and a
+     * user with `manageproducts` (customFunctionRefusal); the form's fields arrive in $_POST
      * HTML-encoded like every request value. WHMCS 8 does not check the CSRF token here itself; the
      * session's token is posted as `token` unless $token says otherwise (null = none).
      *
@@ -410,7 +415,9 @@ final class Whmcs
 
     /**
      * Routes the current request (superglobals already set) to the client-area custom function
-     * `$function` of the service's module, as clientarea.php does for `modop=custom`.
+     * `$function` of the service's module, as clientarea.php does for `modop=custom`: WHMCS's
+     * refusal when customFunctionRefusal() has one (the module is not called); a refused CSRF
+     * token ends the session.
      *
      * @return string 'success' or the error WHMCS shows
      * @throws \InvalidArgumentException for a function the module does not allow
@@ -422,8 +429,30 @@ final class Whmcs
         if (!in_array($function, $allowed, true)) {
             throw new \InvalidArgumentException('The module does not allow the client-area function "' . $function . '".');
         }
+        $refusal = $this->customFunctionRefusal($serviceId);
+        if ($refusal !== null) {
+            return $refusal;
+        }
         $params = ParamsBuilder::forService($serviceId, $this->module) + ['action' => $function];
-        return (string) ModuleLoader::call($this->module, $function, $params);
+        try {
+            return (string) ModuleLoader::call($this->module, $function, $params);
+        } catch (CsrfFailure $invalid) {
+            Session::end();
+            throw $invalid;
+        }
+    }
+
+    /**
+     * What WHMCS answers before a client-area custom function reaches the module: its own text for a
+     * service that is not Active, or for a user without the `manageproducts` permission; null when
+     * the module is called.
+     */
+    public function customFunctionRefusal(int $serviceId): ?string
+    {
+        if ($this->service($serviceId)->domainstatus !== 'Active') {
+            return self::PRODUCT_NOT_ACTIVE;
+        }
+        return Session::mayManageProducts() ? null : self::NO_MANAGE_PERMISSION;
     }
 
     /**
@@ -509,7 +538,7 @@ final class Whmcs
     {
         $service = $this->service($serviceId);
         if ($service->domainstatus !== 'Active') {
-            return ['success' => false, 'errorMsg' => 'This product must be active to perform this action.'];
+            return ['success' => false, 'errorMsg' => self::PRODUCT_NOT_ACTIVE];
         }
         return Session::as((int) $service->userid, 0, fn () => $this->callSingleSignOn($serviceId));
     }

@@ -2,6 +2,11 @@
 
 namespace KerioSingle\Tests;
 
+use KerioSingle\Harness\CsrfToken;
+use KerioSingle\Harness\Request;
+use KerioSingle\Harness\Session;
+use KerioSingle\Harness\Web\Pages;
+use KerioSingle\Harness\Whmcs;
 use KerioSingle\Tests\Support\ModuleTestCase;
 use WHMCS\Database\Capsule;
 
@@ -46,5 +51,55 @@ final class JourneysTest extends ModuleTestCase
         $this->assertStringContainsString('Module Settings', $result);
         $this->assertNull($this->emulator->user($localPart . '@example.com'), 'nothing created on Kerio');
         $this->assertSame('Pending', (string) $this->whmcs->service($serviceId)->domainstatus);
+    }
+
+    /** Journey (e): a custom function on a suspended service never reaches the module. */
+    public function testACustomFunctionOnASuspendedServiceNeverReachesTheModule(): void
+    {
+        $serviceId = $this->createdService(['max_aliases' => '3']);
+        $this->assertSame('success', $this->whmcs->moduleAction($serviceId, 'suspend'));
+        $logged = Capsule::table('tblmodulelog')->count();
+
+        $result = $this->whmcs->clientCustomAction($serviceId, 'AddAlias', ['alias' => 'sales']);
+
+        $this->assertSame(Whmcs::PRODUCT_NOT_ACTIVE, $result);
+        $this->assertSame($logged, Capsule::table('tblmodulelog')->count(), 'the module was not called');
+        $this->assertSame([], (array) ($this->emulator->user($this->address($serviceId))['aliases'] ?? []));
+    }
+
+    /** @return iterable<string, array{string}> */
+    public static function markup(): iterable
+    {
+        yield 'img onerror' => ['<img src=x onerror=alert(1)>'];
+        yield 'closing attribute' => ['"><script>alert(1)</script>'];
+        yield 'long unicode' => [str_repeat('Ünïcødé-名前-<b>', 30)];
+    }
+
+    /**
+     * Journey (f): markup typed as an alias never renders on the page WHMCS prints raw.
+     *
+     * @dataProvider markup
+     */
+    public function testMarkupInAnAliasNeverRenders(string $alias): void
+    {
+        $serviceId = $this->createdService(['max_aliases' => '3']);
+        $_SESSION = [];
+        Session::loginClient((int) $this->whmcs->service($serviceId)->userid);
+        $get = ['action' => 'productdetails', 'id' => (string) $serviceId, 'modop' => 'custom', 'a' => 'AddAlias'];
+        Request::set($get, ['alias' => $alias, 'token' => CsrfToken::current()]);
+        $_SERVER['REQUEST_METHOD'] = 'POST';
+        try {
+            $body = (new Pages())->productDetails($get)->body;
+        } finally {
+            unset($_SERVER['REQUEST_METHOD']);
+            Request::clear();
+            $_SESSION = [];
+        }
+
+        $this->assertStringContainsString('Action Failed', $body);
+        $error = preg_match('/id="pageError">(.*?)<\/div>/s', $body, $match) === 1 ? $match[1] : '';
+        $this->assertNotSame('', $error);
+        $this->assertStringContainsString('&quot;', $error, 'the module HTML-escapes its text (the quotes around the alias)');
+        $this->assertDoesNotMatchRegularExpression('/<(img|script|b)\b/i', $error, 'no markup from the alias in: ' . $error);
     }
 }

@@ -450,14 +450,16 @@ function kerioSingleUpdateQuota(array $params, $quotaMb = null)
  *
  * @param array<string, mixed>              $params
  * @param callable(array<string, mixed>): void $change throws the reason when refused
- * @return string 'success' or the reason
+ * @return string 'success' or the reason, HTML-escaped (WHMCS prints it unescaped)
  */
 function kerioSingleSelfService(string $action, array $params, callable $change)
 {
     check_token();
-    return Lifecycle::run($action, $params, static function () use ($change, $params): void {
+    $result = Lifecycle::run($action, $params, static function () use ($change, $params): void {
         $change($params);
     });
+    // WHMCS's client area prints a custom function's error raw ("Action Failed " + text).
+    return $result === 'success' ? $result : htmlspecialchars($result, ENT_QUOTES, 'UTF-8');
 }
 
 /**
