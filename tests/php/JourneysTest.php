@@ -102,4 +102,13 @@ final class JourneysTest extends ModuleTestCase
         $this->assertStringContainsString('&quot;', $error, 'the module HTML-escapes its text (the quotes around the alias)');
         $this->assertDoesNotMatchRegularExpression('/<(img|script|b)\b/i', $error, 'no markup from the alias in: ' . $error);
     }
+
+    /** The module's own quoting of customer input (SettingsError::quote) never carries markup either. */
+    public function testTheModulesQuotingNeverCarriesMarkup(): void
+    {
+        foreach (self::markup() as [$input]) {
+            $this->assertDoesNotMatchRegularExpression('/[<>&]/', \WHMCS\Module\Server\kerioSingle\SettingsError::quote($input));
+        }
+        $this->assertSame('"\\x3Cb\\x3E\\x26"', \WHMCS\Module\Server\kerioSingle\SettingsError::quote('<b>&'));
+    }
 }
