@@ -25,6 +25,8 @@ final class AdminProductPage
     public const SIMPLE = 'simple';
     /** Every field is drawn. */
     public const ADVANCED = 'advanced';
+    /** The admin script of the product page (its AJAX posts go to it). */
+    public const SCRIPT = '/admin/configproducts.php';
 
     private string $module;
     private int $productId;
@@ -147,6 +149,7 @@ final class AdminProductPage
             'servergroup' => (string) ($product->servergroup ?? '0'), 'id' => (string) $this->productId,
             'type' => (string) ($product->type ?? 'other'), 'atype' => '', 'mode' => $mode,
         ]);
+        Request::script(self::SCRIPT);
         $params = ['producttype' => (string) ($product->type ?? 'other'), 'whmcsVersion' => ParamsBuilder::WHMCS_VERSION];
         if ($isAddon !== null) {
             $params['isAddon'] = $isAddon;

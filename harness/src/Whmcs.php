@@ -24,6 +24,8 @@ final class Whmcs
     public const PRODUCT_NOT_ACTIVE = 'This product must be active to perform this action.';
     /** WHMCS's refusal for a user without the client's `manageproducts` permission [I: wording]. */
     public const NO_MANAGE_PERMISSION = 'Access Denied: you do not have the permission to manage products of this account.';
+    /** The admin script of the product addons page. */
+    public const ADDON_SCRIPT = '/admin/configaddons.php';
     /** Harness-only setting (tblconfiguration): 'on' = password-type order fields stored encrypted. */
     public const PASSWORD_FIELDS_SETTING = 'HarnessEncryptPasswordFields';
 
@@ -151,14 +153,17 @@ final class Whmcs
     }
 
     /**
-     * Opens a product addon's Module Settings: ConfigOptions with `isAddon` true and the ADDON id in
-     * $_REQUEST['id'] (not a product id).
+     * Opens a product addon's Module Settings (admin script configaddons.php): ConfigOptions twice
+     * with the ADDON id in $_REQUEST['id'] (not a product id), first without `isAddon`, then with
+     * `isAddon` true.
      *
      * @return array<string, array<string, mixed>> the module's ConfigOptions definitions
      */
     public function openAddonModuleSettings(int $addonId): array
     {
-        return $this->configOptions($this->module, ['action' => 'module-settings', 'id' => (string) $addonId], true);
+        $request = ['action' => 'module-settings', 'id' => (string) $addonId];
+        $this->configOptions($this->module, $request, null, self::ADDON_SCRIPT);
+        return $this->configOptions($this->module, $request, true, self::ADDON_SCRIPT);
     }
 
     /**
@@ -566,18 +571,22 @@ final class Whmcs
     }
 
     /**
-     * One ConfigOptions call as WHMCS makes it: the page's request values, params with `isAddon`.
+     * One ConfigOptions call as WHMCS makes it: the page's request values and admin script, params with
+     * `isAddon` (null = without the key).
      *
      * @param array<string, string> $request
      * @return array<string, array<string, mixed>>
      */
-    private function configOptions(string $module, array $request, bool $isAddon): array
+    private function configOptions(string $module, array $request, ?bool $isAddon, string $script = AdminProductPage::SCRIPT): array
     {
         Request::set($request);
+        Request::script($script);
+        $params = ['producttype' => 'other', 'action' => $request['action'], 'whmcsVersion' => ParamsBuilder::WHMCS_VERSION];
+        if ($isAddon !== null) {
+            $params['isAddon'] = $isAddon;
+        }
         try {
-            $definitions = ModuleLoader::call($module, 'ConfigOptions', [
-                'producttype' => 'other', 'isAddon' => $isAddon, 'action' => $request['action'], 'whmcsVersion' => ParamsBuilder::WHMCS_VERSION,
-            ]);
+            $definitions = ModuleLoader::call($module, 'ConfigOptions', $params);
         } finally {
             Request::clear();
         }

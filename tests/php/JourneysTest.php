@@ -111,4 +111,40 @@ final class JourneysTest extends ModuleTestCase
         }
         $this->assertSame('"\\x3Cb\\x3E\\x26"', \WHMCS\Module\Server\kerioSingle\SettingsError::quote('<b>&'));
     }
+
+    /** Journey (g): with Kerio not answering, the Module Settings tab still loads within 3 seconds. */
+    public function testTheModuleSettingsTabLoadsWithinThreeSecondsWithKerioDown(): void
+    {
+        $productId = $this->addProduct();
+        $this->addServer();
+        $this->emulator->addFault(['method' => '*', 'kind' => 'delay', 'delay_ms' => 30000, 'times' => 50]);
+        $page = $this->whmcs->productPage($productId);
+
+        $started = microtime(true);
+        try {
+            $drawn = $page->open();
+            $elapsed = microtime(true) - $started;
+        } finally {
+            $this->emulator->clearFaults();
+        }
+
+        $this->assertLessThanOrEqual(3.0, $elapsed, 'two ConfigOptions calls with Kerio down');
+        $this->assertStringContainsString('did not finish within', (string) $drawn['domains']['Description'], 'the tab says why');
+    }
+
+    /** ConfigOptions runs often (two per load, one per Save): Kerio is asked once for all of them. */
+    public function testOpeningAndSavingTheTabAsksKerioOnce(): void
+    {
+        $this->addServer();
+        $productId = $this->whmcs->addProduct('Mailbox');
+        $this->emulator->resetStats();
+
+        $page = $this->whmcs->productPage($productId);
+        $page->open();
+        $page->save(['quota_mb' => '2048']);
+        $page->open();
+
+        $this->assertSame(1, $this->emulator->stats()['methods']['Session.login'] ?? 0);
+        $this->assertNotEmpty($this->whmcs->productCustomFields($productId), 'the fields were still made');
+    }
 }

@@ -72,7 +72,7 @@ function kerioSingle_MetaData()
 function kerioSingle_ConfigOptions($params = [])
 {
     $productId = (int) ($_REQUEST['id'] ?? 0);
-    if (!empty($params['isAddon'])) {
+    if (!empty($params['isAddon']) || ProductSetup::onAddonPage()) {
         return ProductSettings::definitions();
     }
     $definitions = ProductSettings::definitions(ProductSetup::refresh($productId));
