@@ -17,7 +17,9 @@ use WHMCS\Database\Capsule;
  * - a drawn field shows the stored value, or its `Default` while the product holds no Module
  *   Settings of the module (nothing stored yet) [I];
  * - Save posts only the drawn fields (an unticked yes/no box posts nothing and is stored as '');
- *   every field that was not drawn keeps its stored value (none, for a new product).
+ *   every field that was not drawn keeps its stored value (none, for a new product); it rewrites
+ *   tblproductconfiglinks from the groups ticked on the product form (drawn when the page loaded),
+ *   rebuilds the cached module-hook list (ModuleHooks), then runs ProductEdit.
  */
 final class AdminProductPage
 {
@@ -33,6 +35,8 @@ final class AdminProductPage
     private string $mode = self::ADVANCED;
     /** @var array<string, array<string, mixed>> the module's definitions of the last load */
     private array $definitions = [];
+    /** @var list<int> the Configurable Options groups the form drew ticked (linked when it loaded) */
+    private array $tickedGroups = [];
 
     /**
      * @param string $module the module picked in the tab's dropdown
@@ -52,6 +56,7 @@ final class AdminProductPage
      */
     public function open(?string $mode = null): array
     {
+        $this->tickedGroups = array_map('intval', Capsule::table('tblproductconfiglinks')->where('pid', $this->productId)->pluck('gid')->all());
         $this->ajaxConfigOptions($mode ?? '', null);
         $hasSimpleMode = $this->simpleModeKeys() !== [];
         $this->mode = $mode ?? ($hasSimpleMode ? self::SIMPLE : self::ADVANCED);
@@ -105,8 +110,9 @@ final class AdminProductPage
 
     /**
      * Presses Save: the drawn fields are posted with the form's values changed by $typed; fields not
-     * drawn keep their stored values; the product is saved with the module; the ProductEdit hooks
-     * run; then the tab is loaded again in the same mode.
+     * drawn keep their stored values; the product is saved with the module; its Configurable Options
+     * links are rewritten from the groups the form drew ticked; the cached module-hook list is
+     * rebuilt and the ProductEdit hooks run; then the tab is loaded again in the same mode.
      *
      * @param array<string, string|bool|int> $typed key => what the admin typed/ticked in a drawn field
      * @throws \InvalidArgumentException for a field the module does not have or the page does not show
@@ -131,9 +137,21 @@ final class AdminProductPage
         Hooks::loadModuleHooks();
         Capsule::table('tblproducts')->where('id', $this->productId)
             ->update($columns + ['servertype' => $this->module, 'updated_at' => date('Y-m-d H:i:s')]);
-        $product = (array) Capsule::table('tblproducts')->where('id', $this->productId)->first();
-        run_hook('ProductEdit', ['pid' => $this->productId] + $product);
+        $this->writeGroupLinks();
+        Hooks::productSaved($this->productId);
         $this->open($this->mode);
+    }
+
+    /**
+     * Save rewrites the product's tblproductconfiglinks from the groups ticked on the form (as the
+     * form drew them when it loaded).
+     */
+    private function writeGroupLinks(): void
+    {
+        Capsule::table('tblproductconfiglinks')->where('pid', $this->productId)->delete();
+        foreach ($this->tickedGroups as $groupId) {
+            Capsule::table('tblproductconfiglinks')->insert(['gid' => $groupId, 'pid' => $this->productId]);
+        }
     }
 
     /**

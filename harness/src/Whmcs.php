@@ -174,7 +174,7 @@ final class Whmcs
     {
         Hooks::loadModuleHooks();
         Capsule::table('tblproducts')->where('id', $productId)->update(['servertype' => $module, 'updated_at' => date('Y-m-d H:i:s')]);
-        $this->productSaved($productId);
+        Hooks::productSaved($productId);
     }
 
     /**
@@ -214,26 +214,6 @@ final class Whmcs
             throw new \InvalidArgumentException('The setting "' . $key . '" has no Loader function.');
         }
         return $loader(ParamsBuilder::forServer($serverId, $this->module));
-    }
-
-    /**
-     * Follows a link on the product's Module Settings page: the product page is opened again with the
-     * link's query parameters (HTML-encoded like every request value).
-     *
-     * @param array<string, string> $query e.g. ['kerioSingleOptionsGroup' => 'create', 'token' => …]
-     * @return array<string, array<string, mixed>> the ConfigOptions definitions of the page shown
-     */
-    public function followModuleSettingsLink(int $productId, array $query): array
-    {
-        Request::set(['action' => 'edit', 'id' => (string) $productId, 'tab' => '3'] + $query);
-        try {
-            $definitions = ModuleLoader::call($this->module, 'ConfigOptions', [
-                'producttype' => 'other', 'isAddon' => false, 'whmcsVersion' => ParamsBuilder::WHMCS_VERSION,
-            ]);
-        } finally {
-            Request::clear();
-        }
-        return is_array($definitions) ? $definitions : [];
     }
 
     /**
@@ -594,18 +574,6 @@ final class Whmcs
     }
 
     /**
-     * After a product is saved WHMCS runs the ProductEdit hooks with `pid` and the product's fields.
-     * The hooks of the request were loaded when it started (Hooks::loadModuleHooks before the save):
-     * those of every module a saved product used then, so a module still hears that its last
-     * product moved to another module.
-     */
-    private function productSaved(int $productId): void
-    {
-        $product = (array) Capsule::table('tblproducts')->where('id', $productId)->first();
-        run_hook('ProductEdit', ['pid' => $productId] + $product);
-    }
-
-    /**
      * Calls the module's ServiceSingleSignOn with the service's params.
      *
      * @return mixed
@@ -647,11 +615,16 @@ final class Whmcs
      * one sub-option when it has one.
      *
      * @param string|int $choice
-     * @throws \InvalidArgumentException when a dropdown/radio option has no such sub-option
+     * @throws \InvalidArgumentException when the option is hidden (not on the order form) or a
+     *                                   dropdown/radio option has no such sub-option
      */
     public function chooseConfigurableOption(int $serviceId, int $optionId, $choice): void
     {
-        $type = (string) Capsule::table('tblproductconfigoptions')->where('id', $optionId)->value('optiontype');
+        $option = Capsule::table('tblproductconfigoptions')->where('id', $optionId)->first(['optiontype', 'hidden']);
+        if ($option !== null && (int) $option->hidden === 1) {
+            throw new \InvalidArgumentException('Configurable Option ' . $optionId . ' is hidden: customers cannot choose it.');
+        }
+        $type = (string) ($option->optiontype ?? '');
         $subs = Capsule::table('tblproductconfigoptionssub')->where('configid', $optionId)->orderBy('sortorder')->orderBy('id')->get();
         $byQuantity = in_array($type, ['3', '4'], true);
         $sub = $byQuantity ? $subs->first() : $subs->first(static fn ($row): bool => in_array(
@@ -666,6 +639,26 @@ final class Whmcs
             ['relid' => $serviceId, 'configid' => $optionId],
             ['optionid' => $sub === null ? 0 : (int) $sub->id, 'qty' => $byQuantity ? (int) $choice : 0]
         );
+    }
+
+    /**
+     * Setup > Products/Services > Configurable Options, as staff make a group orderable: every
+     * sub-option of its options gets the monthly price $monthly in every currency, and *Hidden* is
+     * unticked on its options.
+     */
+    public function offerConfigurableOptionsGroup(int $groupId, string $monthly): void
+    {
+        $optionIds = Capsule::table('tblproductconfigoptions')->where('gid', $groupId)->pluck('id')->all();
+        $currencies = Capsule::table('tblcurrencies')->pluck('id')->all();
+        foreach (Capsule::table('tblproductconfigoptionssub')->whereIn('configid', $optionIds)->pluck('id') as $subId) {
+            foreach ($currencies as $currency) {
+                Capsule::table('tblpricing')->updateOrInsert(
+                    ['type' => 'configoptions', 'currency' => (int) $currency, 'relid' => (int) $subId],
+                    ['monthly' => $monthly]
+                );
+            }
+        }
+        Capsule::table('tblproductconfigoptions')->whereIn('id', $optionIds)->update(['hidden' => 0]);
     }
 
     /** The tblhosting row. */

@@ -116,4 +116,35 @@ final class AdminProductPageHarnessTest extends ModuleTestCase
         $row = (array) Capsule::table('tblproducts')->where('id', $productId)->first();
         return [$row['configoption1'], $row['configoption2'], $row['configoption3'], $row['configoption4']];
     }
+
+    public function testSaveRewritesTheGroupLinksFromTheGroupsTheFormDrewTicked(): void
+    {
+        $productId = $this->probe->addProduct('Probe');
+        $kept = (int) Capsule::table('tblproductconfiggroups')->insertGetId(['name' => 'kept']);
+        Capsule::table('tblproductconfiglinks')->insert(['gid' => $kept, 'pid' => $productId]);
+        $page = $this->probe->productPage($productId);
+        $page->open();
+        $late = (int) Capsule::table('tblproductconfiggroups')->insertGetId(['name' => 'linked after the form was drawn']);
+        Capsule::table('tblproductconfiglinks')->insert(['gid' => $late, 'pid' => $productId]);
+
+        $page->save();
+
+        $this->assertSame([$kept], Capsule::table('tblproductconfiglinks')->where('pid', $productId)->pluck('gid')->map('intval')->all());
+    }
+
+    public function testTheModuleHookListIsRebuiltWhenAProductIsSavedNotWhenItIsCreated(): void
+    {
+        $productId = $this->probe->addProduct('Probe');
+        $this->assertSame('', \KerioSingle\Harness\Settings::get(\KerioSingle\Harness\Hooks::MODULE_LIST));
+        $seen = [];
+        add_hook('ProductEdit', 99, static function (array $vars) use (&$seen): void {
+            $seen[] = \KerioSingle\Harness\Settings::get(\KerioSingle\Harness\Hooks::MODULE_LIST);
+        });
+
+        $page = $this->probe->productPage($productId);
+        $page->open();
+        $page->save();
+
+        $this->assertSame([self::PROBE], $seen, 'rebuilt before ProductEdit runs');
+    }
 }

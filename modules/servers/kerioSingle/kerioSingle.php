@@ -64,7 +64,9 @@ function kerioSingle_MetaData()
  * is kerioSingle does it create/update the order-form custom fields and refresh the Domain dropdown
  * from the Kerio server (lib/ProductSetup); the ProductEdit hook (hooks.php) does the same on save.
  * What the admin should know about the Domains (e.g. domains the server's admin cannot manage, from
- * test_connection's unmanageable_domains) is shown under the Domains field.
+ * test_connection's unmanageable_domains) is shown under the Domains field, and the state of the
+ * product's Configurable Options group under *Create the Configurable Options group*. The addon page
+ * is recognised by its script too: WHMCS's first call there carries no `isAddon`.
  *
  * @param array<string, mixed> $params producttype, isAddon, whmcsVersion
  * @return array<string, array<string, mixed>>
@@ -76,9 +78,7 @@ function kerioSingle_ConfigOptions($params = [])
         return ProductSettings::definitions();
     }
     $definitions = ProductSettings::definitions(ProductSetup::refresh($productId));
-    if ($productId > 0) {
-        $definitions['max_aliases']['Description'] .= ' ' . ConfigurableOptionsGroup::adminControl($productId);
-    }
+    $definitions['create_options_group']['Description'] .= ConfigurableOptionsGroup::status($productId);
     return $definitions;
 }
 

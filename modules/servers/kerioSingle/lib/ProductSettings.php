@@ -109,7 +109,8 @@ final class ProductSettings
         'create_options_group' => [
             'FriendlyName' => 'Create the Configurable Options group',
             'Type' => 'yesno',
-            'Description' => 'Tick and save to create the ready-made Configurable Options group for this product.',
+            'Description' => 'Tick and save to create the ready-made Configurable Options group (mailbox size, aliases) for this '
+                . 'product: linked, its options hidden and unpriced until you price them. The box unticks itself.',
         ],
         'mail_import' => [
             'FriendlyName' => 'Mail import',

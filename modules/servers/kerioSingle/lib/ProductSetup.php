@@ -52,14 +52,16 @@ final class ProductSetup
     }
 
     /**
-     * The ProductEdit hook: a product just saved with kerioSingle gets its fields made right; one
-     * saved with another module has kerioSingle's fields taken off its order form (values kept).
+     * The ProductEdit hook: a product just saved with kerioSingle gets its fields made right and, when
+     * asked, its Configurable Options group; one saved with another module has kerioSingle's fields
+     * taken off its order form (values kept).
      * Never throws: saving a product must not fail because of this module.
      */
     public static function productSaved(int $productId, string $savedModule): void
     {
         if ($savedModule === ServiceRepository::MODULE) {
             self::refresh($productId);
+            ConfigurableOptionsGroup::createIfAsked($productId);
             return;
         }
         try {
