@@ -19,7 +19,9 @@ require_once '/usr/share/php/Illuminate/Database/autoload.php';
 spl_autoload_register(static function (string $class): void {
     $prefix = 'KerioSingle\\Harness\\';
     if (strncmp($class, $prefix, strlen($prefix)) === 0) {
-        $file = __DIR__ . '/src/' . str_replace('\\', '/', substr($class, strlen($prefix))) . '.php';
+        // KerioSingle\Harness\Web\X lives in web/src/X.php, every other class in src/
+        $relative = str_replace('\\', '/', substr($class, strlen($prefix)));
+        $file = __DIR__ . (strncmp($relative, 'Web/', 4) === 0 ? '/web/src/' . substr($relative, 4) : '/src/' . $relative) . '.php';
         if (is_file($file)) {
             require_once $file;
         }

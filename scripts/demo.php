@@ -153,9 +153,12 @@ demoSay('Kerio emailForwarding', (string) json_encode($kerioUser['emailForwardin
 demoExpect(in_array('sales.jane@example.com', (array) $kerioUser['emailAddresses'], true)
     && $kerioUser['emailForwarding']['mode'] === 'UForwardDeliver', 'the emulator shows the alias and the forwarding on the user');
 
-demoStep('Configurable Options: the admin creates the group, the customer upgrades to 10 GB');
-$group = \WHMCS\Module\Server\kerioSingle\ConfigurableOptionsGroup::ensureFor($large);
-demoSay('group', '#' . $group['group_id'] . ' (Mailbox size dropdown, Aliases quantity; prices 0.00 to edit)');
+demoStep('Configurable Options: the admin creates the group, prices and shows it, the customer upgrades to 10 GB');
+$whmcs->saveModuleSettings($large, ['create_options_group' => true]);
+$group = ['group_id' => (int) \WHMCS\Database\Capsule::table('tblproductconfiglinks')->where('pid', $large)->value('gid')];
+demoSay('group', '#' . $group['group_id'] . ' (Mailbox size dropdown, Aliases quantity; created hidden and unpriced by Save)');
+demoExpect($group['group_id'] > 0, 'Save with "Create the Configurable Options group" ticked created and linked the group');
+$whmcs->offerConfigurableOptionsGroup($group['group_id'], '2.00');
 $whmcs->chooseConfigOptions($serviceId, ['quota_mb' => '5120', 'max_aliases' => 3]);
 $result = $whmcs->changeConfigOptions($serviceId, ['quota_mb' => '10240', 'max_aliases' => 5]);
 demoSay('upgrade result', $result);

@@ -25,6 +25,16 @@ final class Request
     public static function clear(): void
     {
         self::set([], []);
+        unset($_SERVER['SCRIPT_NAME']);
+    }
+
+    /**
+     * The admin or client script the request is for (`$_SERVER['SCRIPT_NAME']`, e.g.
+     * `/admin/configproducts.php`); clear() forgets it.
+     */
+    public static function script(string $path): void
+    {
+        $_SERVER['SCRIPT_NAME'] = $path;
     }
 
     /**

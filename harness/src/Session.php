@@ -10,6 +10,9 @@ namespace KerioSingle\Harness;
  */
 final class Session
 {
+    /** Session key of the logged-in user's permissions for the client (absent = the account owner). */
+    private const PERMISSIONS = 'harness_user_permissions';
+
     /** The client account of the session (0 = none). */
     public static function clientId(): int
     {
@@ -22,10 +25,39 @@ final class Session
         return (int) ($_SESSION['adminid'] ?? 0);
     }
 
-    /** Logs the client in (the client area's login form). */
-    public static function loginClient(int $clientId): void
+    /**
+     * Logs the client in (the client area's login form): as the account owner, or as a user of the
+     * client with only $permissions (WHMCS 8 user permissions such as `manageproducts`, `productsso`).
+     *
+     * @param list<string>|null $permissions
+     */
+    public static function loginClient(int $clientId, ?array $permissions = null): void
     {
         $_SESSION['uid'] = $clientId;
+        if ($permissions === null) {
+            unset($_SESSION[self::PERMISSIONS]);
+        } else {
+            $_SESSION[self::PERMISSIONS] = array_values($permissions);
+        }
+    }
+
+    /**
+     * Whether the logged-in user may manage the client's products (WHMCS 8 user permission
+     * `manageproducts`); the account owner (no permission list) may.
+     */
+    public static function mayManageProducts(): bool
+    {
+        $permissions = $_SESSION[self::PERMISSIONS] ?? null;
+        return !is_array($permissions) || in_array('manageproducts', $permissions, true);
+    }
+
+    /** Logs everybody out (WHMCS ends the client-area session on a refused CSRF token). */
+    public static function end(): void
+    {
+        $_SESSION = [];
+        if (session_status() === PHP_SESSION_ACTIVE) {
+            session_regenerate_id(true);
+        }
     }
 
     /** Logs the staff member in (the admin area's login form). */

@@ -20,6 +20,12 @@ final class Whmcs
     public const CLIENT_SSO_FAILED = 'Unable to auto-login. Please try again later or contact support.';
     /** What WHMCS shows the client when a client-area password change fails (its own text, not the module's) [I]. */
     public const CLIENT_PASSWORD_CHANGE_FAILED = 'An error occurred while changing your password. Please contact support.';
+    /** WHMCS's own text when a client-area action is asked for a service that is not Active [I: wording]. */
+    public const PRODUCT_NOT_ACTIVE = 'This product must be active to perform this action.';
+    /** WHMCS's refusal for a user without the client's `manageproducts` permission [I: wording]. */
+    public const NO_MANAGE_PERMISSION = 'Access Denied: you do not have the permission to manage products of this account.';
+    /** The admin script of the product addons page. */
+    public const ADDON_SCRIPT = '/admin/configaddons.php';
     /** Harness-only setting (tblconfiguration): 'on' = password-type order fields stored encrypted. */
     public const PASSWORD_FIELDS_SETTING = 'HarnessEncryptPasswordFields';
 
@@ -147,14 +153,17 @@ final class Whmcs
     }
 
     /**
-     * Opens a product addon's Module Settings: ConfigOptions with `isAddon` true and the ADDON id in
-     * $_REQUEST['id'] (not a product id).
+     * Opens a product addon's Module Settings (admin script configaddons.php): ConfigOptions twice
+     * with the ADDON id in $_REQUEST['id'] (not a product id), first without `isAddon`, then with
+     * `isAddon` true.
      *
      * @return array<string, array<string, mixed>> the module's ConfigOptions definitions
      */
     public function openAddonModuleSettings(int $addonId): array
     {
-        return $this->configOptions($this->module, ['action' => 'module-settings', 'id' => (string) $addonId], true);
+        $request = ['action' => 'module-settings', 'id' => (string) $addonId];
+        $this->configOptions($this->module, $request, null, self::ADDON_SCRIPT);
+        return $this->configOptions($this->module, $request, true, self::ADDON_SCRIPT);
     }
 
     /**
@@ -165,33 +174,30 @@ final class Whmcs
     {
         Hooks::loadModuleHooks();
         Capsule::table('tblproducts')->where('id', $productId)->update(['servertype' => $module, 'updated_at' => date('Y-m-d H:i:s')]);
-        $this->productSaved($productId);
+        Hooks::productSaved($productId);
     }
 
     /**
-     * Saves the Module Settings form with the module under test: the value of the N-th ConfigOptions
-     * key goes to configoptionN (yesno: true → 'on', false → ''), stored decoded (WHMCS decodes the
-     * posted, HTML-encoded value before saving product settings [I]); the ProductEdit hooks run; then
-     * the page is shown again.
+     * The product's Module Settings tab as the admin opens it (AdminProductPage: AJAX loads, Simple
+     * Mode, Save posting only the drawn fields).
+     */
+    public function productPage(int $productId): AdminProductPage
+    {
+        return new AdminProductPage($this->module, $productId);
+    }
+
+    /**
+     * An admin who switches the tab to Advanced Mode, types the given values and presses Save: the
+     * other fields are posted as the form draws them (stored values, or the Defaults on a product
+     * not yet saved with the module), the ProductEdit hooks run, the tab loads again.
      *
-     * @param array<string, string|bool|int> $valuesByKey ConfigOptions key => value
+     * @param array<string, string|bool|int> $valuesByKey ConfigOptions key => value (yesno: bool)
      */
     public function saveModuleSettings(int $productId, array $valuesByKey): void
     {
-        $positions = array_flip(array_keys($this->pickModuleWithoutSaving($productId, $this->module)));
-        $columns = [];
-        foreach ($valuesByKey as $key => $value) {
-            if (!isset($positions[$key])) {
-                throw new \InvalidArgumentException('The module has no setting "' . $key . '".');
-            }
-            $stored = is_bool($value) ? ($value ? 'on' : '') : (string) $value;
-            $columns['configoption' . ($positions[$key] + 1)] = $stored;
-        }
-        $columns['servertype'] = $this->module;
-        Hooks::loadModuleHooks();
-        Capsule::table('tblproducts')->where('id', $productId)->update($columns + ['updated_at' => date('Y-m-d H:i:s')]);
-        $this->productSaved($productId);
-        $this->openModuleSettings($productId);
+        $page = $this->productPage($productId);
+        $page->open(AdminProductPage::ADVANCED);
+        $page->save($valuesByKey);
     }
 
     /**
@@ -208,26 +214,6 @@ final class Whmcs
             throw new \InvalidArgumentException('The setting "' . $key . '" has no Loader function.');
         }
         return $loader(ParamsBuilder::forServer($serverId, $this->module));
-    }
-
-    /**
-     * Follows a link on the product's Module Settings page: the product page is opened again with the
-     * link's query parameters (HTML-encoded like every request value).
-     *
-     * @param array<string, string> $query e.g. ['kerioSingleOptionsGroup' => 'create', 'token' => …]
-     * @return array<string, array<string, mixed>> the ConfigOptions definitions of the page shown
-     */
-    public function followModuleSettingsLink(int $productId, array $query): array
-    {
-        Request::set(['action' => 'edit', 'id' => (string) $productId, 'tab' => '3'] + $query);
-        try {
-            $definitions = ModuleLoader::call($this->module, 'ConfigOptions', [
-                'producttype' => 'other', 'isAddon' => false, 'whmcsVersion' => ParamsBuilder::WHMCS_VERSION,
-            ]);
-        } finally {
-            Request::clear();
-        }
-        return is_array($definitions) ? $definitions : [];
     }
 
     /**
@@ -320,7 +306,7 @@ final class Whmcs
     {
         $before = $this->service($serviceId);
         if ($fromClientArea && $before->domainstatus !== 'Active') {
-            return 'This product must be active to perform this action.';
+            return self::PRODUCT_NOT_ACTIVE;
         }
         Capsule::table('tblhosting')->where('id', $serviceId)->update(['password' => Crypto::encrypt($newPassword)]);
         $result = Dispatcher::run($serviceId, 'changepw');
@@ -389,7 +375,8 @@ final class Whmcs
 
     /**
      * A client-area custom function (clientarea.php?action=productdetails&id=N&modop=custom&a=NAME):
-     * only names listed by ClientAreaAllowedFunctions are routed; the form's fields arrive in $_POST
+     * only names listed by ClientAreaAllowedFunctions are routed, only for an Active service and a
+     * user with `manageproducts` (customFunctionRefusal); the form's fields arrive in $_POST
      * HTML-encoded like every request value. WHMCS 8 does not check the CSRF token here itself; the
      * session's token is posted as `token` unless $token says otherwise (null = none).
      *
@@ -413,7 +400,9 @@ final class Whmcs
 
     /**
      * Routes the current request (superglobals already set) to the client-area custom function
-     * `$function` of the service's module, as clientarea.php does for `modop=custom`.
+     * `$function` of the service's module, as clientarea.php does for `modop=custom`: WHMCS's
+     * refusal when customFunctionRefusal() has one (the module is not called); a refused CSRF
+     * token ends the session.
      *
      * @return string 'success' or the error WHMCS shows
      * @throws \InvalidArgumentException for a function the module does not allow
@@ -425,8 +414,30 @@ final class Whmcs
         if (!in_array($function, $allowed, true)) {
             throw new \InvalidArgumentException('The module does not allow the client-area function "' . $function . '".');
         }
+        $refusal = $this->customFunctionRefusal($serviceId);
+        if ($refusal !== null) {
+            return $refusal;
+        }
         $params = ParamsBuilder::forService($serviceId, $this->module) + ['action' => $function];
-        return (string) ModuleLoader::call($this->module, $function, $params);
+        try {
+            return (string) ModuleLoader::call($this->module, $function, $params);
+        } catch (CsrfFailure $invalid) {
+            Session::end();
+            throw $invalid;
+        }
+    }
+
+    /**
+     * What WHMCS answers before a client-area custom function reaches the module: its own text for a
+     * service that is not Active, or for a user without the `manageproducts` permission; null when
+     * the module is called.
+     */
+    public function customFunctionRefusal(int $serviceId): ?string
+    {
+        if ($this->service($serviceId)->domainstatus !== 'Active') {
+            return self::PRODUCT_NOT_ACTIVE;
+        }
+        return Session::mayManageProducts() ? null : self::NO_MANAGE_PERMISSION;
     }
 
     /**
@@ -513,7 +524,7 @@ final class Whmcs
     {
         $service = $this->service($serviceId);
         if ($service->domainstatus !== 'Active') {
-            return ['success' => false, 'errorMsg' => 'This product must be active to perform this action.'];
+            return ['success' => false, 'errorMsg' => self::PRODUCT_NOT_ACTIVE];
         }
         return Session::as((int) $service->userid, 0, fn () => $this->callSingleSignOn($serviceId));
     }
@@ -541,34 +552,26 @@ final class Whmcs
     }
 
     /**
-     * One ConfigOptions call as WHMCS makes it: the page's request values, params with `isAddon`.
+     * One ConfigOptions call as WHMCS makes it: the page's request values and admin script, params with
+     * `isAddon` (null = without the key).
      *
      * @param array<string, string> $request
      * @return array<string, array<string, mixed>>
      */
-    private function configOptions(string $module, array $request, bool $isAddon): array
+    private function configOptions(string $module, array $request, ?bool $isAddon, string $script = AdminProductPage::SCRIPT): array
     {
         Request::set($request);
+        Request::script($script);
+        $params = ['producttype' => 'other', 'action' => $request['action'], 'whmcsVersion' => ParamsBuilder::WHMCS_VERSION];
+        if ($isAddon !== null) {
+            $params['isAddon'] = $isAddon;
+        }
         try {
-            $definitions = ModuleLoader::call($module, 'ConfigOptions', [
-                'producttype' => 'other', 'isAddon' => $isAddon, 'action' => $request['action'], 'whmcsVersion' => ParamsBuilder::WHMCS_VERSION,
-            ]);
+            $definitions = ModuleLoader::call($module, 'ConfigOptions', $params);
         } finally {
             Request::clear();
         }
         return is_array($definitions) ? $definitions : [];
-    }
-
-    /**
-     * After a product is saved WHMCS runs the ProductEdit hooks with `pid` and the product's fields.
-     * The hooks of the request were loaded when it started (Hooks::loadModuleHooks before the save):
-     * those of every module a saved product used then, so a module still hears that its last
-     * product moved to another module.
-     */
-    private function productSaved(int $productId): void
-    {
-        $product = (array) Capsule::table('tblproducts')->where('id', $productId)->first();
-        run_hook('ProductEdit', ['pid' => $productId] + $product);
     }
 
     /**
@@ -613,11 +616,16 @@ final class Whmcs
      * one sub-option when it has one.
      *
      * @param string|int $choice
-     * @throws \InvalidArgumentException when a dropdown/radio option has no such sub-option
+     * @throws \InvalidArgumentException when the option is hidden (not on the order form) or a
+     *                                   dropdown/radio option has no such sub-option
      */
     public function chooseConfigurableOption(int $serviceId, int $optionId, $choice): void
     {
-        $type = (string) Capsule::table('tblproductconfigoptions')->where('id', $optionId)->value('optiontype');
+        $option = Capsule::table('tblproductconfigoptions')->where('id', $optionId)->first(['optiontype', 'hidden']);
+        if ($option !== null && (int) $option->hidden === 1) {
+            throw new \InvalidArgumentException('Configurable Option ' . $optionId . ' is hidden: customers cannot choose it.');
+        }
+        $type = (string) ($option->optiontype ?? '');
         $subs = Capsule::table('tblproductconfigoptionssub')->where('configid', $optionId)->orderBy('sortorder')->orderBy('id')->get();
         $byQuantity = in_array($type, ['3', '4'], true);
         $sub = $byQuantity ? $subs->first() : $subs->first(static fn ($row): bool => in_array(
@@ -632,6 +640,26 @@ final class Whmcs
             ['relid' => $serviceId, 'configid' => $optionId],
             ['optionid' => $sub === null ? 0 : (int) $sub->id, 'qty' => $byQuantity ? (int) $choice : 0]
         );
+    }
+
+    /**
+     * Setup > Products/Services > Configurable Options, as staff make a group orderable: every
+     * sub-option of its options gets the monthly price $monthly in every currency, and *Hidden* is
+     * unticked on its options.
+     */
+    public function offerConfigurableOptionsGroup(int $groupId, string $monthly): void
+    {
+        $optionIds = Capsule::table('tblproductconfigoptions')->where('gid', $groupId)->pluck('id')->all();
+        $currencies = Capsule::table('tblcurrencies')->pluck('id')->all();
+        foreach (Capsule::table('tblproductconfigoptionssub')->whereIn('configid', $optionIds)->pluck('id') as $subId) {
+            foreach ($currencies as $currency) {
+                Capsule::table('tblpricing')->updateOrInsert(
+                    ['type' => 'configoptions', 'currency' => (int) $currency, 'relid' => (int) $subId],
+                    ['monthly' => $monthly]
+                );
+            }
+        }
+        Capsule::table('tblproductconfigoptions')->whereIn('id', $optionIds)->update(['hidden' => 0]);
     }
 
     /** The tblhosting row. */

@@ -11,16 +11,6 @@
 
 require_once dirname(__DIR__) . '/bootstrap.php';
 
-spl_autoload_register(static function (string $class): void {
-    $prefix = 'KerioSingle\\Harness\\Web\\';
-    if (strncmp($class, $prefix, strlen($prefix)) === 0) {
-        $file = __DIR__ . '/src/' . str_replace('\\', '/', substr($class, strlen($prefix))) . '.php';
-        if (is_file($file)) {
-            require_once $file;
-        }
-    }
-});
-
 require_once __DIR__ . '/src/WhmcsModuleServer.php';
 
 \KerioSingle\Harness\Web\Connection::attach(\KerioSingle\Harness\Database::configFromEnvironment());

@@ -23,7 +23,7 @@ final class SelfServiceCardsTest extends BrowserTestCase
 
         $this->browser->type('#kerioAliasInput', $local . '-sales');
         $this->submit('#kerioAliasForm button[type=submit]');
-        $this->assertSame('Changes Saved Successfully!', $this->text('#pageNotice'));
+        $this->assertSame('Action Completed Successfully!', $this->text('#pageNotice'));
         $this->assertSame('1 of 3 used', $this->text('#kerioAliasesUsed'));
         $this->assertStringContainsString($local . '-sales@example.com', $this->text('#kerioAliasList'));
 

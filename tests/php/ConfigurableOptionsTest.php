@@ -2,59 +2,63 @@
 
 namespace KerioSingle\Tests;
 
-use KerioSingle\Harness\CsrfFailure;
-use KerioSingle\Harness\CsrfToken;
+use KerioSingle\Harness\AdminProductPage;
 use KerioSingle\Tests\Support\ModuleTestCase;
 use WHMCS\Database\Capsule;
 use WHMCS\Module\Server\kerioSingle\ConfigurableOptionsGroup;
 
 /**
- * Configurable Options (issue 12): the ready group the admin creates from the Module Settings page,
+ * Configurable Options (issue 12): the ready group the admin asks for in the Module Settings (issue 18),
  * `quota_mb` / `extra_storage_gb` / `max_aliases` applied at create and at an options upgrade or
  * downgrade, their bad values, and the effective values the admin tab shows.
  */
 final class ConfigurableOptionsTest extends ModuleTestCase
 {
-    public function testTheGroupIsCreatedOnceFromTheModuleSettingsLinkTheWayWhmcsStoresIt(): void
+    /** Journey (b): the group is created through Save + ProductEdit, survives the link rewrite, and is not orderable for free. */
+    public function testTheGroupIsCreatedThroughSaveAndProductEditHiddenAndUnpriced(): void
     {
         $productId = $this->addProduct();
+        $page = $this->whmcs->productPage($productId);
+        $page->open(AdminProductPage::ADVANCED);
 
-        $link = (string) $this->whmcs->openModuleSettings($productId)['max_aliases']['Description'];
-        $this->assertStringContainsString('kerioSingleOptionsGroup=create', $link);
-        $this->assertStringContainsString('token=' . CsrfToken::current(), $link);
+        $page->save(['create_options_group' => true]);
 
-        $page = $this->followCreateLink($productId);
-        $this->assertStringContainsString('Created Configurable Options group #', (string) $page['max_aliases']['Description']);
         $group = Capsule::table('tblproductconfiggroups')->first();
-        $this->assertSame(1, Capsule::table('tblproductconfiglinks')->where('gid', $group->id)->where('pid', $productId)->count());
+        $this->assertNotNull($group, 'created by the ProductEdit hook');
+        $this->assertSame(1, Capsule::table('tblproductconfiglinks')->where('gid', $group->id)->where('pid', $productId)->count(), 'linked after Save rewrote the links');
         $options = Capsule::table('tblproductconfigoptions')->where('gid', $group->id)->orderBy('order')->get();
         $this->assertSame(['quota_mb|Mailbox size', 'max_aliases|Aliases'], $options->pluck('optionname')->all());
         $this->assertSame(['1', '4'], $options->pluck('optiontype')->map(static fn ($type): string => (string) $type)->all(), 'dropdown, quantity');
+        $this->assertSame([1, 1], $options->pluck('hidden')->map('intval')->all(), 'not offered until staff show it');
         $sizes = Capsule::table('tblproductconfigoptionssub')->where('configid', $options[0]->id)->orderBy('sortorder')->pluck('optionname')->all();
         $this->assertSame('1024|1 GB', $sizes[0]);
-        $this->assertCount(1, Capsule::table('tblproductconfigoptionssub')->where('configid', $options[1]->id)->get());
-        $subIds = Capsule::table('tblproductconfigoptionssub')->pluck('id')->all();
-        $prices = Capsule::table('tblpricing')->where('type', 'configoptions')->whereIn('relid', $subIds)->get();
-        $this->assertCount(count($subIds), $prices, 'one price row per sub-option in the one currency');
-        $this->assertSame(['0.00'], $prices->pluck('monthly')->map(static fn ($p): string => number_format((float) $p, 2))->unique()->values()->all());
+        $this->assertSame(0, Capsule::table('tblpricing')->where('type', 'configoptions')->count(), 'no 0.00 prices');
+        $this->assertSame('', (string) Capsule::table('tblproducts')->where('id', $productId)->value('configoption11'), 'the setting switched itself off');
+        $status = (string) $page->drawnFields()['create_options_group']['Description'];
+        $this->assertStringContainsString('Configurable Options group #' . $group->id . ' is linked', $status, 'the page says what happened');
+        $this->assertStringContainsString('cannot order them', $status);
 
-        $again = $this->followCreateLink($productId);
-        $this->assertStringContainsString('Already linked:', (string) $again['max_aliases']['Description']);
+        $page->save();
+        $this->assertSame(1, Capsule::table('tblproductconfiglinks')->where('gid', $group->id)->where('pid', $productId)->count(), 'kept by the next Save');
         $this->assertSame(1, Capsule::table('tblproductconfiggroups')->count());
     }
 
-    public function testTheCreateLinkWithoutOrWithAWrongCsrfTokenWritesNothing(): void
+    public function testCustomersCannotOrderTheNewGroupUntilStaffPriceAndShowIt(): void
     {
-        $productId = $this->addProduct();
+        $serverId = $this->addServer();
+        $productId = $this->addProduct(['create_options_group' => true]);
+        $serviceId = $this->order($productId, $serverId);
 
-        foreach ([[], ['token' => 'forged']] as $token) {
-            try {
-                $this->whmcs->followModuleSettingsLink($productId, ['kerioSingleOptionsGroup' => 'create'] + $token);
-                $this->fail('check_token() must stop the request');
-            } catch (CsrfFailure $expected) {
-                $this->assertSame(0, Capsule::table('tblproductconfiggroups')->count());
-            }
+        try {
+            $this->whmcs->chooseConfigOptions($serviceId, ['quota_mb' => '51200']);
+            $this->fail('a hidden option is not on the order form');
+        } catch (\InvalidArgumentException $hidden) {
+            $this->assertStringContainsString('hidden', $hidden->getMessage());
         }
+        $this->whmcs->offerConfigurableOptionsGroup((int) Capsule::table('tblproductconfiggroups')->value('id'), '4.00');
+        $this->whmcs->chooseConfigOptions($serviceId, ['quota_mb' => '51200']);
+        $this->assertSame('success', $this->whmcs->moduleAction($serviceId, 'create'));
+        $this->assertSame(51200, $this->kerioQuotaMb($serviceId));
     }
 
     public function testQuotaOptionAndExtraStorageApplyAtCreate(): void
@@ -173,6 +177,7 @@ final class ConfigurableOptionsTest extends ModuleTestCase
         $serverId = $this->addServer();
         $productId = $this->addProduct($settings);
         $groupId = ConfigurableOptionsGroup::ensureFor($productId)['group_id'];
+        $this->whmcs->offerConfigurableOptionsGroup($groupId, '1.00');
         $extraId = Capsule::table('tblproductconfigoptions')->insertGetId([
             'gid' => $groupId, 'optionname' => 'extra_storage_gb|Extra storage (GB)', 'optiontype' => '4', 'qtymaximum' => 100, 'order' => 3,
         ]);
@@ -184,15 +189,5 @@ final class ConfigurableOptionsTest extends ModuleTestCase
             }
         }
         return [$serverId, $productId];
-    }
-
-    /**
-     * The admin follows the "Create Configurable Options group" link (with the session's token).
-     *
-     * @return array<string, array<string, mixed>>
-     */
-    private function followCreateLink(int $productId): array
-    {
-        return $this->whmcs->followModuleSettingsLink($productId, ['kerioSingleOptionsGroup' => 'create', 'token' => CsrfToken::current()]);
     }
 }

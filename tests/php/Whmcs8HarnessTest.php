@@ -29,9 +29,10 @@ final class Whmcs8HarnessTest extends ModuleTestCase
 
         $whmcs->openAddonModuleSettings($addonId);
 
-        $call = $GLOBALS['probeModuleCalls'][0];
-        $this->assertTrue($call['params']['isAddon']);
-        $this->assertSame((string) $addonId, $call['request']['id']);
+        [$first, $second] = $GLOBALS['probeModuleCalls'];
+        $this->assertArrayNotHasKey('isAddon', $first['params'], 'the first load carries no isAddon');
+        $this->assertTrue($second['params']['isAddon']);
+        $this->assertSame((string) $addonId, $second['request']['id']);
     }
 
     public function testPickingAModuleCallsItsConfigOptionsBeforeTheProductIsSavedWithIt(): void

@@ -169,15 +169,21 @@ pub const QUOTE_MAX_CHARS: usize = 64;
 
 /// Customer input as an error message quotes it: in double quotes, cut after
 /// [`QUOTE_MAX_CHARS`] characters (then `…`), control characters and quotes escaped so the
-/// message stays one line.
+/// message stays one line, and `<`, `>`, `&` written as `\u{3c}`, `\u{3e}`, `\u{26}` so markup
+/// typed by a customer never reaches a page that prints the message raw (WHMCS's default theme
+/// prints a custom function's error unescaped).
 pub fn quote(input: &str) -> String {
-    let shown: String = input.chars().take(QUOTE_MAX_CHARS).collect();
+    let shown: String = input
+        .chars()
+        .take(QUOTE_MAX_CHARS)
+        .map(|c| markup_escape(c).unwrap_or_else(|| c.escape_debug().to_string()))
+        .collect();
     let cut = if input.chars().count() > QUOTE_MAX_CHARS {
         "…"
     } else {
         ""
     };
-    format!("\"{}{cut}\"", shown.escape_debug())
+    format!("\"{shown}{cut}\"")
 }
 
 /// A message from a parser that may embed input (serde), bounded the same way: every quoted
@@ -198,12 +204,21 @@ pub fn bounded(detail: &str) -> String {
     shortened(&parts.join("\""), QUOTE_MAX_CHARS * 4)
 }
 
-/// `text` cut after `limit` characters (then `…`), control characters as spaces.
+/// `<`, `>` or `&` as a `\u{3c}`-style escape, so markup in input never reaches a page that prints
+/// a message raw; `None` for every other character.
+fn markup_escape(c: char) -> Option<String> {
+    matches!(c, '<' | '>' | '&').then(|| format!("\\u{{{:x}}}", u32::from(c)))
+}
+
+/// `text` cut after `limit` characters (then `…`), control characters as spaces, markup escaped.
 fn shortened(text: &str, limit: usize) -> String {
     let mut shown: String = text
         .chars()
         .take(limit)
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| {
+            let plain = if c.is_control() { ' ' } else { c };
+            markup_escape(c).unwrap_or_else(|| plain.to_string())
+        })
         .collect();
     if text.chars().count() > limit {
         shown.push('…');
@@ -248,6 +263,24 @@ mod tests {
         assert!(shown.ends_with("…\", expected u64"), "{shown}");
         assert!(!shown.contains(&"z".repeat(QUOTE_MAX_CHARS + 1)));
         assert!(!bounded("a\nb").contains('\n'));
+    }
+
+    #[test]
+    fn quotes_never_carry_markup() {
+        for input in [
+            "<img src=x onerror=alert(1)>",
+            "\"><script>alert(1)</script>",
+            "a&lt;b",
+        ] {
+            let shown = quote(input);
+            assert!(!shown.contains(['<', '>', '&']), "{shown}");
+        }
+        assert_eq!(quote("<b>&"), "\"\\u{3c}b\\u{3e}\\u{26}\"");
+        assert!(!bounded("invalid type: string \"<script>\"").contains(['<', '>']));
+        let unicode = "Ünïcødé-名前-".repeat(20);
+        let shown = quote(&unicode);
+        assert_eq!(shown.chars().count(), QUOTE_MAX_CHARS + 3);
+        assert!(shown.starts_with("\"Ünïcødé-名前-"), "{shown}");
     }
 
     #[test]

@@ -101,8 +101,14 @@ final class Pages
         }
         $error = '';
         $notice = '';
+        $moduleError = '';
         if (($get['modop'] ?? '') === 'custom' && $_SERVER['REQUEST_METHOD'] === 'POST') {
-            [$notice, $error] = $this->customFunction((int) $service->id, (string) ($get['a'] ?? ''), $text);
+            try {
+                [$notice, $error, $moduleError] = $this->customFunction((int) $service->id, (string) ($get['a'] ?? ''), $text);
+            } catch (CsrfFailure $invalid) {
+                // WHMCS ends the client's session and sends the browser to the login page
+                return Response::redirect('clientarea.php');
+            }
         }
         if (($get['dosinglesignon'] ?? '') === '1') {
             $result = $this->whmcs->singleSignOn((int) $service->id);
@@ -112,26 +118,31 @@ final class Pages
             // WHMCS shows its generic text, never the module's errorMsg
             $error = Whmcs::CLIENT_SSO_FAILED;
         }
-        return new Response(200, $this->page($text, $error, $this->overviewTab($service, $text), 'productdetails', $notice));
+        return new Response(200, $this->page($text, $error, $this->overviewTab($service, $text), 'productdetails', $notice, $moduleError));
     }
 
     /**
-     * clientarea.php?action=productdetails&id=N&modop=custom&a=NAME (POST): the module's custom
-     * function, then the page with WHMCS's success message or the function's error.
+     * clientarea.php?action=productdetails&id=N&modop=custom&a=NAME (POST): WHMCS's own refusal
+     * (service not Active, no `manageproducts`) without calling the module, else the module's custom
+     * function, then the page with "Action Completed Successfully!" or "Action Failed " and the
+     * function's error printed raw, as the default theme prints it.
      *
      * @param array<string, string> $text
-     * @return array{0: string, 1: string} notice, error
+     * @return array{0: string, 1: string, 2: string} notice, WHMCS's error (escaped), the module's error (raw)
+     * @throws CsrfFailure when the module refused the token (the session has ended)
      */
     private function customFunction(int $serviceId, string $function, array $text): array
     {
+        $refusal = $this->whmcs->customFunctionRefusal($serviceId);
+        if ($refusal !== null) {
+            return ['', $refusal, ''];
+        }
         try {
             $result = $this->whmcs->routeClientCustomFunction($serviceId, $function);
-        } catch (CsrfFailure $invalid) {
-            return ['', $invalid->getMessage()];
         } catch (\InvalidArgumentException $unknown) {
-            return ['', $text['not_found']];
+            return ['', $text['not_found'], ''];
         }
-        return $result === 'success' ? [$text['custom_success'], ''] : ['', $result];
+        return $result === 'success' ? [$text['custom_success'], '', ''] : ['', '', $result];
     }
 
     /**
@@ -262,8 +273,9 @@ final class Pages
      *
      * @param array<string, string> $text
      */
-    private function page(array $text, string $error, string $overview, string $kind, string $notice = ''): string
+    private function page(array $text, string $error, string $overview, string $kind, string $notice = '', string $moduleError = ''): string
     {
-        return View::render('productdetails.tpl', ['text' => $text, 'error' => $error, 'overview' => $overview, 'kind' => $kind, 'notice' => $notice]);
+        return View::render('productdetails.tpl', ['text' => $text, 'error' => $error, 'overview' => $overview, 'kind' => $kind,
+            'notice' => $notice, 'moduleError' => $moduleError]);
     }
 }

@@ -4,6 +4,10 @@
 {if $error}
     <div class="alert alert-danger" role="alert" id="pageError">{$error}</div>
 {/if}
+{if $moduleError}
+    {* the default theme prints a custom function's error unescaped: the module must escape it *}
+    <div class="alert alert-danger" role="alert" id="pageError">{$text.action_failed} {$moduleError nofilter}</div>
+{/if}
 {if $notice}
     <div class="alert alert-success" role="status" id="pageNotice">{$notice}</div>
 {/if}

@@ -64,7 +64,9 @@ function kerioSingle_MetaData()
  * is kerioSingle does it create/update the order-form custom fields and refresh the Domain dropdown
  * from the Kerio server (lib/ProductSetup); the ProductEdit hook (hooks.php) does the same on save.
  * What the admin should know about the Domains (e.g. domains the server's admin cannot manage, from
- * test_connection's unmanageable_domains) is shown under the Domains field.
+ * test_connection's unmanageable_domains) is shown under the Domains field, and the state of the
+ * product's Configurable Options group under *Create the Configurable Options group*. The addon page
+ * is recognised by its script too: WHMCS's first call there carries no `isAddon`.
  *
  * @param array<string, mixed> $params producttype, isAddon, whmcsVersion
  * @return array<string, array<string, mixed>>
@@ -72,13 +74,11 @@ function kerioSingle_MetaData()
 function kerioSingle_ConfigOptions($params = [])
 {
     $productId = (int) ($_REQUEST['id'] ?? 0);
-    if (!empty($params['isAddon'])) {
+    if (!empty($params['isAddon']) || ProductSetup::onAddonPage()) {
         return ProductSettings::definitions();
     }
     $definitions = ProductSettings::definitions(ProductSetup::refresh($productId));
-    if ($productId > 0) {
-        $definitions['max_aliases']['Description'] .= ' ' . ConfigurableOptionsGroup::adminControl($productId);
-    }
+    $definitions['create_options_group']['Description'] .= ConfigurableOptionsGroup::status($productId);
     return $definitions;
 }
 
@@ -461,14 +461,16 @@ function kerioSingleUpdateQuota(array $params, $quotaMb = null)
  *
  * @param array<string, mixed>              $params
  * @param callable(array<string, mixed>): void $change throws the reason when refused
- * @return string 'success' or the reason
+ * @return string 'success' or the reason, HTML-escaped (WHMCS prints it unescaped)
  */
 function kerioSingleSelfService(string $action, array $params, callable $change)
 {
     check_token();
-    return Lifecycle::run($action, $params, static function () use ($change, $params): void {
+    $result = Lifecycle::run($action, $params, static function () use ($change, $params): void {
         $change($params);
     });
+    // WHMCS's client area prints a custom function's error raw ("Action Failed " + text).
+    return $result === 'success' ? $result : htmlspecialchars($result, ENT_QUOTES, 'UTF-8');
 }
 
 /**

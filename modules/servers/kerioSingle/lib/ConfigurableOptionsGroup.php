@@ -12,8 +12,14 @@ if (!defined('WHMCS')) {
  * Creates a ready Configurable Options group for a product, stored the way WHMCS 8 stores one made
  * in Setup > Products/Services > Configurable Options: a *Mailbox size* dropdown (`quota_mb`, one
  * sub-option per size, value in MB before `|`) and an *Aliases* quantity (`max_aliases`), linked to
- * the product, every price 0.00 in every currency for the admin to edit. ServiceLimits reads the
- * choices back from $params['configoptions'].
+ * the product. Its options are created **hidden and without prices**: customers cannot order them
+ * (for free or at all) until staff price them and untick *Hidden*. ServiceLimits reads the choices
+ * back from $params['configoptions'].
+ *
+ * The admin asks for it with the Module Setting *Create the Configurable Options group*
+ * (configoption11): the ProductEdit hook, which WHMCS runs after Save has written the product's
+ * group links, creates the group and switches the setting off (createIfAsked); the Module Settings
+ * tab then says what exists (status).
  */
 final class ConfigurableOptionsGroup
 {
@@ -28,40 +34,46 @@ final class ConfigurableOptionsGroup
     /** Most aliases the quantity option lets a customer order. */
     private const MAX_ALIASES_ORDERABLE = 10;
 
-    /** tblpricing fee columns, all set to 0.00. */
-    private const PRICE_COLUMNS = ['msetupfee', 'qsetupfee', 'ssetupfee', 'asetupfee', 'bsetupfee', 'tsetupfee',
-        'monthly', 'quarterly', 'semiannually', 'annually', 'biennially', 'triennially'];
-
-    /** Request parameter of the admin's "Create Configurable Options group" link. */
-    public const REQUEST_PARAMETER = 'kerioSingleOptionsGroup';
+    /** Position of the "Create the Configurable Options group" setting (configoption11). */
+    private const SETTING = 'configoption11';
 
     /**
-     * The control shown under the product's Module Settings: a link that creates the group (carrying
-     * WHMCS's CSRF token), or — when the admin followed it — what happened. Following the link is
-     * checked with check_token() before anything is written.
+     * The ProductEdit hook's part: when the saved product has *Create the Configurable Options
+     * group* ticked, the group is created (once) and the setting is switched off. Never throws: a
+     * failure is logged and the setting stays on, so the next Save tries again.
+     */
+    public static function createIfAsked(int $productId): void
+    {
+        $asked = (string) Capsule::table('tblproducts')->where('id', $productId)->value(self::SETTING);
+        if (!in_array(strtolower($asked), ['on', 'yes', '1', 'true'], true)) {
+            return;
+        }
+        try {
+            self::ensureFor($productId);
+            Capsule::table('tblproducts')->where('id', $productId)->update([self::SETTING => '']);
+        } catch (\Throwable $error) {
+            (new ModuleLog('ProductEdit', []))->failure(['product' => $productId], 'Configurable Options group not created: ' . $error->getMessage());
+        }
+    }
+
+    /**
+     * What the Module Settings tab says about the product's group ('' when none is linked): its
+     * number and whether customers can order its options yet.
      *
      * @return string HTML (escaped)
      */
-    public static function adminControl(int $productId): string
+    public static function status(int $productId): string
     {
-        if (($_REQUEST[self::REQUEST_PARAMETER] ?? '') !== 'create') {
-            $href = 'configproducts.php?action=edit&id=' . $productId . '&tab=3&' . self::REQUEST_PARAMETER . '=create'
-                . generate_token('link');
-            return '<a class="btn btn-default btn-sm" href="' . htmlspecialchars($href, ENT_QUOTES, 'UTF-8') . '">'
-                . 'Create Configurable Options group (mailbox size, aliases)</a>';
+        $groupId = $productId > 0 ? self::linkedGroupWithQuotaOption($productId) : null;
+        if ($groupId === null) {
+            return '';
         }
-        check_token('WHMCS.admin.default');
-        try {
-            $outcome = self::ensureFor($productId);
-        } catch (\Throwable $error) {
-            return htmlspecialchars('Configurable Options group not created: ' . $error->getMessage(), ENT_QUOTES, 'UTF-8');
-        }
-        return htmlspecialchars(
-            ($outcome['created'] ? 'Created' : 'Already linked:') . ' Configurable Options group #' . $outcome['group_id']
-            . ' - edit its prices in Setup > Products/Services > Configurable Options.',
-            ENT_QUOTES,
-            'UTF-8'
-        );
+        $hidden = Capsule::table('tblproductconfigoptions')->where('gid', $groupId)->where('hidden', 1)->exists();
+        $text = 'Configurable Options group #' . $groupId . ' is linked to this product. ' . ($hidden
+            ? 'Its options are hidden and have no prices: customers cannot order them until you price them and untick '
+              . '"Hidden" in Setup > Products/Services > Configurable Options.'
+            : 'Customers can order its options.');
+        return '<br><span id="kerioSingleOptionsGroupStatus">' . htmlspecialchars($text, ENT_QUOTES, 'UTF-8') . '</span>';
     }
 
     /**
@@ -84,7 +96,7 @@ final class ConfigurableOptionsGroup
         $groupId = Capsule::connection()->transaction(static function () use ($product): int {
             $groupId = (int) Capsule::table('tblproductconfiggroups')->insertGetId([
                 'name' => 'Mailbox options - ' . (string) $product->name,
-                'description' => 'Mailbox size and aliases for the kerioSingle product "' . (string) $product->name . '". Edit the prices.',
+                'description' => 'Mailbox size and aliases for the kerioSingle product "' . (string) $product->name . '". Price the options, then untick Hidden.',
             ]);
             Capsule::table('tblproductconfiglinks')->insert(['gid' => $groupId, 'pid' => (int) $product->id]);
             $sizes = [];
@@ -115,7 +127,7 @@ final class ConfigurableOptionsGroup
     }
 
     /**
-     * One option with its sub-options, each priced 0.00 in every currency.
+     * One option with its sub-options, hidden and without prices (staff price them and show them).
      *
      * @param list<string> $choices sub-option names
      */
@@ -123,19 +135,12 @@ final class ConfigurableOptionsGroup
     {
         $optionId = (int) Capsule::table('tblproductconfigoptions')->insertGetId([
             'gid' => $groupId, 'optionname' => $name, 'optiontype' => $type,
-            'qtyminimum' => 0, 'qtymaximum' => $qtyMaximum, 'order' => $order, 'hidden' => 0,
+            'qtyminimum' => 0, 'qtymaximum' => $qtyMaximum, 'order' => $order, 'hidden' => 1,
         ]);
-        $currencies = Capsule::table('tblcurrencies')->pluck('id')->all();
         foreach ($choices as $position => $choice) {
-            $subId = (int) Capsule::table('tblproductconfigoptionssub')->insertGetId([
+            Capsule::table('tblproductconfigoptionssub')->insert([
                 'configid' => $optionId, 'optionname' => $choice, 'sortorder' => $position, 'hidden' => 0,
             ]);
-            foreach ($currencies as $currency) {
-                Capsule::table('tblpricing')->insert(
-                    ['type' => 'configoptions', 'currency' => (int) $currency, 'relid' => $subId]
-                    + array_fill_keys(self::PRICE_COLUMNS, '0.00')
-                );
-            }
         }
     }
 }

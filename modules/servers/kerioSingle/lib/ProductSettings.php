@@ -43,6 +43,7 @@ final class ProductSettings
             'Size' => '8',
             'Default' => '1024',
             'Description' => '0 = unlimited',
+            'SimpleMode' => true,
         ],
         'terminate_mode' => [
             'FriendlyName' => 'On terminate',
@@ -53,6 +54,7 @@ final class ProductSettings
                 self::TERMINATE_ARCHIVE => 'Move the mail to the archive mailbox',
             ],
             'Default' => self::TERMINATE_DELETE,
+            'SimpleMode' => true,
         ],
         'archive_mailbox' => [
             'FriendlyName' => 'Archive mailbox',
@@ -71,6 +73,7 @@ final class ProductSettings
             'Type' => 'yesno',
             'Default' => 'on',
             'Description' => 'Tick to offer the "Open Webmail" button in the client area.',
+            'SimpleMode' => true,
         ],
         'password_min_length' => [
             'FriendlyName' => 'Minimum password length',
@@ -85,11 +88,13 @@ final class ProductSettings
             'Size' => '4',
             'Default' => '0',
             'Description' => '0 = no aliases offered. A Configurable Option named max_aliases replaces it per service.',
+            'SimpleMode' => true,
         ],
         'forwarding' => [
             'FriendlyName' => 'Mail forwarding',
             'Type' => 'yesno',
             'Description' => 'Tick to let the customer forward the mailbox\'s mail to other addresses.',
+            'SimpleMode' => true,
         ],
         'max_forward_targets' => [
             'FriendlyName' => 'Forwarding addresses (max.)',
@@ -97,13 +102,15 @@ final class ProductSettings
             'Size' => '4',
             'Default' => '5',
             'Description' => 'How many addresses the customer may forward to.',
+            'SimpleMode' => true,
         ],
         // Positions 11-15 are fixed across the open work (issues 17, 18, 20): 11 options group,
         // 12 mail import, 13 kept-mail days, 14 reserved names, 15 import time per cron run.
         'create_options_group' => [
             'FriendlyName' => 'Create the Configurable Options group',
             'Type' => 'yesno',
-            'Description' => 'Tick and save to create the ready-made Configurable Options group for this product.',
+            'Description' => 'Tick and save to create the ready-made Configurable Options group (mailbox size, aliases) for this '
+                . 'product: linked, its options hidden and unpriced until you price them. The box unticks itself.',
         ],
         'mail_import' => [
             'FriendlyName' => 'Mail import',
@@ -193,12 +200,19 @@ final class ProductSettings
     }
 
     /**
-     * Mailbox quota in MB; 0 = unlimited.
+     * Mailbox quota in MB; 0 = unlimited. An unset quota is never read as unlimited: a product saved
+     * before the quota was drawn in Simple Mode has none, and the mailbox must not be sold unlimited.
      *
-     * @throws SettingsError when the stored value is not a whole number
+     * @throws SettingsError when the setting is empty or not a whole number
      */
     public function quotaMb(): int
     {
+        if ($this->values['quota_mb'] === '') {
+            throw new SettingsError(
+                'Product setting "' . self::DEFINITIONS['quota_mb']['FriendlyName'] . '" is not set; enter the mailbox size '
+                . 'in MB (0 = unlimited) in Products/Services > Module Settings and save.'
+            );
+        }
         return self::wholeNumber('quota_mb', $this->values['quota_mb'], 0);
     }
 

@@ -17,8 +17,14 @@ if (!defined('WHMCS')) {
  */
 final class ProductSetup
 {
-    /** Seconds the product page waits for the Kerio server before keeping the stored dropdown. */
-    private const DOMAIN_LOOKUP_TIMEOUT = 20;
+    /**
+     * Seconds the product page waits for the Kerio server before keeping the stored dropdown: short,
+     * so the Module Settings tab loads in a few seconds even with Kerio down (the answer, or its
+     * absence, is then reused for a while: ServerAnswerCache).
+     */
+    private const DOMAIN_LOOKUP_TIMEOUT = 2;
+    /** The admin page of product addons, whose ConfigOptions `id` is an addon id. */
+    private const ADDON_PAGE = 'configaddons.php';
 
     /**
      * Creates/updates the custom fields of a product saved with kerioSingle; does nothing for another
@@ -46,14 +52,16 @@ final class ProductSetup
     }
 
     /**
-     * The ProductEdit hook: a product just saved with kerioSingle gets its fields made right; one
-     * saved with another module has kerioSingle's fields taken off its order form (values kept).
+     * The ProductEdit hook: a product just saved with kerioSingle gets its fields made right and, when
+     * asked, its Configurable Options group; one saved with another module has kerioSingle's fields
+     * taken off its order form (values kept).
      * Never throws: saving a product must not fail because of this module.
      */
     public static function productSaved(int $productId, string $savedModule): void
     {
         if ($savedModule === ServiceRepository::MODULE) {
             self::refresh($productId);
+            ConfigurableOptionsGroup::createIfAsked($productId);
             return;
         }
         try {
@@ -77,9 +85,8 @@ final class ProductSetup
         $configured = $product->domains();
         try {
             $connection = self::serverConnection($configured);
-        } catch (\Throwable $error) {
-            $reason = $error instanceof EngineError ? $error->describe() : $error->getMessage();
-            return [$configured === [] ? null : $configured, $reason];
+        } catch (SettingsError $error) {
+            return [$configured === [] ? null : $configured, $error->getMessage()];
         }
         $manageable = array_map('strtolower', array_map('strval', (array) ($connection['domains'] ?? [])));
         if ($configured === []) {
@@ -105,11 +112,13 @@ final class ProductSetup
     }
 
     /**
-     * test_connection on the first enabled kerioSingle server, asking about the product's domains.
+     * test_connection on the first enabled kerioSingle server, asking about the product's domains;
+     * the server's answer (or why there was none) is reused for a few minutes (ServerAnswerCache),
+     * keyed by the server's stored row, so editing the server asks again.
      *
      * @param list<string> $productDomains
      * @return array<string, mixed>
-     * @throws EngineError|SettingsError
+     * @throws SettingsError no server, or why the server gave no answer
      */
     private static function serverConnection(array $productDomains): array
     {
@@ -122,13 +131,25 @@ final class ProductSetup
         if ($row === null) {
             throw new SettingsError('No kerioSingle server is set up yet (Setup > Servers).');
         }
-        $server = ServerSettings::fromServerRow($row);
-        $client = new EngineClient(
-            new Engine(Engine::defaultBinary(), self::DOMAIN_LOOKUP_TIMEOUT),
-            $server,
-            new ModuleLog('ConfigOptions', [$server->password()])
-        );
-        return $client->call('test_connection', $productDomains === [] ? [] : ['allowed_domains' => $productDomains]);
+        $question = json_encode(['test_connection', (array) $row, $productDomains]);
+        return ServerAnswerCache::answer((string) $question, static function () use ($row, $productDomains): array {
+            $server = ServerSettings::fromServerRow($row);
+            $client = new EngineClient(
+                new Engine(Engine::defaultBinary(), self::DOMAIN_LOOKUP_TIMEOUT),
+                $server,
+                new ModuleLog('ConfigOptions', [$server->password()])
+            );
+            return $client->call('test_connection', $productDomains === [] ? [] : ['allowed_domains' => $productDomains]);
+        });
+    }
+
+    /**
+     * Whether ConfigOptions runs for the product addons page (its `id` is an addon id, not a product
+     * id): recognised by the admin script, since WHMCS's first call there carries no `isAddon`.
+     */
+    public static function onAddonPage(): bool
+    {
+        return basename((string) ($_SERVER['SCRIPT_NAME'] ?? '')) === self::ADDON_PAGE;
     }
 
     /**
