@@ -35,6 +35,7 @@ final class Provisioning
             'service_id' => (int) $params['serviceid'],
             'allowed_domains' => self::orderableDomains((int) $params['pid'], $product),
             'min_password_length' => $product->passwordMinLength(),
+            'reserved_localparts' => $product->reservedNames(),
         ]), [$password]);
         $address = (string) $result['address'];
         $serviceId = (int) $params['serviceid'];

@@ -1,0 +1,140 @@
+<?php
+
+namespace KerioSingle\Tests;
+
+use KerioSingle\Tests\Support\ModuleTestCase;
+use WHMCS\Database\Capsule;
+use WHMCS\Module\Server\kerioSingle\CustomFields;
+use WHMCS\Module\Server\kerioSingle\OrderForm;
+
+/**
+ * Every limit follows the plan (issue 17 items 3, 6, 7): the product's reserved mailbox names,
+ * quantity 0 of the storage options, adopt within the product's offered domains, and what a
+ * downgrade turns off or flags.
+ */
+final class PlanLimitsTest extends ModuleTestCase
+{
+    private const GOOD_PASSWORD = 'Corr3ct-Horse';
+    /** tblproductconfigoptions.optiontype of a dropdown. */
+    private const DROPDOWN = 1;
+    /** tblproductconfigoptions.optiontype of a quantity. */
+    private const QUANTITY = 4;
+
+    public function testTheProductsReservedNamesReplaceTheBuiltInListOnTheOrderFormAtCreateAndForAliases(): void
+    {
+        $serverId = $this->addServer();
+        $productId = $this->addProduct(['reserved_names' => 'Team, board.room', 'max_aliases' => '3']);
+        $reserved = ['The mailbox name does not meet these rules: This mailbox name is reserved; choose another one.'];
+
+        $this->assertSame($reserved, $this->validateCart($productId, 'team', 'example.com'));
+        $this->assertSame($reserved, $this->validateCart($productId, 'Board.Room', 'example.com'));
+        $this->assertSame([], $this->validateCart($productId, 'security', 'example.com'), 'the built-in list is replaced');
+
+        $refused = $this->order($productId, $serverId, ['localpart' => 'team']);
+        $this->assertStringContainsString('The mailbox name "team" cannot be used', $this->whmcs->moduleAction($refused, 'create'));
+        $this->assertSame('Pending', $this->whmcs->service($refused)->domainstatus);
+
+        $serviceId = $this->order($productId, $serverId);
+        $this->assertSame('success', $this->whmcs->moduleAction($serviceId, 'create'));
+        $this->assertStringContainsString('The alias "team" cannot be used', $this->addAlias($serviceId, 'team'));
+        $this->assertSame('success', $this->addAlias($serviceId, 'info'));
+        $this->assertSame(['info@example.com'], $this->emulator->user($this->address($serviceId))['emailAddresses']);
+    }
+
+    public function testWithTheSettingEmptyTheBuiltInListApplies(): void
+    {
+        $productId = $this->addProduct(['reserved_names' => '']);
+
+        foreach (['security', 'no-reply', 'ssl-admin', 'info'] as $name) {
+            $this->assertNotSame([], $this->validateCart($productId, $name, 'example.com'), $name);
+        }
+    }
+
+    public function testAReservedNamesSettingThatIsNoMailboxNameIsRefusedBeforeKerioIsAsked(): void
+    {
+        $serverId = $this->addServer();
+        $serviceId = $this->order($this->addProduct(['reserved_names' => 'team, <b>x</b>']), $serverId);
+        $this->emulator->resetStats();
+
+        $result = $this->whmcs->moduleAction($serviceId, 'create');
+
+        $this->assertStringContainsString('Reserved mailbox names', $result);
+        $this->assertStringContainsString('not a mailbox name', $result);
+        $this->assertSame(0, $this->emulator->stats()['total']);
+    }
+
+    public function testQuantityZeroOfTheStorageOptionsIsTheProductsQuotaAtCreateAndOnALaterChangeToZero(): void
+    {
+        $serverId = $this->addServer();
+        $productId = $this->addProduct(['quota_mb' => '2048']);
+        $this->linkOptions($productId, [
+            'quota_mb|Mailbox size (MB)' => [self::QUANTITY, ['MB']],
+            'extra_storage_gb|Extra storage (GB)' => [self::QUANTITY, ['GB']],
+        ]);
+        $serviceId = $this->order($productId, $serverId);
+        $this->whmcs->chooseConfigOptions($serviceId, ['quota_mb' => 0, 'extra_storage_gb' => 0]);
+
+        $this->assertSame('success', $this->whmcs->moduleAction($serviceId, 'create'));
+        $this->assertSame(2048, $this->kerioQuotaMb($serviceId), 'quantity 0 = the product\'s quota');
+
+        $this->assertSame('success', $this->whmcs->changeConfigOptions($serviceId, ['quota_mb' => 5120, 'extra_storage_gb' => 1]));
+        $this->assertSame(5120 + 1024, $this->kerioQuotaMb($serviceId));
+
+        $this->assertSame('success', $this->whmcs->changeConfigOptions($serviceId, ['quota_mb' => 0, 'extra_storage_gb' => 0]));
+        $this->assertSame(2048, $this->kerioQuotaMb($serviceId), 'a later change to 0 is the product\'s quota too');
+        $this->assertSame('2048', $this->whmcs->customFieldValue($serviceId, 'quota'));
+        $this->assertSame('Mailbox size 2048 MB, up to 0 alias(es)', (string) $this->whmcs->adminServicesTabFields($serviceId)['Plan']);
+    }
+
+    public function testOnlyASubOptionNamedUnlimitedSellsAMailboxWithoutALimit(): void
+    {
+        $serverId = $this->addServer();
+        $productId = $this->addProduct(['quota_mb' => '2048']);
+        $this->linkOptions($productId, ['quota_mb|Mailbox size' => [self::DROPDOWN, ['0|Standard', '5120|5 GB', 'Unlimited|No limit']]]);
+        $serviceId = $this->order($productId, $serverId);
+        $this->whmcs->chooseConfigOptions($serviceId, ['quota_mb' => '0']);
+
+        $this->assertSame('success', $this->whmcs->moduleAction($serviceId, 'create'));
+        $this->assertSame(2048, $this->kerioQuotaMb($serviceId), 'a sub-option named 0 is the product\'s quota');
+
+        $this->assertSame('success', $this->whmcs->changeConfigOptions($serviceId, ['quota_mb' => 'Unlimited']));
+        $this->assertSame(0, $this->kerioQuotaMb($serviceId), 'unlimited');
+        $this->assertSame('0', $this->whmcs->customFieldValue($serviceId, 'quota'));
+    }
+
+    /** The customer adds an alias through the client area's custom function. */
+    private function addAlias(int $serviceId, string $alias): string
+    {
+        return $this->whmcs->clientCustomAction($serviceId, 'AddAlias', ['alias' => $alias]);
+    }
+
+    /**
+     * A Configurable Options group linked to the product with these options, as WHMCS stores one.
+     *
+     * @param array<string, array{0: int, 1: list<string>}> $options `name|Label` => [type, sub-option names]
+     */
+    private function linkOptions(int $productId, array $options): void
+    {
+        $groupId = (int) Capsule::table('tblproductconfiggroups')->insertGetId(['name' => 'Plan options ' . $productId]);
+        Capsule::table('tblproductconfiglinks')->insert(['gid' => $groupId, 'pid' => $productId]);
+        foreach ($options as $name => [$type, $choices]) {
+            $optionId = $this->whmcs->addConfigurableOption($name, $type, $choices);
+            Capsule::table('tblproductconfigoptions')->where('id', $optionId)->update(['gid' => $groupId, 'qtymaximum' => 100]);
+        }
+    }
+
+    /**
+     * The cart's ShoppingCartValidateProductUpdate check of the configure-product step.
+     *
+     * @return list<string>
+     */
+    private function validateCart(int $productId, string $localpart, string $domain): array
+    {
+        $_SESSION['cart']['products'][0] = ['pid' => $productId];
+        $posted = [];
+        foreach ([CustomFields::LOCALPART => $localpart, CustomFields::MAILDOMAIN => $domain, CustomFields::PASSWORD => self::GOOD_PASSWORD] as $key => $value) {
+            $posted[CustomFields::findField($productId, $key)] = htmlspecialchars($value, ENT_QUOTES);
+        }
+        return OrderForm::validate(['i' => 0, 'customfield' => $posted]);
+    }
+}
