@@ -102,10 +102,64 @@ final class PlanLimitsTest extends ModuleTestCase
         $this->assertSame('0', $this->whmcs->customFieldValue($serviceId, 'quota'));
     }
 
+    public function testAdoptIsLimitedToTheDomainDropdownWhenTheDomainsSettingIsEmpty(): void
+    {
+        $serverId = $this->addServer();
+        $serviceId = $this->createdService(['domains' => ''], [], $serverId);
+        $productId = (int) $this->whmcs->service($serviceId)->packageid;
+        $this->offerOnlyInTheDropdown($productId, 'example.com');
+        $this->pointServiceAt($serviceId, $this->unmarkedMailbox('example.org'));
+        $before = $this->emulator->state();
+
+        $result = $this->whmcs->adminCustomButton($serviceId, 'Adopt existing mailbox');
+
+        $this->assertStringContainsString('which this product does not sell (example.com)', $result);
+        $this->assertSame('not_owned', $this->lastErrorCode());
+        $this->assertSame($before, $this->emulator->state());
+    }
+
+    public function testAdoptWithNoDomainOfferedIsRefusedSayingToSetTheDomainsFirst(): void
+    {
+        $serverId = $this->addServer();
+        $serviceId = $this->createdService(['domains' => ''], [], $serverId);
+        $this->offerOnlyInTheDropdown((int) $this->whmcs->service($serviceId)->packageid, '');
+        $this->pointServiceAt($serviceId, $this->unmarkedMailbox('example.com'));
+        $before = $this->emulator->state();
+        $this->emulator->resetStats();
+
+        $result = $this->whmcs->adminCustomButton($serviceId, 'Adopt existing mailbox');
+
+        $this->assertStringContainsString('Set the product\'s Domains first', $result);
+        $this->assertSame(0, $this->emulator->stats()['total'], 'Kerio is not asked');
+        $this->assertSame($before, $this->emulator->state());
+    }
+
     /** The customer adds an alias through the client area's custom function. */
     private function addAlias(int $serviceId, string $alias): string
     {
         return $this->whmcs->clientCustomAction($serviceId, 'AddAlias', ['alias' => $alias]);
+    }
+
+    /** Leaves $options (comma list, '' = none) as the product's Domain dropdown choices. */
+    private function offerOnlyInTheDropdown(int $productId, string $options): void
+    {
+        Capsule::table('tblcustomfields')->where('id', CustomFields::findField($productId, CustomFields::MAILDOMAIN))
+            ->update(['fieldoptions' => $options]);
+    }
+
+    /** What an admin does before adopting: the service's username names the mailbox, no Kerio user ID stored. */
+    private function pointServiceAt(int $serviceId, string $address): void
+    {
+        Capsule::table('tblhosting')->where('id', $serviceId)->update(['username' => $address]);
+        CustomFields::setValue((int) $this->whmcs->service($serviceId)->packageid, $serviceId, CustomFields::KERIO_ID, '');
+    }
+
+    /** A plain Kerio user made by hand (no WHMCS mark) in $domain; its address. */
+    private function unmarkedMailbox(string $domain): string
+    {
+        $login = $this->uniqueLocalPart('hand');
+        $this->emulator->addAdmin($login, $domain, self::GOOD_PASSWORD, 'UserRole');
+        return $login . '@' . $domain;
     }
 
     /**

@@ -71,8 +71,9 @@ final class Provisioning
 
     /**
      * Runs a mailbox operation (suspend, unsuspend, terminate, change_password, change_package, adopt)
-     * on the service's mailbox (mailboxArgs), and stores the Kerio user id the engine reports when it
-     * differs from the stored one (a service created before ids were kept, a stale id, an adoption).
+     * on the service's mailbox (mailboxArgs; a key in $args, e.g. adopt's `allowed_domains`, replaces
+     * it), and stores the Kerio user id the engine reports when it differs from the stored one (a
+     * service created before ids were kept, a stale id, an adoption).
      *
      * @param array<string, mixed> $params
      * @param array<string, mixed> $args   the operation's other arguments
@@ -82,7 +83,7 @@ final class Provisioning
     public static function mailboxCall(array $params, string $action, string $op, array $args = []): array
     {
         $mailbox = self::mailboxArgs($params);
-        $result = EngineClient::forParams($params, $action)->call($op, $mailbox + $args);
+        $result = EngineClient::forParams($params, $action)->call($op, $args + $mailbox);
         $reportedId = (string) ($result['user_id'] ?? '');
         if ($reportedId !== '' && $reportedId !== ($mailbox['user_id'] ?? '')) {
             self::recordKerioId($params, $reportedId);
@@ -92,15 +93,23 @@ final class Provisioning
 
     /**
      * "Adopt existing mailbox": marks the mailbox named by the service's username as this service's
-     * (engine op `adopt`: only a plain user without another service's mark, in the product's domains),
-     * records its Kerio user id in `kerio_id` and writes what was done to the activity log.
+     * (engine op `adopt`: only a plain user without another service's mark, in the domains the product
+     * offers: its Domains setting, or when that is empty the Domain dropdown's list, never "any
+     * domain"), records its Kerio user id in `kerio_id` and writes what was done to the activity log.
      *
      * @param array<string, mixed> $params
-     * @throws EngineError|SettingsError
+     * @throws EngineError|SettingsError SettingsError before Kerio is asked when the product offers no domain
      */
     public static function adopt(array $params): void
     {
-        $result = self::mailboxCall($params, 'AdoptMailbox', 'adopt');
+        $offered = CustomFields::offeredDomains((int) $params['pid'], ProductSettings::fromParams($params));
+        if ($offered === []) {
+            throw new SettingsError(
+                'Nothing was adopted: the product offers no mail domain, so no mailbox can be checked against it. '
+                . 'Set the product\'s Domains first (Setup > Products/Services > Module Settings), then press "Adopt existing mailbox" again.'
+            );
+        }
+        $result = self::mailboxCall($params, 'AdoptMailbox', 'adopt', ['allowed_domains' => $offered]);
         $serviceId = (int) $params['serviceid'];
         $what = ($result['adopted'] ?? false) === true
             ? 'marked as this service\'s mailbox (WHMCS service #' . $serviceId . ')'
