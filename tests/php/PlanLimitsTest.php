@@ -2,10 +2,12 @@
 
 namespace KerioSingle\Tests;
 
+use KerioSingle\Harness\ActivityLog;
 use KerioSingle\Tests\Support\ModuleTestCase;
 use WHMCS\Database\Capsule;
 use WHMCS\Module\Server\kerioSingle\CustomFields;
 use WHMCS\Module\Server\kerioSingle\OrderForm;
+use WHMCS\Module\Server\kerioSingle\PlanNotices;
 
 /**
  * Every limit follows the plan (issue 17 items 3, 6, 7): the product's reserved mailbox names,
@@ -15,6 +17,8 @@ use WHMCS\Module\Server\kerioSingle\OrderForm;
 final class PlanLimitsTest extends ModuleTestCase
 {
     private const GOOD_PASSWORD = 'Corr3ct-Horse';
+    /** A plan with five aliases and forwarding to three targets. */
+    private const BIG_PLAN = ['max_aliases' => '5', 'forwarding' => true, 'max_forward_targets' => '3'];
     /** tblproductconfigoptions.optiontype of a dropdown. */
     private const DROPDOWN = 1;
     /** tblproductconfigoptions.optiontype of a quantity. */
@@ -132,6 +136,98 @@ final class PlanLimitsTest extends ModuleTestCase
         $this->assertStringContainsString('Set the product\'s Domains first', $result);
         $this->assertSame(0, $this->emulator->stats()['total'], 'Kerio is not asked');
         $this->assertSame($before, $this->emulator->state());
+    }
+
+    public function testADowngradeToNoAliasesAndNoForwardingTurnsForwardingOffKeepsTheAliasesAndSaysSo(): void
+    {
+        $serverId = $this->addServer();
+        $serviceId = $this->createdService(self::BIG_PLAN, [], $serverId);
+        [$address, $aliases] = $this->withFiveAliasesAndForwarding($serviceId);
+        $smaller = $this->addProduct(['max_aliases' => '0', 'forwarding' => false]);
+        $this->emulator->resetStats();
+
+        $this->assertSame('success', $this->whmcs->changePackage($serviceId, $smaller));
+
+        $this->assertSame(4, $this->emulator->stats()['total'], 'login, read, set, logout');
+        $this->assertEquals(['mode' => 'UForwardNone', 'emailAddresses' => []], $this->emulator->user($address)['emailForwarding']);
+        $this->assertSame($aliases, $this->emulator->user($address)['emailAddresses'], 'the aliases stay');
+        $this->assertStringContainsString('does not pay for forwarding to x@example.net, y@example.net', implode("\n", ActivityLog::lines()));
+
+        $this->assertStringContainsString('Your plan includes no aliases', $this->addAlias($serviceId, 'extra'));
+        $this->assertSame($aliases, $this->emulator->user($address)['emailAddresses'], 'AddAlias refused');
+
+        $row = (string) $this->whmcs->adminServicesTabFields($serviceId)[PlanNotices::ADMIN_ALIASES];
+        $this->assertStringContainsString('5 aliases, plan allows 0', $row);
+        $page = $this->whmcs->clientArea($serviceId);
+        $this->assertStringContainsString('5 aliases, plan allows 0', $page);
+        $this->assertStringContainsString('Forwarding to x@example.net, y@example.net was turned off on', $page);
+
+        $this->assertSame('success', $this->whmcs->adminCustomButton($serviceId, 'Remove aliases over the plan'));
+        $this->assertSame([], $this->emulator->user($address)['emailAddresses']);
+        $this->assertArrayNotHasKey(PlanNotices::ADMIN_ALIASES, $this->whmcs->adminServicesTabFields($serviceId));
+    }
+
+    public function testADowngradeToFewerKeepsTheFirstTargetAndTheButtonRemovesTheNewestAliases(): void
+    {
+        $serverId = $this->addServer();
+        $serviceId = $this->createdService(self::BIG_PLAN, [], $serverId);
+        [$address, $aliases] = $this->withFiveAliasesAndForwarding($serviceId);
+
+        $smaller = $this->addProduct(['max_aliases' => '2', 'forwarding' => true, 'max_forward_targets' => '1']);
+        $this->assertSame('success', $this->whmcs->changePackage($serviceId, $smaller));
+
+        $this->assertEquals(['mode' => 'UForwardDeliver', 'emailAddresses' => ['x@example.net']], $this->emulator->user($address)['emailForwarding']);
+        $refused = $this->addAlias($serviceId, 'extra');
+        $this->assertStringContainsString('has 5 aliases, but its plan allows 2', $refused);
+        $this->assertStringContainsString('5 aliases, plan allows 2', (string) $this->whmcs->adminServicesTabFields($serviceId)[PlanNotices::ADMIN_ALIASES]);
+        $this->assertStringContainsString('after you remove 4 of them', $this->whmcs->clientArea($serviceId));
+
+        $this->assertSame('success', $this->whmcs->adminCustomButton($serviceId, 'Remove aliases over the plan'));
+
+        $this->assertSame(array_slice($aliases, 0, 2), $this->emulator->user($address)['emailAddresses'], 'the two oldest stay');
+        $this->assertStringContainsString('removed, newest first: ' . implode(', ', array_reverse(array_slice($aliases, 2))), implode("\n", ActivityLog::lines()));
+        $this->assertStringContainsString('already has 2 alias(es); this service allows 2', $this->addAlias($serviceId, 'extra'), 'full at 2 of 2');
+    }
+
+    public function testARefusedDowngradeIsFlaggedForTheAdminAndTheCustomerUntilAChangeSucceeds(): void
+    {
+        $serverId = $this->addServer();
+        $serviceId = $this->createdService(['quota_mb' => '1024'], [], $serverId);
+        $address = $this->address($serviceId);
+        $this->emulator->setUsage($address, 600 * 1024 * 1024);
+
+        $this->assertNotSame('success', $this->whmcs->changePackage($serviceId, $this->addProduct(['quota_mb' => '512'])));
+
+        $row = (string) $this->whmcs->adminServicesTabFields($serviceId)[PlanNotices::ADMIN_DOWNGRADE];
+        $this->assertMatchesRegularExpression('/^Kerio keeps 1024 MB; WHMCS bills 512 MB since \d{4}-\d\d-\d\d \d\d:\d\d/', $row);
+        $this->assertStringContainsString(
+            'Your plan now includes 512 MB of storage, but this mailbox uses 600 MB, so it keeps its previous size for now. Please delete at least 88 MB',
+            $this->whmcs->clientArea($serviceId)
+        );
+        $this->assertSame(1024, $this->kerioQuotaMb($serviceId));
+
+        $this->emulator->setUsage($address, 100 * 1024 * 1024);
+        $this->assertSame('success', $this->whmcs->changePackage($serviceId, (int) $this->whmcs->service($serviceId)->packageid));
+
+        $this->assertSame(512, $this->kerioQuotaMb($serviceId));
+        $this->assertArrayNotHasKey(PlanNotices::ADMIN_DOWNGRADE, $this->whmcs->adminServicesTabFields($serviceId));
+        $this->assertStringNotContainsString('Your plan now includes', $this->whmcs->clientArea($serviceId));
+    }
+
+    /**
+     * Five aliases (in the order an admin typed them; the last is the newest) and forwarding to two
+     * targets with a copy kept, as the bigger plan allowed.
+     *
+     * @return array{0: string, 1: list<string>} the address and the aliases
+     */
+    private function withFiveAliasesAndForwarding(int $serviceId): array
+    {
+        $address = $this->address($serviceId);
+        $local = (string) strstr($address, '@', true);
+        $aliases = array_map(static fn (string $n): string => $local . '-' . $n . '@example.com', ['a', 'b', 'c', 'd', 'e']);
+        $this->emulator->setAliases($address, $aliases);
+        $this->assertSame('success', $this->whmcs->clientCustomAction($serviceId, 'SetForwarding', ['forward_to' => 'x@example.net, y@example.net', 'keep_copy' => '1']));
+        return [$address, $aliases];
     }
 
     /** The customer adds an alias through the client area's custom function. */

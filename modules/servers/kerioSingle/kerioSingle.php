@@ -250,7 +250,11 @@ function kerioSingle_ListAccounts(array $params)
  */
 function kerioSingle_AdminCustomButtonArray()
 {
-    return ['Adopt existing mailbox' => 'AdoptMailbox', 'Refresh usage' => 'RefreshUsage'];
+    return [
+        'Adopt existing mailbox' => 'AdoptMailbox',
+        'Refresh usage' => 'RefreshUsage',
+        'Remove aliases over the plan' => 'TrimAliases',
+    ];
 }
 
 /**
@@ -279,6 +283,21 @@ function kerioSingle_RefreshUsage(array $params)
 {
     return Lifecycle::run('RefreshUsage', $params, static function () use ($params): void {
         Provisioning::refreshUsage($params);
+    });
+}
+
+/**
+ * "Remove aliases over the plan" on the admin's service page: after a downgrade the mailbox keeps
+ * its aliases (AddAlias is refused until it is within the plan); this removes those above the plan's
+ * alias limit, newest first (the end of Kerio's list, where AddAlias appends), and logs which.
+ *
+ * @param array<string, mixed> $params
+ * @return string 'success' or an error
+ */
+function kerioSingle_TrimAliases(array $params)
+{
+    return Lifecycle::run('TrimAliases', $params, static function () use ($params): void {
+        Provisioning::trimAliases($params);
     });
 }
 

@@ -120,16 +120,6 @@ final class ServiceLimits
     }
 
     /**
-     * Whether the service's product sells aliases at all (a setting above 0 or the option present).
-     *
-     * @throws SettingsError when the product setting is malformed
-     */
-    public function sellsAliases(): bool
-    {
-        return array_key_exists(self::OPTION_MAX_ALIASES, $this->options) || $this->product->maxAliases() > 0;
-    }
-
-    /**
      * Whether a chosen value is the `unlimited` sub-option (a quantity is always a number).
      *
      * @param mixed $value
