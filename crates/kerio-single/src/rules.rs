@@ -431,42 +431,18 @@ mod tests {
         );
     }
 
-    /// Every name the default list must hold (issue 17 item 7), written out here on purpose: the
-    /// test goes red when any single entry is dropped from `DEFAULT_RESERVED_LOCALPARTS`.
-    const REQUIRED_RESERVED: &[&str] = &[
-        "info",
-        "marketing",
-        "sales",
-        "support",
-        "abuse",
-        "noc",
-        "security",
-        "postmaster",
-        "hostmaster",
-        "usenet",
-        "news",
-        "webmaster",
-        "www",
-        "uucp",
-        "ftp",
-        "no-reply",
-        "noreply",
-        "mailer-daemon",
-        "root",
-        "admin",
-        "administrator",
-        "ssl-admin",
-        "ssladmin",
-        "ssl-administrator",
-        "sslwebmaster",
-        "it",
-        "billing",
-    ];
+    /// Every name the default list must hold (issue 17 item 7), written out here on purpose (as
+    /// text, not a copy of the constant): the test goes red when any single entry is dropped from
+    /// `DEFAULT_RESERVED_LOCALPARTS`.
+    const REQUIRED_RESERVED: &str = "info marketing sales support abuse noc security postmaster \
+        hostmaster usenet news webmaster www uucp ftp no-reply noreply mailer-daemon root admin \
+        administrator ssl-admin ssladmin ssl-administrator sslwebmaster it billing";
 
     #[test]
     fn every_required_name_is_refused_by_the_default_list_in_any_case() {
         let rules = localpart_rules(&default_reserved());
-        for name in REQUIRED_RESERVED {
+        let required: Vec<&str> = REQUIRED_RESERVED.split_whitespace().collect();
+        for name in &required {
             for spelled in [name.to_string(), name.to_uppercase()] {
                 assert_eq!(
                     failed_ids(&rules, &spelled),
@@ -475,7 +451,7 @@ mod tests {
                 );
             }
         }
-        assert_eq!(DEFAULT_RESERVED_LOCALPARTS.len(), REQUIRED_RESERVED.len());
+        assert_eq!(DEFAULT_RESERVED_LOCALPARTS.len(), required.len());
     }
 
     #[test]
