@@ -153,6 +153,23 @@ demoSay('Kerio emailForwarding', (string) json_encode($kerioUser['emailForwardin
 demoExpect(in_array('sales.jane@example.com', (array) $kerioUser['emailAddresses'], true)
     && $kerioUser['emailForwarding']['mode'] === 'UForwardDeliver', 'the emulator shows the alias and the forwarding on the user');
 
+demoStep('Downgrade to "Mailbox 1 GB" (no aliases, no forwarding): forwarding goes off, the alias stays, no new one');
+$result = $whmcs->changePackage($serviceId, $basic);
+demoSay('result', $result);
+$kerioUser = (array) $emulator->user('jane.doe@example.com');
+demoSay('Kerio emailForwarding', (string) json_encode($kerioUser['emailForwarding']));
+demoSay('Kerio emailAddresses', implode(', ', (array) $kerioUser['emailAddresses']));
+demoExpect($result === 'success' && $kerioUser['emailForwarding']['mode'] === 'UForwardNone'
+    && in_array('sales.jane@example.com', (array) $kerioUser['emailAddresses'], true), 'forwarding is turned off, the alias is kept');
+$refused = $whmcs->clientCustomAction($serviceId, 'AddAlias', ['alias' => 'more.jane']);
+demoSay('AddAlias more.jane', $refused);
+demoExpect($refused !== 'success', 'no new alias beyond the plan');
+foreach (\WHMCS\Module\Server\kerioSingle\PlanNotices::adminRows(\KerioSingle\Harness\ParamsBuilder::forService($serviceId, 'kerioSingle'), array_values((array) $kerioUser['emailAddresses'])) as $label => $text) {
+    demoSay('admin tab: ' . $label, $text);
+}
+$result = $whmcs->changePackage($serviceId, $large);
+demoExpect($result === 'success', 'back on "Mailbox 5 GB" (forwarding stays off until the customer sets it again)');
+
 demoStep('Configurable Options: the admin creates the group, prices and shows it, the customer upgrades to 10 GB');
 $whmcs->saveModuleSettings($large, ['create_options_group' => true]);
 $group = ['group_id' => (int) \WHMCS\Database\Capsule::table('tblproductconfiglinks')->where('pid', $large)->value('gid')];

@@ -10,7 +10,8 @@ use WHMCS\Module\Server\kerioSingle\ConfigurableOptionsGroup;
 /**
  * Configurable Options (issue 12): the ready group the admin asks for in the Module Settings (issue 18),
  * `quota_mb` / `extra_storage_gb` / `max_aliases` applied at create and at an options upgrade or
- * downgrade, their bad values, and the effective values the admin tab shows.
+ * downgrade (aliases above a lower limit stay, new ones are refused), their bad values, and the
+ * effective values the admin tab shows.
  */
 final class ConfigurableOptionsTest extends ModuleTestCase
 {
@@ -96,7 +97,7 @@ final class ConfigurableOptionsTest extends ModuleTestCase
         $this->assertSame(2048, $this->kerioQuotaMb($serviceId));
     }
 
-    public function testALowerAliasLimitThanTheMailboxHasIsRefusedNamingTheAliases(): void
+    public function testALowerAliasLimitThanTheMailboxHasKeepsTheAliasesAndRefusesNewOnes(): void
     {
         [$serverId, $productId] = $this->productWithOptions(['quota_mb' => '1024', 'max_aliases' => '5']);
         $serviceId = $this->order($productId, $serverId);
@@ -104,17 +105,17 @@ final class ConfigurableOptionsTest extends ModuleTestCase
         $this->assertSame('success', $this->whmcs->moduleAction($serviceId, 'create'));
         $address = $this->address($serviceId);
         $local = strstr($address, '@', true);
-        $aliases = [$local . '-a', $local . '-b'];
+        $aliases = [$local . '-a@example.com', $local . '-b@example.com'];
         $this->emulator->setAliases($address, $aliases);
 
-        $result = $this->whmcs->changeConfigOptions($serviceId, ['quota_mb' => '2048', 'max_aliases' => 1]);
+        $this->assertSame('success', $this->whmcs->changeConfigOptions($serviceId, ['quota_mb' => '2048', 'max_aliases' => 1]));
 
-        $this->assertStringContainsString('allows 1 alias(es), but the mailbox has 2', $result);
-        $this->assertStringContainsString($aliases[0], $result);
-        $this->assertStringContainsString($aliases[1], $result);
-        $this->assertSame(1024, $this->kerioQuotaMb($serviceId), 'nothing changed');
-        $this->assertSame('success', $this->whmcs->changeConfigOptions($serviceId, ['max_aliases' => 2]));
         $this->assertSame(2048, $this->kerioQuotaMb($serviceId));
+        $this->assertSame($aliases, $this->emulator->user($address)['emailAddresses'], 'the aliases stay');
+        $refused = $this->whmcs->clientCustomAction($serviceId, 'AddAlias', ['alias' => $local . '-c']);
+        $this->assertStringContainsString('has 2 aliases, but its plan allows 1', $refused);
+        $this->assertSame('success', $this->whmcs->changeConfigOptions($serviceId, ['max_aliases' => 3]));
+        $this->assertSame('success', $this->whmcs->clientCustomAction($serviceId, 'AddAlias', ['alias' => $local . '-c']));
     }
 
     /**

@@ -113,6 +113,9 @@ final class BadInputMatrixTest extends ReliabilityTestCase
         yield 'absurd: minimum password length 2^64' => ['create', ['settings' => ['password_min_length' => '18446744073709551616']], '/Minimum password length/'];
         yield 'absurd: minimum password length 129' => ['create', ['settings' => ['password_min_length' => '129']], '/Minimum password length/'];
         yield 'absurd: upgrade to quota 2^64' => ['upgrade', ['settings' => ['quota_mb' => '18446744073709551616']], '/quota/i'];
+        yield 'reserved names setting: markup' => ['create', ['settings' => ['reserved_names' => 'team, <b>x</b>']], '/Reserved mailbox names/'];
+        yield 'reserved names setting: 65 characters' => ['create', ['settings' => ['reserved_names' => str_repeat('r', 65)]], '/Reserved mailbox names/'];
+        yield 'reserved names setting: the ordered name' => ['create', ['settings' => ['reserved_names' => 'team'], 'fields' => ['localpart' => 'Team']], '/reserved/'];
     }
 
     /** @return iterable<string, array{0: string, 1: array<string, mixed>, 2: string}> */
@@ -146,6 +149,7 @@ final class BadInputMatrixTest extends ReliabilityTestCase
             'CRLF' => ["a\r\nb", '/not a valid address/'], 'empty' => ['', '/No alias was given/'],
             'space' => ['john doe', '/not a valid address/'], 'overlong 65' => [str_repeat('y', 65), '/not a valid address/'],
             'emoji' => ['mail😀', '/not a valid address/'], 'NUL byte' => ["jo\0hn", '/not a valid address/'],
+            'reserved RFC 2142 role' => ['security', '/reserved/'], 'reserved no-reply' => ['No-Reply', '/reserved/'],
         ];
         foreach ($aliasCases as $name => [$value, $fix]) {
             yield 'alias: ' . $name => ['selfservice', $alias($value), $fix];
@@ -173,6 +177,8 @@ final class BadInputMatrixTest extends ReliabilityTestCase
             'extra_storage_gb huge' => [['extra_storage_gb' => 1048577], '/"extra_storage_gb" may be at most/'],
             'max_aliases negative' => [['max_aliases' => -3], '/"max_aliases" must be/'],
             'max_aliases huge' => [['max_aliases' => 5000], '/"max_aliases" may be at most/'],
+            'quota_mb infinite' => [['quota_mb' => 'infinite'], '/"quota_mb" must be/'],
+            'max_aliases unlimited' => [['max_aliases' => 'unlimited'], '/"max_aliases" must be/'],
         ];
         foreach ($cases as $name => [$choices, $fix]) {
             yield 'option: ' . $name => ['options', ['choices' => $choices], $fix];

@@ -40,7 +40,7 @@ final class FaultSurvivalTest extends ReliabilityTestCase
     /** Each action's write to Kerio (create also writes nothing else). */
     private const WRITES = [
         'create' => 'Users.create', 'suspend' => 'Users.set', 'unsuspend' => 'Users.set', 'changepw' => 'Users.set',
-        'upgrade' => 'Users.set', 'terminate' => 'Users.remove', 'adopt' => 'Users.set',
+        'upgrade' => 'Users.set', 'terminate' => 'Users.remove', 'adopt' => 'Users.set', 'trim aliases' => 'Users.set',
     ];
 
     /**
@@ -130,7 +130,7 @@ final class FaultSurvivalTest extends ReliabilityTestCase
     public static function actionFaults(): iterable
     {
         $actions = ['suspend' => 'Users.set', 'unsuspend' => 'Users.set', 'changepw' => 'Users.set',
-            'upgrade' => 'Users.set', 'terminate' => 'Users.remove', 'usage' => 'Users.get'];
+            'upgrade' => 'Users.set', 'terminate' => 'Users.remove', 'usage' => 'Users.get', 'trim aliases' => 'Users.set'];
         foreach ($actions as $action => $method) {
             foreach (self::KINDS as $kind) {
                 yield $kind . ' on ' . $method . ' during ' . $action => [$action, $method, $kind];
@@ -199,7 +199,7 @@ final class FaultSurvivalTest extends ReliabilityTestCase
         $this->assertClearError($error, self::FAULT_MESSAGES[$kind]);
         $this->settle($kind);
         $this->assertSame($whmcsBefore, $this->whmcsSide($run['service']), 'WHMCS records nothing of the failed action');
-        if ($action !== 'adopt') {
+        if (!in_array($action, ['adopt', 'trim aliases'], true)) { // admin buttons: WHMCS queues no retry
             $this->assertSame(1, $this->openQueueRows($run['service']), 'the module queue holds the action for a retry');
         }
         $run['written']();
@@ -481,6 +481,15 @@ final class FaultSurvivalTest extends ReliabilityTestCase
                     'action' => fn (): string => $this->whmcs->changePackage($serviceId, $bigger),
                     'check' => function () use ($serviceId): void {
                         $this->assertSame(2048, $this->kerioQuotaMb($serviceId));
+                    },
+                ];
+            case 'trim aliases':
+                // the plan (max_aliases 0) allows none: the admin removes the aliases over it
+                $this->emulator->setAliases($address, ['old-' . $address, 'new-' . $address]);
+                return [
+                    'action' => fn (): string => $this->whmcs->adminCustomButton($serviceId, 'Remove aliases over the plan'),
+                    'check' => function () use ($address): void {
+                        $this->assertSame([], $this->emulator->user($address)['emailAddresses']);
                     },
                 ];
             case 'terminate':

@@ -12,17 +12,41 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-/// Local parts refused by default because they belong to the mail system or its operators.
+/// Local parts refused by default because they belong to the mail system or its operators: the
+/// role mailboxes of RFC 2142 (business, network operations and support services) plus the usual
+/// system, no-reply, administrator and certificate-validation names (issue 17 item 7). A product's
+/// *Reserved mailbox names* setting replaces this list.
 pub const DEFAULT_RESERVED_LOCALPARTS: &[&str] = &[
-    "postmaster",
+    // RFC 2142 section 3 (business), 4 (network operations), 5 (support services)
+    "info",
+    "marketing",
+    "sales",
+    "support",
     "abuse",
+    "noc",
+    "security",
+    "postmaster",
     "hostmaster",
+    "usenet",
+    "news",
     "webmaster",
-    "admin",
-    "administrator",
-    "root",
+    "www",
+    "uucp",
+    "ftp",
+    // system and no-reply senders
+    "no-reply",
     "noreply",
     "mailer-daemon",
+    "root",
+    // administrators, and the names certificate authorities validate a domain with
+    "admin",
+    "administrator",
+    "ssl-admin",
+    "ssladmin",
+    "ssl-administrator",
+    "sslwebmaster",
+    "it",
+    "billing",
 ];
 
 /// Longest local part accepted (RFC 5321 limit).
@@ -405,6 +429,29 @@ mod tests {
             failed_ids(&rules, &"a".repeat(65)),
             vec!["localpart_max_length"]
         );
+    }
+
+    /// Every name the default list must hold (issue 17 item 7), written out here on purpose (as
+    /// text, not a copy of the constant): the test goes red when any single entry is dropped from
+    /// `DEFAULT_RESERVED_LOCALPARTS`.
+    const REQUIRED_RESERVED: &str = "info marketing sales support abuse noc security postmaster \
+        hostmaster usenet news webmaster www uucp ftp no-reply noreply mailer-daemon root admin \
+        administrator ssl-admin ssladmin ssl-administrator sslwebmaster it billing";
+
+    #[test]
+    fn every_required_name_is_refused_by_the_default_list_in_any_case() {
+        let rules = localpart_rules(&default_reserved());
+        let required: Vec<&str> = REQUIRED_RESERVED.split_whitespace().collect();
+        for name in &required {
+            for spelled in [name.to_string(), name.to_uppercase()] {
+                assert_eq!(
+                    failed_ids(&rules, &spelled),
+                    vec!["localpart_reserved"],
+                    "{spelled} must be reserved by default"
+                );
+            }
+        }
+        assert_eq!(DEFAULT_RESERVED_LOCALPARTS.len(), required.len());
     }
 
     #[test]

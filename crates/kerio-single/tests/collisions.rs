@@ -32,9 +32,9 @@ fn set_aliases(emu: &Emu, email: &str, aliases: &[&str]) {
 fn an_address_held_by_another_users_alias_is_taken_and_names_the_holder() {
     let emu = Emu::start();
     emu.create("jsmith@example.com", 7, 0);
-    set_aliases(&emu, "jsmith@example.com", &["info"]);
+    set_aliases(&emu, "jsmith@example.com", &["office"]);
     let before = emu.state();
-    let error = emu.refused("create_account", create_args("info"), "already_taken");
+    let error = emu.refused("create_account", create_args("office"), "already_taken");
     let message = error["message"].as_str().unwrap();
     assert!(message.contains("the user \"jsmith\""), "{message}");
     assert_eq!(emu.state(), before, "nothing created");
@@ -44,9 +44,9 @@ fn an_address_held_by_another_users_alias_is_taken_and_names_the_holder() {
 fn an_address_held_by_an_alias_group_or_mailing_list_is_taken() {
     let emu = Emu::start();
     for (kind, name, phrase) in [
-        ("EntityAlias", "sales", "the alias \"sales\""),
+        ("EntityAlias", "deals", "the alias \"deals\""),
         ("EntityGroup", "staff", "the group \"staff\""),
-        ("EntityMailingList", "news", "the mailing list \"news\""),
+        ("EntityMailingList", "board", "the mailing list \"board\""),
     ] {
         let holder = json!({"kind": kind, "domain": "example.com", "name": name});
         let (status, body) = emu.control("POST", "holders", Some(holder));

@@ -34,23 +34,23 @@ fn an_alias_is_added_listed_and_removed_and_both_are_idempotent() {
     let emu = with_mailbox();
     let added = emu.ok(
         "add_alias",
-        mailbox_args(json!({"alias": "Sales", "max_aliases": 2})),
+        mailbox_args(json!({"alias": "Deals", "max_aliases": 2})),
     );
-    assert_eq!(added["aliases"], json!(["sales@example.com"]));
+    assert_eq!(added["aliases"], json!(["deals@example.com"]));
     assert_eq!(added["changed"], true);
     let again = emu.ok(
         "add_alias",
-        mailbox_args(json!({"alias": "sales@example.com", "max_aliases": 2})),
+        mailbox_args(json!({"alias": "deals@example.com", "max_aliases": 2})),
     );
     assert_eq!(again["changed"], false);
     assert_eq!(
         emu.ok("aliases", mailbox_args(json!({})))["aliases"],
-        json!(["sales@example.com"])
+        json!(["deals@example.com"])
     );
-    let removed = emu.ok("remove_alias", mailbox_args(json!({"alias": "sales"})));
+    let removed = emu.ok("remove_alias", mailbox_args(json!({"alias": "deals"})));
     assert_eq!(removed["aliases"], json!([]));
     assert_eq!(removed["changed"], true);
-    let missing = emu.ok("remove_alias", mailbox_args(json!({"alias": "sales"})));
+    let missing = emu.ok("remove_alias", mailbox_args(json!({"alias": "deals"})));
     assert_eq!(missing["changed"], false);
 }
 
@@ -60,7 +60,7 @@ fn with_the_stored_id_an_add_takes_five_exchanges_and_the_others_four() {
     let id = stored_id(&emu);
     let response = emu.call(
         "add_alias",
-        mailbox_args(json!({"alias": "info", "max_aliases": 3, "user_id": id})),
+        mailbox_args(json!({"alias": "office", "max_aliases": 3, "user_id": id})),
     );
     assert_eq!(
         methods(&response),
@@ -73,7 +73,7 @@ fn with_the_stored_id_an_add_takes_five_exchanges_and_the_others_four() {
         ]
     );
     for (op, extra) in [
-        ("remove_alias", json!({"alias": "info"})),
+        ("remove_alias", json!({"alias": "office"})),
         ("set_forwarding", json!({"to": ["x@example.net"]})),
     ] {
         let mut args = mailbox_args(extra);
@@ -92,7 +92,7 @@ fn with_the_stored_id_an_add_takes_five_exchanges_and_the_others_four() {
 fn alias_refusals_change_nothing_on_kerio() {
     let emu = with_mailbox();
     emu.create("bob@example.com", 7, 0);
-    let list = json!({"kind": "EntityMailingList", "domain": "example.com", "name": "news"});
+    let list = json!({"kind": "EntityMailingList", "domain": "example.com", "name": "board"});
     assert_eq!(emu.control("POST", "holders", Some(list)).0, 200);
     emu.ok(
         "add_alias",
@@ -107,7 +107,7 @@ fn alias_refusals_change_nothing_on_kerio() {
         ("<b>x</b>", "invalid_input", "not a valid address"),
         ("a\r\nb", "invalid_input", "not a valid address"),
         ("", "invalid_input", "No alias"),
-        ("news", "already_taken", "already taken"),
+        ("board", "already_taken", "already taken"),
     ] {
         let error = emu.refused(
             "add_alias",
@@ -311,11 +311,11 @@ fn an_alias_is_an_address_that_create_account_then_refuses() {
     let emu = with_mailbox();
     emu.ok(
         "add_alias",
-        mailbox_args(json!({"alias": "sales", "max_aliases": 5})),
+        mailbox_args(json!({"alias": "deals", "max_aliases": 5})),
     );
     let error = emu.refused(
         "create_account",
-        json!({"localpart": "sales", "domain": "example.com", "password": "Good-Passw0rd!", "service_id": 43}),
+        json!({"localpart": "deals", "domain": "example.com", "password": "Good-Passw0rd!", "service_id": 43}),
         "already_taken",
     );
     assert!(

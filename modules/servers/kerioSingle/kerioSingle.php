@@ -239,14 +239,20 @@ function kerioSingle_ListAccounts(array $params)
 /**
  * Admin buttons on the service page. "Adopt existing mailbox" marks a mailbox that exists on Kerio
  * without a WHMCS mark (e.g. imported by Utilities > Server Sync) as this service's, so the other
- * buttons may act on it. "Refresh usage" reads this service's mailbox usage now. "Purge kept mail
+ * buttons may act on it. "Refresh usage" reads this service's mailbox usage now. "Remove aliases over
+ * the plan" removes the newest aliases beyond the plan. "Purge kept mail
  * now" deletes the mail a terminate with mode keep left on Kerio and frees the address.
  *
  * @return array<string, string> button label => function suffix
  */
 function kerioSingle_AdminCustomButtonArray()
 {
-    return ['Adopt existing mailbox' => 'AdoptMailbox', 'Refresh usage' => 'RefreshUsage', 'Purge kept mail now' => 'PurgeKeptMail'];
+    return [
+        'Adopt existing mailbox' => 'AdoptMailbox',
+        'Refresh usage' => 'RefreshUsage',
+        'Remove aliases over the plan' => 'TrimAliases',
+        'Purge kept mail now' => 'PurgeKeptMail',
+    ];
 }
 
 /**
@@ -290,6 +296,21 @@ function kerioSingle_RefreshUsage(array $params)
 {
     return Lifecycle::run('RefreshUsage', $params, static function () use ($params): void {
         Provisioning::refreshUsage($params);
+    });
+}
+
+/**
+ * "Remove aliases over the plan" on the admin's service page: after a downgrade the mailbox keeps
+ * its aliases (AddAlias is refused until it is within the plan); this removes those above the plan's
+ * alias limit, newest first (the end of Kerio's list, where AddAlias appends), and logs which.
+ *
+ * @param array<string, mixed> $params
+ * @return string 'success' or an error
+ */
+function kerioSingle_TrimAliases(array $params)
+{
+    return Lifecycle::run('TrimAliases', $params, static function () use ($params): void {
+        Provisioning::trimAliases($params);
     });
 }
 

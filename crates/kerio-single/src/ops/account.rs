@@ -3,6 +3,7 @@
 
 use super::collisions;
 use super::passwords::{self, PasswordSubject, Policy};
+use super::selfservice;
 use super::target::{account_of, MailboxRef};
 use super::Context;
 use crate::address::Address;
@@ -146,6 +147,13 @@ pub struct PackageArgs {
     /// Allow a quota below the live usage.
     #[serde(default, deserialize_with = "de::opt_bool")]
     pub allow_downgrade_below_usage: Option<bool>,
+    /// Whether the new plan offers forwarding: `false` turns it off. Absent = forwarding untouched.
+    #[serde(default, deserialize_with = "de::opt_bool")]
+    pub forwarding: Option<bool>,
+    /// The new plan's forwarding-target limit (with `forwarding` true; default 5): the first this
+    /// many targets are kept, the rest dropped.
+    #[serde(default, deserialize_with = "de::opt_u64")]
+    pub max_forward_targets: Option<u64>,
 }
 
 /// Result of `change_package`.
@@ -159,7 +167,21 @@ pub struct PackageResult {
     pub used_mb: f64,
     /// The Kerio user id of the mailbox (fresh when the stored one was stale or missing).
     pub user_id: String,
+    /// Forwarding targets after the change (empty = off).
+    pub forward_to: Vec<String>,
+    /// Forwarding targets the change removed because the new plan does not pay for them.
+    pub forwarding_dropped: Vec<String>,
+    /// The mailbox's aliases, kept even above the new plan's limit (the caller compares).
+    pub aliases: Vec<String>,
 }
+
+/// User fields `change_package` reads.
+const PACKAGE_FIELDS: &[&str] = &[
+    "consumedSize",
+    "diskSizeLimit",
+    "emailForwarding",
+    "emailAddresses",
+];
 
 /// Result of `account_info`.
 #[derive(Debug, Serialize)]
@@ -627,10 +649,13 @@ fn require_valid_new_password(
     passwords::require_valid_password(&args.password, Policy::of(domain), &subject)
 }
 
-/// `change_package`: new quota, refusing one below the live usage unless allowed.
+/// `change_package`: new quota, refusing one below the live usage unless allowed; forwarding the
+/// new plan does not pay for is turned off or cut to its first targets (the hosting-panel
+/// convention: what exists stays, nothing beyond the plan goes on). Aliases are never removed.
 ///
-/// Reads usage and quota with the mailbox (with a stored `user_id`: login, `Batch.run`,
-/// `Users.set`, logout); `Users.set` only if the quota changes.
+/// Reads usage, quota, forwarding and aliases with the mailbox (with a stored `user_id`: login,
+/// `Batch.run`, `Users.set`, logout); one `Users.set` only if the quota or forwarding changes.
+/// A refused quota changes nothing, forwarding included.
 pub fn change_package(context: &mut Context, args: PackageArgs) -> Result<PackageResult, Error> {
     let target = args.mailbox.target("change_package")?;
     let quota_mb = args.quota_mb.ok_or_else(|| {
@@ -638,22 +663,39 @@ pub fn change_package(context: &mut Context, args: PackageArgs) -> Result<Packag
     })?;
     let quota_mb = quota::validate_quota_mb(quota_mb)?;
     let allow_below = args.allow_downgrade_below_usage.unwrap_or(false);
-    let pattern = User {
-        disk_size_limit: Some(quota::size_limit(quota_mb)),
-        ..User::default()
-    };
+    let forward_keep =
+        selfservice::plan_forward_targets(args.forwarding, args.max_forward_targets)?;
     let address = target.address.to_string();
     context.session(|kerio| {
-        let mailbox = target.existing(kerio, &["consumedSize", "diskSizeLimit"])?;
+        let mailbox = target.existing(kerio, PACKAGE_FIELDS)?;
         let used = mailbox.user.consumed_size.unwrap_or_default();
         quota::check_downgrade(&address, quota_mb, &used, allow_below)?;
+        let mut pattern = User::default();
         if mailbox.user.disk_size_limit.as_ref().map(quota::limit_mb) != Some(quota_mb) {
+            pattern.disk_size_limit = Some(quota::size_limit(quota_mb));
+        }
+        let trimmed = forward_keep.and_then(|keep| selfservice::forwarding_within(&mailbox, keep));
+        let dropped = match trimmed {
+            Some((forwarding, dropped)) => {
+                pattern.email_forwarding = Some(forwarding);
+                dropped
+            }
+            None => Vec::new(),
+        };
+        if pattern != User::default() {
             set_user(kerio, &mailbox.id, &pattern)?;
         }
+        let forward_to = match &pattern.email_forwarding {
+            Some(forwarding) => forwarding.email_addresses.clone(),
+            None => selfservice::forward_targets_of(&mailbox),
+        };
         Ok(PackageResult {
             address: address.clone(),
             quota_mb,
             used_mb: quota::used_mb(&used),
+            forward_to,
+            forwarding_dropped: dropped,
+            aliases: selfservice::aliases_of(&mailbox),
             user_id: mailbox.id,
         })
     })

@@ -111,10 +111,7 @@ pub fn add_alias(context: &mut Context, args: AliasArgs) -> Result<SelfServiceRe
             return Ok(describe(&target.address, mailbox, false));
         }
         if aliases.len() as u64 >= limit {
-            return Err(limit_reached(format!(
-                "The mailbox already has {} alias(es); this service allows {limit}.",
-                aliases.len()
-            )));
+            return Err(alias_limit_reached(aliases.len() as u64, limit));
         }
         require_free(kerio, &mailbox, &alias)?;
         aliases.push(wanted);
@@ -135,6 +132,89 @@ pub fn remove_alias(context: &mut Context, args: AliasArgs) -> Result<SelfServic
         let kept = aliases.into_iter().filter(|held| *held != alias).collect();
         write_aliases(kerio, &target.address, mailbox, kept)
     })
+}
+
+/// Result of `trim_aliases`: the mailbox after it and the aliases it removed.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct TrimResult {
+    /// The mailbox's aliases and forwarding after the trim.
+    #[serde(flatten)]
+    pub mailbox: SelfServiceResult,
+    /// The aliases removed, newest first.
+    pub removed: Vec<String>,
+}
+
+/// `trim_aliases`: removes the aliases above `max_aliases`, newest first. Newest = last in Kerio's
+/// `emailAddresses`: `add_alias` appends there and Kerio keeps the order it was given, so the
+/// aliases kept are the oldest ones. Success with `changed:false` when within the limit.
+pub fn trim_aliases(context: &mut Context, args: AliasArgs) -> Result<TrimResult, Error> {
+    let target = args.mailbox.target("trim_aliases")?;
+    let limit = list_limit("max_aliases", args.max_aliases)?;
+    context.session(|kerio| {
+        let mailbox = target.existing(kerio, FIELDS)?;
+        let mut kept = aliases_of(&mailbox);
+        let keep = usize::try_from(limit).unwrap_or(usize::MAX);
+        if kept.len() <= keep {
+            let mailbox = describe(&target.address, mailbox, false);
+            return Ok(TrimResult {
+                mailbox,
+                removed: Vec::new(),
+            });
+        }
+        let mut removed = kept.split_off(keep);
+        removed.reverse();
+        let mailbox = write_aliases(kerio, &target.address, mailbox, kept)?;
+        Ok(TrimResult { mailbox, removed })
+    })
+}
+
+/// How many forwarding targets a plan pays for: `None` (forwarding untouched) without `offered`,
+/// 0 when it offers none, else `max_targets` (default 5, at most [`MAX_LIST_LIMIT`]).
+pub(super) fn plan_forward_targets(
+    offered: Option<bool>,
+    max_targets: Option<u64>,
+) -> Result<Option<u64>, Error> {
+    match offered {
+        None => Ok(None),
+        Some(false) => Ok(Some(0)),
+        Some(true) => list_limit(
+            "max_forward_targets",
+            Some(max_targets.unwrap_or(DEFAULT_FORWARD_TARGETS)),
+        )
+        .map(Some),
+    }
+}
+
+/// The mailbox's forwarding cut to the first `keep` targets (off when none is left), and the
+/// targets dropped; `None` when it already is within `keep`.
+pub(super) fn forwarding_within(
+    mailbox: &Mailbox,
+    keep: u64,
+) -> Option<(EmailForwarding, Vec<String>)> {
+    let current = forwarding_of(mailbox);
+    let keep = usize::try_from(keep).unwrap_or(usize::MAX);
+    if current.email_addresses.len() <= keep {
+        return None;
+    }
+    let mut kept = current.email_addresses;
+    let dropped = kept.split_off(keep);
+    let mode = if kept.is_empty() {
+        FORWARD_NONE.to_string()
+    } else {
+        current.mode
+    };
+    Some((
+        EmailForwarding {
+            mode,
+            email_addresses: kept,
+        },
+        dropped,
+    ))
+}
+
+/// The mailbox's forwarding targets (empty = off).
+pub(super) fn forward_targets_of(mailbox: &Mailbox) -> Vec<String> {
+    forwarding_of(mailbox).email_addresses
 }
 
 /// `set_forwarding`: forwards to `to` (keeping a copy or not); an empty list turns forwarding off.
@@ -332,6 +412,24 @@ fn forwarding_mode(targets: &[String], keep_copy: bool) -> &'static str {
     }
 }
 
+/// The `limit_reached` refusal of an alias add; a mailbox above its plan (after a downgrade) is
+/// told how many to remove before one more fits.
+fn alias_limit_reached(held: u64, limit: u64) -> Error {
+    if held <= limit {
+        return limit_reached(format!(
+            "The mailbox already has {held} alias(es); this service allows {limit}."
+        ));
+    }
+    Error::new(
+        Code::LimitReached,
+        format!("The mailbox has {held} aliases, but its plan allows {limit}."),
+        format!(
+            "Remove {} alias(es) before adding one, or upgrade the service for a higher limit.",
+            held - limit + 1
+        ),
+    )
+}
+
 /// A `limit_reached` refusal.
 fn limit_reached(message: String) -> Error {
     Error::new(
@@ -341,8 +439,8 @@ fn limit_reached(message: String) -> Error {
     )
 }
 
-/// The mailbox's aliases as full lower-case addresses.
-fn aliases_of(mailbox: &Mailbox) -> Vec<String> {
+/// The mailbox's aliases as full lower-case addresses, in Kerio's order (oldest first).
+pub(super) fn aliases_of(mailbox: &Mailbox) -> Vec<String> {
     mailbox
         .user
         .email_addresses

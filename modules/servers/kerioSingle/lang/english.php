@@ -136,4 +136,9 @@ return [
     'order_address_not_available' => 'This address is not available; choose another mailbox name.',
     'order_kept_mail_yours' => 'The mail of your earlier mailbox with this address will be restored to it.',
     'rule_address_not_available' => 'This address is not available; choose another mailbox name',
+    'ca_plan_aliases_over' => ':count aliases, plan allows :max. Your aliases keep working, but a new one can be added only after you remove :remove of them.',
+    'ca_plan_aliases_none' => ':count aliases, plan allows :max. Your aliases keep working, but your plan includes no new ones.',
+    'ca_plan_downgrade_refused' => 'Your plan now includes :billed of storage, but this mailbox uses :used, so it keeps its previous size for now. Please delete at least :delete of mail (large attachments, Deleted Items, Sent Items) so the new plan can be applied.',
+    'ca_plan_downgrade_refused_no_usage' => 'Your plan now includes :billed of storage, but this mailbox uses more, so it keeps its previous size for now. Please delete mail (large attachments, Deleted Items, Sent Items) until it uses less than :billed so the new plan can be applied.',
+    'ca_plan_forwarding_dropped' => 'Forwarding to :targets was turned off on :date because your plan no longer includes it.',
 ];

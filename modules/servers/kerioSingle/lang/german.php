@@ -136,4 +136,9 @@ return [
     'order_address_not_available' => 'Diese Adresse ist nicht verfügbar; wählen Sie einen anderen Postfachnamen.',
     'order_kept_mail_yours' => 'Die E-Mails Ihres früheren Postfachs mit dieser Adresse werden wiederhergestellt.',
     'rule_address_not_available' => 'Diese Adresse ist nicht verfügbar; wählen Sie einen anderen Postfachnamen',
+    'ca_plan_aliases_over' => ':count Aliase, Ihr Tarif erlaubt :max. Ihre Aliase funktionieren weiter, einen neuen können Sie aber erst hinzufügen, wenn Sie :remove davon entfernt haben.',
+    'ca_plan_aliases_none' => ':count Aliase, Ihr Tarif erlaubt :max. Ihre Aliase funktionieren weiter, Ihr Tarif enthält aber keine neuen.',
+    'ca_plan_downgrade_refused' => 'Ihr Tarif umfasst jetzt :billed Speicherplatz, dieses Postfach belegt aber :used und behält deshalb vorerst seine bisherige Größe. Bitte löschen Sie mindestens :delete an E-Mails (große Anhänge, Gelöschte Elemente, Gesendete Elemente), damit der neue Tarif angewendet werden kann.',
+    'ca_plan_downgrade_refused_no_usage' => 'Ihr Tarif umfasst jetzt :billed Speicherplatz, dieses Postfach belegt aber mehr und behält deshalb vorerst seine bisherige Größe. Bitte löschen Sie E-Mails (große Anhänge, Gelöschte Elemente, Gesendete Elemente), bis es weniger als :billed belegt, damit der neue Tarif angewendet werden kann.',
+    'ca_plan_forwarding_dropped' => 'Die Weiterleitung an :targets wurde am :date ausgeschaltet, weil Ihr Tarif sie nicht mehr enthält.',
 ];

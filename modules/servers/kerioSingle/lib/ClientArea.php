@@ -86,6 +86,7 @@ final class ClientArea
             'state_notice' => $this->stateNotice($state),
             'live' => $live !== null,
             'notice' => $provisioned && $live === null ? $this->unavailableNotice() : '',
+            'plan_notices' => $provisioned ? PlanNotices::forCustomer($this->params, $this->lang, $live) : [],
             'quota' => $provisioned ? $this->quota($live) : null,
             'items' => $live === null ? $this->lang->get('ca_not_available') : $this->lang->number((float) ($live['items'] ?? 0), 0),
             'last_login' => $live === null ? $this->lang->get('ca_not_available') : $this->lastLogin($live),

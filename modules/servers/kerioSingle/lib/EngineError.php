@@ -28,6 +28,8 @@ final class EngineError extends \RuntimeException
     public const NOT_OWNED = 'not_owned';
     /** `not_owned` reason: the mailbox carries no service's mark; an admin may adopt it. */
     public const REASON_NO_MARK = 'no_mark';
+    /** A smaller quota was refused because the mailbox uses more (nothing was changed). */
+    public const QUOTA_BELOW_USAGE = 'quota_below_usage';
 
     private string $errorCode;
     private string $hint;

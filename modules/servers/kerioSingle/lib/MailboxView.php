@@ -56,7 +56,7 @@ final class MailboxView
             return array_merge([
                 'Kerio mailbox' => self::escape('Not available: ' . Lifecycle::errorText($error, $params)),
                 'Marked for this service' => self::escape(self::ownershipLine($error)),
-            ], $extra);
+            ], $extra, array_map([self::class, 'escape'], PlanNotices::adminRows($params, null)));
         }
         $lastLogin = $info['last_login'] ?? null;
         return array_merge([
@@ -68,7 +68,7 @@ final class MailboxView
             'Last login' => self::escape($lastLogin === null ? 'never'
                 : date('Y-m-d H:i', (int) $lastLogin) . ' (' . (string) ($info['last_login_protocol'] ?? '?') . ')'),
             'Aliases' => self::escape(implode(', ', (array) ($info['aliases'] ?? [])) ?: '—'),
-        ], $extra);
+        ], $extra, array_map([self::class, 'escape'], PlanNotices::adminRows($params, array_values((array) ($info['aliases'] ?? [])))));
     }
 
     /**

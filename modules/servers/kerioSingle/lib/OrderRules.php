@@ -117,6 +117,9 @@ final class OrderRules
         if ($minLength !== null) {
             $args['min_length'] = $minLength;
         }
+        if ($settings->reservedNames() !== null) {
+            $args['reserved_localparts'] = $settings->reservedNames();
+        }
         if (isset($args['domain'])) {
             $args['domain'] = self::offeredDomain((int) $product->id, $settings, $args['domain']);
             $policy = self::policyOf($product, $args['domain']);

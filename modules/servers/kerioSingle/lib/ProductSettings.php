@@ -134,6 +134,9 @@ final class ProductSettings
         ],
     ];
 
+    /** What a reserved name must look like: a mailbox name (the engine's local-part rules), up to 64 characters. */
+    private const MAILBOX_NAME = '/^(?=.{1,64}$)[a-z0-9_-]+(\.[a-z0-9_-]+)*$/D';
+
     /** Largest alias limit or forwarding-target count a setting may hold. */
     public const MAX_LIST_LIMIT = 1000;
     /** Longest time terminated mail may be kept, in days (10 years). */
@@ -305,6 +308,29 @@ final class ProductSettings
     public function keptMailDays(): int
     {
         return self::wholeNumber('kept_mail_days', $this->values['kept_mail_days'], 30, self::MAX_KEPT_MAIL_DAYS);
+    }
+
+    /**
+     * The product's reserved mailbox names (configoption14), lower case, replacing the engine's
+     * built-in list (RFC 2142 role names and the usual system names); null when the setting is empty,
+     * which keeps the built-in list. Passed to the engine as `reserved_localparts`.
+     *
+     * @return list<string>|null
+     * @throws SettingsError naming the entry that is not a possible mailbox name
+     */
+    public function reservedNames(): ?array
+    {
+        $names = preg_split('/[\s,;]+/', strtolower($this->values['reserved_names']), -1, PREG_SPLIT_NO_EMPTY) ?: [];
+        foreach ($names as $name) {
+            if (!preg_match(self::MAILBOX_NAME, $name)) {
+                throw new SettingsError(
+                    'Product setting "' . self::DEFINITIONS['reserved_names']['FriendlyName'] . '" lists '
+                    . SettingsError::quote(substr($name, 0, 64)) . ', which is not a mailbox name (letters a-z, digits, '
+                    . 'dot, underscore and hyphen, at most 64); separate the names with commas in Products/Services > Module Settings.'
+                );
+            }
+        }
+        return $names === [] ? null : array_values(array_unique($names));
     }
 
     /**

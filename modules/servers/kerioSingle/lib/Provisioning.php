@@ -37,6 +37,7 @@ final class Provisioning
             'service_id' => (int) $params['serviceid'],
             'allowed_domains' => self::orderableDomains((int) $params['pid'], $product),
             'min_password_length' => $product->passwordMinLength(),
+            'reserved_localparts' => $product->reservedNames(),
         ]), [$password]);
         $address = (string) $result['address'];
         $serviceId = (int) $params['serviceid'];
@@ -95,8 +96,9 @@ final class Provisioning
 
     /**
      * Runs a mailbox operation (suspend, unsuspend, terminate, change_password, change_package, adopt)
-     * on the service's mailbox (mailboxArgs), and stores the Kerio user id the engine reports when it
-     * differs from the stored one (a service created before ids were kept, a stale id, an adoption).
+     * on the service's mailbox (mailboxArgs; a key in $args, e.g. adopt's `allowed_domains`, replaces
+     * it), and stores the Kerio user id the engine reports when it differs from the stored one (a
+     * service created before ids were kept, a stale id, an adoption).
      *
      * @param array<string, mixed> $params
      * @param array<string, mixed> $args   the operation's other arguments
@@ -106,7 +108,7 @@ final class Provisioning
     public static function mailboxCall(array $params, string $action, string $op, array $args = []): array
     {
         $mailbox = self::mailboxArgs($params);
-        $result = EngineClient::forParams($params, $action)->call($op, $mailbox + $args);
+        $result = EngineClient::forParams($params, $action)->call($op, $args + $mailbox);
         $reportedId = (string) ($result['user_id'] ?? '');
         if ($reportedId !== '' && $reportedId !== ($mailbox['user_id'] ?? '')) {
             self::recordKerioId($params, $reportedId);
@@ -116,15 +118,23 @@ final class Provisioning
 
     /**
      * "Adopt existing mailbox": marks the mailbox named by the service's username as this service's
-     * (engine op `adopt`: only a plain user without another service's mark, in the product's domains),
-     * records its Kerio user id in `kerio_id` and writes what was done to the activity log.
+     * (engine op `adopt`: only a plain user without another service's mark, in the domains the product
+     * offers: its Domains setting, or when that is empty the Domain dropdown's list, never "any
+     * domain"), records its Kerio user id in `kerio_id` and writes what was done to the activity log.
      *
      * @param array<string, mixed> $params
-     * @throws EngineError|SettingsError
+     * @throws EngineError|SettingsError SettingsError before Kerio is asked when the product offers no domain
      */
     public static function adopt(array $params): void
     {
-        $result = self::mailboxCall($params, 'AdoptMailbox', 'adopt');
+        $offered = CustomFields::offeredDomains((int) $params['pid'], ProductSettings::fromParams($params));
+        if ($offered === []) {
+            throw new SettingsError(
+                'Nothing was adopted: the product offers no mail domain, so no mailbox can be checked against it. '
+                . 'Set the product\'s Domains first (Setup > Products/Services > Module Settings), then press "Adopt existing mailbox" again.'
+            );
+        }
+        $result = self::mailboxCall($params, 'AdoptMailbox', 'adopt', ['allowed_domains' => $offered]);
         $serviceId = (int) $params['serviceid'];
         $what = ($result['adopted'] ?? false) === true
             ? 'marked as this service\'s mailbox (WHMCS service #' . $serviceId . ')'
@@ -137,11 +147,15 @@ final class Provisioning
     }
 
     /**
-     * Applies the new product's quota, or the quota its Configurable Options give (ServiceLimits).
-     * A downgrade (smaller than the quota stored for the service) is refused by the engine when it is
-     * below live usage, unless the product allows it; an upgrade is always applied, even when the
-     * mailbox is still over it. When the product sells aliases, a new alias limit below the mailbox's
-     * aliases is refused before anything changes, naming the aliases.
+     * Applies the new plan (the hosting-panel convention: what exists stays, nothing new beyond the
+     * plan): the new product's quota, or the quota its Configurable Options give (ServiceLimits); a
+     * downgrade (smaller than the quota stored for the service) is refused by the engine when it is
+     * below live usage, unless the product allows it, and the refusal is flagged (PlanState) for the
+     * admin tab and the client area; an upgrade is always applied, even when the mailbox is still over
+     * it. Forwarding the new plan does not offer is turned off, more targets than it allows are cut to
+     * the first ones (activity log, client area). Aliases above the new limit stay (removing an
+     * address bounces other people's mail): AddAlias is refused until the mailbox is within the plan,
+     * and staff may press "Remove aliases over the plan". One engine call, at most 4 exchanges.
      *
      * @param array<string, mixed> $params params of the service with the NEW product's configoptions
      * @throws EngineError|SettingsError
@@ -149,18 +163,50 @@ final class Provisioning
     public static function changePackage(array $params): void
     {
         $product = ProductSettings::fromParams($params);
-        $limits = ServiceLimits::fromParams($params);
-        $newQuota = $limits->quotaMb();
-        if ($limits->sellsAliases()) {
-            self::refuseAliasesAboveLimit($params, $limits->maxAliases());
+        $newQuota = ServiceLimits::fromParams($params)->quotaMb();
+        $storedQuota = self::storedQuota($params);
+        $serviceId = (int) $params['serviceid'];
+        try {
+            $result = self::mailboxCall($params, 'ChangePackage', 'change_package', [
+                'quota_mb' => $newQuota,
+                'allow_downgrade_below_usage' => $product->allowDowngradeBelowUsage() || !self::isDowngrade($storedQuota, $newQuota),
+                'forwarding' => $product->forwardingEnabled(),
+                'max_forward_targets' => $product->maxForwardTargets(),
+            ]);
+        } catch (EngineError $error) {
+            if ($error->errorCode() === EngineError::QUOTA_BELOW_USAGE) {
+                PlanState::refusedDowngrade($serviceId, $storedQuota, $newQuota);
+            }
+            throw $error;
         }
-        $allowBelowUsage = $product->allowDowngradeBelowUsage()
-            || !self::isDowngrade(self::storedQuota($params), $newQuota);
-        $result = self::mailboxCall($params, 'ChangePackage', 'change_package', [
-            'quota_mb' => $newQuota,
-            'allow_downgrade_below_usage' => $allowBelowUsage,
-        ]);
         self::updateQuota($params, (int) $result['quota_mb']);
+        $dropped = array_values(array_map('strval', (array) ($result['forwarding_dropped'] ?? [])));
+        PlanState::changed($serviceId, $dropped);
+        if ($dropped !== []) {
+            logActivity('kerioSingle: the new plan does not pay for forwarding to ' . implode(', ', $dropped)
+                . '; it was turned off (still forwarded to: ' . (implode(', ', (array) ($result['forward_to'] ?? [])) ?: 'none')
+                . ') - Service ID: ' . $serviceId, (int) ($params['userid'] ?? 0));
+        }
+    }
+
+    /**
+     * "Remove aliases over the plan": removes the aliases above the service's alias limit, newest
+     * first (the end of Kerio's emailAddresses, where AddAlias appends), and writes which to the
+     * activity log.
+     *
+     * @param array<string, mixed> $params
+     * @return list<string> the aliases removed
+     * @throws EngineError|SettingsError
+     */
+    public static function trimAliases(array $params): array
+    {
+        $maxAliases = ServiceLimits::fromParams($params)->maxAliases();
+        $result = self::mailboxCall($params, 'TrimAliases', 'trim_aliases', ['max_aliases' => $maxAliases]);
+        $removed = array_values(array_map('strval', (array) ($result['removed'] ?? [])));
+        logActivity('kerioSingle: aliases over the plan (' . $maxAliases . ' allowed) '
+            . ($removed === [] ? 'none; nothing removed' : 'removed, newest first: ' . implode(', ', $removed))
+            . ' - Service ID: ' . (int) $params['serviceid'], (int) ($params['userid'] ?? 0));
+        return $removed;
     }
 
     /**
@@ -272,24 +318,6 @@ final class Provisioning
             );
         }
         return $offered;
-    }
-
-    /**
-     * Refuses a package change whose alias limit is below the aliases the mailbox already has.
-     *
-     * @param array<string, mixed> $params
-     * @throws SettingsError naming the aliases to remove first
-     * @throws EngineError
-     */
-    private static function refuseAliasesAboveLimit(array $params, int $maxAliases): void
-    {
-        $aliases = array_map('strval', (array) (self::mailboxCall($params, 'ChangePackage', 'account_info')['aliases'] ?? []));
-        if (count($aliases) > $maxAliases) {
-            throw new SettingsError(
-                'The new package allows ' . $maxAliases . ' alias(es), but the mailbox has ' . count($aliases) . ': '
-                . implode(', ', $aliases) . '. Remove ' . (count($aliases) - $maxAliases) . ' of them first, then repeat the change.'
-            );
-        }
     }
 
     /**

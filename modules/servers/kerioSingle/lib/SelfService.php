@@ -36,8 +36,9 @@ final class SelfService
             throw new SettingsError(Lang::forParams($params)->get('ss_aliases_not_offered'));
         }
         $alias = self::posted('alias', $params);
-        self::whileHolding(self::aliasLockName($alias, Lifecycle::address($params)), static function () use ($params, $alias, $maxAliases): void {
-            Provisioning::mailboxCall($params, 'AddAlias', 'add_alias', ['alias' => $alias, 'max_aliases' => $maxAliases]);
+        $args = ['alias' => $alias, 'max_aliases' => $maxAliases, 'reserved_localparts' => ProductSettings::fromParams($params)->reservedNames()];
+        self::whileHolding(self::aliasLockName($alias, Lifecycle::address($params)), static function () use ($params, $args): void {
+            Provisioning::mailboxCall($params, 'AddAlias', 'add_alias', array_filter($args, static fn ($value): bool => $value !== null));
         });
     }
 

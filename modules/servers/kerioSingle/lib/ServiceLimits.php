@@ -12,9 +12,13 @@ if (!defined('WHMCS')) {
  * name before `|`; a dropdown's value is its chosen sub-option name before `|`, a quantity's value
  * the quantity):
  *
- * - `quota_mb` replaces the product's quota (whole MB, 0 = unlimited);
- * - `extra_storage_gb` adds that many GB to it (an unlimited quota stays unlimited);
+ * - `quota_mb` replaces the product's quota (whole MB; 0 = the product's quota, never unlimited);
+ * - `extra_storage_gb` adds that many GB to it (0 adds nothing; an unlimited quota stays unlimited);
  * - `max_aliases` replaces the product's alias limit.
+ *
+ * Unlimited comes only from a dropdown or radio sub-option named `unlimited` (of `quota_mb` or
+ * `extra_storage_gb`): a quantity option's cheapest choice, 0, must never sell a mailbox without
+ * a limit (issue 17 item 3).
  */
 final class ServiceLimits
 {
@@ -24,6 +28,9 @@ final class ServiceLimits
     public const OPTION_EXTRA_STORAGE_GB = 'extra_storage_gb';
     /** Configurable Option that replaces the product's alias limit. */
     public const OPTION_MAX_ALIASES = 'max_aliases';
+
+    /** The sub-option name (before `|`) of a storage option that sells an unlimited mailbox. */
+    public const UNLIMITED = 'unlimited';
 
     /** Largest quota Kerio takes through the engine (MB; crates/kerio-single/src/quota.rs MAX_QUOTA_MB). */
     public const MAX_QUOTA_MB = 1024 * 1024 * 1024;
@@ -38,14 +45,17 @@ final class ServiceLimits
     private ProductSettings $product;
     /** @var array<string, int> the service's valid kerioSingle options */
     private array $options;
+    /** Whether a storage option's chosen sub-option is `unlimited`. */
+    private bool $unlimited;
 
     /**
      * @param array<string, int> $options
      */
-    private function __construct(ProductSettings $product, array $options)
+    private function __construct(ProductSettings $product, array $options, bool $unlimited)
     {
         $this->product = $product;
         $this->options = $options;
+        $this->unlimited = $unlimited;
     }
 
     /**
@@ -58,23 +68,34 @@ final class ServiceLimits
     {
         $chosen = (array) ($params['configoptions'] ?? []);
         $options = [];
+        $unlimited = false;
         foreach (self::OPTION_RANGES as $name => [$meaning, $maximum]) {
-            if (array_key_exists($name, $chosen)) {
-                $options[$name] = self::optionValue($name, $chosen[$name], $meaning, $maximum);
+            if (!array_key_exists($name, $chosen)) {
+                continue;
             }
+            if ($name !== self::OPTION_MAX_ALIASES && self::isUnlimited($chosen[$name])) {
+                $unlimited = true;
+                continue;
+            }
+            $options[$name] = self::optionValue($name, $chosen[$name], $meaning, $maximum);
         }
-        return new self(ProductSettings::fromParams($params), $options);
+        return new self(ProductSettings::fromParams($params), $options, $unlimited);
     }
 
     /**
-     * The service's quota in MB (0 = unlimited): the `quota_mb` option or the product's quota, plus
-     * `extra_storage_gb` × 1024.
+     * The service's quota in MB (0 = unlimited): the `quota_mb` option (when above 0) or the
+     * product's quota, plus `extra_storage_gb` × 1024; unlimited only for an `unlimited` sub-option
+     * or a product quota of 0.
      *
      * @throws SettingsError when the sum is larger than Kerio takes, or the product quota is malformed
      */
     public function quotaMb(): int
     {
-        $base = $this->options[self::OPTION_QUOTA_MB] ?? $this->product->quotaMb();
+        if ($this->unlimited) {
+            return 0;
+        }
+        $chosen = $this->options[self::OPTION_QUOTA_MB] ?? 0;
+        $base = $chosen > 0 ? $chosen : $this->product->quotaMb();
         if ($base === 0) {
             return 0;
         }
@@ -99,13 +120,13 @@ final class ServiceLimits
     }
 
     /**
-     * Whether the service's product sells aliases at all (a setting above 0 or the option present).
+     * Whether a chosen value is the `unlimited` sub-option (a quantity is always a number).
      *
-     * @throws SettingsError when the product setting is malformed
+     * @param mixed $value
      */
-    public function sellsAliases(): bool
+    private static function isUnlimited($value): bool
     {
-        return array_key_exists(self::OPTION_MAX_ALIASES, $this->options) || $this->product->maxAliases() > 0;
+        return is_string($value) && strtolower(trim($value)) === self::UNLIMITED;
     }
 
     /**

@@ -25,6 +25,9 @@
     {if $kerio.notice}
         <div class="alert alert-warning" role="status" id="kerioLiveNotice">{$kerio.notice|escape}</div>
     {/if}
+    {foreach $kerio.plan_notices as $planNotice}
+        <div class="alert alert-warning kerio-plan-notice" role="status">{$planNotice|escape}</div>
+    {/foreach}
 
     <div class="row">
         <div class="col-lg-7 mb-4">
