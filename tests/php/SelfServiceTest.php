@@ -178,17 +178,28 @@ final class SelfServiceTest extends ModuleTestCase
         $this->assertStringContainsString('All aliases of your plan are in use', $this->whmcs->clientArea($this->serviceId));
     }
 
-    public function testAnAliasTakenByAnotherAccountOrItsAliasIsRefused(): void
+    public function testAnAliasTakenByAnotherAccountItsAliasAGroupOrAListIsRefusedWithoutNamingTheHolder(): void
     {
         $other = $this->createdService(['max_aliases' => '3']);
         $otherAddress = $this->address($other);
+        $otherLogin = (string) strstr($otherAddress, '@', true);
         $this->emulator->setAliases($otherAddress, [$this->local . '-taken']);
+        $this->emulator->addAddressHolder('EntityGroup', 'example.com', 'board-' . $this->local);
+        $this->emulator->addAddressHolder('EntityMailingList', 'example.com', 'list-' . $this->local, [$this->local . '-news']);
 
-        $byLogin = $this->add((string) strstr($otherAddress, '@', true));
-        $byAlias = $this->add($this->local . '-taken');
+        foreach ([
+            'by login' => [$otherLogin, 'the user "' . $otherLogin . '"'],
+            'by alias' => [$this->local . '-taken', 'the user "' . $otherLogin . '"'],
+            'by group' => ['board-' . $this->local, 'the group "board-' . $this->local . '"'],
+            'by list address' => [$this->local . '-news', 'the mailing list "list-' . $this->local . '"'],
+        ] as $case => [$alias, $holder]) {
+            $result = $this->add($alias);
 
-        $this->assertStringContainsString('already taken', $byLogin);
-        $this->assertStringContainsString('already taken', $byAlias);
+            $this->assertSame('The address ' . $alias . '@example.com is not available. Choose another alias.', $result, $case);
+            $this->assertSame('already_taken', $this->lastErrorCode(), $case);
+            $logged = (string) Capsule::table('tblmodulelog')->orderBy('id', 'desc')->value('response');
+            $this->assertStringContainsString($holder, $logged, $case . ': staff read the holder in the module log');
+        }
         $this->assertSame([], $this->kerioAliases());
     }
 

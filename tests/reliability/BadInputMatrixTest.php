@@ -139,7 +139,7 @@ final class BadInputMatrixTest extends ReliabilityTestCase
         $forward = static fn (string $value): array => ['function' => 'SetForwarding', 'post' => ['forward_to' => $value, 'keep_copy' => '1']];
         $aliasCases = [
             'reserved' => ['postmaster', '/reserved/'], 'reserved upper-case' => ['ABUSE', '/reserved/'],
-            'taken by another user' => ['{other}', '/already taken/'], 'taken by another user\'s alias' => ['taken', '/already taken/'],
+            'taken by another user' => ['{other}', '/is not available/'], 'taken by another user\'s alias' => ['taken', '/is not available/'],
             'other domain' => ['x@example.org', '/mailbox\'s domain/'], 'over the limit' => ['{fourth}', '/allows 3/'],
             'markup' => ['<b>x</b>', '/not a valid address/'], '1 MB' => [str_repeat('a', 1024 * 1024), '/too long/'],
             'CRLF' => ["a\r\nb", '/not a valid address/'], 'empty' => ['', '/No alias was given/'],

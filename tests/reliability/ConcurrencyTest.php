@@ -106,7 +106,7 @@ final class ConcurrencyTest extends ReliabilityTestCase
         $winners = array_keys(array_filter($outcomes, static fn (string $r): bool => $r === 'success'));
         $this->assertCount(1, $winners, 'exactly one add succeeds: ' . json_encode($outcomes));
         $loser = $winners[0] === $first ? $second : $first;
-        $this->assertStringContainsString('already taken', $outcomes[$loser]);
+        $this->assertStringContainsString('is not available', $outcomes[$loser]);
         $holders = array_filter((array) $this->emulator->state()['users'], static fn (array $user): bool => array_intersect(
             array_map('strtolower', (array) ($user['emailAddresses'] ?? [])),
             [$alias, $alias . '@example.com']

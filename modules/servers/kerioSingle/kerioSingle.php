@@ -457,7 +457,7 @@ function kerioSingleSelfService(string $action, array $params, callable $change)
     check_token();
     return Lifecycle::run($action, $params, static function () use ($change, $params): void {
         $change($params);
-    });
+    }, true);
 }
 
 /**

@@ -244,24 +244,19 @@ fn require_free(kerio: &mut Kerio, mailbox: &Mailbox, alias: &Address) -> Result
     let holders = kerio
         .client()
         .find_entity_by_email(&[alias.local().to_string()], &mailbox.domain.id)?;
-    match holders.iter().find(|holder| !holder.is_pattern) {
-        None => Ok(()),
-        Some(holder) => Err(Error::already_taken(
-            &alias.to_string(),
-            &format!("used by {} {}", entity_kind(&holder.kind), holder.name),
-        )),
+    let holders: Vec<_> = holders
+        .into_iter()
+        .filter(|holder| !holder.is_pattern)
+        .collect();
+    if holders.is_empty() {
+        return Ok(());
     }
-}
-
-/// A Kerio entity kind in words.
-fn entity_kind(kind: &str) -> &'static str {
-    match kind {
-        "EntityUser" => "the account",
-        "EntityAlias" => "the alias",
-        "EntityGroup" => "the group",
-        "EntityMailingList" => "the mailing list",
-        _ => "the entry",
-    }
+    let mut error = Error::already_taken(
+        &alias.to_string(),
+        &super::collisions::holders_phrase(&holders),
+    );
+    error.hint = "Choose another alias.".to_string();
+    Err(error)
 }
 
 /// Writes the alias list and reports the result.
