@@ -72,9 +72,14 @@ fn with_the_stored_id_an_add_takes_five_exchanges_and_the_others_four() {
             "Session.logout"
         ]
     );
+    emu.ok(
+        "set_forwarding",
+        mailbox_args(json!({"to": ["x@example.net"]})),
+    );
+    // Turning forwarding off reads no holders; new targets do (see the loop test).
     for (op, extra) in [
         ("remove_alias", json!({"alias": "info"})),
-        ("set_forwarding", json!({"to": ["x@example.net"]})),
+        ("set_forwarding", json!({"to": []})),
     ] {
         let mut args = mailbox_args(extra);
         args["user_id"] = json!(id);
@@ -230,6 +235,116 @@ fn forwarding_refusals_change_nothing_on_kerio() {
         );
         assert_eq!(emu.user(MAILBOX), before, "{to} changed Kerio");
     }
+}
+
+#[test]
+fn forwarding_to_a_private_or_special_use_domain_is_refused() {
+    let emu = with_mailbox();
+    let before = emu.user(MAILBOX);
+    for target in [
+        "a@localhost",
+        "a@127.0.0.1",
+        "a@intranet",
+        "a@printer.local",
+        "a@app.localhost",
+        "a@shop.test",
+        "a@x.invalid",
+        "a@[10.0.0.1]",
+    ] {
+        let error = emu.refused(
+            "set_forwarding",
+            mailbox_args(json!({"to": ["ok@example.net", target]})),
+            "invalid_input",
+        );
+        assert!(
+            error["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("cannot be used")
+                || error["message"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("not valid"),
+            "{target}: {error}"
+        );
+        assert_eq!(emu.user(MAILBOX), before, "{target} changed Kerio");
+    }
+}
+
+#[test]
+fn forwarding_to_a_mailbox_of_this_server_that_forwards_back_is_a_loop() {
+    let emu = with_mailbox();
+    emu.ok(
+        "add_alias",
+        mailbox_args(json!({"alias": "jane-alias", "max_aliases": 1})),
+    );
+    emu.create("bob@example.com", 7, 0);
+    emu.create("carl@example.org", 8, 0);
+    let forward = |address: &str, service: u64, to: &str| {
+        emu.ok(
+            "set_forwarding",
+            json!({"address": address, "service_id": service, "to": [to]}),
+        )
+    };
+    forward("bob@example.com", 7, "jane-alias@example.com");
+    forward("carl@example.org", 8, MAILBOX);
+    let before = emu.user(MAILBOX);
+    for target in ["bob@example.com", "Carl@example.org"] {
+        let error = emu.refused(
+            "set_forwarding",
+            mailbox_args(json!({"to": ["ok@example.net", target]})),
+            "invalid_input",
+        );
+        let customer = format!("{} {}", error["message"], error["hint"]);
+        assert!(customer.contains("loop"), "{error}");
+        assert!(
+            !customer.contains("bob") && !customer.contains("carl"),
+            "{error}"
+        );
+        assert!(
+            error["admin_detail"]
+                .as_str()
+                .unwrap_or("")
+                .contains("forwards to"),
+            "{error}"
+        );
+        assert_eq!(emu.user(MAILBOX), before, "{target} changed Kerio");
+    }
+    // Once the other mailbox forwards elsewhere, the same target is accepted.
+    forward("bob@example.com", 7, "elsewhere@example.net");
+    emu.reset_stats();
+    let response = emu.call(
+        "set_forwarding",
+        mailbox_args(json!({"to": ["bob@example.com"]})),
+    );
+    assert_eq!(response["ok"], true, "{response}");
+    assert_eq!(
+        methods(&response),
+        [
+            "Session.login",
+            "Domains.get",
+            "Users.get",
+            "Users.get",
+            "Users.set",
+            "Session.logout"
+        ],
+        "by address: the read (2), one Users.get for the target's holders, the write"
+    );
+    let response = emu.call(
+        "set_forwarding",
+        mailbox_args(json!({"to": ["x@example.net"], "user_id": stored_id(&emu)})),
+    );
+    assert_eq!(
+        methods(&response),
+        [
+            "Session.login",
+            "Batch.run",
+            "Domains.get",
+            "Users.set",
+            "Session.logout"
+        ],
+        "a target outside the mailbox's domain costs one Domains.get"
+    );
 }
 
 #[test]

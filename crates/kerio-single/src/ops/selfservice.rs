@@ -6,6 +6,9 @@
 //! Exchanges with a stored `user_id`: login, `Batch.run` (read + check), `Users.set` (only when
 //! something changes), logout = at most 4; `add_alias` asks `Server.findEntityByEmail` before
 //! writing, at most 5. By address the read is `Domains.get` + `Users.get` (one more).
+//! `set_forwarding` to new targets also reads who holds them ([`super::forwarding`]): one
+//! `Users.get` per domain of this server a target is in, plus one `Domains.get` when a target is
+//! in another domain than the mailbox's.
 
 use super::passwords;
 use super::target::MailboxRef;
@@ -154,14 +157,18 @@ pub fn set_forwarding(
     };
     context.session(|kerio| {
         let mailbox = target.existing(kerio, FIELDS)?;
-        require_no_loop(
-            &wanted.email_addresses,
-            &target.address,
-            &aliases_of(&mailbox),
-        )?;
+        let mut own = aliases_of(&mailbox);
+        require_no_loop(&wanted.email_addresses, &target.address, &own)?;
         if forwarding_of(&mailbox) == wanted {
             return Ok(describe(&target.address, mailbox, false));
         }
+        own.push(target.address.to_string());
+        super::forwarding::require_none_forwards_back(
+            kerio,
+            &mailbox,
+            &own,
+            &wanted.email_addresses,
+        )?;
         let pattern = User {
             email_forwarding: Some(wanted.clone()),
             ..User::default()
@@ -285,6 +292,14 @@ fn forwarding_targets(given: &[String], limit: u64) -> Result<Vec<String>, Error
                 "Enter full addresses like name@example.net, separated by commas.",
             )
         })?;
+        if let Some(problem) = crate::address::forward_domain_problem(address.domain()) {
+            return Err(Error::invalid_input(
+                format!(
+                    "The forwarding address {address} cannot be used: its domain is {problem}."
+                ),
+                "Forward to a full address in a public domain, e.g. name@example.net.",
+            ));
+        }
         let address = address.to_string();
         if targets.contains(&address) {
             return Err(Error::invalid_input(
