@@ -146,10 +146,7 @@ mod tests {
             ),
             Some("sales@example.com".to_string())
         );
-        assert_eq!(
-            forwards_back(&forwarding("UForwardYes", &["jane@example.com"]), &own).is_some(),
-            true
-        );
+        assert!(forwards_back(&forwarding("UForwardYes", &["jane@example.com"]), &own).is_some());
         assert_eq!(
             forwards_back(&forwarding(FORWARD_NONE, &["jane@example.com"]), &own),
             None
