@@ -192,11 +192,16 @@ fn forwarding_is_set_with_or_without_a_copy_and_turned_off() {
         emu.user(MAILBOX).unwrap()["emailForwarding"],
         json!({"mode": "UForwardYes", "emailAddresses": ["a@example.net", "b@example.net"]})
     );
+    assert_eq!(set["forward_to_before"], json!([]));
     let same = emu.ok(
         "set_forwarding",
         mailbox_args(json!({"to": ["a@example.net", "b@example.net"], "keep_copy": false})),
     );
     assert_eq!(same["changed"], false);
+    assert_eq!(
+        same["forward_to_before"],
+        json!(["a@example.net", "b@example.net"])
+    );
     emu.ok(
         "set_forwarding",
         mailbox_args(json!({"to": ["a@example.net"]})),

@@ -90,6 +90,10 @@ pub struct SelfServiceResult {
     pub changed: bool,
     /// The Kerio user id.
     pub user_id: String,
+    /// `set_forwarding` only: the targets before the op (empty = forwarding was off), for the
+    /// activity log's "from … to …".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forward_to_before: Option<Vec<String>>,
 }
 
 /// `aliases`: the mailbox's aliases and forwarding, read only.
@@ -159,8 +163,12 @@ pub fn set_forwarding(
         let mailbox = target.existing(kerio, FIELDS)?;
         let mut own = aliases_of(&mailbox);
         require_no_loop(&wanted.email_addresses, &target.address, &own)?;
+        let before = forwarding_of(&mailbox).email_addresses;
         if forwarding_of(&mailbox) == wanted {
-            return Ok(describe(&target.address, mailbox, false));
+            return Ok(SelfServiceResult {
+                forward_to_before: Some(before),
+                ..describe(&target.address, mailbox, false)
+            });
         }
         own.push(target.address.to_string());
         super::forwarding::require_none_forwards_back(
@@ -176,7 +184,10 @@ pub fn set_forwarding(
         super::account::set_user(kerio, &mailbox.id, &pattern)?;
         let mut mailbox = mailbox;
         mailbox.user.email_forwarding = Some(wanted);
-        Ok(describe(&target.address, mailbox, true))
+        Ok(SelfServiceResult {
+            forward_to_before: Some(before),
+            ..describe(&target.address, mailbox, true)
+        })
     })
 }
 
@@ -393,6 +404,7 @@ fn describe(address: &Address, mailbox: Mailbox, changed: bool) -> SelfServiceRe
         status: super::account::status(mailbox.user.is_enabled),
         changed,
         user_id: mailbox.id,
+        forward_to_before: None,
     }
 }
 

@@ -133,4 +133,5 @@ return [
     'ss_refused_suspended' => 'The mailbox is suspended; aliases and forwarding can be changed again once it is reactivated.',
     'ss_refused_closed' => 'The mailbox is not active; aliases and forwarding cannot be changed.',
     'ss_input_too_long' => 'The entry is too long (at most :max characters).',
+    'ss_forwarding_too_often' => 'Forwarding was changed :max times in the last hour, the most this service allows; please try again in :minutes minute(s).',
 ];

@@ -133,4 +133,5 @@ return [
     'ss_refused_suspended' => 'Das Postfach ist gesperrt; Aliase und Weiterleitung lassen sich wieder ändern, sobald es freigeschaltet ist.',
     'ss_refused_closed' => 'Das Postfach ist nicht aktiv; Aliase und Weiterleitung lassen sich nicht ändern.',
     'ss_input_too_long' => 'Die Eingabe ist zu lang (höchstens :max Zeichen).',
+    'ss_forwarding_too_often' => 'Die Weiterleitung wurde in der letzten Stunde :max-mal geändert, öfter erlaubt dieser Dienst es nicht; bitte versuchen Sie es in :minutes Minute(n) wieder.',
 ];
