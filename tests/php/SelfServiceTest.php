@@ -3,9 +3,12 @@
 namespace KerioSingle\Tests;
 
 use KerioSingle\Harness\CsrfFailure;
+use KerioSingle\Harness\Database;
 use KerioSingle\Tests\Support\ModuleTestCase;
 use WHMCS\Database\Capsule;
 use WHMCS\Module\Server\kerioSingle\ForwardingChanges;
+use WHMCS\Module\Server\kerioSingle\NamedLock;
+use WHMCS\Module\Server\kerioSingle\SettingsError;
 
 /**
  * The customer's aliases and forwarding (issue 12) through WHMCS's client-area custom functions:
@@ -278,6 +281,30 @@ final class SelfServiceTest extends ModuleTestCase
         $this->assertSame('success', $this->forward('other@example.net'), 'another service has its own count (default 10)');
         Capsule::table(ForwardingChanges::TABLE)->where('serviceid', $limited)->update(['changed_at' => time() - 3601]);
         $this->assertSame('success', $forward('three@example.net'), 'an hour later the change is allowed');
+    }
+
+    public function testAChangeThatCannotGetTheMailboxLockIsToldToTryAgainAndDoesNothing(): void
+    {
+        $config = Database::configFromEnvironment();
+        $this->assertSame('mysql', $config['driver'], 'the module suite runs on MariaDB');
+        $dsn = $config['unix_socket'] !== '' ? 'mysql:unix_socket=' . $config['unix_socket'] : 'mysql:host=' . $config['host'] . ';port=' . $config['port'];
+        $otherWorker = new \PDO($dsn, $config['username'], $config['password']);
+        $lock = NamedLock::mailbox(strtoupper($this->address));
+        $this->assertSame('1', (string) $otherWorker->query("SELECT GET_LOCK('" . $lock . "', 0)")->fetchColumn(), 'another worker holds the mailbox');
+        $ran = false;
+
+        try {
+            NamedLock::whileHolding([NamedLock::mailbox($this->address)], static function () use (&$ran): void {
+                $ran = true;
+            }, 1);
+            $this->fail('a lock held elsewhere must not be granted');
+        } catch (SettingsError $busy) {
+            $this->assertSame('Another change of this address or mailbox is still running; please try again in a moment.', $busy->getMessage());
+        }
+
+        $this->assertFalse($ran, 'nothing was done');
+        $otherWorker->query("SELECT RELEASE_LOCK('" . $lock . "')");
+        $this->assertSame('success', $this->add($this->local . '-after'), 'once released, the change goes through');
     }
 
     public function testAProductWithoutAliasesOrForwardingRefusesAndShowsNoCards(): void

@@ -45,12 +45,13 @@ final class NamedLock
      * Runs $work while holding every lock of $names (taken in the given order, released in reverse).
      *
      * @template T
-     * @param list<string>  $names lock names from address()/mailbox()
+     * @param list<string>  $names       lock names from address()/mailbox()
      * @param callable(): T $work
+     * @param int           $waitSeconds how long to wait for each lock
      * @return T what $work returns
-     * @throws SettingsError when a lock is not granted within WAIT_SECONDS (nothing was done)
+     * @throws SettingsError when a lock is not granted within $waitSeconds (nothing was done)
      */
-    public static function whileHolding(array $names, callable $work)
+    public static function whileHolding(array $names, callable $work, int $waitSeconds = self::WAIT_SECONDS)
     {
         $db = Capsule::connection();
         if ($db->getDriverName() !== 'mysql') {
@@ -59,7 +60,7 @@ final class NamedLock
         $held = [];
         try {
             foreach ($names as $name) {
-                if ((int) $db->selectOne('SELECT GET_LOCK(?, ?) AS granted', [$name, self::WAIT_SECONDS])->granted !== 1) {
+                if ((int) $db->selectOne('SELECT GET_LOCK(?, ?) AS granted', [$name, $waitSeconds])->granted !== 1) {
                     throw new SettingsError('Another change of this address or mailbox is still running; please try again in a moment.');
                 }
                 $held[] = $name;
