@@ -3,6 +3,7 @@
 namespace KerioSingle\Tests;
 
 use KerioSingle\Tests\Support\ModuleTestCase;
+use WHMCS\Database\Capsule;
 
 /**
  * kerioSingle_CreateAccount through the WHMCS dispatcher: the mailbox on Kerio, the WHMCS records
@@ -119,6 +120,40 @@ class CreateAccountTest extends ModuleTestCase
         $this->assertSame('already_taken', $this->lastErrorCode());
         $this->assertSame('Pending', $this->whmcs->service($second)->domainstatus);
         $this->assertStringContainsString((string) $first, (string) $this->emulator->user($local . '@example.com')['description']);
+    }
+
+    public function testAnAddressHeldByAnotherAccountsAliasAGroupOrAListIsRefusedAndStaffAreToldByWhom(): void
+    {
+        $serverId = $this->addServer();
+        $productId = $this->addProduct();
+        $holderService = $this->order($productId, $serverId);
+        $this->assertSame('success', $this->whmcs->moduleAction($holderService, 'create'));
+        $holderAddress = $this->address($holderService);
+        $holderLogin = (string) strstr($holderAddress, '@', true);
+        $alias = $this->uniqueLocalPart('alias');
+        $this->emulator->setAliases($holderAddress, [$alias]);
+        $group = $this->uniqueLocalPart('group');
+        $this->emulator->addAddressHolder('EntityGroup', 'example.com', $group);
+        $listAddress = $this->uniqueLocalPart('list');
+        $this->emulator->addAddressHolder('EntityMailingList', 'example.com', 'board-secret', [$listAddress]);
+
+        foreach ([
+            'another account\'s alias' => [$alias, 'the user "' . $holderLogin . '"'],
+            'a group' => [$group, 'the group "' . $group . '"'],
+            'a mailing list' => [$listAddress, 'the mailing list "board-secret"'],
+        ] as $case => [$local, $holder]) {
+            $serviceId = $this->order($productId, $serverId, ['localpart' => $local]);
+            $usersBefore = $this->emulator->state()['users'];
+
+            $result = $this->whmcs->moduleAction($serviceId, 'create');
+
+            $this->assertStringStartsWith('The address ' . $local . '@example.com is not available. Choose another name.', $result, $case);
+            $this->assertStringContainsString($holder, $result, $case . ': the admin text names the holder');
+            $this->assertSame('already_taken', $this->lastErrorCode(), $case);
+            $this->assertStringContainsString($holder, (string) Capsule::table('tblmodulelog')->orderBy('id', 'desc')->value('response'), $case);
+            $this->assertSame('Pending', $this->whmcs->service($serviceId)->domainstatus, $case);
+            $this->assertSame($usersBefore, $this->emulator->state()['users'], $case . ': nothing created');
+        }
     }
 
     public function testARetriedCreateRecognisesItsOwnMailbox(): void

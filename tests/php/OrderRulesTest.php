@@ -120,6 +120,48 @@ final class OrderRulesTest extends ModuleTestCase
         $this->assertTrue(RateLimit::allow('198.51.100.7'));
     }
 
+    public function testAnIpv6Slash64CountsAsOneClientAndIpv4AddressesEachCount(): void
+    {
+        $this->awaitFreshMinute();
+        for ($request = 1; $request <= RateLimit::PER_MINUTE; $request++) {
+            $rotated = sprintf('2001:db8:aa:bb:%x:%x::%x', $request, $request * 7, $request);
+            $this->assertTrue(RateLimit::allow($rotated), 'request ' . $request);
+        }
+        $this->assertFalse(RateLimit::allow('2001:DB8:AA:BB:FFFF::1'), 'a new address in the same /64 is the same client');
+        $this->assertTrue(RateLimit::allow('2001:db8:aa:bc::1'), 'the next /64 is another client');
+        for ($request = 1; $request <= RateLimit::PER_MINUTE; $request++) {
+            $this->assertTrue(RateLimit::allow('198.51.100.7'), 'request ' . $request);
+        }
+        $this->assertFalse(RateLimit::allow('::ffff:198.51.100.7'), 'an IPv4-mapped address is that IPv4 address');
+        $this->assertTrue(RateLimit::allow('198.51.100.8'), 'each IPv4 address counts on its own');
+        $this->assertSame('2001:db8:aa:bb::/64', RateLimit::clientOf('2001:db8:aa:bb:1:2:3:4'));
+        $this->assertSame('198.51.100.7', RateLimit::clientOf('::ffff:198.51.100.7'));
+    }
+
+    public function testHiddenAndRetiredProductsAreNotAnswered(): void
+    {
+        $this->addServer();
+        $hidden = $this->addProduct(['domains' => 'example.com']);
+        $retired = $this->addProduct(['domains' => 'example.com']);
+        $shown = $this->addProduct(['domains' => 'example.com']);
+        Capsule::table('tblproducts')->where('id', $hidden)->update(['hidden' => '1']);
+        Capsule::table('tblproducts')->where('id', $retired)->update(['retired' => 1]);
+        $server = WebServer::start(ROOTDIR . '/.state/php-tests/rules-endpoint.log');
+        $this->awaitFreshMinute();
+        try {
+            $rules = static fn (int $pid): string => $server->url() . 'modules/servers/kerioSingle/rules.php?pid=' . $pid . '&domain=example.com';
+            $this->assertSame(200, $this->get($rules($shown))['status']);
+            foreach (['hidden' => $hidden, 'retired' => $retired] as $kind => $pid) {
+                $answer = $this->get($rules($pid));
+                $this->assertSame(404, $answer['status'], $kind);
+                $this->assertStringNotContainsString('password', $answer['body'], $kind);
+            }
+        } finally {
+            $server->stop();
+        }
+        $this->assertNotNull(OrderRules::product($hidden), 'the cart still checks a hidden product ordered by its direct link');
+    }
+
     public function testTheCartChecksTheMailboxNameTheDomainAndThePassword(): void
     {
         $this->addServer();

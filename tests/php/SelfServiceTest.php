@@ -3,8 +3,12 @@
 namespace KerioSingle\Tests;
 
 use KerioSingle\Harness\CsrfFailure;
+use KerioSingle\Harness\Database;
 use KerioSingle\Tests\Support\ModuleTestCase;
 use WHMCS\Database\Capsule;
+use WHMCS\Module\Server\kerioSingle\ForwardingChanges;
+use WHMCS\Module\Server\kerioSingle\NamedLock;
+use WHMCS\Module\Server\kerioSingle\SettingsError;
 
 /**
  * The customer's aliases and forwarding (issue 12) through WHMCS's client-area custom functions:
@@ -61,7 +65,11 @@ final class SelfServiceTest extends ModuleTestCase
 
         $this->emulator->resetStats();
         $this->assertSame('success', $this->forward("{$this->local}@example.net"));
-        $this->assertSame(4, $this->emulator->stats()['total'], 'login, read, set, logout');
+        $this->assertSame(5, $this->emulator->stats()['total'], 'login, read, Domains.get (is the target on this server?), set, logout');
+
+        $this->emulator->resetStats();
+        $this->assertSame('success', $this->forward(''));
+        $this->assertSame(4, $this->emulator->stats()['total'], 'turning forwarding off: login, read, set, logout');
     }
 
     public function testTheCustomerSetsAndTurnsOffForwarding(): void
@@ -97,10 +105,18 @@ final class SelfServiceTest extends ModuleTestCase
         $this->assertSame('success', $this->forward('keep@example.net'));
         $this->assertSame('success', $this->whmcs->moduleAction($this->serviceId, 'suspend'));
 
-        $result = $this->add($this->local . '-new');
+        $this->emulator->resetStats();
 
-        $this->assertSame(\KerioSingle\Harness\Whmcs::PRODUCT_NOT_ACTIVE, $result, 'WHMCS refuses before the module runs');
-        $this->assertSame([$this->local . '-kept@example.com'], $this->kerioAliases(), 'suspend keeps aliases; nothing added');
+        $result = $this->add($this->local . '-new');
+        $removed = $this->whmcs->clientCustomAction($this->serviceId, 'RemoveAlias', ['alias' => $this->local . '-kept']);
+        $forwarded = $this->forward('other@example.net');
+        $turnedOff = $this->forward('');
+
+        foreach (['AddAlias' => $result, 'RemoveAlias' => $removed, 'SetForwarding' => $forwarded, 'SetForwarding off' => $turnedOff] as $function => $answer) {
+            $this->assertSame(\KerioSingle\Harness\Whmcs::PRODUCT_NOT_ACTIVE, $answer, $function . ': WHMCS refuses before the module runs');
+        }
+        $this->assertSame(0, $this->emulator->stats()['total'], 'the engine was never asked');
+        $this->assertSame([$this->local . '-kept@example.com'], $this->kerioAliases(), 'suspend keeps aliases; nothing added or removed');
         $this->assertSame(['keep@example.net'], $this->emulator->user($this->address)['emailForwarding']['emailAddresses']);
         $page = $this->whmcs->clientArea($this->serviceId);
         $this->assertStringContainsString('id="kerioSelfServiceReadOnly"', $page);
@@ -138,6 +154,13 @@ final class SelfServiceTest extends ModuleTestCase
         yield 'forward invalid' => ['SetForwarding', ['forward_to' => 'not-an-address'], 'is not valid'];
         yield 'forward duplicates' => ['SetForwarding', ['forward_to' => 'a@x.net, A@x.net'], 'listed twice'];
         yield 'forward markup' => ['SetForwarding', ['forward_to' => '<script>@x.net'], 'is not valid'];
+        yield 'forward to localhost' => ['SetForwarding', ['forward_to' => 'a@localhost'], 'without a dot'];
+        yield 'forward to an IPv4 literal' => ['SetForwarding', ['forward_to' => 'a@127.0.0.1'], 'an IP address'];
+        yield 'forward to a dotless name' => ['SetForwarding', ['forward_to' => 'ok@example.net a@intranet'], 'without a dot'];
+        yield 'forward to .local' => ['SetForwarding', ['forward_to' => 'a@printer.local'], 'special-use'];
+        yield 'forward to .localhost' => ['SetForwarding', ['forward_to' => 'a@app.localhost'], 'special-use'];
+        yield 'forward to .test' => ['SetForwarding', ['forward_to' => 'a@shop.test'], 'special-use'];
+        yield 'forward to .invalid' => ['SetForwarding', ['forward_to' => 'a@x.invalid'], 'special-use'];
         yield 'forward 1 MB' => ['SetForwarding', ['forward_to' => str_repeat('a@x.net ', 131072)], 'too long'];
     }
 
@@ -179,18 +202,106 @@ final class SelfServiceTest extends ModuleTestCase
         $this->assertStringContainsString('All aliases of your plan are in use', $this->whmcs->clientArea($this->serviceId));
     }
 
-    public function testAnAliasTakenByAnotherAccountOrItsAliasIsRefused(): void
+    public function testAnAliasTakenByAnotherAccountItsAliasAGroupOrAListIsRefusedWithoutNamingTheHolder(): void
     {
         $other = $this->createdService(['max_aliases' => '3']);
         $otherAddress = $this->address($other);
+        $otherLogin = (string) strstr($otherAddress, '@', true);
         $this->emulator->setAliases($otherAddress, [$this->local . '-taken']);
+        $this->emulator->addAddressHolder('EntityGroup', 'example.com', 'board-' . $this->local);
+        $this->emulator->addAddressHolder('EntityMailingList', 'example.com', 'list-' . $this->local, [$this->local . '-news']);
 
-        $byLogin = $this->add((string) strstr($otherAddress, '@', true));
-        $byAlias = $this->add($this->local . '-taken');
+        foreach ([
+            'by login' => [$otherLogin, 'the user "' . $otherLogin . '"'],
+            'by alias' => [$this->local . '-taken', 'the user "' . $otherLogin . '"'],
+            'by group' => ['board-' . $this->local, 'the group "board-' . $this->local . '"'],
+            'by list address' => [$this->local . '-news', 'the mailing list "list-' . $this->local . '"'],
+        ] as $case => [$alias, $holder]) {
+            $result = $this->add($alias);
 
-        $this->assertStringContainsString('already taken', $byLogin);
-        $this->assertStringContainsString('already taken', $byAlias);
+            $this->assertSame('The address ' . $alias . '@example.com is not available. Choose another alias.', $result, $case);
+            $this->assertSame('already_taken', $this->lastErrorCode(), $case);
+            $logged = (string) Capsule::table('tblmodulelog')->orderBy('id', 'desc')->value('response');
+            $this->assertStringContainsString($holder, $logged, $case . ': staff read the holder in the module log');
+        }
         $this->assertSame([], $this->kerioAliases());
+    }
+
+    public function testForwardingToAMailboxThatForwardsBackIsALoopAndNamesNoOne(): void
+    {
+        $other = $this->createdService(['max_aliases' => '1', 'forwarding' => true]);
+        $otherAddress = $this->address($other);
+        $this->assertSame('success', $this->whmcs->clientCustomAction($other, 'SetForwarding', ['forward_to' => $this->address, 'keep_copy' => '1']));
+        $before = $this->emulator->user($this->address);
+
+        $result = $this->forward($otherAddress);
+
+        $this->assertSame(
+            'Forwarding there would send the mail back to this mailbox: that address already forwards here (a loop). Remove that address from the forwarding addresses.',
+            $result
+        );
+        $this->assertSame($before, $this->emulator->user($this->address), 'nothing changed on Kerio');
+        $logged = (string) Capsule::table('tblmodulelog')->orderBy('id', 'desc')->value('response');
+        $this->assertStringContainsString('the mailbox ' . $otherAddress . ' forwards to ' . $this->address, $logged, 'staff read which mailbox');
+    }
+
+    public function testEveryForwardingChangeIsInTheActivityLogWithOldAndNewTargets(): void
+    {
+        $this->assertSame('success', $this->forward('a@example.net, b@example.net', '0'));
+        $this->assertSame('success', $this->forward('a@example.net, b@example.net', '0'));
+        $this->assertSame('success', $this->forward('c@example.net'));
+        $this->assertSame('success', $this->forward(''));
+
+        $lines = Capsule::table('tblactivitylog')->where('description', 'like', 'kerioSingle: forwarding of%')->orderBy('id')->pluck('description')->all();
+        $this->assertSame([
+            'kerioSingle: forwarding of ' . $this->address . ' changed from off to a@example.net, b@example.net (no copy kept) - Service ID: ' . $this->serviceId,
+            'kerioSingle: forwarding of ' . $this->address . ' changed from a@example.net, b@example.net to c@example.net (copy kept) - Service ID: ' . $this->serviceId,
+            'kerioSingle: forwarding of ' . $this->address . ' changed from c@example.net to off - Service ID: ' . $this->serviceId,
+        ], $lines, 'one line per change; setting the same forwarding again is no change');
+        $this->assertStringNotContainsString(self::ALPHABET_PASSWORD, implode("\n", $lines));
+    }
+
+    public function testForwardingChangesAreLimitedPerServiceAndHourAsTheAccessHashSets(): void
+    {
+        $serverId = $this->addServer(['accesshash' => $this->emulator->serverFields()['accesshash'] . "\nforwarding_changes_per_hour = 2"]);
+        $limited = $this->createdService(['max_aliases' => '1', 'forwarding' => true], [], $serverId);
+        $forward = fn (string $to): string => $this->whmcs->clientCustomAction($limited, 'SetForwarding', ['forward_to' => $to, 'keep_copy' => '1']);
+        $this->assertSame('success', $forward('one@example.net'));
+        $this->assertSame('success', $forward('one@example.net'), 'no change: not counted');
+        $this->assertSame('success', $forward('two@example.net'));
+        $before = $this->emulator->user($this->address($limited));
+
+        $refused = $forward('three@example.net');
+
+        $this->assertMatchesRegularExpression('/^Forwarding was changed 2 times in the last hour, the most this service allows; please try again in [1-9][0-9]* minute\(s\)\.$/', $refused);
+        $this->assertSame($before, $this->emulator->user($this->address($limited)), 'nothing changed on Kerio');
+        $this->assertSame('success', $this->forward('other@example.net'), 'another service has its own count (default 10)');
+        Capsule::table(ForwardingChanges::TABLE)->where('serviceid', $limited)->update(['changed_at' => time() - 3601]);
+        $this->assertSame('success', $forward('three@example.net'), 'an hour later the change is allowed');
+    }
+
+    public function testAChangeThatCannotGetTheMailboxLockIsToldToTryAgainAndDoesNothing(): void
+    {
+        $config = Database::configFromEnvironment();
+        $this->assertSame('mysql', $config['driver'], 'the module suite runs on MariaDB');
+        $dsn = $config['unix_socket'] !== '' ? 'mysql:unix_socket=' . $config['unix_socket'] : 'mysql:host=' . $config['host'] . ';port=' . $config['port'];
+        $otherWorker = new \PDO($dsn, $config['username'], $config['password']);
+        $lock = NamedLock::mailbox(strtoupper($this->address));
+        $this->assertSame('1', (string) $otherWorker->query("SELECT GET_LOCK('" . $lock . "', 0)")->fetchColumn(), 'another worker holds the mailbox');
+        $ran = false;
+
+        try {
+            NamedLock::whileHolding([NamedLock::mailbox($this->address)], static function () use (&$ran): void {
+                $ran = true;
+            }, 1);
+            $this->fail('a lock held elsewhere must not be granted');
+        } catch (SettingsError $busy) {
+            $this->assertSame('Another change of this address or mailbox is still running; please try again in a moment.', $busy->getMessage());
+        }
+
+        $this->assertFalse($ran, 'nothing was done');
+        $otherWorker->query("SELECT RELEASE_LOCK('" . $lock . "')");
+        $this->assertSame('success', $this->add($this->local . '-after'), 'once released, the change goes through');
     }
 
     public function testAProductWithoutAliasesOrForwardingRefusesAndShowsNoCards(): void

@@ -3,12 +3,15 @@
 namespace KerioSingle\Tests;
 
 use KerioSingle\Harness\ActivityLog;
+use KerioSingle\Tests\Browser\WebServer;
 use KerioSingle\Harness\ParamsBuilder;
 use KerioSingle\SecretScan\SecretLedger;
 use KerioSingle\Tests\Support\ModuleTestCase;
 use WHMCS\Database\Capsule;
 use WHMCS\Module\Server\kerioSingle\SsoEndpoint;
 use WHMCS\Module\Server\kerioSingle\SsoTokens;
+
+require_once dirname(__DIR__) . '/browser/WebServer.php';
 
 /**
  * The one-time webmail link (lib/SsoTokens, lib/SsoEndpoint behind sso.php): redeemed once, within
@@ -169,6 +172,63 @@ final class SingleSignOnLinkTest extends ModuleTestCase
 
         $this->assertStringContainsString("script-src 'none'; style-src 'sha256-" . base64_encode(hash('sha256', $style[1], true)) . "'", $policy);
         $this->assertStringContainsString("form-action 'none'", $policy);
+    }
+
+    public function testTheCspSso_phpSendsAllowsOnlyThePagesOwnScriptAndAPostToWebmail(): void
+    {
+        $serviceId = $this->createdService();
+        $token = $this->clientLinkToken($serviceId);
+        $server = WebServer::start(ROOTDIR . '/.state/php-tests/sso-endpoint.log');
+        $cookies = tempnam(sys_get_temp_dir(), 'ks-sso-cookies');
+        try {
+            $this->fetch($server->url() . 'login.php?client=' . $this->owner($serviceId), $cookies);
+            $page = $this->fetch($server->url() . 'modules/servers/kerioSingle/sso.php?token=' . rawurlencode($token), $cookies);
+            $refusal = $this->fetch($server->url() . 'modules/servers/kerioSingle/sso.php?token=' . str_repeat('b', 64), $cookies);
+        } finally {
+            $server->stop();
+            @unlink($cookies);
+        }
+
+        $this->assertSame(200, $page['status']);
+        $this->assertSame(1, preg_match('#<script>(.*?)</script>#s', $page['body'], $script), 'the sign-in page has its script');
+        $webmail = parse_url($this->emulator->webmailUrl());
+        $this->assertSame(
+            "default-src 'none'; script-src 'sha256-" . base64_encode(hash('sha256', $script[1], true)) . "'; style-src 'none'; "
+            . 'form-action ' . $webmail['scheme'] . '://' . $webmail['host'] . ':' . $webmail['port'] . "; base-uri 'none'; frame-ancestors 'none'",
+            $page['headers']['content-security-policy'] ?? '(no CSP header sent)'
+        );
+        $this->assertSame('DENY', $page['headers']['x-frame-options'] ?? '');
+        $this->assertSame('no-store', $page['headers']['cache-control'] ?? '');
+        $this->assertSame(410, $refusal['status']);
+        $this->assertSame(1, preg_match('#<style>(.*?)</style>#s', $refusal['body'], $style));
+        $this->assertSame(
+            "default-src 'none'; script-src 'none'; style-src 'sha256-" . base64_encode(hash('sha256', $style[1], true)) . "'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'",
+            $refusal['headers']['content-security-policy'] ?? '(no CSP header sent)'
+        );
+    }
+
+    /**
+     * A GET through the web harness with a cookie jar: status, headers (lower-case names, last value wins), body.
+     *
+     * @return array{status: int, headers: array<string, string>, body: string}
+     */
+    private function fetch(string $url, string $cookieJar): array
+    {
+        $curl = curl_init($url);
+        curl_setopt_array($curl, [CURLOPT_RETURNTRANSFER => true, CURLOPT_HEADER => true, CURLOPT_TIMEOUT => 30,
+            CURLOPT_COOKIEJAR => $cookieJar, CURLOPT_COOKIEFILE => $cookieJar]);
+        $raw = (string) curl_exec($curl);
+        $status = (int) curl_getinfo($curl, CURLINFO_RESPONSE_CODE);
+        $headerSize = (int) curl_getinfo($curl, CURLINFO_HEADER_SIZE);
+        curl_close($curl);
+        $headers = [];
+        foreach (preg_split('/\r?\n/', substr($raw, 0, $headerSize)) ?: [] as $line) {
+            if (strpos($line, ':') !== false) {
+                [$name, $value] = explode(':', $line, 2);
+                $headers[strtolower(trim($name))] = trim($value);
+            }
+        }
+        return ['status' => $status, 'headers' => $headers, 'body' => substr($raw, $headerSize)];
     }
 
     private function owner(int $serviceId): int

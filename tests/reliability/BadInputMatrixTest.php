@@ -143,7 +143,7 @@ final class BadInputMatrixTest extends ReliabilityTestCase
         $forward = static fn (string $value): array => ['function' => 'SetForwarding', 'post' => ['forward_to' => $value, 'keep_copy' => '1']];
         $aliasCases = [
             'reserved' => ['postmaster', '/reserved/'], 'reserved upper-case' => ['ABUSE', '/reserved/'],
-            'taken by another user' => ['{other}', '/already taken/'], 'taken by another user\'s alias' => ['taken', '/already taken/'],
+            'taken by another user' => ['{other}', '/is not available/'], 'taken by another user\'s alias' => ['taken', '/is not available/'],
             'other domain' => ['x@example.org', '/mailbox\'s domain/'], 'over the limit' => ['{fourth}', '/allows 3/'],
             'markup' => ['<b>x</b>', '/not a valid address/'], '1 MB' => [str_repeat('a', 1024 * 1024), '/too long/'],
             'CRLF' => ["a\r\nb", '/not a valid address/'], 'empty' => ['', '/No alias was given/'],
@@ -160,6 +160,11 @@ final class BadInputMatrixTest extends ReliabilityTestCase
             'duplicates' => ['a@x.net, A@X.NET', '/listed twice/'], 'markup' => ['<script>@x.net', '/is not valid/'],
             '1 MB' => [str_repeat('a@x.net ', 131072), '/too long/'], 'CRLF inside an address' => ["a\r@x.net", '/is not valid/'],
             'to itself in upper case' => ['UPPER_SELF', '/loop/'], 'NUL byte' => ["a\0b@x.net", '/is not valid/'],
+            'to localhost' => ['a@localhost', '/without a dot/'], 'to an IPv4 literal' => ['a@127.0.0.1', '/an IP address/'],
+            'to an IP literal in brackets' => ['a@[10.0.0.1]', '/is not valid|an IP address/'], 'to a dotless name' => ['a@intranet', '/without a dot/'],
+            'to .local' => ['a@printer.local', '/special-use/'], 'to .localhost' => ['a@app.localhost', '/special-use/'],
+            'to .test' => ['a@shop.test', '/special-use/'], 'to .invalid' => ['a@x.invalid', '/special-use/'],
+            'to a mailbox that forwards back' => ['{loopback}', '/already forwards here \(a loop\)/'],
         ];
         foreach ($forwardCases as $name => [$value, $fix]) {
             yield 'forwarding: ' . $name => ['selfservice', $forward($value), $fix];
@@ -278,7 +283,9 @@ final class BadInputMatrixTest extends ReliabilityTestCase
         $values = [
             'no equals sign' => 'tls_fingerprint', 'unknown key' => 'colour = blue', 'empty value' => 'timeout =',
             'timeout zero' => 'timeout = 0', 'timeout not a number' => 'timeout = soon', 'timeout too large' => 'timeout = 301',
-            'missing key' => '= 30',
+            'missing key' => '= 30', 'forwarding changes per hour zero' => 'forwarding_changes_per_hour = 0',
+            'forwarding changes per hour not a number' => 'forwarding_changes_per_hour = many',
+            'forwarding changes per hour too large' => 'forwarding_changes_per_hour = 1001',
         ];
         foreach ($values as $label => $value) {
             yield 'access hash: ' . $label => ['create', ['server' => ['accesshash' => $value]], self::ACCESS_HASH];
@@ -488,16 +495,19 @@ final class BadInputMatrixTest extends ReliabilityTestCase
     {
         $serverId = $this->addServer();
         $serviceId = $this->createdService(['max_aliases' => '3', 'forwarding' => true, 'max_forward_targets' => '2'], [], $serverId);
-        $other = $this->createdService([], [], $serverId);
+        $other = $this->createdService(['forwarding' => true], [], $serverId);
         $address = $this->address($serviceId);
         $local = (string) strstr($address, '@', true);
         $this->emulator->setAliases($address, [$local . '-own']);
         $this->emulator->setAliases($this->address($other), [$local . '-taken']);
+        if (($post['forward_to'] ?? '') === '{loopback}') {
+            $this->assertSame('success', $this->whmcs->clientCustomAction($other, 'SetForwarding', ['forward_to' => $address, 'keep_copy' => '1']));
+        }
         if (($post['alias'] ?? '') === '{fourth}') {
             $this->emulator->setAliases($address, [$local . '-own', $local . '-2', $local . '-3']);
         }
         $replacements = ['SELF' => $address, 'UPPER_SELF' => strtoupper($address), 'own@' => $local . '-own@', '{other}' => (string) strstr($this->address($other), '@', true),
-            '{fourth}' => $local . '-4'];
+            '{fourth}' => $local . '-4', '{loopback}' => $this->address($other)];
         $post = array_map(static fn (string $value): string => $value === 'taken' ? $local . '-taken' : strtr($value, $replacements), $post);
         return [
             'action' => fn (): string => $this->whmcs->clientCustomAction($serviceId, $function, $post),

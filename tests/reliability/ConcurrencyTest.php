@@ -96,9 +96,9 @@ final class ConcurrencyTest extends ReliabilityTestCase
         $prefix = 'alias' . bin2hex(random_bytes(3));
         [$first, $second] = $this->activeServices($productId, $serverId, $prefix, 2);
         $alias = $prefix . '.shared';
-        // Widen the race: each duplicate check answers after 4 s, so two unserialised adds both
-        // see the alias free before either writes it.
-        $this->emulator->addFault(['method' => 'Server.findEntityByEmail', 'kind' => 'delay', 'times' => 2, 'delay_ms' => 4000]);
+        // Widen the race: each duplicate check's answer (computed at once, "free") is held for
+        // 2 s, so two unserialised adds both act on it before either writes the alias.
+        $this->emulator->addFault(['method' => 'Server.findEntityByEmail', 'kind' => 'delay_after', 'times' => 2, 'delay_ms' => 2000]);
 
         $results = $this->runInParallel([[$first, 'addalias', $alias], [$second, 'addalias', $alias]]);
 
@@ -106,12 +106,69 @@ final class ConcurrencyTest extends ReliabilityTestCase
         $winners = array_keys(array_filter($outcomes, static fn (string $r): bool => $r === 'success'));
         $this->assertCount(1, $winners, 'exactly one add succeeds: ' . json_encode($outcomes));
         $loser = $winners[0] === $first ? $second : $first;
-        $this->assertStringContainsString('already taken', $outcomes[$loser]);
-        $holders = array_filter((array) $this->emulator->state()['users'], static fn (array $user): bool => array_intersect(
-            array_map('strtolower', (array) ($user['emailAddresses'] ?? [])),
-            [$alias, $alias . '@example.com']
-        ) !== []);
-        $this->assertCount(1, $holders, 'one holder of the alias on Kerio');
+        $this->assertStringContainsString('is not available', $outcomes[$loser]);
+        $this->assertCount(1, $this->holdersOf($alias), 'one holder of the alias on Kerio');
+    }
+
+    public function testTenParallelAliasAddsOnOneMailboxKeepAllTen(): void
+    {
+        $serverId = $this->addServer();
+        $productId = $this->addProduct(['quota_mb' => '1024', 'max_aliases' => '10']);
+        $prefix = 'many' . bin2hex(random_bytes(3));
+        [$serviceId] = $this->activeServices($productId, $serverId, $prefix, 1);
+        $wanted = [];
+        for ($i = 0; $i < 10; $i++) {
+            $wanted[] = "{$prefix}.a{$i}@example.com";
+        }
+        // Each add reads the mailbox's aliases (Batch.run, by its stored id) and writes the list
+        // back; every read's answer is held for 1 s, so unserialised adds all read the old list.
+        $this->emulator->addFault(['method' => 'Batch.run', 'kind' => 'delay_after', 'times' => 10, 'delay_ms' => 1000]);
+
+        $results = $this->runInParallel(array_map(
+            static fn (string $alias): array => [$serviceId, 'addalias', $alias],
+            $wanted
+        ));
+
+        $this->assertCount(10, $results);
+        $this->assertSame(['success'], array_values(array_unique($results)), json_encode($results));
+        $kept = array_map('strtolower', (array) $this->emulator->user($this->address($serviceId))['emailAddresses']);
+        sort($kept);
+        $this->assertSame($wanted, $kept, 'all 10 aliases kept (none lost by a concurrent write)');
+    }
+
+    public function testACreateAndAnAliasAddOfTheSameAddressAtOnceExactlyOneWins(): void
+    {
+        $serverId = $this->addServer();
+        $productId = $this->addProduct(['quota_mb' => '1024', 'max_aliases' => '2']);
+        $prefix = 'cva' . bin2hex(random_bytes(3));
+        [$holder] = $this->activeServices($productId, $serverId, $prefix, 1);
+        $contested = "{$prefix}.wanted";
+        $order = $this->order($productId, $serverId, ['localpart' => $contested]);
+        // Both duplicate checks answer "free" and that answer is held for 2 s: without one lock per
+        // address, the create and the alias add both go ahead.
+        $this->emulator->addFault(['method' => 'Server.findEntityByEmail', 'kind' => 'delay_after', 'times' => 2, 'delay_ms' => 2000]);
+
+        $results = $this->runInParallel([[$order, 'create'], [$holder, 'addalias', $contested]]);
+
+        $outcomes = ['create' => $results[$order . ':create'], 'alias' => $results[$holder . ':addalias']];
+        $winners = array_keys(array_filter($outcomes, static fn (string $r): bool => $r === 'success'));
+        $this->assertCount(1, $winners, 'exactly one wins: ' . json_encode($outcomes));
+        $loser = $winners[0] === 'create' ? 'alias' : 'create';
+        $this->assertStringContainsString('is not available', $outcomes[$loser]);
+        $this->assertCount(1, $this->holdersOf($contested), 'one holder on Kerio (by login or alias)');
+        $this->assertSame($winners[0] === 'create' ? 'Active' : 'Pending', $this->whmcs->service($order)->domainstatus);
+    }
+
+    /**
+     * The Kerio users holding local@example.com, as their login or as an alias.
+     *
+     * @return list<array<string, mixed>>
+     */
+    private function holdersOf(string $local): array
+    {
+        $address = strtolower($local . '@example.com');
+        return array_values(array_filter((array) $this->emulator->state()['users'], static fn (array $user): bool => strtolower((string) ($user['email'] ?? '')) === $address
+            || array_intersect(array_map('strtolower', (array) ($user['emailAddresses'] ?? [])), [strtolower($local), $address]) !== []));
     }
 
     /**
@@ -144,7 +201,8 @@ final class ConcurrencyTest extends ReliabilityTestCase
             $this->assertSame(0, $exitCode, "{$job[1]} of {$job[0]} exited {$exitCode}: {$stderr}");
             $answer = json_decode($stdout, true);
             $this->assertIsArray($answer, "{$job[1]} of {$job[0]} printed: {$stdout}{$stderr}");
-            $results[$job[0] . ':' . $job[1]] = (string) $answer['result'];
+            $key = $job[0] . ':' . $job[1];
+            $results[isset($results[$key]) ? $key . ':' . ($job[2] ?? count($results)) : $key] = (string) $answer['result'];
         }
         return $results;
     }

@@ -21,10 +21,14 @@ pub enum FaultKind {
     ResetAfter,
     /// Carry out the call, then answer HTTP 500 instead of its result.
     Http500After,
+    /// Carry out the call (its answer computed from the state at that moment), wait `delay_ms`,
+    /// then send that answer: a read that is stale by the time the caller gets it, so a caller's
+    /// read-modify-write races with others for real.
+    DelayAfter,
 }
 
 impl FaultKind {
-    const ALL: [FaultKind; 8] = [
+    const ALL: [FaultKind; 9] = [
         FaultKind::Http500,
         FaultKind::Http502,
         FaultKind::Reset,
@@ -33,6 +37,7 @@ impl FaultKind {
         FaultKind::ExpireSession,
         FaultKind::ResetAfter,
         FaultKind::Http500After,
+        FaultKind::DelayAfter,
     ];
 
     /// The name used in the control API.
@@ -46,6 +51,7 @@ impl FaultKind {
             FaultKind::ExpireSession => "expire_session",
             FaultKind::ResetAfter => "reset_after",
             FaultKind::Http500After => "http500_after",
+            FaultKind::DelayAfter => "delay_after",
         }
     }
 
@@ -63,7 +69,7 @@ pub struct Fault {
     pub kind: FaultKind,
     /// Calls it still hits.
     pub times: u32,
-    /// Delay for [`FaultKind::Delay`].
+    /// Delay for [`FaultKind::Delay`] and [`FaultKind::DelayAfter`].
     pub delay_ms: u64,
 }
 
@@ -163,6 +169,16 @@ mod tests {
         assert!(faults.take("Users.get").is_some());
         assert!(faults.take("Users.get").is_some());
         assert!(faults.take("Users.get").is_none());
+    }
+
+    #[test]
+    fn delay_after_is_a_kind_with_its_delay() {
+        let fault = Fault::from_json(
+            &json!({"method": "Batch.run", "kind": "delay_after", "delay_ms": 1500, "times": 10}),
+        )
+        .unwrap();
+        assert_eq!(fault.kind, FaultKind::DelayAfter);
+        assert_eq!(fault.to_json()["delay_ms"], 1500);
     }
 
     #[test]

@@ -236,9 +236,14 @@ pub fn handle(emulator: &Emulator, request: &Request) -> Reply {
     };
     let outcome = dispatch(&mut call, &envelope.method);
     log(request, &envelope.method, &outcome);
-    match fault.map(|f| f.kind) {
-        Some(FaultKind::ResetAfter) => Reply::Drop,
-        Some(FaultKind::Http500After) => Reply::Send(internal_error()),
+    match fault.map(|f| (f.kind, f.delay_ms)) {
+        Some((FaultKind::DelayAfter, delay_ms)) => {
+            // The answer is fixed now; whatever others change meanwhile, this caller gets it late.
+            std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+            Reply::Send(rpc_response(&envelope.id, outcome, &call.set_cookies))
+        }
+        Some((FaultKind::ResetAfter, _)) => Reply::Drop,
+        Some((FaultKind::Http500After, _)) => Reply::Send(internal_error()),
         _ => Reply::Send(rpc_response(&envelope.id, outcome, &call.set_cookies)),
     }
 }
@@ -277,7 +282,7 @@ fn fault_before(
             }
             None
         }
-        FaultKind::ResetAfter | FaultKind::Http500After => None,
+        FaultKind::ResetAfter | FaultKind::Http500After | FaultKind::DelayAfter => None,
     }
 }
 

@@ -89,6 +89,29 @@ pub fn parse_domain(domain: &str) -> Result<String, Error> {
     Ok(domain)
 }
 
+/// Special-use names (RFC 6761, RFC 6762 for `local`) that never reach a mailbox on the
+/// internet: forwarding there loses the mail or points into the server's own network.
+const SPECIAL_USE_SUFFIXES: &[&str] = &["local", "localhost", "test", "invalid"];
+
+/// Why mail must not be forwarded to an address in `domain` (lower-case, as [`parse_domain`]
+/// returns it), or `None` when it may: a single label or no dot (`localhost`, `intranet`), an IP
+/// literal (`127.0.0.1`, `[10.0.0.1]`: the last label of a real domain is never all digits), or a
+/// special-use name (`.local`, `.localhost`, `.test`, `.invalid`).
+pub fn forward_domain_problem(domain: &str) -> Option<&'static str> {
+    let domain = domain.trim_end_matches('.');
+    let last = domain.rsplit('.').next().unwrap_or("");
+    if domain.starts_with('[') || (!last.is_empty() && last.bytes().all(|b| b.is_ascii_digit())) {
+        return Some("an IP address, not a domain name");
+    }
+    if !domain.contains('.') {
+        return Some("a name without a dot, which only a local network knows");
+    }
+    if SPECIAL_USE_SUFFIXES.contains(&last) {
+        return Some("a special-use name (RFC 6761) that never reaches a mailbox on the internet");
+    }
+    None
+}
+
 /// Whether one dot-separated part of a domain name is valid.
 fn valid_label(label: &str) -> bool {
     !label.is_empty()
@@ -141,6 +164,31 @@ mod tests {
     #[test]
     fn reserved_names_parse_as_existing_addresses() {
         assert!(Address::parse("postmaster@example.com").is_ok());
+    }
+
+    #[test]
+    fn forwarding_domains_must_be_public_names() {
+        for bad in [
+            "localhost",
+            "intranet",
+            "127.0.0.1",
+            "10.1.2.3",
+            "[10.0.0.1]",
+            "printer.local",
+            "a.localhost",
+            "shop.test",
+            "x.invalid",
+        ] {
+            assert!(forward_domain_problem(bad).is_some(), "{bad}");
+        }
+        for good in [
+            "example.net",
+            "mail.example.co.uk",
+            "xn--bcher-kva.example",
+            "123.example.com",
+        ] {
+            assert_eq!(forward_domain_problem(good), None, "{good}");
+        }
     }
 
     #[test]

@@ -103,6 +103,10 @@ pub struct Error {
     /// The Kerio account the refusal is about (`not_owned` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
+    /// What only staff may read (e.g. which account, group or list holds an address):
+    /// `message` and `hint` stay fit for the customer, this goes to the module log and admin texts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admin_detail: Option<String>,
 }
 
 impl Error {
@@ -114,6 +118,7 @@ impl Error {
             hint: hint.into(),
             reason: None,
             account: None,
+            admin_detail: None,
         }
     }
 
@@ -154,13 +159,24 @@ impl Error {
         )
     }
 
-    /// The address belongs to a mailbox that is not the one of this WHMCS service.
-    pub fn already_taken(address: &str, owner: &str) -> Self {
+    /// The address is held by something that is not this WHMCS service's mailbox. The customer
+    /// learns only that it is not available; who holds it (`holder`, e.g. "it is held by the
+    /// user \"jdoe\"") is the [`Error::admin_detail`].
+    pub fn already_taken(address: &str, holder: &str) -> Self {
         Error::new(
             Code::AlreadyTaken,
-            format!("The address {address} is already taken ({owner})."),
-            "Choose another mailbox name, or resolve the conflict in the Kerio administration.",
+            format!("The address {address} is not available."),
+            "Choose another name.",
         )
+        .with_admin_detail(format!(
+            "For staff: {holder}; resolve the conflict in the Kerio administration if the address should be this service's."
+        ))
+    }
+
+    /// The same error with `detail` for staff only (see [`Error::admin_detail`]).
+    pub fn with_admin_detail(mut self, detail: impl Into<String>) -> Self {
+        self.admin_detail = Some(detail.into());
+        self
     }
 }
 
@@ -293,6 +309,23 @@ mod tests {
         assert_eq!(Code::NotOwned.exit_kind() as i32, 3);
         let plain = serde_json::to_value(Error::invalid_request("x")).unwrap();
         assert!(plain.get("reason").is_none());
+    }
+
+    #[test]
+    fn already_taken_tells_the_customer_nothing_about_the_holder() {
+        let error = Error::already_taken("sales@example.com", "it is held by the group \"board\"");
+        let json = serde_json::to_value(&error).unwrap();
+        assert_eq!(
+            json["message"],
+            "The address sales@example.com is not available."
+        );
+        assert!(!json["hint"].as_str().unwrap_or("").contains("board"));
+        assert!(json["admin_detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("the group \"board\""));
+        let plain = serde_json::to_value(Error::invalid_request("x")).unwrap();
+        assert!(plain.get("admin_detail").is_none());
     }
 
     #[test]

@@ -89,11 +89,15 @@ fn kerio_refusal(method: &str, code: i64, message: &str) -> Error {
             "Check Kerio's session settings in Configuration > Advanced Options > Kerio Connect Client > Session security (disable \"Force logout on IP address change\" or raise the session timeouts), and that no proxy or load balancer changes this machine's address between requests.",
         ),
         ACCESS_DENIED => Error::new(Code::Permission, text, ROLE_HINT),
+        // Kerio's text may name the holder: staff only, the customer learns "not available".
         ALREADY_EXISTS => Error::new(
             Code::AlreadyTaken,
-            text,
-            "Choose another mailbox name; the address is already used by a user, alias, group or mailing list in Kerio.",
-        ),
+            "The address is not available.",
+            "Choose another name.",
+        )
+        .with_admin_detail(format!(
+            "For staff: {text} The address is already used by a user, alias, group or mailing list in Kerio."
+        )),
         LIMIT_EXCEEDED => Error::new(
             Code::LicenceFull,
             text,
@@ -243,10 +247,10 @@ mod tests {
                 message: message.into(),
             }],
         };
-        assert_eq!(
-            translate(&items(1001, "User jdoe already exists.")).code,
-            Code::AlreadyTaken
-        );
+        let taken = translate(&items(1001, "Address is used by the mailing list board."));
+        assert_eq!(taken.code, Code::AlreadyTaken);
+        assert!(!format!("{} {}", taken.message, taken.hint).contains("board"));
+        assert!(taken.admin_detail.unwrap_or_default().contains("board"));
         assert_eq!(
             translate(&items(1003, "licence limit")).code,
             Code::LicenceFull

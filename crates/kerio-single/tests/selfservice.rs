@@ -72,9 +72,14 @@ fn with_the_stored_id_an_add_takes_five_exchanges_and_the_others_four() {
             "Session.logout"
         ]
     );
+    emu.ok(
+        "set_forwarding",
+        mailbox_args(json!({"to": ["x@example.net"]})),
+    );
+    // Turning forwarding off reads no holders; new targets do (see the loop test).
     for (op, extra) in [
         ("remove_alias", json!({"alias": "office"})),
-        ("set_forwarding", json!({"to": ["x@example.net"]})),
+        ("set_forwarding", json!({"to": []})),
     ] {
         let mut args = mailbox_args(extra);
         args["user_id"] = json!(id);
@@ -94,6 +99,8 @@ fn alias_refusals_change_nothing_on_kerio() {
     emu.create("bob@example.com", 7, 0);
     let list = json!({"kind": "EntityMailingList", "domain": "example.com", "name": "board"});
     assert_eq!(emu.control("POST", "holders", Some(list)).0, 200);
+    let group = json!({"kind": "EntityGroup", "domain": "example.com", "name": "staff"});
+    assert_eq!(emu.control("POST", "holders", Some(group)).0, 200);
     emu.ok(
         "add_alias",
         json!({"address": "bob@example.com", "service_id": 7, "alias": "bobs-alias", "max_aliases": 1}),
@@ -101,13 +108,14 @@ fn alias_refusals_change_nothing_on_kerio() {
     let before = emu.user(MAILBOX);
     for (alias, code, phrase) in [
         ("postmaster", "invalid_input", "cannot be used"),
-        ("bob", "already_taken", "the account"),
-        ("bobs-alias", "already_taken", "already taken"),
+        ("bob", "already_taken", "not available"),
+        ("bobs-alias", "already_taken", "not available"),
         ("x@example.org", "invalid_input", "domain"),
         ("<b>x</b>", "invalid_input", "not a valid address"),
         ("a\r\nb", "invalid_input", "not a valid address"),
         ("", "invalid_input", "No alias"),
-        ("board", "already_taken", "already taken"),
+        ("board", "already_taken", "not available"),
+        ("staff", "already_taken", "not available"),
     ] {
         let error = emu.refused(
             "add_alias",
@@ -120,6 +128,9 @@ fn alias_refusals_change_nothing_on_kerio() {
             "{alias:?}: {error}"
         );
         assert_eq!(emu.user(MAILBOX), before, "{alias:?} changed Kerio");
+        if code == "already_taken" {
+            assert_holder_for_staff_only(&error, alias);
+        }
     }
     let huge = "a-".repeat(512 * 1024);
     let error = emu.refused(
@@ -181,11 +192,16 @@ fn forwarding_is_set_with_or_without_a_copy_and_turned_off() {
         emu.user(MAILBOX).unwrap()["emailForwarding"],
         json!({"mode": "UForwardYes", "emailAddresses": ["a@example.net", "b@example.net"]})
     );
+    assert_eq!(set["forward_to_before"], json!([]));
     let same = emu.ok(
         "set_forwarding",
         mailbox_args(json!({"to": ["a@example.net", "b@example.net"], "keep_copy": false})),
     );
     assert_eq!(same["changed"], false);
+    assert_eq!(
+        same["forward_to_before"],
+        json!(["a@example.net", "b@example.net"])
+    );
     emu.ok(
         "set_forwarding",
         mailbox_args(json!({"to": ["a@example.net"]})),
@@ -224,6 +240,116 @@ fn forwarding_refusals_change_nothing_on_kerio() {
         );
         assert_eq!(emu.user(MAILBOX), before, "{to} changed Kerio");
     }
+}
+
+#[test]
+fn forwarding_to_a_private_or_special_use_domain_is_refused() {
+    let emu = with_mailbox();
+    let before = emu.user(MAILBOX);
+    for target in [
+        "a@localhost",
+        "a@127.0.0.1",
+        "a@intranet",
+        "a@printer.local",
+        "a@app.localhost",
+        "a@shop.test",
+        "a@x.invalid",
+        "a@[10.0.0.1]",
+    ] {
+        let error = emu.refused(
+            "set_forwarding",
+            mailbox_args(json!({"to": ["ok@example.net", target]})),
+            "invalid_input",
+        );
+        assert!(
+            error["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("cannot be used")
+                || error["message"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("not valid"),
+            "{target}: {error}"
+        );
+        assert_eq!(emu.user(MAILBOX), before, "{target} changed Kerio");
+    }
+}
+
+#[test]
+fn forwarding_to_a_mailbox_of_this_server_that_forwards_back_is_a_loop() {
+    let emu = with_mailbox();
+    emu.ok(
+        "add_alias",
+        mailbox_args(json!({"alias": "jane-alias", "max_aliases": 1})),
+    );
+    emu.create("bob@example.com", 7, 0);
+    emu.create("carl@example.org", 8, 0);
+    let forward = |address: &str, service: u64, to: &str| {
+        emu.ok(
+            "set_forwarding",
+            json!({"address": address, "service_id": service, "to": [to]}),
+        )
+    };
+    forward("bob@example.com", 7, "jane-alias@example.com");
+    forward("carl@example.org", 8, MAILBOX);
+    let before = emu.user(MAILBOX);
+    for target in ["bob@example.com", "Carl@example.org"] {
+        let error = emu.refused(
+            "set_forwarding",
+            mailbox_args(json!({"to": ["ok@example.net", target]})),
+            "invalid_input",
+        );
+        let customer = format!("{} {}", error["message"], error["hint"]);
+        assert!(customer.contains("loop"), "{error}");
+        assert!(
+            !customer.contains("bob") && !customer.contains("carl"),
+            "{error}"
+        );
+        assert!(
+            error["admin_detail"]
+                .as_str()
+                .unwrap_or("")
+                .contains("forwards to"),
+            "{error}"
+        );
+        assert_eq!(emu.user(MAILBOX), before, "{target} changed Kerio");
+    }
+    // Once the other mailbox forwards elsewhere, the same target is accepted.
+    forward("bob@example.com", 7, "elsewhere@example.net");
+    emu.reset_stats();
+    let response = emu.call(
+        "set_forwarding",
+        mailbox_args(json!({"to": ["bob@example.com"]})),
+    );
+    assert_eq!(response["ok"], true, "{response}");
+    assert_eq!(
+        methods(&response),
+        [
+            "Session.login",
+            "Domains.get",
+            "Users.get",
+            "Users.get",
+            "Users.set",
+            "Session.logout"
+        ],
+        "by address: the read (2), one Users.get for the target's holders, the write"
+    );
+    let response = emu.call(
+        "set_forwarding",
+        mailbox_args(json!({"to": ["x@example.net"], "user_id": stored_id(&emu)})),
+    );
+    assert_eq!(
+        methods(&response),
+        [
+            "Session.login",
+            "Batch.run",
+            "Domains.get",
+            "Users.set",
+            "Session.logout"
+        ],
+        "a target outside the mailbox's domain costs one Domains.get"
+    );
 }
 
 #[test]
@@ -319,7 +445,11 @@ fn an_alias_is_an_address_that_create_account_then_refuses() {
         "already_taken",
     );
     assert!(
-        error["message"].as_str().unwrap().contains("jane"),
+        !error["message"].as_str().unwrap().contains("jane"),
+        "{error}"
+    );
+    assert!(
+        error["admin_detail"].as_str().unwrap().contains("jane"),
         "{error}"
     );
 }
@@ -334,4 +464,24 @@ fn a_wrongly_typed_alias_is_an_invalid_request() {
         "invalid_request",
     );
     assert_eq!(emu.state(), before);
+}
+
+/// The customer's text of an `already_taken` refusal never names who holds the address (user,
+/// alias owner, group, list); the staff-only `admin_detail` does.
+fn assert_holder_for_staff_only(error: &Value, alias: &str) {
+    let holder = match alias {
+        "bob" | "bobs-alias" => "the user \"bob\"",
+        "news" => "the mailing list \"news\"",
+        _ => "the group \"board\"",
+    };
+    let customer = format!("{} {}", error["message"], error["hint"]);
+    for named in ["bob", "news", "board", "user", "group", "list"] {
+        let shown = customer.replace(&format!("{alias}@"), "");
+        assert!(
+            !shown.contains(named),
+            "{alias:?} names {named}: {customer}"
+        );
+    }
+    let detail = error["admin_detail"].as_str().unwrap_or("");
+    assert!(detail.contains(holder), "{alias:?}: {detail}");
 }

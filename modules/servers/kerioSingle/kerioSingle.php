@@ -489,7 +489,7 @@ function kerioSingleSelfService(string $action, array $params, callable $change)
     check_token();
     $result = Lifecycle::run($action, $params, static function () use ($change, $params): void {
         $change($params);
-    });
+    }, true);
     // WHMCS's client area prints a custom function's error raw ("Action Failed " + text).
     return $result === 'success' ? $result : htmlspecialchars($result, ENT_QUOTES, 'UTF-8');
 }

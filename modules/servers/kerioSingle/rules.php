@@ -8,8 +8,8 @@
  * entry point: it boots WHMCS through init.php (or the harness bootstrap named by
  * KERIOSINGLE_WHMCS_INIT) and checks the `defined('WHMCS')` guard only after that boot.
  *
- * Anonymous visitors may call it: each IP address gets 30 requests a minute (429 after that), only
- * the product's own domains are answered, Kerio is read at most once per domain every 10 minutes
+ * Anonymous visitors may call it: each IPv4 address or IPv6 /64 gets 30 requests a minute (429
+ * after that), hidden and retired products are not answered (404), only the product's own domains are answered, Kerio is read at most once per domain every 10 minutes
  * (lib/DomainPolicyCache.php), and no answer ever names a file or an internal error.
  */
 
@@ -42,9 +42,9 @@ try {
         kerioSingleRulesRefuse(429, 'Too many requests: at most ' . RateLimit::PER_MINUTE . ' a minute. Please wait a minute and try again.');
         return;
     }
-    $kerioSingleProduct = OrderRules::product((int) ($_GET['pid'] ?? 0));
+    $kerioSingleProduct = OrderRules::publicProduct((int) ($_GET['pid'] ?? 0));
     if ($kerioSingleProduct === null) {
-        kerioSingleRulesRefuse(404, 'pid must be the id of a product that uses the kerioSingle module.');
+        kerioSingleRulesRefuse(404, 'pid must be the id of a product in the shop that uses the kerioSingle module.');
         return;
     }
     $kerioSingleInputs = [];

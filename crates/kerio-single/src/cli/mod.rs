@@ -964,13 +964,17 @@ fn emit(text: &str) {
         .and_then(|()| stdout.flush());
 }
 
-/// Prints an error object (`message`, `hint`) on stderr.
+/// Prints an error object (`message`, `hint`, and for the admin at the CLI `admin_detail`) on
+/// stderr.
 fn print_error(error: &Value) {
     eprintln!(
         "error: {}\nhint: {}",
         render::text(&error["message"]),
         render::text(&error["hint"])
     );
+    if let Some(detail) = error.get("admin_detail") {
+        eprintln!("detail: {}", render::text(detail));
+    }
 }
 
 /// A one-line progress indicator on stderr, drawn only when stderr is a terminal.

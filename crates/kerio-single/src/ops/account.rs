@@ -335,7 +335,8 @@ fn retried_create(
             &ownership::owner_phrase(existing.description()),
         );
         if verdict == ownership::Reason::NoMark {
-            error.hint = "If this existing mailbox is the customer's, an admin can adopt it for the service (\"Adopt existing mailbox\"; CLI: kerio-single account adopt); otherwise choose another mailbox name.".to_string();
+            let held = error.admin_detail.take().unwrap_or_default();
+            error = error.with_admin_detail(format!("{held} If this existing mailbox is the customer's, an admin can adopt it for the service (\"Adopt existing mailbox\"; CLI: kerio-single account adopt)."));
         }
         return Err(error);
     }

@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod collisions;
+pub mod forwarding;
 pub mod info;
 pub mod kept;
 pub mod listing;

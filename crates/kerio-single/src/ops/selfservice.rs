@@ -6,6 +6,9 @@
 //! Exchanges with a stored `user_id`: login, `Batch.run` (read + check), `Users.set` (only when
 //! something changes), logout = at most 4; `add_alias` asks `Server.findEntityByEmail` before
 //! writing, at most 5. By address the read is `Domains.get` + `Users.get` (one more).
+//! `set_forwarding` to new targets also reads who holds them ([`super::forwarding`]): one
+//! `Users.get` per domain of this server a target is in, plus one `Domains.get` when a target is
+//! in another domain than the mailbox's.
 
 use super::passwords;
 use super::target::MailboxRef;
@@ -87,6 +90,10 @@ pub struct SelfServiceResult {
     pub changed: bool,
     /// The Kerio user id.
     pub user_id: String,
+    /// `set_forwarding` only: the targets before the op (empty = forwarding was off), for the
+    /// activity log's "from … to …".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forward_to_before: Option<Vec<String>>,
 }
 
 /// `aliases`: the mailbox's aliases and forwarding, read only.
@@ -234,14 +241,22 @@ pub fn set_forwarding(
     };
     context.session(|kerio| {
         let mailbox = target.existing(kerio, FIELDS)?;
-        require_no_loop(
-            &wanted.email_addresses,
-            &target.address,
-            &aliases_of(&mailbox),
-        )?;
+        let mut own = aliases_of(&mailbox);
+        require_no_loop(&wanted.email_addresses, &target.address, &own)?;
+        let before = forwarding_of(&mailbox).email_addresses;
         if forwarding_of(&mailbox) == wanted {
-            return Ok(describe(&target.address, mailbox, false));
+            return Ok(SelfServiceResult {
+                forward_to_before: Some(before),
+                ..describe(&target.address, mailbox, false)
+            });
         }
+        own.push(target.address.to_string());
+        super::forwarding::require_none_forwards_back(
+            kerio,
+            &mailbox,
+            &own,
+            &wanted.email_addresses,
+        )?;
         let pattern = User {
             email_forwarding: Some(wanted.clone()),
             ..User::default()
@@ -249,7 +264,10 @@ pub fn set_forwarding(
         super::account::set_user(kerio, &mailbox.id, &pattern)?;
         let mut mailbox = mailbox;
         mailbox.user.email_forwarding = Some(wanted);
-        Ok(describe(&target.address, mailbox, true))
+        Ok(SelfServiceResult {
+            forward_to_before: Some(before),
+            ..describe(&target.address, mailbox, true)
+        })
     })
 }
 
@@ -324,24 +342,19 @@ fn require_free(kerio: &mut Kerio, mailbox: &Mailbox, alias: &Address) -> Result
     let holders = kerio
         .client()
         .find_entity_by_email(&[alias.local().to_string()], &mailbox.domain.id)?;
-    match holders.iter().find(|holder| !holder.is_pattern) {
-        None => Ok(()),
-        Some(holder) => Err(Error::already_taken(
-            &alias.to_string(),
-            &format!("used by {} {}", entity_kind(&holder.kind), holder.name),
-        )),
+    let holders: Vec<_> = holders
+        .into_iter()
+        .filter(|holder| !holder.is_pattern)
+        .collect();
+    if holders.is_empty() {
+        return Ok(());
     }
-}
-
-/// A Kerio entity kind in words.
-fn entity_kind(kind: &str) -> &'static str {
-    match kind {
-        "EntityUser" => "the account",
-        "EntityAlias" => "the alias",
-        "EntityGroup" => "the group",
-        "EntityMailingList" => "the mailing list",
-        _ => "the entry",
-    }
+    let mut error = Error::already_taken(
+        &alias.to_string(),
+        &super::collisions::holders_phrase(&holders),
+    );
+    error.hint = "Choose another alias.".to_string();
+    Err(error)
 }
 
 /// Writes the alias list and reports the result.
@@ -370,6 +383,14 @@ fn forwarding_targets(given: &[String], limit: u64) -> Result<Vec<String>, Error
                 "Enter full addresses like name@example.net, separated by commas.",
             )
         })?;
+        if let Some(problem) = crate::address::forward_domain_problem(address.domain()) {
+            return Err(Error::invalid_input(
+                format!(
+                    "The forwarding address {address} cannot be used: its domain is {problem}."
+                ),
+                "Forward to a full address in a public domain, e.g. name@example.net.",
+            ));
+        }
         let address = address.to_string();
         if targets.contains(&address) {
             return Err(Error::invalid_input(
@@ -481,6 +502,7 @@ fn describe(address: &Address, mailbox: Mailbox, changed: bool) -> SelfServiceRe
         status: super::account::status(mailbox.user.is_enabled),
         changed,
         user_id: mailbox.id,
+        forward_to_before: None,
     }
 }
 

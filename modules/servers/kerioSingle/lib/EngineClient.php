@@ -107,7 +107,7 @@ final class EngineClient
         if (($response['ok'] ?? false) !== true) {
             $error = EngineError::fromBridge((array) ($response['error'] ?? []));
             $reason = $error->reason() === '' ? '' : ' [reason: ' . $error->reason() . ']';
-            $this->log->failure(['op' => $op, 'args' => $args], $error->errorCode() . ': ' . $error->describe() . $reason);
+            $this->log->failure(['op' => $op, 'args' => $args], $error->errorCode() . ': ' . $error->describeForAdmin() . $reason);
             throw $error;
         }
         return (array) ($response['result'] ?? []);

@@ -11,7 +11,9 @@ if (!defined('WHMCS')) {
  * or the engine could not be run at all (code `engine_setup`, `engine_crashed`, `engine_timeout`,
  * `engine_output`).
  *
- * The message says what happened, the hint what to do; neither ever contains a secret.
+ * The message says what happened, the hint what to do; neither ever contains a secret, and both
+ * are fit for the customer: what only staff may read (who holds an address) is the admin detail
+ * (bridge `admin_detail`), shown by describeForAdmin() in admin texts and the module log only.
  */
 final class EngineError extends \RuntimeException
 {
@@ -34,6 +36,7 @@ final class EngineError extends \RuntimeException
     private string $errorCode;
     private string $hint;
     private string $reason;
+    private string $adminDetail = '';
 
     /**
      * @param string $errorCode a bridge error code (docs/bridge-protocol.md) or one of the constants above
@@ -56,12 +59,14 @@ final class EngineError extends \RuntimeException
      */
     public static function fromBridge(array $error): self
     {
-        return new self(
+        $built = new self(
             (string) ($error['code'] ?? 'unknown'),
             (string) ($error['message'] ?? 'The engine reported an error without a message.'),
             (string) ($error['hint'] ?? ''),
             (string) ($error['reason'] ?? '')
         );
+        $built->adminDetail = trim((string) ($error['admin_detail'] ?? ''));
+        return $built;
     }
 
     /** The stable error code, e.g. `quota_below_usage`. */
@@ -82,10 +87,16 @@ final class EngineError extends \RuntimeException
         return $this->hint;
     }
 
-    /** Message and hint as one sentence pair, the form shown in WHMCS. */
+    /** Message and hint as one sentence pair: the form a customer may read. */
     public function describe(): string
     {
         $message = rtrim($this->getMessage());
         return $this->hint === '' ? $message : $message . ' ' . rtrim($this->hint);
+    }
+
+    /** describe() followed by what only staff may read (e.g. who holds an address): admin texts and the module log. */
+    public function describeForAdmin(): string
+    {
+        return $this->adminDetail === '' ? $this->describe() : $this->describe() . ' ' . $this->adminDetail;
     }
 }

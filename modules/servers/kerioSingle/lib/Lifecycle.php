@@ -15,16 +15,18 @@ final class Lifecycle
     /**
      * Runs the operation and converts every outcome into WHMCS's return value.
      *
-     * @param array<string, mixed> $params    WHMCS module params (for masking secrets in the log)
-     * @param callable(): void     $operation throws on any failure
+     * @param array<string, mixed> $params      WHMCS module params (for masking secrets in the log)
+     * @param callable(): void     $operation   throws on any failure
+     * @param bool                 $forCustomer the text goes to the customer (client-area functions):
+     *                                          without the engine's staff-only detail
      */
-    public static function run(string $action, array $params, callable $operation): string
+    public static function run(string $action, array $params, callable $operation, bool $forCustomer = false): string
     {
         try {
             $operation();
             return 'success';
         } catch (EngineError $error) {
-            return self::errorText($error, $params);
+            return $forCustomer ? ModuleLog::mask($error->describe(), self::secretsOf($params)) : self::errorText($error, $params);
         } catch (SettingsError $error) {
             $message = self::errorText($error, $params);
         } catch (\Throwable $error) {
@@ -35,15 +37,16 @@ final class Lifecycle
     }
 
     /**
-     * The text WHMCS shows for a failure: an engine error's message and hint, any other error's
-     * message; the secret values of the params (and $moreSecrets) masked in it.
+     * The text WHMCS shows staff for a failure: an engine error's message, hint and staff-only detail
+     * (describeForAdmin), any other error's message; the secret values of the params (and
+     * $moreSecrets) masked in it.
      *
      * @param array<string, mixed> $params
      * @param list<string>         $moreSecrets secrets not in the params (e.g. a password being checked)
      */
     public static function errorText(\Throwable $error, array $params, array $moreSecrets = []): string
     {
-        $text = $error instanceof EngineError ? $error->describe() : $error->getMessage();
+        $text = $error instanceof EngineError ? $error->describeForAdmin() : $error->getMessage();
         return ModuleLog::mask($text, array_merge(self::secretsOf($params), $moreSecrets));
     }
 

@@ -40,6 +40,25 @@ final class OrderRules
     }
 
     /**
+     * The product row when it is a kerioSingle product visitors may see in the shop (not hidden,
+     * not retired), else null: rules.php answers anonymous visitors only about those.
+     */
+    public static function publicProduct(int $productId): ?object
+    {
+        $product = self::product($productId);
+        if ($product === null || self::flagSet($product->hidden ?? '') || self::flagSet($product->retired ?? 0)) {
+            return null;
+        }
+        return $product;
+    }
+
+    /** Whether a tblproducts yes/no column is set (WHMCS stores 1 or 'on'; '' and 0 are off). */
+    private static function flagSet($value): bool
+    {
+        return !in_array(strtolower(trim((string) $value)), ['', '0', 'off'], true);
+    }
+
+    /**
      * `{"password": [RULE…], "localpart": [RULE…]}` for the product and what the customer typed so far;
      * with a mailbox name and domain also `"address"` (addressStatus); an address kept for someone
      * else adds the mailbox-name rule `address_not_available`.

@@ -27,7 +27,7 @@ final class Provisioning
         $requested = (string) ($fields[CustomFields::LOCALPART] ?? '') . '@' . (string) ($fields[CustomFields::MAILDOMAIN] ?? '');
         KeptMail::refuseForOtherClient($params, $requested);
         $password = self::orderPassword($params);
-        $result = EngineClient::forParams($params, 'CreateAccount')->call('create_account', self::withoutNulls([
+        $args = self::withoutNulls([
             'localpart' => (string) ($fields[CustomFields::LOCALPART] ?? ''),
             'domain' => (string) ($fields[CustomFields::MAILDOMAIN] ?? ''),
             'password' => $password,
@@ -38,7 +38,13 @@ final class Provisioning
             'allowed_domains' => self::orderableDomains((int) $params['pid'], $product),
             'min_password_length' => $product->passwordMinLength(),
             'reserved_localparts' => $product->reservedNames(),
-        ]), [$password]);
+        ]);
+        // The address lock (NamedLock) around the engine's check and create: an AddAlias or another
+        // order of the same address waits until this mailbox exists, and then sees it taken.
+        $result = NamedLock::whileHolding(
+            [NamedLock::address(trim($args['localpart']) . '@' . trim($args['domain']))],
+            static fn (): array => EngineClient::forParams($params, 'CreateAccount')->call('create_account', $args, [$password])
+        );
         $address = (string) $result['address'];
         $serviceId = (int) $params['serviceid'];
         ServiceRepository::recordMailbox($serviceId, $address, self::domainOf($address), $password);

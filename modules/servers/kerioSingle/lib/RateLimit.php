@@ -11,9 +11,11 @@ if (!defined('WHMCS')) {
 }
 
 /**
- * Requests per client IP address and minute for the module's anonymous endpoint (rules.php), counted
- * in the WHMCS database table mod_keriosingle_rate so that every PHP worker shares the count.
- * Windows are whole clock minutes; rows of past minutes are removed as new minutes start.
+ * Requests per client and minute for the module's anonymous endpoint (rules.php), counted in the
+ * WHMCS database table mod_keriosingle_rate so that every PHP worker shares the count. A client is
+ * an IPv4 address, or an IPv6 /64 (one customer line usually gets a whole /64, so counting full IPv6
+ * addresses would let one visitor rotate past the limit). Windows are whole clock minutes; rows of
+ * past minutes are removed as new minutes start.
  */
 final class RateLimit
 {
@@ -22,6 +24,9 @@ final class RateLimit
     /** Requests one address may make per minute. */
     public const PER_MINUTE = 30;
 
+    /** Leading bits of an IPv6 address that name one client (a /64 network). */
+    private const IPV6_CLIENT_BITS = 64;
+
     /**
      * Counts one request of $ip and tells whether it is within the limit.
      */
@@ -29,12 +34,33 @@ final class RateLimit
     {
         self::ensureTable();
         $minute = intdiv(time(), 60);
-        $address = substr($ip, 0, 45);
+        $address = self::clientOf($ip);
         if (self::increment($address, $minute) === 0) {
             self::startWindow($address, $minute);
         }
         $hits = (int) Capsule::table(self::TABLE)->where('ip', $address)->where('minute', $minute)->value('hits');
         return $hits <= self::PER_MINUTE;
+    }
+
+    /**
+     * The key one client's requests are counted under: an IPv4 address as it is (also when written
+     * as an IPv4-mapped IPv6 address), an IPv6 address as its /64 network (`2001:db8:1:2::/64`),
+     * anything else as given (cut to the column's 45 characters).
+     */
+    public static function clientOf(string $ip): string
+    {
+        $packed = @inet_pton(trim($ip));
+        if ($packed === false) {
+            return substr($ip, 0, 45);
+        }
+        if (strlen($packed) === 16 && strncmp($packed, str_repeat("\0", 10) . "\xff\xff", 12) === 0) {
+            $packed = substr($packed, 12);
+        }
+        if (strlen($packed) === 4) {
+            return (string) inet_ntop($packed);
+        }
+        $network = substr($packed, 0, intdiv(self::IPV6_CLIENT_BITS, 8)) . str_repeat("\0", 16 - intdiv(self::IPV6_CLIENT_BITS, 8));
+        return inet_ntop($network) . '/' . self::IPV6_CLIENT_BITS;
     }
 
     /** Seconds until the current window ends (the Retry-After of a refused request). */

@@ -2,8 +2,6 @@
 
 namespace WHMCS\Module\Server\kerioSingle;
 
-use WHMCS\Database\Capsule;
-
 if (!defined('WHMCS')) {
     die('This file cannot be accessed directly');
 }
@@ -19,8 +17,6 @@ final class SelfService
 {
     /** Longest alias or forwarding list the module passes on (anything longer is refused here). */
     private const MAX_INPUT_BYTES = 2048;
-    /** How long an alias add waits for a concurrent add of the same alias. */
-    private const LOCK_WAIT_SECONDS = 30;
 
     /**
      * Adds `$_POST['alias']` (local part or full address).
@@ -36,9 +32,10 @@ final class SelfService
             throw new SettingsError(Lang::forParams($params)->get('ss_aliases_not_offered'));
         }
         $alias = self::posted('alias', $params);
-        $args = ['alias' => $alias, 'max_aliases' => $maxAliases, 'reserved_localparts' => ProductSettings::fromParams($params)->reservedNames()];
-        self::whileHolding(self::aliasLockName($alias, Lifecycle::address($params)), static function () use ($params, $args): void {
-            Provisioning::mailboxCall($params, 'AddAlias', 'add_alias', array_filter($args, static fn ($value): bool => $value !== null));
+        $mailbox = Lifecycle::address($params);
+        $locks = [NamedLock::mailbox($mailbox), NamedLock::address(self::fullAlias($alias, $mailbox))];
+        NamedLock::whileHolding($locks, static function () use ($params, $alias, $maxAliases): void {
+            Provisioning::mailboxCall($params, 'AddAlias', 'add_alias', array_filter(['alias' => $alias, 'max_aliases' => $maxAliases, 'reserved_localparts' => ProductSettings::fromParams($params)->reservedNames()], static fn ($value): bool => $value !== null));
         });
     }
 
@@ -51,12 +48,17 @@ final class SelfService
     public static function removeAlias(array $params): void
     {
         self::activeService($params);
-        Provisioning::mailboxCall($params, 'RemoveAlias', 'remove_alias', ['alias' => self::posted('alias', $params)]);
+        $alias = self::posted('alias', $params);
+        NamedLock::whileHolding([NamedLock::mailbox(Lifecycle::address($params))], static function () use ($params, $alias): void {
+            Provisioning::mailboxCall($params, 'RemoveAlias', 'remove_alias', ['alias' => $alias]);
+        });
     }
 
     /**
      * Sets forwarding to `$_POST['forward_to']` (addresses separated by commas, spaces or line
-     * breaks; empty = off), keeping a copy when `$_POST['keep_copy']` is `1`.
+     * breaks; empty = off), keeping a copy when `$_POST['keep_copy']` is `1`. At most
+     * ForwardingChanges' limit of changes per hour; each change is written to the activity log with
+     * the old and the new targets.
      *
      * @param array<string, mixed> $params
      * @throws SettingsError|EngineError
@@ -69,11 +71,41 @@ final class SelfService
             throw new SettingsError(Lang::forParams($params)->get('ss_forwarding_not_offered'));
         }
         $targets = preg_split('/[\s,;]+/', self::posted('forward_to', $params), -1, PREG_SPLIT_NO_EMPTY) ?: [];
-        Provisioning::mailboxCall($params, 'SetForwarding', 'set_forwarding', [
+        $args = [
             'to' => $targets,
             'keep_copy' => self::posted('keep_copy', $params) !== '0',
             'max_targets' => $product->maxForwardTargets(),
-        ]);
+        ];
+        $serviceId = (int) $params['serviceid'];
+        $perHour = ServerSettings::fromParams($params)->forwardingChangesPerHour();
+        NamedLock::whileHolding([NamedLock::mailbox(Lifecycle::address($params))], static function () use ($params, $args, $serviceId, $perHour): void {
+            ForwardingChanges::requireAllowed($serviceId, $perHour, Lang::forParams($params));
+            $result = Provisioning::mailboxCall($params, 'SetForwarding', 'set_forwarding', $args);
+            if (($result['changed'] ?? false) === true) {
+                ForwardingChanges::record($serviceId);
+                self::logForwardingChange($params, $result);
+            }
+        });
+    }
+
+    /**
+     * One activity-log line for a forwarding change: the mailbox, the old and the new targets.
+     *
+     * @param array<string, mixed> $params
+     * @param array<string, mixed> $result the engine's set_forwarding answer
+     */
+    private static function logForwardingChange(array $params, array $result): void
+    {
+        $list = static function ($targets): string {
+            $targets = array_map('strval', (array) $targets);
+            return $targets === [] ? 'off' : implode(', ', $targets);
+        };
+        $copy = ($result['forward_to'] ?? []) === [] ? '' : ((($result['keep_copy'] ?? true) === true) ? ' (copy kept)' : ' (no copy kept)');
+        logActivity(
+            'kerioSingle: forwarding of ' . (string) ($result['address'] ?? '') . ' changed from ' . $list($result['forward_to_before'] ?? [])
+                . ' to ' . $list($result['forward_to'] ?? []) . $copy . ' - Service ID: ' . (int) $params['serviceid'],
+            (int) ($params['userid'] ?? 0)
+        );
     }
 
     /**
@@ -93,36 +125,10 @@ final class SelfService
         return Provisioning::mailboxCall($params, $action, 'aliases');
     }
 
-    /**
-     * Runs $work while holding the database's named lock $name (MySQL/MariaDB GET_LOCK, released
-     * after), so two customers of this WHMCS adding the same alias at once are serialised: Kerio
-     * accepts duplicate addresses silently, and the engine's duplicate check only sees an alias
-     * that is already written. Other databases (the SQLite test driver) run $work unlocked.
-     *
-     * @throws SettingsError when the lock is not granted within LOCK_WAIT_SECONDS
-     */
-    private static function whileHolding(string $name, callable $work): void
+    /** The alias as a full lower-case address (a bare local part gets the mailbox's domain). */
+    private static function fullAlias(string $alias, string $mailbox): string
     {
-        $db = Capsule::connection();
-        if ($db->getDriverName() !== 'mysql') {
-            $work();
-            return;
-        }
-        if ((int) $db->selectOne('SELECT GET_LOCK(?, ?) AS granted', [$name, self::LOCK_WAIT_SECONDS])->granted !== 1) {
-            throw new SettingsError('Another change of this alias is still running; please try again in a moment.');
-        }
-        try {
-            $work();
-        } finally {
-            $db->selectOne('SELECT RELEASE_LOCK(?) AS released', [$name]);
-        }
-    }
-
-    /** The lock name of an alias: the full lower-case address, hashed to fit MySQL's 64 characters. */
-    private static function aliasLockName(string $alias, string $mailbox): string
-    {
-        $full = strpos($alias, '@') === false ? $alias . strrchr($mailbox, '@') : $alias;
-        return 'keriosingle_alias_' . sha1(strtolower($full));
+        return strtolower(strpos($alias, '@') === false ? $alias . strrchr($mailbox, '@') : $alias);
     }
 
     /**

@@ -28,7 +28,9 @@ final class ServerSettings
     public const DEFAULT_TIMEOUT = 30;
     private const MAX_TIMEOUT = 300;
     private const MAX_PORT = 65535;
-    private const ACCESS_HASH_KEYS = ['tls_fingerprint', 'ca_file', 'webmail_url', 'timeout', 'allow_plain_http'];
+    private const ACCESS_HASH_KEYS = ['tls_fingerprint', 'ca_file', 'webmail_url', 'timeout', 'allow_plain_http', 'forwarding_changes_per_hour'];
+    /** Most forwarding changes per service and hour the Access Hash may allow. */
+    private const MAX_FORWARDING_CHANGES_PER_HOUR = 1000;
     /** Spellings of allow_plain_http: value => allowed. */
     private const YES_NO = ['yes' => true, 'no' => false];
 
@@ -122,6 +124,9 @@ final class ServerSettings
         if (isset($options['timeout'])) {
             self::checkTimeout($options['timeout']);
         }
+        if (isset($options['forwarding_changes_per_hour'])) {
+            self::checkForwardingChanges($options['forwarding_changes_per_hour']);
+        }
         $plainHttp = self::plainHttpAllowed($options);
         if (isset($options['webmail_url'])) {
             self::checkWebmailUrl($options['webmail_url'], $plainHttp);
@@ -139,6 +144,12 @@ final class ServerSettings
     public function timeoutSeconds(): int
     {
         return (int) ($this->options['timeout'] ?? self::DEFAULT_TIMEOUT);
+    }
+
+    /** Forwarding changes one service may make per hour (Access Hash `forwarding_changes_per_hour`, default 10). */
+    public function forwardingChangesPerHour(): int
+    {
+        return (int) ($this->options['forwarding_changes_per_hour'] ?? ForwardingChanges::DEFAULT_PER_HOUR);
     }
 
     /**
@@ -189,6 +200,16 @@ final class ServerSettings
         if (!ctype_digit($value) || (int) $value < 1 || (int) $value > self::MAX_TIMEOUT) {
             throw new SettingsError(
                 'Access Hash: timeout must be a whole number of seconds from 1 to ' . self::MAX_TIMEOUT . '.'
+            );
+        }
+    }
+
+    private static function checkForwardingChanges(string $value): void
+    {
+        if (!ctype_digit($value) || (int) $value < 1 || (int) $value > self::MAX_FORWARDING_CHANGES_PER_HOUR) {
+            throw new SettingsError(
+                'Access Hash: forwarding_changes_per_hour must be a whole number from 1 to ' . self::MAX_FORWARDING_CHANGES_PER_HOUR
+                . ' (changes of one service\'s forwarding per hour; default ' . ForwardingChanges::DEFAULT_PER_HOUR . ').'
             );
         }
     }
