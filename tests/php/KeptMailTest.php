@@ -174,6 +174,24 @@ final class KeptMailTest extends ModuleTestCase
         $this->assertSame('free', OrderRules::forProduct($product, ['localpart' => 'fresh.' . $this->localpart] + $inputs)['address']);
     }
 
+    public function testAnotherClientCannotTakeAKeptAddressAsAnAlias(): void
+    {
+        $this->keptService();
+        $product = $this->addProduct(['max_aliases' => '3']);
+        $other = $this->whmcs->placeOrder($this->client('Stan'), $product, $this->serverId, [
+            'localpart' => $this->uniqueLocalPart('stan'), 'maildomain' => 'example.com',
+            'password' => self::ALPHABET_PASSWORD, 'givenname' => 'Stan', 'surname' => 'Doe',
+        ]);
+        $this->assertSame('success', $this->whmcs->moduleAction($other, 'create'));
+
+        foreach ([$this->localpart, strtoupper($this->address)] as $alias) {
+            $result = $this->whmcs->clientCustomAction($other, 'AddAlias', ['alias' => $alias]);
+            $this->assertSame('This address is not available; choose another alias.', $result, $alias);
+        }
+        $this->assertSame([], (array) ($this->emulator->user($this->address($other))['emailAddresses'] ?? []));
+        $this->assertSame('success', $this->whmcs->clientCustomAction($other, 'AddAlias', ['alias' => 'free.' . $this->localpart]));
+    }
+
     public function testAVisitorWhoIsNotLoggedInNeverOwnsKeptMail(): void
     {
         $this->keptService();

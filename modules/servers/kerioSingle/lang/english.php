@@ -136,4 +136,5 @@ return [
     'order_address_not_available' => 'This address is not available; choose another mailbox name.',
     'order_kept_mail_yours' => 'The mail of your earlier mailbox with this address will be restored to it.',
     'rule_address_not_available' => 'This address is not available; choose another mailbox name',
+    'ss_alias_not_available' => 'This address is not available; choose another alias.',
 ];

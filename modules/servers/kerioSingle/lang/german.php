@@ -136,4 +136,5 @@ return [
     'order_address_not_available' => 'Diese Adresse ist nicht verfügbar; wählen Sie einen anderen Postfachnamen.',
     'order_kept_mail_yours' => 'Die E-Mails Ihres früheren Postfachs mit dieser Adresse werden wiederhergestellt.',
     'rule_address_not_available' => 'Diese Adresse ist nicht verfügbar; wählen Sie einen anderen Postfachnamen',
+    'ss_alias_not_available' => 'Diese Adresse ist nicht verfügbar; wählen Sie einen anderen Alias.',
 ];

@@ -23,7 +23,8 @@ final class SelfService
     private const LOCK_WAIT_SECONDS = 30;
 
     /**
-     * Adds `$_POST['alias']` (local part or full address).
+     * Adds `$_POST['alias']` (local part or full address); an address whose kept mail is another
+     * client's (lib/KeptMail.php) is "not available".
      *
      * @param array<string, mixed> $params
      * @throws SettingsError|EngineError with the reason to show
@@ -36,6 +37,9 @@ final class SelfService
             throw new SettingsError(Lang::forParams($params)->get('ss_aliases_not_offered'));
         }
         $alias = self::posted('alias', $params);
+        if (KeptMail::availability(self::fullAlias($alias, Lifecycle::address($params)), (int) ($params['userid'] ?? 0)) === KeptMail::NOT_AVAILABLE) {
+            throw new SettingsError(Lang::forParams($params)->get('ss_alias_not_available'));
+        }
         self::whileHolding(self::aliasLockName($alias, Lifecycle::address($params)), static function () use ($params, $alias, $maxAliases): void {
             Provisioning::mailboxCall($params, 'AddAlias', 'add_alias', ['alias' => $alias, 'max_aliases' => $maxAliases]);
         });
@@ -120,8 +124,13 @@ final class SelfService
     /** The lock name of an alias: the full lower-case address, hashed to fit MySQL's 64 characters. */
     private static function aliasLockName(string $alias, string $mailbox): string
     {
-        $full = strpos($alias, '@') === false ? $alias . strrchr($mailbox, '@') : $alias;
-        return 'keriosingle_alias_' . sha1(strtolower($full));
+        return 'keriosingle_alias_' . sha1(strtolower(self::fullAlias($alias, $mailbox)));
+    }
+
+    /** The alias as a full address: a bare local part gets the mailbox's domain. */
+    private static function fullAlias(string $alias, string $mailbox): string
+    {
+        return strpos($alias, '@') === false ? $alias . strrchr($mailbox, '@') : $alias;
     }
 
     /**
