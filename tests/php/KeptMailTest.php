@@ -125,6 +125,7 @@ final class KeptMailTest extends ModuleTestCase
 
     public function testAPurgeNeverDeletesAMailboxThatExists(): void
     {
+        $this->productId = $this->addProduct(['terminate_mode' => 'keep', 'kept_mail_days' => '0']);
         $first = $this->keptService();
         $this->emulator->addAdmin($this->localpart, 'example.com', self::ALPHABET_PASSWORD, 'UserRole');
         $this->emulator->setUsage($this->address, 1024 * 1024, 3);
@@ -136,6 +137,8 @@ final class KeptMailTest extends ModuleTestCase
         $this->assertSame('already_taken', $this->lastErrorCode());
         $this->assertSame(1024 * 1024, self::bytesOf($this->emulator->user($this->address)['consumedSize']));
         $this->assertNotNull(KeptMail::find($this->address), 'the record stays for a later purge');
+        $this->assertStringContainsString('purging the kept mail of terminated service #' . $first . ' at ' . $this->address
+            . ' failed (retried tomorrow): The kept mail of ' . $this->address . ' was not purged', $this->activityLog(), 'the cron says why');
     }
 
     public function testABadKeptDaysSettingRefusesTheTerminateAndChangesNothing(): void
