@@ -56,6 +56,38 @@ final class OrderFormTest extends BrowserTestCase
         $this->assertSame('', $this->browser->evaluate('document.querySelector(' . json_encode($password) . ').value'), 'the password is not sent back');
     }
 
+    public function testAKeptAddressIsNotAvailableToOthersAndRestoredForItsOwner(): void
+    {
+        $serverId = $this->addServer();
+        $productId = $this->addProduct(['terminate_mode' => 'keep']);
+        $owner = $this->whmcs->addClient(['firstname' => 'Olive', 'lastname' => 'Old', 'email' => 'olive@example.net']);
+        $oldie = $this->uniqueLocalPart('oldie');
+        $service = $this->whmcs->placeOrder($owner, $productId, $serverId, [
+            'localpart' => $oldie, 'maildomain' => 'example.com', 'password' => self::ALPHABET_PASSWORD, 'givenname' => 'Olive', 'surname' => 'Old',
+        ]);
+        $this->assertSame('success', $this->whmcs->moduleAction($service, 'create'));
+        $this->assertSame('success', $this->whmcs->moduleAction($service, 'terminate'));
+        $localpart = '#customfield' . $this->whmcs->productCustomFields($productId)['localpart']->id;
+
+        $this->browser->goto($this->url('cart.php?a=confproduct&pid=' . $productId));
+        $this->browser->waitFor('document.getElementById("kerioRules-localpart")');
+        $this->browser->type($localpart, $oldie);
+        $this->browser->waitFor('document.querySelector(\'#kerioRules-localpart li[data-rule="address_not_available"]\')');
+        $this->assertSame(['address_not_available'], $this->unmetRules('localpart'));
+        $this->assertStringContainsString('This address is not available', $this->text('#kerioRules-localpart'));
+        $this->assertStringNotContainsString('Olive', $this->text('#kerioRules-localpart'));
+        $this->screenshot('order-form-kept-address-stranger');
+
+        $next = 'cart.php?a=confproduct&pid=' . $productId;
+        $this->browser->goto($this->url('login.php?client=' . $owner . '&next=' . rawurlencode($next)));
+        $this->browser->waitFor('document.getElementById("kerioRules-localpart")');
+        $this->browser->type($localpart, $oldie);
+        $this->browser->waitFor('(document.getElementById("kerioRules-localpart") || {}).textContent.indexOf("restored") !== -1');
+        $this->assertSame([], $this->unmetRules('localpart'));
+        $this->assertStringContainsString('The mail of your earlier mailbox with this address will be restored', $this->text('#kerioRules-localpart'));
+        $this->screenshot('order-form-kept-address-owner');
+    }
+
     /**
      * A product on a server, its order page open with the live check running.
      *

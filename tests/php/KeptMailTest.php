@@ -125,6 +125,7 @@ final class KeptMailTest extends ModuleTestCase
 
     public function testAPurgeNeverDeletesAMailboxThatExists(): void
     {
+        $this->productId = $this->addProduct(['terminate_mode' => 'keep', 'kept_mail_days' => '0']);
         $first = $this->keptService();
         $this->emulator->addAdmin($this->localpart, 'example.com', self::ALPHABET_PASSWORD, 'UserRole');
         $this->emulator->setUsage($this->address, 1024 * 1024, 3);
@@ -136,6 +137,8 @@ final class KeptMailTest extends ModuleTestCase
         $this->assertSame('already_taken', $this->lastErrorCode());
         $this->assertSame(1024 * 1024, self::bytesOf($this->emulator->user($this->address)['consumedSize']));
         $this->assertNotNull(KeptMail::find($this->address), 'the record stays for a later purge');
+        $this->assertStringContainsString('purging the kept mail of terminated service #' . $first . ' at ' . $this->address
+            . ' failed (retried tomorrow): The kept mail of ' . $this->address . ' was not purged', $this->activityLog(), 'the cron says why');
     }
 
     public function testABadKeptDaysSettingRefusesTheTerminateAndChangesNothing(): void
@@ -172,6 +175,24 @@ final class KeptMailTest extends ModuleTestCase
         $this->assertNotContains('address_not_available', array_column($answer['localpart'], 'id'));
         $this->assertSame([], $this->validateCart());
         $this->assertSame('free', OrderRules::forProduct($product, ['localpart' => 'fresh.' . $this->localpart] + $inputs)['address']);
+    }
+
+    public function testAnotherClientCannotTakeAKeptAddressAsAnAlias(): void
+    {
+        $this->keptService();
+        $product = $this->addProduct(['max_aliases' => '3']);
+        $other = $this->whmcs->placeOrder($this->client('Stan'), $product, $this->serverId, [
+            'localpart' => $this->uniqueLocalPart('stan'), 'maildomain' => 'example.com',
+            'password' => self::ALPHABET_PASSWORD, 'givenname' => 'Stan', 'surname' => 'Doe',
+        ]);
+        $this->assertSame('success', $this->whmcs->moduleAction($other, 'create'));
+
+        foreach ([$this->localpart, strtoupper($this->address)] as $alias) {
+            $result = $this->whmcs->clientCustomAction($other, 'AddAlias', ['alias' => $alias]);
+            $this->assertSame('This address is not available; choose another alias.', $result, $alias);
+        }
+        $this->assertSame([], (array) ($this->emulator->user($this->address($other))['emailAddresses'] ?? []));
+        $this->assertSame('success', $this->whmcs->clientCustomAction($other, 'AddAlias', ['alias' => 'free.' . $this->localpart]));
     }
 
     public function testAVisitorWhoIsNotLoggedInNeverOwnsKeptMail(): void

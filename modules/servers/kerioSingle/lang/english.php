@@ -142,4 +142,5 @@ return [
     'ca_plan_downgrade_refused_no_usage' => 'Your plan now includes :billed of storage, but this mailbox uses more, so it keeps its previous size for now. Please delete mail (large attachments, Deleted Items, Sent Items) until it uses less than :billed so the new plan can be applied.',
     'ca_plan_forwarding_dropped' => 'Forwarding to :targets was turned off on :date because your plan no longer includes it.',
     'ss_forwarding_too_often' => 'Forwarding was changed :max times in the last hour, the most this service allows; please try again in :minutes minute(s).',
+    'ss_alias_not_available' => 'This address is not available; choose another alias.',
 ];

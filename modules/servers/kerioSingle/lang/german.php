@@ -142,4 +142,5 @@ return [
     'ca_plan_downgrade_refused_no_usage' => 'Ihr Tarif umfasst jetzt :billed Speicherplatz, dieses Postfach belegt aber mehr und behält deshalb vorerst seine bisherige Größe. Bitte löschen Sie E-Mails (große Anhänge, Gelöschte Elemente, Gesendete Elemente), bis es weniger als :billed belegt, damit der neue Tarif angewendet werden kann.',
     'ca_plan_forwarding_dropped' => 'Die Weiterleitung an :targets wurde am :date ausgeschaltet, weil Ihr Tarif sie nicht mehr enthält.',
     'ss_forwarding_too_often' => 'Die Weiterleitung wurde in der letzten Stunde :max-mal geändert, öfter erlaubt dieser Dienst es nicht; bitte versuchen Sie es in :minutes Minute(n) wieder.',
+    'ss_alias_not_available' => 'Diese Adresse ist nicht verfügbar; wählen Sie einen anderen Alias.',
 ];

@@ -164,16 +164,17 @@ final class KeptMail
     private static function purgeOnItsServer(object $row): string
     {
         $server = Capsule::table('tblservers')->where('id', (int) $row->server_id)->first();
+        $secrets = [];
         try {
             if ($server === null) {
                 throw new SettingsError('The server #' . (int) $row->server_id . ' of the terminated service no longer exists in WHMCS.');
             }
             $settings = ServerSettings::fromServerRow($server);
-            $client = new EngineClient(EngineClient::engineFor($settings), $settings, new ModuleLog('DailyCronJob', [$settings->password()]));
-            self::purge($row, $client);
+            $secrets[] = $settings->password();
+            self::purge($row, new EngineClient(EngineClient::engineFor($settings), $settings, new ModuleLog('DailyCronJob', $secrets)));
             return 'purged';
         } catch (\Throwable $error) {
-            $text = Lifecycle::errorText($error, []);
+            $text = Lifecycle::errorText($error, [], $secrets);
             logActivity('kerioSingle: purging the kept mail of terminated service #' . (int) $row->service_id . ' at ' . $row->address
                 . ' failed (retried tomorrow): ' . $text . ' - Service ID: ' . (int) $row->service_id, (int) $row->client_id);
             return $text;

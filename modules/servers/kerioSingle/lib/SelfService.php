@@ -19,7 +19,8 @@ final class SelfService
     private const MAX_INPUT_BYTES = 2048;
 
     /**
-     * Adds `$_POST['alias']` (local part or full address).
+     * Adds `$_POST['alias']` (local part or full address); an address whose kept mail is another
+     * client's (lib/KeptMail.php) is "not available".
      *
      * @param array<string, mixed> $params
      * @throws SettingsError|EngineError with the reason to show
@@ -33,7 +34,11 @@ final class SelfService
         }
         $alias = self::posted('alias', $params);
         $mailbox = Lifecycle::address($params);
-        $locks = [NamedLock::mailbox($mailbox), NamedLock::address(self::fullAlias($alias, $mailbox))];
+        $address = self::fullAlias($alias, $mailbox);
+        if (KeptMail::availability($address, (int) ($params['userid'] ?? 0)) === KeptMail::NOT_AVAILABLE) {
+            throw new SettingsError(Lang::forParams($params)->get('ss_alias_not_available'));
+        }
+        $locks = [NamedLock::mailbox($mailbox), NamedLock::address($address)];
         NamedLock::whileHolding($locks, static function () use ($params, $alias, $maxAliases): void {
             Provisioning::mailboxCall($params, 'AddAlias', 'add_alias', array_filter(['alias' => $alias, 'max_aliases' => $maxAliases, 'reserved_localparts' => ProductSettings::fromParams($params)->reservedNames()], static fn ($value): bool => $value !== null));
         });
