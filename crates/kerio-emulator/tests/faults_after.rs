@@ -1,6 +1,7 @@
 //! Faults that carry out the call and then lose the answer (`reset_after`, `http500_after`):
 //! for every mutating call the change is made on the emulator while the client sees a dropped
-//! connection or an HTTP 500, as when a real server or a proxy fails after the write.
+//! connection or an HTTP 500, as when a real server or a proxy fails after the write; and
+//! `delay_after`, which computes the answer at once and sends it late.
 
 mod common;
 
@@ -134,4 +135,51 @@ fn a_wildcard_after_fault_hits_one_call_only() {
     admin.user(&domain, "once");
     let (_, faults) = emu.control("GET", "faults", None);
     assert_eq!(faults["faults"], json!([]));
+}
+
+/// The full name a read held by `kind` (`delay_after` or `delay`, 800 ms on `Users.get`) reports
+/// when another admin renames the user 200 ms into that read; the read must take the 800 ms.
+fn name_seen_by_a_slow_read(kind: &str) -> Value {
+    let emu = Emu::start();
+    let mut admin = emu.admin();
+    let domain = admin.domain_id("example.com");
+    let id = admin.create_user(&domain, "held", "He1d-Answer!");
+    let (status, body) = emu.control(
+        "POST",
+        "faults",
+        Some(json!({"method": "Users.get", "kind": kind, "delay_ms": 800})),
+    );
+    assert_eq!(status, 200, "{body}");
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(|| {
+            let mut reader = emu.admin();
+            let started = std::time::Instant::now();
+            let name = reader.user(&domain, "held")["fullName"].clone();
+            assert!(
+                started.elapsed() >= std::time::Duration::from_millis(800),
+                "{kind}: the answer came at once"
+            );
+            name
+        });
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        admin.ok(
+            "Users.set",
+            json!({"userIds": [id], "pattern": {"fullName": "Renamed"}}),
+        );
+        reader.join().expect("the reading thread")
+    })
+}
+
+#[test]
+fn delay_after_holds_the_answer_computed_before_a_concurrent_write() {
+    assert_ne!(
+        name_seen_by_a_slow_read("delay_after"),
+        json!("Renamed"),
+        "delay_after: the read was answered from the state before the rename"
+    );
+    assert_eq!(
+        name_seen_by_a_slow_read("delay"),
+        json!("Renamed"),
+        "delay: the read waits first, so it already sees the rename"
+    );
 }

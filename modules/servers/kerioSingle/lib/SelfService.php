@@ -71,16 +71,7 @@ final class SelfService
     public static function setForwarding(array $params): void
     {
         self::activeService($params);
-        $product = ProductSettings::fromParams($params);
-        if (!$product->forwardingEnabled()) {
-            throw new SettingsError(Lang::forParams($params)->get('ss_forwarding_not_offered'));
-        }
-        $targets = preg_split('/[\s,;]+/', self::posted('forward_to', $params), -1, PREG_SPLIT_NO_EMPTY) ?: [];
-        $args = [
-            'to' => $targets,
-            'keep_copy' => self::posted('keep_copy', $params) !== '0',
-            'max_targets' => $product->maxForwardTargets(),
-        ];
+        $args = self::forwardingArgs($params);
         $serviceId = (int) $params['serviceid'];
         $perHour = ServerSettings::fromParams($params)->forwardingChangesPerHour();
         NamedLock::whileHolding([NamedLock::mailbox(Lifecycle::address($params))], static function () use ($params, $args, $serviceId, $perHour): void {
@@ -91,6 +82,26 @@ final class SelfService
                 self::logForwardingChange($params, $result);
             }
         });
+    }
+
+    /**
+     * The `set_forwarding` arguments from the posted form and the product's limit.
+     *
+     * @param array<string, mixed> $params
+     * @return array{to: list<string>, keep_copy: bool, max_targets: int}
+     * @throws SettingsError when the product offers no forwarding or the entry is too long
+     */
+    private static function forwardingArgs(array $params): array
+    {
+        $product = ProductSettings::fromParams($params);
+        if (!$product->forwardingEnabled()) {
+            throw new SettingsError(Lang::forParams($params)->get('ss_forwarding_not_offered'));
+        }
+        return [
+            'to' => preg_split('/[\s,;]+/', self::posted('forward_to', $params), -1, PREG_SPLIT_NO_EMPTY) ?: [],
+            'keep_copy' => self::posted('keep_copy', $params) !== '0',
+            'max_targets' => $product->maxForwardTargets(),
+        ];
     }
 
     /**
