@@ -7,6 +7,7 @@ use KerioSingle\Tests\Support\ModuleTestCase;
 use WHMCS\Database\Capsule;
 use WHMCS\Module\Server\kerioSingle\CustomFields;
 use WHMCS\Module\Server\kerioSingle\KeptMail;
+use WHMCS\Module\Server\kerioSingle\NamedLock;
 use WHMCS\Module\Server\kerioSingle\OrderForm;
 use WHMCS\Module\Server\kerioSingle\OrderRules;
 
@@ -175,6 +176,18 @@ final class KeptMailTest extends ModuleTestCase
         $this->assertNotContains('address_not_available', array_column($answer['localpart'], 'id'));
         $this->assertSame([], $this->validateCart());
         $this->assertSame('free', OrderRules::forProduct($product, ['localpart' => 'fresh.' . $this->localpart] + $inputs)['address']);
+    }
+
+    public function testTheCartsFinalAddressCheckWaitsForARunningCreateOfThatAddress(): void
+    {
+        $lock = NamedLock::address(strtoupper($this->address));
+        $otherWorker = $this->anotherWorkerHolding($lock);
+        Session::loginClient($this->owner);
+
+        $this->assertSame(['Another change of this address or mailbox is still running; please try again in a moment.'], $this->validateCart());
+
+        $otherWorker->query("SELECT RELEASE_LOCK('" . $lock . "')");
+        $this->assertSame([], $this->validateCart(), 'once the create is done, the cart answers');
     }
 
     public function testAnotherClientCannotTakeAKeptAddressAsAnAlias(): void

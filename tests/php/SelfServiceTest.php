@@ -3,7 +3,6 @@
 namespace KerioSingle\Tests;
 
 use KerioSingle\Harness\CsrfFailure;
-use KerioSingle\Harness\Database;
 use KerioSingle\Tests\Support\ModuleTestCase;
 use WHMCS\Database\Capsule;
 use WHMCS\Module\Server\kerioSingle\ForwardingChanges;
@@ -282,12 +281,8 @@ final class SelfServiceTest extends ModuleTestCase
 
     public function testAChangeThatCannotGetTheMailboxLockIsToldToTryAgainAndDoesNothing(): void
     {
-        $config = Database::configFromEnvironment();
-        $this->assertSame('mysql', $config['driver'], 'the module suite runs on MariaDB');
-        $dsn = $config['unix_socket'] !== '' ? 'mysql:unix_socket=' . $config['unix_socket'] : 'mysql:host=' . $config['host'] . ';port=' . $config['port'];
-        $otherWorker = new \PDO($dsn, $config['username'], $config['password']);
         $lock = NamedLock::mailbox(strtoupper($this->address));
-        $this->assertSame('1', (string) $otherWorker->query("SELECT GET_LOCK('" . $lock . "', 0)")->fetchColumn(), 'another worker holds the mailbox');
+        $otherWorker = $this->anotherWorkerHolding($lock);
         $ran = false;
 
         try {

@@ -137,4 +137,19 @@ abstract class ModuleTestCase extends TestCase
         $powers = ['Bytes' => 0, 'KiloBytes' => 1, 'MegaBytes' => 2, 'GigaBytes' => 3, 'TeraBytes' => 4];
         return (int) $size['value'] * 1024 ** $powers[$size['units']];
     }
+
+    /**
+     * A second connection to the suite's MariaDB, as another PHP worker of the same WHMCS would
+     * hold, that takes the named lock $lock (NamedLock) and keeps it until the connection is dropped
+     * or RELEASE_LOCK runs on it.
+     */
+    protected function anotherWorkerHolding(string $lock): \PDO
+    {
+        $config = Database::configFromEnvironment();
+        $this->assertSame('mysql', $config['driver'], 'the module suite runs on MariaDB');
+        $dsn = $config['unix_socket'] !== '' ? 'mysql:unix_socket=' . $config['unix_socket'] : 'mysql:host=' . $config['host'] . ';port=' . $config['port'];
+        $worker = new \PDO($dsn, $config['username'], $config['password']);
+        $this->assertSame('1', (string) $worker->query("SELECT GET_LOCK('" . $lock . "', 0)")->fetchColumn(), 'the other worker holds ' . $lock);
+        return $worker;
+    }
 }

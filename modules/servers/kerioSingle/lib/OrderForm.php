@@ -13,6 +13,9 @@ if (!defined('WHMCS')) {
  */
 final class OrderForm
 {
+    /** How long the cart's final address check waits for a running create or alias add of the address. */
+    private const ADDRESS_WAIT_SECONDS = 5;
+
     /** Order-form custom fields the script watches (keys of lib/CustomFields.php). */
     private const FIELDS = [
         CustomFields::LOCALPART, CustomFields::MAILDOMAIN, CustomFields::PASSWORD,
@@ -105,10 +108,31 @@ final class OrderForm
         if ($failures['password'] !== []) {
             $errors[] = $lang->get('order_password_invalid', ['failures' => implode('; ', $failures['password'])]);
         }
-        if ($failures['localpart'] === [] && OrderRules::addressStatus($values[CustomFields::LOCALPART], $inputs['domain']) === KeptMail::NOT_AVAILABLE) {
-            $errors[] = $lang->get('order_address_not_available');
+        if ($failures['localpart'] === []) {
+            $errors = array_merge($errors, self::addressErrors($values[CustomFields::LOCALPART], $inputs['domain'], $lang));
         }
         return $errors;
+    }
+
+    /**
+     * The cart's final word on the address, read under its address lock (NamedLock): a CreateAccount
+     * or AddAlias of the same address that is running finishes first, so the cart never answers from
+     * the middle of one; a lock still held after ADDRESS_WAIT_SECONDS is "try again".
+     *
+     * @return list<string> the error to show, or [] when the address may be ordered
+     */
+    private static function addressErrors(string $localpart, string $domain, Lang $lang): array
+    {
+        try {
+            $status = NamedLock::whileHolding(
+                [NamedLock::address(trim($localpart) . '@' . trim($domain))],
+                static fn (): string => OrderRules::addressStatus($localpart, $domain),
+                self::ADDRESS_WAIT_SECONDS
+            );
+        } catch (SettingsError $busy) {
+            return [$busy->getMessage()];
+        }
+        return $status === KeptMail::NOT_AVAILABLE ? [$lang->get('order_address_not_available')] : [];
     }
 
     /**
