@@ -234,8 +234,13 @@ pub fn handle(emulator: &Emulator, request: &Request) -> Reply {
         caller: None,
         set_cookies: Vec::new(),
     };
-    let outcome = dispatch(&mut call, &envelope.method);
+    let mut outcome = dispatch(&mut call, &envelope.method);
     log(request, &envelope.method, &outcome);
+    if let (Some(fault), Ok(answer)) = (&fault, &mut outcome) {
+        if fault.kind == FaultKind::HostileAfter {
+            fault.hostile.apply(answer);
+        }
+    }
     match fault.map(|f| f.kind) {
         Some(FaultKind::ResetAfter) => Reply::Drop,
         Some(FaultKind::Http500After) => Reply::Send(internal_error()),
@@ -277,7 +282,7 @@ fn fault_before(
             }
             None
         }
-        FaultKind::ResetAfter | FaultKind::Http500After => None,
+        FaultKind::ResetAfter | FaultKind::Http500After | FaultKind::HostileAfter => None,
     }
 }
 
