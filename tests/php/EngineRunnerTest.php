@@ -154,6 +154,37 @@ final class EngineRunnerTest extends ModuleTestCase
         $this->assertSame($request, $response['result']);
     }
 
+    /**
+     * Issue 17.8: PHP reads at most 1 MiB of an answer (list_accounts and usage excepted) and fails
+     * clearly past it; an answer of exactly 1 MiB is read whole.
+     */
+    public function testAnswersPastOneMebibyteAreNotReadButRefused(): void
+    {
+        $answer = static function (int $bytes): string {
+            $padding = $bytes - strlen('{"ok":true,"transcript":[],"result":{"x":""}}');
+            return '#!' . PHP_BINARY . "\n<?php\nstream_get_contents(STDIN);\n"
+                . 'echo \'{"ok":true,"transcript":[],"result":{"x":"\', str_repeat(\'x\', ' . $padding . '), "\\"}}\\n";' . "\n";
+        };
+        $exact = new Engine($this->script('kerio-single', $answer(Engine::MAX_ANSWER_BYTES)), 10);
+        $response = $exact->run(['v' => 1, 'op' => 'account_info', 'server' => null, 'args' => []]);
+        $this->assertSame(Engine::MAX_ANSWER_BYTES - strlen('{"ok":true,"transcript":[],"result":{"x":""}}'), strlen($response['result']['x']));
+
+        $huge = $this->script('kerio-single', $answer(50 * 1024 * 1024));
+        $before = memory_get_peak_usage();
+        try {
+            (new Engine($huge, 10))->run(['v' => 1, 'op' => 'account_info', 'server' => null, 'args' => []]);
+            $this->fail('a 50 MB answer was read');
+        } catch (EngineError $error) {
+            $this->assertSame(EngineError::OUTPUT, $error->errorCode());
+            $this->assertStringContainsString('answer to account_info is longer than 1048576 bytes', $error->getMessage());
+        }
+        $this->assertLessThan(4 * 1024 * 1024, memory_get_peak_usage() - $before, 'PHP held no more than about the limit');
+
+        $listing = (new Engine($this->script('kerio-single', $answer(2 * 1024 * 1024)), 10))
+            ->run(['v' => 1, 'op' => 'list_accounts', 'server' => null, 'args' => []]);
+        $this->assertTrue($listing['ok'], 'list_accounts and usage are read whole');
+    }
+
     private function runAndCatch(Engine $engine): EngineError
     {
         try {

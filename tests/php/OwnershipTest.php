@@ -221,6 +221,21 @@ final class OwnershipTest extends ModuleTestCase
         $this->assertFalse($this->emulator->user($old)['isEnabled']);
     }
 
+    /** An installation id edited by hand into something else stops every action with a clear text, before Kerio is asked. */
+    public function testAnEditedInstallationIdIsRefusedClearly(): void
+    {
+        $serviceId = $this->createdService();
+        $before = $this->emulator->state();
+        $this->setInstallation('not an id!');
+
+        $result = $this->whmcs->moduleAction($serviceId, 'suspend');
+
+        $this->assertStringContainsString('kerioSingleInstallationId', $result);
+        $this->assertStringContainsString('"not an id!"', $result);
+        $this->assertStringContainsString('Restore the value it had', $result);
+        $this->assertSame($before, $this->emulator->state());
+    }
+
     /** What the module reads as this WHMCS installation's id (tblconfiguration). */
     private function setInstallation(string $id): void
     {

@@ -55,7 +55,8 @@ pub use query::{Combining, Comparator, Condition, Direction, SearchQuery, SortOr
 pub use secret::{Secret, MASK};
 pub use tls::{fingerprint_of, normalize_fingerprint, Trust};
 pub use transcript::{
-    recorded, recorded_briefly, redact, Exchange, DETAILED_REPEATS, MAX_RECORDED_ITEMS,
+    capped, recorded, recorded_briefly, redact, Exchange, DETAILED_REPEATS, MAX_RECORDED_ITEMS,
+    MAX_STRING_BYTES,
 };
 pub use types::{
     AllowedUsers, CreateResult, Domain, EmailForwarding, Entity, LastLogin, ListResult,

@@ -29,9 +29,32 @@ fn is_secret_key(key: &str) -> bool {
 /// Longest array kept whole in a transcript; longer ones keep this many items and a note.
 pub const MAX_RECORDED_ITEMS: usize = 20;
 
-/// What a transcript keeps of `value`: secrets replaced as by [`redact`], and every array longer
-/// than [`MAX_RECORDED_ITEMS`] (at any depth) cut to its first items plus a string saying how many
-/// were left out. Only the kept part is copied. A transcript is for the module log: a `Users.get`
+/// Longest string (bytes) passed on from Kerio: in a transcript, and (kerio-single) in every
+/// answer. A hostile or broken server's 50 MB description must not reach PHP.
+pub const MAX_STRING_BYTES: usize = 1024;
+
+/// `text` cut to at most [`MAX_STRING_BYTES`] bytes at a character boundary, ending in `…`
+/// when cut; `None` when it is short enough already.
+pub fn capped(text: &str) -> Option<String> {
+    if text.len() <= MAX_STRING_BYTES {
+        return None;
+    }
+    const MORE: &str = "…";
+    let mut end = MAX_STRING_BYTES - MORE.len();
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    Some(format!("{}{MORE}", &text[..end]))
+}
+
+/// `text` as a transcript keeps it (see [`capped`]).
+fn kept_string(text: &str) -> Value {
+    Value::String(capped(text).unwrap_or_else(|| text.to_string()))
+}
+
+/// What a transcript keeps of `value`: secrets replaced as by [`redact`], every string longer
+/// than [`MAX_STRING_BYTES`] cut, and every array longer than [`MAX_RECORDED_ITEMS`] (at any
+/// depth) cut to its first items plus a string saying how many were left out. Only the kept part is copied. A transcript is for the module log: a `Users.get`
 /// page of hundreds of users, recorded whole for every page of a usage run, made the engine's
 /// memory and the log grow with the number of mailboxes (and copying each page whole before
 /// cutting it cost a tenth of a usage run's CPU time).
@@ -52,7 +75,8 @@ pub fn recorded_briefly(value: &Value) -> Value {
     masked_copy(value, 0)
 }
 
-/// A copy of `value` with the value of every secret key, at any depth, replaced by `********`.
+/// A copy of `value` with the value of every secret key, at any depth, replaced by `********`
+/// (and strings longer than [`MAX_STRING_BYTES`] cut).
 pub fn redact(value: &Value) -> Value {
     masked_copy(value, usize::MAX)
 }
@@ -68,7 +92,7 @@ fn masked_copy(value: &Value, max_items: usize) -> Value {
                     } else {
                         masked_copy(inner, max_items)
                     };
-                    (key.clone(), copy)
+                    (capped(key).unwrap_or_else(|| key.clone()), copy)
                 })
                 .collect(),
         ),
@@ -83,6 +107,7 @@ fn masked_copy(value: &Value, max_items: usize) -> Value {
             }
             Value::Array(kept)
         }
+        Value::String(text) => kept_string(text),
         other => other.clone(),
     }
 }
@@ -135,11 +160,14 @@ impl<'de> Visitor<'de> for BriefVisitor {
     }
 
     fn visit_str<E>(self, value: &str) -> Result<Value, E> {
-        Ok(Value::String(value.to_string()))
+        Ok(kept_string(value))
     }
 
     fn visit_string<E>(self, value: String) -> Result<Value, E> {
-        Ok(Value::String(value))
+        Ok(match capped(&value) {
+            Some(cut) => Value::String(cut),
+            None => Value::String(value),
+        })
     }
 
     fn visit_unit<E>(self) -> Result<Value, E> {
@@ -177,6 +205,31 @@ impl<'de> Visitor<'de> for BriefVisitor {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn long_strings_are_cut_to_one_kib_with_an_ellipsis() {
+        let long = "é".repeat(3000);
+        let cut = capped(&long).unwrap();
+        assert!(
+            cut.len() <= MAX_STRING_BYTES && cut.ends_with('…'),
+            "{}",
+            cut.len()
+        );
+        assert!(cut.len() > MAX_STRING_BYTES - 8);
+        assert_eq!(capped("short"), None);
+        assert_eq!(capped(&"x".repeat(MAX_STRING_BYTES)), None);
+        let body = json!({"result": {"list": [{"description": long}]}});
+        for kept in [
+            recorded(&body),
+            recorded_briefly(&body),
+            redact(&body),
+            parse_briefly(body.to_string().as_bytes()).unwrap(),
+        ] {
+            assert!(kept.to_string().len() < 2 * MAX_STRING_BYTES, "{kept}");
+        }
+        let detailed = recorded(&body);
+        assert_eq!(detailed["result"]["list"][0]["description"], cut.as_str());
+    }
 
     #[test]
     fn replaces_passwords_and_tokens_at_any_depth() {

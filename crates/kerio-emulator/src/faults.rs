@@ -25,10 +25,13 @@ pub enum FaultKind {
     /// then send that answer: a read that is stale by the time the caller gets it, so a caller's
     /// read-modify-write races with others for real.
     DelayAfter,
+    /// Carry out the call, then make its answer hostile ([`Hostile`]): what a broken or
+    /// malicious server could send.
+    HostileAfter,
 }
 
 impl FaultKind {
-    const ALL: [FaultKind; 9] = [
+    const ALL: [FaultKind; 10] = [
         FaultKind::Http500,
         FaultKind::Http502,
         FaultKind::Reset,
@@ -38,6 +41,7 @@ impl FaultKind {
         FaultKind::ResetAfter,
         FaultKind::Http500After,
         FaultKind::DelayAfter,
+        FaultKind::HostileAfter,
     ];
 
     /// The name used in the control API.
@@ -52,6 +56,7 @@ impl FaultKind {
             FaultKind::ResetAfter => "reset_after",
             FaultKind::Http500After => "http500_after",
             FaultKind::DelayAfter => "delay_after",
+            FaultKind::HostileAfter => "hostile_after",
         }
     }
 
@@ -71,10 +76,95 @@ pub struct Fault {
     pub times: u32,
     /// Delay for [`FaultKind::Delay`] and [`FaultKind::DelayAfter`].
     pub delay_ms: u64,
+    /// What [`FaultKind::HostileAfter`] does to the answer.
+    pub hostile: Hostile,
+}
+
+/// How a [`FaultKind::HostileAfter`] answer is made hostile.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Hostile {
+    /// Bytes appended to every `description` in the answer (at any depth): the text stays, so a
+    /// service's mark still reads, followed by `<script>` and `x`s.
+    pub description_bytes: usize,
+    /// Extra domains added to every domain list in the answer (copies of its first domain with
+    /// these names and fresh ids), e.g. `<script>`, `a..b`.
+    pub domain_names: Vec<String>,
+}
+
+/// Largest `description_bytes` accepted (200 MB).
+const MAX_HOSTILE_BYTES: u64 = 200 * 1024 * 1024;
+
+impl Hostile {
+    /// Parses `description_bytes` (default 0) and `domain_names` (default none) of a fault.
+    fn from_json(value: &Value) -> Result<Hostile, String> {
+        let description_bytes = match value.get("description_bytes") {
+            None => 0,
+            Some(bytes) => bytes
+                .as_u64()
+                .filter(|b| *b <= MAX_HOSTILE_BYTES)
+                .and_then(|b| usize::try_from(b).ok())
+                .ok_or("\"description_bytes\" must be an integer from 0 to 209715200")?,
+        };
+        let domain_names = match value.get("domain_names") {
+            None => Vec::new(),
+            Some(names) => names
+                .as_array()
+                .and_then(|names| {
+                    names
+                        .iter()
+                        .map(|n| n.as_str().map(str::to_string))
+                        .collect()
+                })
+                .ok_or("\"domain_names\" must be a list of strings")?,
+        };
+        Ok(Hostile {
+            description_bytes,
+            domain_names,
+        })
+    }
+
+    /// Makes `answer` (a call's result) hostile, at any depth.
+    pub fn apply(&self, answer: &mut Value) {
+        match answer {
+            Value::Object(map) => {
+                if let Some(Value::String(text)) = map.get_mut("description") {
+                    text.push_str(" <script>alert(1)</script>");
+                    text.extend(std::iter::repeat_n('x', self.description_bytes));
+                }
+                if let Some(Value::Array(list)) = map.get_mut("list") {
+                    self.add_domains(list);
+                }
+                map.values_mut().for_each(|inner| self.apply(inner));
+            }
+            Value::Array(items) => items.iter_mut().for_each(|item| self.apply(item)),
+            _ => {}
+        }
+    }
+
+    /// Adds the hostile domains to `list` when it is a list of domains.
+    fn add_domains(&self, list: &mut Vec<Value>) {
+        let Some(first) = list.first().cloned() else {
+            return;
+        };
+        let is_domain = first
+            .get("id")
+            .and_then(Value::as_str)
+            .is_some_and(|id| id.starts_with("keriodb://domain/"));
+        if !is_domain {
+            return;
+        }
+        for (n, name) in self.domain_names.iter().enumerate() {
+            let mut domain = first.clone();
+            domain["id"] = json!(format!("keriodb://domain/hostile-{n}"));
+            domain["name"] = json!(name);
+            list.push(domain);
+        }
+    }
 }
 
 impl Fault {
-    /// Parses `{"method","kind","times","delay_ms"}` (times default 1, delay_ms default 0).
+    /// Parses `{"method","kind","times","delay_ms"}` (times default 1, delay_ms default 0), and
+    /// for `hostile_after` `description_bytes` and `domain_names` ([`Hostile`]).
     pub fn from_json(value: &Value) -> Result<Fault, String> {
         let method = value
             .get("method")
@@ -107,6 +197,7 @@ impl Fault {
             kind,
             times,
             delay_ms,
+            hostile: Hostile::from_json(value)?,
         })
     }
 

@@ -234,8 +234,13 @@ pub fn handle(emulator: &Emulator, request: &Request) -> Reply {
         caller: None,
         set_cookies: Vec::new(),
     };
-    let outcome = dispatch(&mut call, &envelope.method);
+    let mut outcome = dispatch(&mut call, &envelope.method);
     log(request, &envelope.method, &outcome);
+    if let (Some(fault), Ok(answer)) = (&fault, &mut outcome) {
+        if fault.kind == FaultKind::HostileAfter {
+            fault.hostile.apply(answer);
+        }
+    }
     match fault.map(|f| (f.kind, f.delay_ms)) {
         Some((FaultKind::DelayAfter, delay_ms)) => {
             // The answer is fixed now; whatever others change meanwhile, this caller gets it late.
@@ -282,7 +287,10 @@ fn fault_before(
             }
             None
         }
-        FaultKind::ResetAfter | FaultKind::Http500After | FaultKind::DelayAfter => None,
+        FaultKind::ResetAfter
+        | FaultKind::Http500After
+        | FaultKind::DelayAfter
+        | FaultKind::HostileAfter => None,
     }
 }
 

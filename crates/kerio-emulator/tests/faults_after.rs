@@ -183,3 +183,43 @@ fn delay_after_holds_the_answer_computed_before_a_concurrent_write() {
         "delay: the read waits first, so it already sees the rename"
     );
 }
+
+/// `hostile_after` carries out the call and makes its answer what a hostile server could send:
+/// every description grows by `description_bytes` (its text kept) and every domain list gets the
+/// `domain_names`; it runs out after `times` calls like every fault.
+#[test]
+fn hostile_after_sends_huge_descriptions_and_invalid_domain_names() {
+    let emu = Emu::start();
+    let mut admin = emu.admin();
+    let com = admin.domain_id("example.com");
+    let (status, body) = emu.control(
+        "POST",
+        "faults",
+        Some(json!({"method": "*", "kind": "hostile_after", "times": 2,
+            "description_bytes": 2_000_000, "domain_names": ["<script>", "a..b"]})),
+    );
+    assert_eq!(status, 200, "{body}");
+    let query = json!({"fields": ["id", "name", "description"]});
+    let domains = admin.ok("Domains.get", json!({"query": query}));
+    let names: Vec<&str> = domains["list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    assert!(names.ends_with(&["<script>", "a..b"]), "{names:?}");
+    let users = admin.users(&com, json!({"fields": ["loginName", "description"]}));
+    let description = users["list"][0]["description"].as_str().unwrap();
+    assert!(description.len() > 2_000_000 && description.contains("<script>"));
+    let again = admin.users(&com, json!({"fields": ["loginName", "description"]}));
+    assert!(
+        again["list"][0]["description"].as_str().unwrap().len() < 1000,
+        "ran out after 2"
+    );
+    let (status, body) = emu.control(
+        "POST",
+        "faults",
+        Some(json!({"method": "*", "kind": "hostile_after", "description_bytes": -1})),
+    );
+    assert_eq!(status, 400, "{body}");
+}

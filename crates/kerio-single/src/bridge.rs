@@ -9,10 +9,10 @@
 //! every string containing one gets it replaced by `********`. The one exception is the `sso`
 //! result's `html`, whose form must carry the mailbox password.
 
-use crate::error::Error;
+use crate::error::{Code, Error};
 use crate::ops::{self, Context, Progress};
 use crate::server::ServerSettings;
-use kerio_api::{Exchange, MASK};
+use kerio_api::{capped, Exchange, MASK, MAX_STRING_BYTES};
 use serde_json::{json, Map, Value};
 
 /// The protocol version this engine speaks.
@@ -22,6 +22,13 @@ pub const PROTOCOL_VERSION: u64 = 1;
 /// occurrence of one or two characters would shred the response. (Such short passwords fail the
 /// password rules before they are ever sent.)
 const MIN_SUBSTRING_SECRET: usize = 4;
+
+/// Most bytes of the answer line (without its newline) of every op but [`UNBOUNDED_OPS`]: what
+/// PHP reads at most from the engine (modules/…/lib/Engine.php has the same figure).
+pub const MAX_ANSWER_BYTES: usize = 1024 * 1024;
+/// The ops whose answers grow with the number of mailboxes on the server; the module reads them
+/// within its cron's memory (bench/README.md), not under [`MAX_ANSWER_BYTES`].
+pub const UNBOUNDED_OPS: &[&str] = &["list_accounts", "usage"];
 
 /// The outcome of one operation: its result or error, and the API exchanges it made.
 pub struct Outcome {
@@ -69,6 +76,7 @@ pub fn response(op: &str, outcome: Outcome, secrets: &[&str]) -> Value {
         .then(|| response.pointer_mut("/result/html").map(Value::take))
         .flatten();
     scrub(&mut response, secrets);
+    cap_strings(&mut response);
     if let (Some(html), Some(result)) = (sso_html, response.get_mut("result")) {
         result["html"] = html;
     }
@@ -83,6 +91,62 @@ fn exchange_json(exchange: Exchange) -> Value {
     entry.insert("response".into(), exchange.response);
     entry.insert("ms".into(), exchange.ms.into());
     Value::Object(entry)
+}
+
+/// Cuts every string of `value` (keys and values) longer than [`MAX_STRING_BYTES`], ending it in
+/// `…`: nothing Kerio sends (a 50 MB description, a name) passes on longer. Only the `sso`
+/// page, which the engine builds itself, is exempt (taken out before).
+fn cap_strings(value: &mut Value) {
+    match value {
+        Value::String(text) => {
+            if let Some(cut) = capped(text) {
+                *text = cut;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(cap_strings),
+        Value::Object(map) => {
+            map.values_mut().for_each(cap_strings);
+            if map.keys().any(|key| key.len() > MAX_STRING_BYTES) {
+                *map = std::mem::take(map)
+                    .into_iter()
+                    .map(|(key, item)| (capped(&key).unwrap_or(key), item))
+                    .collect();
+            }
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
+/// The answer line of `op` (with its newline), at most [`MAX_ANSWER_BYTES`] (but for
+/// [`UNBOUNDED_OPS`]): a longer one is sent without its transcript, and if the result alone is
+/// still too long it becomes a `protocol` error naming the size.
+pub fn answer_line(op: &str, mut response: Value) -> String {
+    let text = line_of(&response);
+    if UNBOUNDED_OPS.contains(&op) || text.len() <= MAX_ANSWER_BYTES + 1 {
+        return text;
+    }
+    let size = text.len() - 1;
+    drop(text);
+    response["transcript"] = Value::Array(Vec::new());
+    let text = line_of(&response);
+    if text.len() <= MAX_ANSWER_BYTES + 1 {
+        return text;
+    }
+    let error = Error::new(
+        Code::Protocol,
+        format!("The answer to {op} would be {size} bytes, more than the {MAX_ANSWER_BYTES} a module action passes on: the Kerio server sent far more data than a mailbox holds."),
+        "Look at the mailbox in Kerio Administration (e.g. thousands of aliases or forwarding targets) and correct it there; the operation itself may have run.",
+    );
+    line_of(&json!({"ok": false, "error": error, "transcript": []}))
+}
+
+/// `response` as one line of JSON text with its newline. serde_json writes straight into the
+/// string (`Display` went through a formatter piece by piece: a tenth of a usage run's CPU time).
+fn line_of(response: &Value) -> String {
+    // A Value always serialises.
+    let mut text = serde_json::to_string(response).unwrap_or_default();
+    text.push('\n');
+    text
 }
 
 /// Replaces every secret in every string of `value` (keys and values) by [`MASK`]. Only strings
@@ -136,13 +200,27 @@ fn request_secrets(request: &Value) -> Vec<String> {
         .collect()
 }
 
+/// Handles one bridge request text and returns the answer line ([`answer_line`]).
+pub fn handle_line(text: &str, progress: &mut dyn Progress) -> String {
+    let (op, response) = handle_request(text, progress);
+    answer_line(&op, response)
+}
+
 /// Handles one bridge request text and returns the response object.
 pub fn handle(text: &str, progress: &mut dyn Progress) -> Value {
+    handle_request(text, progress).1
+}
+
+/// Handles one bridge request text: its op (empty when unreadable) and the response object.
+fn handle_request(text: &str, progress: &mut dyn Progress) -> (String, Value) {
     let request: Value = match serde_json::from_str(text) {
         Ok(request) => request,
         Err(e) => {
             let error = Error::invalid_request(format!("The request is not valid JSON ({e})."));
-            return json!({"ok": false, "error": error, "transcript": []});
+            return (
+                String::new(),
+                json!({"ok": false, "error": error, "transcript": []}),
+            );
         }
     };
     let secrets = request_secrets(&request);
@@ -159,7 +237,8 @@ pub fn handle(text: &str, progress: &mut dyn Progress) -> Value {
             transcript: Vec::new(),
         },
     };
-    response(&op, outcome, &secrets)
+    let response = response(&op, outcome, &secrets);
+    (op, response)
 }
 
 /// Checks the envelope (`v`, `op`) and splits off the server settings and the args.
@@ -291,6 +370,63 @@ mod tests {
         let mut value = json!("about");
         scrub(&mut value, &["ab", ""]);
         assert_eq!(value, json!("about"));
+    }
+
+    #[test]
+    fn strings_are_capped_but_the_sso_page_is_not() {
+        let long = "d".repeat(5 * MAX_STRING_BYTES);
+        let outcome = Outcome {
+            result: Ok(json!({"description": long, "aliases": [long], "html": long})),
+            transcript: Vec::new(),
+        };
+        let account = response("account_info", outcome, &[]);
+        for text in [
+            &account["result"]["description"],
+            &account["result"]["aliases"][0],
+        ] {
+            let text = text.as_str().unwrap();
+            assert!(
+                text.len() <= MAX_STRING_BYTES && text.ends_with('…'),
+                "{}",
+                text.len()
+            );
+        }
+        let outcome = Outcome {
+            result: Ok(json!({"html": long})),
+            transcript: Vec::new(),
+        };
+        assert_eq!(
+            response("sso", outcome, &[])["result"]["html"],
+            long.as_str()
+        );
+    }
+
+    #[test]
+    fn answers_past_one_mib_lose_the_transcript_then_become_an_error() {
+        let aliases: Vec<String> = (0..3000).map(|n| format!("{n:0>500}")).collect();
+        let big = json!({"ok": true, "result": {"aliases": aliases}, "transcript": []});
+        let line = answer_line("aliases", big.clone());
+        assert!(line.len() <= MAX_ANSWER_BYTES + 1, "{}", line.len());
+        let answer: Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(answer["error"]["code"], "protocol", "{answer}");
+        assert!(answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("aliases"));
+        assert!(answer_line("usage", big.clone()).len() > MAX_ANSWER_BYTES);
+        assert!(answer_line("list_accounts", big).len() > MAX_ANSWER_BYTES);
+        let fits = json!({"ok": true, "result": {"a": 1},
+            "transcript": [{"method": "Users.get", "response": "x".repeat(MAX_ANSWER_BYTES)}]});
+        let answer: Value = serde_json::from_str(&answer_line("account_info", fits)).unwrap();
+        assert_eq!(
+            (answer["result"]["a"].clone(), answer["transcript"].clone()),
+            (json!(1), json!([]))
+        );
+        let small = json!({"ok": true, "result": {"a": 1}, "transcript": []});
+        assert_eq!(
+            answer_line("account_info", small.clone()),
+            format!("{small}\n")
+        );
     }
 
     #[test]

@@ -6,8 +6,8 @@
 //! also filtered here, case-insensitively, so a server that ignores a condition still gives the
 //! right answer.
 
-use crate::address::Address;
-use crate::error::Error;
+use crate::address::{parse_domain, Address};
+use crate::error::{quote, Error};
 use crate::server::ServerSettings;
 use crate::translate::DOES_NOT_EXIST;
 use kerio_api::{
@@ -45,16 +45,22 @@ pub struct DomainInfo {
 }
 
 impl DomainInfo {
-    /// Reads the fields of a `Domains.get` item; items without id or name are skipped.
-    fn from_kerio(domain: Domain) -> Option<DomainInfo> {
-        Some(DomainInfo {
+    /// Reads the fields of a `Domains.get` item; items without id or name are skipped, and so
+    /// (`Err` with the name) is a name that is not a host name (`<script>`, `a..b`: a broken or
+    /// hostile server's), so it never reaches an order form or a product's settings.
+    fn from_kerio(domain: Domain) -> Option<Result<DomainInfo, String>> {
+        let name = domain.name?.to_ascii_lowercase();
+        if parse_domain(&name).ok().as_deref() != Some(name.as_str()) {
+            return Some(Err(name));
+        }
+        Some(Ok(DomainInfo {
             id: domain.id?,
-            name: domain.name?.to_ascii_lowercase(),
+            name,
             complexity: domain.password_complexity_enabled.unwrap_or(false),
             min_length: domain
                 .password_minimum_length
                 .map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX)),
-        })
+        }))
     }
 }
 
@@ -79,6 +85,8 @@ impl Mailbox {
 /// A logged-in Kerio client.
 pub struct Kerio<'c> {
     client: &'c mut Client,
+    /// Domain names Kerio listed that are not host names (quoted for messages), skipped.
+    skipped_domains: Vec<String>,
     /// A mark to bring up to date before the session ends: user id and new description.
     mark: Option<(String, String)>,
 }
@@ -100,6 +108,7 @@ pub fn with_session<T>(
         .and_then(|()| {
             let mut kerio = Kerio {
                 client: &mut client,
+                skipped_domains: Vec::new(),
                 mark: None,
             };
             let result = work(&mut kerio);
@@ -120,6 +129,28 @@ impl Kerio<'_> {
     /// The underlying client, for the calls that have no helper here.
     pub fn client(&mut self) -> &mut Client {
         self.client
+    }
+
+    /// The domain names Kerio listed in this session that are not host names and were skipped,
+    /// each quoted (cut and escaped) for a message; sorted, each once.
+    pub fn skipped_domains(&self) -> Vec<String> {
+        let mut names = self.skipped_domains.clone();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// The usable domains of a `Domains.get` answer; names that are not host names are noted in
+    /// [`Kerio::skipped_domains`].
+    fn domain_infos(&mut self, listed: Vec<Domain>) -> Vec<DomainInfo> {
+        let mut usable = Vec::with_capacity(listed.len());
+        for outcome in listed.into_iter().filter_map(DomainInfo::from_kerio) {
+            match outcome {
+                Ok(domain) => usable.push(domain),
+                Err(name) => self.skipped_domains.push(quote(&name)),
+            }
+        }
+        usable
     }
 
     /// Remembers that user `user_id`'s description must become `description` (its mark brought
@@ -211,9 +242,10 @@ impl Kerio<'_> {
         let (Some(domain), Some(user)) = (outcomes.next(), outcomes.next()) else {
             return Ok((None, None));
         };
-        let domain = list_of::<Domain>("Domains.get", domain?)?
+        let listed = list_of::<Domain>("Domains.get", domain?)?;
+        let domain = self
+            .domain_infos(listed)
             .into_iter()
-            .filter_map(DomainInfo::from_kerio)
             .find(|domain| domain.name == name.to_ascii_lowercase());
         let user = match user {
             Ok(answer) => list_of::<User>("Users.get", answer)?
@@ -250,14 +282,14 @@ impl Kerio<'_> {
         };
         let version: ServerVersion = parse_field("Server.getVersion", version?, None)?;
         let me: UserDetails = parse_field("Session.whoAmI", me?, Some(UserDetails::IN_WHO_AM_I))?;
-        let domains = domains.map_err(Error::from).and_then(|answer| {
-            let mut domains: Vec<DomainInfo> = list_of::<Domain>("Domains.get", answer)?
-                .into_iter()
-                .filter_map(DomainInfo::from_kerio)
-                .collect();
-            domains.sort_by(|a, b| a.name.cmp(&b.name));
-            Ok(domains)
-        });
+        let domains = domains
+            .map_err(Error::from)
+            .and_then(|answer| list_of::<Domain>("Domains.get", answer))
+            .map(|listed| {
+                let mut domains = self.domain_infos(listed);
+                domains.sort_by(|a, b| a.name.cmp(&b.name));
+                domains
+            });
         Ok(AdminOverview {
             version,
             me,
@@ -280,11 +312,7 @@ impl Kerio<'_> {
     /// Runs one `Domains.get`.
     fn domains_matching(&mut self, query: &SearchQuery) -> Result<Vec<DomainInfo>, Error> {
         let found = self.client.domains_get(query)?;
-        Ok(found
-            .list
-            .into_iter()
-            .filter_map(DomainInfo::from_kerio)
-            .collect())
+        Ok(self.domain_infos(found.list))
     }
 
     /// Looks up several mailboxes: one `Domains.get` for all their domains, then one `Users.get`

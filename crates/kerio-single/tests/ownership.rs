@@ -146,6 +146,18 @@ fn an_administrator_through_a_group_is_refused_even_when_marked() {
 }
 
 #[test]
+fn test_connection_reports_the_role_a_group_gives() {
+    let emu = Emu::start();
+    add_group_admin(&emu, "grp", "");
+    let mut server = emu.server();
+    server["username"] = json!("grp@example.com");
+    server["password"] = json!("Grp-Passw0rd!");
+    let response = emu.call_with(server, "test_connection", json!({}));
+    assert_eq!(response["result"]["role"], "FullAdmin", "{response}");
+    assert_eq!(response["result"]["scope"], "all_domains");
+}
+
+#[test]
 fn a_hand_made_mailbox_without_the_mark_is_refused_with_the_adopt_hint() {
     let emu = Emu::start();
     emu.add_admin("hand", "Hand-Passw0rd!", "UserRole");

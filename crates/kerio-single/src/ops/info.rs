@@ -46,6 +46,8 @@ pub struct ConnectionResult {
     pub domains: Vec<String>,
     /// Of the `allowed_domains` asked about, those this admin cannot manage.
     pub unmanageable_domains: Vec<String>,
+    /// Domain names Kerio listed that are not host names, left out of `domains` (quoted).
+    pub skipped_domains: Vec<String>,
     /// SHA-256 fingerprint of the certificate the server presented (`null` over plain HTTP).
     pub tls_fingerprint: Option<String>,
     /// Whether the webmail login page asks for a `kerio_csrf_token` (then SSO answers
@@ -100,6 +102,7 @@ fn connection_result(kerio: &mut Kerio, wanted: Vec<String>) -> Result<Connectio
         scope,
         domains,
         unmanageable_domains,
+        skipped_domains: kerio.skipped_domains(),
         tls_fingerprint: kerio.client().presented_fingerprint(),
         webmail_csrf: None,
     })
@@ -150,6 +153,8 @@ pub struct ServerInfo {
     pub domains: Vec<DomainSummary>,
     /// Licence use over all domains.
     pub licence: UserCounts,
+    /// Domain names Kerio listed that are not host names, left out of `domains` (quoted).
+    pub skipped_domains: Vec<String>,
 }
 
 /// One domain in `server_info`.
@@ -203,6 +208,7 @@ pub fn server_info(context: &mut Context) -> Result<ServerInfo, Error> {
             version: version.version,
             domains: summaries,
             licence,
+            skipped_domains: kerio.skipped_domains(),
         })
     })
 }

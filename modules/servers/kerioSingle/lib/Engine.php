@@ -25,6 +25,16 @@ final class Engine
     private const EXIT_POLL_FIRST_US = 100;
     private const EXIT_POLL_MAX_US = 2000;
     private const STDERR_SUMMARY_BYTES = 300;
+    /**
+     * Most bytes read of the answer of any op but UNBOUNDED_OPS (the engine caps its answer line
+     * at 1 MiB, crates/kerio-single/src/bridge.rs): a hostile Kerio server's 50 MB description
+     * never reaches PHP's memory (issue 17.8).
+     */
+    public const MAX_ANSWER_BYTES = 1048576;
+    /** The ops whose answers grow with the number of mailboxes (read within the cron's memory, bench/README.md). */
+    public const UNBOUNDED_OPS = ['list_accounts', 'usage'];
+    /** Most bytes of the engine's stderr kept (only its first line is ever shown). */
+    private const STDERR_KEPT_BYTES = 65536;
 
     private string $binary;
     private int $timeoutSeconds;
@@ -103,7 +113,9 @@ final class Engine
     {
         $this->assertRunnable();
         $payload = json_encode($request, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_THROW_ON_ERROR);
-        [$stdout, $stderr, $exitCode] = $this->exchange($payload, $onPartial);
+        $op = (string) ($request['op'] ?? '');
+        $limit = in_array($op, self::UNBOUNDED_OPS, true) ? null : self::MAX_ANSWER_BYTES + 1;
+        [$stdout, $stderr, $exitCode] = $this->exchange($payload, $onPartial, $limit, $op);
         return $this->decodeResponse($stdout, $stderr, $exitCode);
     }
 
@@ -111,9 +123,11 @@ final class Engine
      * Runs the process, feeds stdin and collects stdout/stderr until it exits or the deadline passes.
      *
      * @param (callable(array<string, mixed>): void)|null $onPartial
+     * @param int|null $limit most bytes of stdout read (the answer and its newline); null = no limit
      * @return array{0: string, 1: string, 2: int}
+     * @throws EngineError when the answer is longer than $limit
      */
-    private function exchange(string $payload, ?callable $onPartial): array
+    private function exchange(string $payload, ?callable $onPartial, ?int $limit, string $op): array
     {
         $pipes = [];
         $process = @proc_open(
@@ -131,7 +145,15 @@ final class Engine
         foreach ($pipes as $pipe) {
             stream_set_blocking($pipe, false);
         }
-        $output = $this->pump($process, $pipes, $payload, $onPartial);
+        $output = $this->pump($process, $pipes, $payload, $onPartial, $limit);
+        if ($output === null) {
+            throw new EngineError(
+                EngineError::OUTPUT,
+                'The Kerio engine\'s answer to ' . $op . ' is longer than ' . self::MAX_ANSWER_BYTES
+                    . ' bytes; it was not read further and nothing was done with it.',
+                'Make sure bin/kerio-single comes from the same module release (it keeps its answers below this size). If it does, the Kerio server sends unusually large data: look at the mailbox in Kerio Administration.'
+            );
+        }
         return [$output[1], $output[2], $this->waitForExit($process)];
     }
 
@@ -141,9 +163,11 @@ final class Engine
      * @param resource               $process
      * @param array<int, resource>   $pipes
      * @param (callable(array<string, mixed>): void)|null $onPartial
-     * @return array<int, string> collected output by descriptor number (1, 2)
+     * @param int|null $limit most bytes of stdout read; past it the engine is stopped
+     * @return array<int, string>|null collected output by descriptor number (1, 2); null when
+     *         stdout went past $limit (the engine was stopped)
      */
-    private function pump($process, array $pipes, string $payload, ?callable $onPartial): array
+    private function pump($process, array $pipes, string $payload, ?callable $onPartial, ?int $limit): ?array
     {
         $deadline = microtime(true) + $this->timeoutSeconds;
         $output = [1 => '', 2 => ''];
@@ -179,9 +203,13 @@ final class Engine
                 if (!in_array($pipe, $read, true)) {
                     continue;
                 }
-                $chunk = fread($pipe, self::CHUNK_BYTES);
-                if (is_string($chunk)) {
+                $chunk = fread($pipe, $this->readSize($number, strlen($output[$number]), $limit));
+                if (is_string($chunk) && ($number === 1 || strlen($output[2]) < self::STDERR_KEPT_BYTES)) {
                     $output[$number] .= $chunk;
+                }
+                if ($number === 1 && $limit !== null && strlen($output[1]) > $limit) {
+                    $this->abort($process, $pipes);
+                    return null;
                 }
                 if ($number === 1 && $onPartial !== null) {
                     try {
@@ -201,6 +229,18 @@ final class Engine
             fclose($stdin);
         }
         return $output;
+    }
+
+    /**
+     * How many bytes to read next from descriptor $number holding $held bytes: a chunk, but on
+     * stdout never past $limit + 1 (one byte more tells an answer of exactly $limit from a longer one).
+     */
+    private function readSize(int $number, int $held, ?int $limit): int
+    {
+        if ($number !== 1 || $limit === null) {
+            return self::CHUNK_BYTES;
+        }
+        return max(1, min(self::CHUNK_BYTES, $limit + 1 - $held));
     }
 
     /**

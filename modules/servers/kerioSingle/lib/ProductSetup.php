@@ -90,9 +90,26 @@ final class ProductSetup
         }
         $manageable = array_map('strtolower', array_map('strval', (array) ($connection['domains'] ?? [])));
         if ($configured === []) {
-            return [$manageable, ''];
+            return [$manageable, self::skippedNote($connection)];
         }
-        return [array_values(array_intersect($configured, $manageable)), self::unmanageableNote($connection)];
+        $note = trim(self::unmanageableNote($connection) . ' ' . self::skippedNote($connection));
+        return [array_values(array_intersect($configured, $manageable)), $note];
+    }
+
+    /**
+     * The note on domain names the Kerio server lists that are not host names: the engine left
+     * them out of every list (issue 17.8); '' when there were none.
+     *
+     * @param array<string, mixed> $connection test_connection's result (`skipped_domains`, quoted)
+     */
+    private static function skippedNote(array $connection): string
+    {
+        $skipped = array_map('strval', (array) ($connection['skipped_domains'] ?? []));
+        if ($skipped === []) {
+            return '';
+        }
+        return 'The Kerio server lists domain names that are not valid host names, left out of the Domains list: '
+            . implode(', ', $skipped) . '. Check the domains in Kerio Administration.';
     }
 
     /**
