@@ -201,19 +201,23 @@ final class Whmcs
     }
 
     /**
-     * The options of a setting with a `Loader` (WHMCS calls the loader with the params of the
-     * product's server; here the given server).
+     * Setup > Servers > Create New Group: a server group with the given servers; returns its id.
      *
-     * @return mixed the loader's answer (value => label)
-     * @throws \Throwable whatever the loader throws (WHMCS shows its message)
+     * @param list<int> $serverIds
      */
-    public function loadSettingOptions(int $productId, string $key, int $serverId)
+    public function addServerGroup(string $name, array $serverIds): int
     {
-        $loader = $this->openModuleSettings($productId)[$key]['Loader'] ?? null;
-        if (!is_string($loader) || !function_exists($loader)) {
-            throw new \InvalidArgumentException('The setting "' . $key . '" has no Loader function.');
+        $groupId = (int) Capsule::table('tblservergroups')->insertGetId(['name' => $name]);
+        foreach ($serverIds as $serverId) {
+            Capsule::table('tblservergroupsrel')->insert(['groupid' => $groupId, 'serverid' => $serverId]);
         }
-        return $loader(ParamsBuilder::forServer($serverId, $this->module));
+        return $groupId;
+    }
+
+    /** The product's *Server Group* (Module Settings tab), stored without running the module. */
+    public function setProductServerGroup(int $productId, int $groupId): void
+    {
+        Capsule::table('tblproducts')->where('id', $productId)->update(['servergroup' => $groupId]);
     }
 
     /**

@@ -2,6 +2,7 @@
 
 namespace KerioSingle\Tests;
 
+use KerioSingle\Harness\AdminProductPage;
 use KerioSingle\Tests\Support\ModuleTestCase;
 use WHMCS\Database\Capsule;
 use WHMCS\Module\Server\kerioSingle\ProductSettings;
@@ -84,36 +85,66 @@ final class AdminConveniencesTest extends ModuleTestCase
         $this->assertSame('0000-00-00 00:00:00', (string) $this->whmcs->service($serviceId)->lastupdate);
     }
 
-    public function testTheDomainsSettingLoadsItsOptionsFromTheKerioServer(): void
+    public function testInSimpleModeTheDomainsSettingIsADropdownOfTheKerioServersDomains(): void
     {
         $serverId = $this->addServer();
-        $productId = $this->addProduct();
+        $productId = $this->whmcs->addProduct('Mailbox');
+        $this->whmcs->setProductServerGroup($productId, $this->whmcs->addServerGroup('Kerio', [$serverId]));
+        $page = $this->whmcs->productPage($productId);
 
-        $options = $this->whmcs->loadSettingOptions($productId, 'domains', $serverId);
+        $domains = $page->open()['domains'];
 
         $onServer = array_map(static fn (array $domain): string => strtolower((string) $domain['name']), (array) $this->emulator->state()['domains']);
         sort($onServer);
-        $loaded = array_keys($options);
+        $loaded = array_keys($domains['Options']);
         sort($loaded);
+        $this->assertSame('dropdown', $domains['Type']);
         $this->assertSame($onServer, $loaded);
-        $this->assertSame(array_keys($options), array_values($options), 'each domain is its own label');
-        $definition = $this->whmcs->openModuleSettings($productId)['domains'];
-        $this->assertTrue($definition['SimpleMode']);
-        $this->assertTrue($definition['Multiple']);
+        $this->assertSame(array_keys($domains['Options']), array_values($domains['Options']), 'each domain is its own label');
+        $this->assertArrayNotHasKey('Multiple', $domains, 'only documented keys');
+        $this->assertSame([], $page->loaderWarnings());
+    }
+
+    /** Journey (c): the Loader on a product with nothing stored does not fail the AJAX, and the stored list stays an option. */
+    public function testTheLoaderWorksOnAnEmptyProductAndKeepsAStoredListAsAnOption(): void
+    {
+        $serverId = $this->addServer();
+        $productId = $this->whmcs->addProduct('Mailbox');
+        $this->whmcs->setProductServerGroup($productId, $this->whmcs->addServerGroup('Kerio', [$serverId]));
+        $page = $this->whmcs->productPage($productId);
+        $page->open();
+
+        $page->save(['domains' => 'example.com']);
+        $this->whmcs->saveModuleSettings($productId, ['domains' => 'example.com, example.org']);
+        $domains = $page->open()['domains'];
+
+        $this->assertArrayHasKey('example.com, example.org', $domains['Options']);
+        $this->assertSame('example.com, example.org', $page->formValues()['domains']);
+    }
+
+    public function testWithoutAServerInTheGroupTheLoaderSaysSo(): void
+    {
+        $this->addServer();
+        $page = $this->whmcs->productPage($this->whmcs->addProduct('Mailbox'));
+
+        $domains = $page->open()['domains'];
+
+        $this->assertSame('text', $domains['Type']);
+        $this->assertSame(['domains' => AdminProductPage::NO_SERVER], $page->loaderWarnings());
     }
 
     public function testTheDomainLoaderNamesWhyTheServerDidNotAnswer(): void
     {
         $serverId = $this->addServer(['password' => 'Wrong password 1']);
-        $productId = $this->addProduct();
+        $productId = $this->whmcs->addProduct('Mailbox');
+        $this->whmcs->setProductServerGroup($productId, $this->whmcs->addServerGroup('Kerio', [$serverId]));
+        $page = $this->whmcs->productPage($productId);
 
-        try {
-            $this->whmcs->loadSettingOptions($productId, 'domains', $serverId);
-            $this->fail('the loader must throw for WHMCS to show the reason');
-        } catch (\RuntimeException $error) {
-            $this->assertStringContainsString('Could not read the mail domains from the Kerio server', $error->getMessage());
-            $this->assertStringNotContainsString('Wrong password 1', $error->getMessage());
-        }
+        $page->open();
+
+        $warning = $page->loaderWarnings()['domains'] ?? '';
+        $this->assertStringContainsString('Could not read the mail domains from the Kerio server', $warning);
+        $this->assertStringNotContainsString('Wrong password 1', $warning);
     }
 
     public function testDomainsPickedFromTheLoaderDropdownAreReadFromWhmcsJson(): void

@@ -84,7 +84,10 @@ function kerioSingle_ConfigOptions($params = [])
 
 /**
  * Loader of the product's Domains setting: the mail domains of the Kerio server (value => label),
- * so the admin picks them instead of typing. WHMCS shows the message of a thrown exception.
+ * so the admin picks one instead of typing. WHMCS runs it only in Simple Mode, with the params of a
+ * server of the product's server group, and turns the text field into a dropdown (its stored value
+ * kept as an option); it shows the message of a thrown exception as a warning. The answer is
+ * reused for a few minutes with a short timeout (ProductSetup::loaderDomains).
  *
  * @param array<string, mixed> $params server params
  * @return array<string, string>
@@ -93,7 +96,7 @@ function kerioSingle_ConfigOptions($params = [])
 function kerioSingleDomainLoader(array $params)
 {
     try {
-        $domains = ProductSetup::domainsOfServer(EngineClient::forParams($params, 'DomainLoader'));
+        $domains = ProductSetup::loaderDomains($params);
     } catch (\Throwable $error) {
         throw new \RuntimeException('Could not read the mail domains from the Kerio server: ' . Lifecycle::errorText($error, $params));
     }
