@@ -45,6 +45,7 @@ final class Schema
             'tblactivitylog' => [self::class, 'activityLog'],
             'tblservergroups' => [self::class, 'serverGroups'],
             'tblservergroupsrel' => [self::class, 'serverGroupsRel'],
+            'tblupgrades' => [self::class, 'upgrades'],
         ];
         foreach ($tables as $name => $definition) {
             $schema->dropIfExists($name);
@@ -382,5 +383,18 @@ final class Schema
     {
         $table->integer('groupid');
         $table->integer('serverid');
+    }
+
+    /** tblupgrades: one row per changed Configurable Option of an upgrade order (`configid=>optionid` values). */
+    public static function upgrades(Blueprint $table): void
+    {
+        $table->increments('id');
+        $table->integer('orderid')->default(0);
+        $table->text('type')->default('');
+        $table->date('date')->default(self::ZERO_DATE);
+        $table->integer('relid')->default(0);
+        $table->text('originalvalue')->default('');
+        $table->text('newvalue')->default('');
+        $table->text('status')->default('Pending');
     }
 }

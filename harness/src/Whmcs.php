@@ -348,15 +348,72 @@ final class Whmcs
     }
 
     /**
-     * Upgrade/downgrade of Configurable Options (paid upgrade order): the new choices are stored,
-     * then ChangePackage runs for the same product.
+     * Upgrade/downgrade of Configurable Options (paid upgrade order): one tblupgrades row per option
+     * whose choice changes, then each row on its own: its choice stored, ChangePackage run. A failed
+     * step does not roll back the stored choices (its own or the earlier ones).
      *
      * @param array<string, string|int> $choices see chooseConfigOptions()
+     * @return string 'success' when every step succeeded, else the failed steps' errors
      */
     public function changeConfigOptions(int $serviceId, array $choices): string
     {
-        $this->chooseConfigOptions($serviceId, $choices);
-        return Dispatcher::run($serviceId, 'upgrade');
+        $steps = [];
+        foreach ($choices as $name => $value) {
+            $before = $this->hostingConfigOption($serviceId, (string) $name);
+            $this->chooseConfigOptions($serviceId, [$name => $value]);
+            $after = $this->hostingConfigOption($serviceId, (string) $name);
+            $this->restoreHostingConfigOption($serviceId, (int) ($after['configid'] ?? 0), $before);
+            if ($after !== null && $before !== $after) {
+                $rowId = (int) Capsule::table('tblupgrades')->insertGetId([
+                    'type' => 'configoptions', 'date' => date('Y-m-d'), 'relid' => $serviceId, 'status' => 'Pending',
+                    'originalvalue' => $after['configid'] . '=>' . ($before['value'] ?? ''), 'newvalue' => $after['configid'] . '=>' . $after['value'],
+                ]);
+                $steps[$rowId] = [$name => $value];
+            }
+        }
+        $errors = [];
+        foreach ($steps as $rowId => $choice) {
+            $this->chooseConfigOptions($serviceId, $choice);
+            $result = Dispatcher::run($serviceId, 'upgrade');
+            Capsule::table('tblupgrades')->where('id', $rowId)->update(['status' => 'Completed']);
+            if ($result !== 'success') {
+                $errors[] = $result;
+            }
+        }
+        return $errors === [] ? 'success' : implode(' ', $errors);
+    }
+
+    /**
+     * The service's stored choice of one option (by name), for comparing before and after.
+     *
+     * @return array{configid: int, value: string}|null
+     */
+    private function hostingConfigOption(int $serviceId, string $name): ?array
+    {
+        $row = Capsule::table('tblhostingconfigoptions as h')->join('tblproductconfigoptions as o', 'o.id', '=', 'h.configid')
+            ->where('h.relid', $serviceId)
+            ->where(static function ($query) use ($name): void {
+                $query->where('o.optionname', $name)->orWhere('o.optionname', 'like', $name . '|%');
+            })
+            ->first(['h.configid', 'h.optionid', 'h.qty']);
+        return $row === null ? null : ['configid' => (int) $row->configid, 'value' => $row->optionid . ':' . $row->qty];
+    }
+
+    /**
+     * Puts one option's stored choice back to $before (none: the row removed), so each upgrade row
+     * is applied on its own later.
+     *
+     * @param array{configid: int, value: string}|null $before
+     */
+    private function restoreHostingConfigOption(int $serviceId, int $configId, ?array $before): void
+    {
+        if ($before === null) {
+            Capsule::table('tblhostingconfigoptions')->where('relid', $serviceId)->where('configid', $configId)->delete();
+            return;
+        }
+        [$optionId, $qty] = explode(':', $before['value']);
+        Capsule::table('tblhostingconfigoptions')->where('relid', $serviceId)->where('configid', $configId)
+            ->update(['optionid' => (int) $optionId, 'qty' => (int) $qty]);
     }
 
     /**
@@ -598,18 +655,32 @@ final class Whmcs
     }
 
     /**
-     * Setup > Configurable Options: an option of the product (type: 1 dropdown, 2 radio,
-     * 3 yes/no, 4 quantity) with its choices; returns the option id.
+     * Setup > Configurable Options: an option (type: 1 dropdown, 2 radio, 3 yes/no, 4 quantity) with
+     * its choices, in a group linked to $productId (0 = a group linked to no product); returns the
+     * option id.
      *
      * @param list<string> $choices sub-option names (`key|Label` allowed)
      */
-    public function addConfigurableOption(string $name, int $type, array $choices = []): int
+    public function addConfigurableOption(string $name, int $type, array $choices = [], int $productId = 0): int
     {
-        $optionId = (int) Capsule::table('tblproductconfigoptions')->insertGetId(['optionname' => $name, 'optiontype' => $type]);
+        $groupId = $productId === 0 ? 0 : $this->optionsGroupOf($productId);
+        $optionId = (int) Capsule::table('tblproductconfigoptions')->insertGetId(['gid' => $groupId, 'optionname' => $name, 'optiontype' => $type]);
         foreach ($choices as $position => $choice) {
             Capsule::table('tblproductconfigoptionssub')->insert(['configid' => $optionId, 'optionname' => $choice, 'sortorder' => $position]);
         }
         return $optionId;
+    }
+
+    /** The harness's "Options" group linked to the product (made on first use). */
+    private function optionsGroupOf(int $productId): int
+    {
+        $name = 'Options of product ' . $productId;
+        $groupId = Capsule::table('tblproductconfiggroups')->where('name', $name)->value('id');
+        if ($groupId === null) {
+            $groupId = Capsule::table('tblproductconfiggroups')->insertGetId(['name' => $name]);
+            Capsule::table('tblproductconfiglinks')->insert(['gid' => $groupId, 'pid' => $productId]);
+        }
+        return (int) $groupId;
     }
 
     /**

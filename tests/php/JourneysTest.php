@@ -147,4 +147,32 @@ final class JourneysTest extends ModuleTestCase
         $this->assertSame(1, $this->emulator->stats()['methods']['Session.login'] ?? 0);
         $this->assertNotEmpty($this->whmcs->productCustomFields($productId), 'the fields were still made');
     }
+
+    /** Journey (d): one upgrade order changing quota and aliases runs ChangePackage once per changed option and ends consistent. */
+    public function testUpgradingQuotaAndAliasesInOneOrderRunsTwoChangePackageCallsAndEndsConsistent(): void
+    {
+        $serverId = $this->addServer();
+        $productId = $this->addProduct(['quota_mb' => '1024', 'max_aliases' => '1']);
+        $groupId = \WHMCS\Module\Server\kerioSingle\ConfigurableOptionsGroup::ensureFor($productId)['group_id'];
+        $this->whmcs->offerConfigurableOptionsGroup($groupId, '1.00');
+        $serviceId = $this->order($productId, $serverId);
+        $this->whmcs->chooseConfigOptions($serviceId, ['quota_mb' => '1024', 'max_aliases' => 1]);
+        $this->assertSame('success', $this->whmcs->moduleAction($serviceId, 'create'));
+        $calls = $this->changePackageRuns();
+
+        $result = $this->whmcs->changeConfigOptions($serviceId, ['quota_mb' => '5120', 'max_aliases' => 3]);
+
+        $this->assertSame('success', $result);
+        $this->assertSame(2, Capsule::table('tblupgrades')->where('relid', $serviceId)->where('type', 'configoptions')->count(), 'one row per changed option');
+        $this->assertSame($calls + 2, $this->changePackageRuns(), 'ChangePackage once per row');
+        $this->assertSame(5120, $this->kerioQuotaMb($serviceId));
+        $this->assertSame('5120', $this->whmcs->customFieldValue($serviceId, 'quota'));
+        $this->assertSame('Mailbox size 5120 MB, up to 3 alias(es)', (string) $this->whmcs->adminServicesTabFields($serviceId)['Plan']);
+    }
+
+    /** How many ChangePackage runs WHMCS logged as successful (activity log). */
+    private function changePackageRuns(): int
+    {
+        return Capsule::table('tblactivitylog')->where('description', 'like', 'Module ChangePackage Successful%')->count();
+    }
 }

@@ -143,17 +143,20 @@ final class Whmcs8HarnessTest extends ModuleTestCase
     public function testServiceParamsCarryConfigurableOptionsTheModelAndIsAddonAsWhmcsBuildsThem(): void
     {
         $clientId = $this->whmcs->addClient(['firstname' => 'Jane', 'lastname' => 'Doe', 'email' => 'jane@example.net']);
-        $serviceId = $this->whmcs->placeOrder($clientId, $this->whmcs->addProduct('Probe', self::PROBE), 0, []);
-        $size = $this->whmcs->addConfigurableOption('size|Mailbox size', 1, ['5gb|5 GB', '10gb|10 GB']);
-        $archive = $this->whmcs->addConfigurableOption('archive|Archiving', 3);
-        $extra = $this->whmcs->addConfigurableOption('aliases|Extra aliases', 4);
+        $productId = $this->whmcs->addProduct('Probe', self::PROBE);
+        $serviceId = $this->whmcs->placeOrder($clientId, $productId, 0, []);
+        $size = $this->whmcs->addConfigurableOption('size|Mailbox size', 1, ['5gb|5 GB', '10gb|10 GB'], $productId);
+        $archive = $this->whmcs->addConfigurableOption('archive|Archiving', 3, [], $productId);
+        $extra = $this->whmcs->addConfigurableOption('aliases|Extra aliases', 4, [], $productId);
+        $unlinked = $this->whmcs->addConfigurableOption('colour|Colour', 1, ['red']);
+        $this->whmcs->chooseConfigurableOption($serviceId, $unlinked, 'red');
         $this->whmcs->chooseConfigurableOption($serviceId, $size, '10gb|10 GB');
         $this->whmcs->chooseConfigurableOption($serviceId, $archive, 1);
         $this->whmcs->chooseConfigurableOption($serviceId, $extra, 3);
 
         $params = \KerioSingle\Harness\ParamsBuilder::forService($serviceId, self::PROBE);
 
-        $this->assertSame(['size' => '10gb', 'archive' => 1, 'aliases' => 3], $params['configoptions']);
+        $this->assertSame(['size' => '10gb', 'archive' => 1, 'aliases' => 3], $params['configoptions'], 'only groups linked to the product');
         $this->assertInstanceOf(\WHMCS\Service\Service::class, $params['model']);
         $this->assertSame($serviceId, (int) $params['model']->id);
         $this->assertFalse($params['isAddon']);
