@@ -24,6 +24,8 @@ final class Whmcs
     public const PRODUCT_NOT_ACTIVE = 'This product must be active to perform this action.';
     /** WHMCS's refusal for a user without the client's `manageproducts` permission [I: wording]. */
     public const NO_MANAGE_PERMISSION = 'Access Denied: you do not have the permission to manage products of this account.';
+    /** The admin area's heading of a module function's error [I: wording]. */
+    public const MODULE_COMMAND_ERROR = 'Module Command Error';
     /** The admin script of the product addons page. */
     public const ADDON_SCRIPT = '/admin/configaddons.php';
     /** Harness-only setting (tblconfiguration): 'on' = password-type order fields stored encrypted. */
@@ -599,6 +601,21 @@ final class Whmcs
     {
         $this->service($serviceId);
         return Session::as(0, $adminId, fn () => $this->callSingleSignOn($serviceId));
+    }
+
+    /**
+     * What the admin service page's "Open Webmail" AJAX call answers the staff member's browser:
+     * `window|URL` (the page opens URL in a new tab) on success, otherwise the module's errorMsg
+     * under "Module Command Error" (staff see the module's own text) [I: exact framing].
+     */
+    public function adminSingleSignOnAnswer(int $serviceId, int $adminId): string
+    {
+        $result = $this->adminSingleSignOn($serviceId, $adminId);
+        if (is_array($result) && ($result['success'] ?? false) === true) {
+            return 'window|' . (string) ($result['redirectTo'] ?? '');
+        }
+        $error = is_array($result) ? (string) ($result['errorMsg'] ?? '') : '';
+        return self::MODULE_COMMAND_ERROR . ($error === '' ? '' : ': ' . $error);
     }
 
     /** A staff member (Setup > Staff Management > Administrator Users). */

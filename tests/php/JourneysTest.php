@@ -175,4 +175,24 @@ final class JourneysTest extends ModuleTestCase
     {
         return Capsule::table('tblactivitylog')->where('description', 'like', 'Module ChangePackage Successful%')->count();
     }
+
+    /** Staff "Open Webmail" answers the admin page's AJAX with `window|URL` (a new tab). */
+    public function testStaffOpenWebmailAnswersWindowAndTheLink(): void
+    {
+        $serviceId = $this->createdService();
+        $adminId = $this->whmcs->addAdmin('alice');
+
+        $answer = $this->whmcs->adminSingleSignOnAnswer($serviceId, $adminId);
+
+        $this->assertStringStartsWith('window|https://billing.example.net/modules/servers/kerioSingle/sso.php?', $answer);
+    }
+
+    /** On PHP below 8.1 the module refuses with a clear text instead of running. */
+    public function testTheModuleRefusesOlderPhpWithAClearText(): void
+    {
+        $this->assertNull(kerioSingleRequirementError(80100, '8.1.0'));
+        $text = (string) kerioSingleRequirementError(70433, '7.4.33');
+        $this->assertStringContainsString('needs WHMCS 8.11 or later on PHP 8.1 or later', $text);
+        $this->assertStringContainsString('runs PHP 7.4.33', $text);
+    }
 }

@@ -171,4 +171,13 @@ final class Whmcs8HarnessTest extends ModuleTestCase
 
         $this->assertSame('archive&old@example.com', \WHMCS\Database\Capsule::table('tblproducts')->where('id', $productId)->value('configoption4'));
     }
+
+    public function testStaffOpenWebmailShowsTheModulesErrorAsAModuleCommandError(): void
+    {
+        $whmcs = new \KerioSingle\Harness\Whmcs(self::PROBE);
+        $clientId = $whmcs->addClient(['firstname' => 'Jane', 'lastname' => 'Doe', 'email' => 'jane@example.net']);
+        $serviceId = $whmcs->placeOrder($clientId, $whmcs->addProduct('Probe'), 0, []);
+
+        $this->assertSame('Module Command Error: probe', $whmcs->adminSingleSignOnAnswer($serviceId, $whmcs->addAdmin('alice')));
+    }
 }

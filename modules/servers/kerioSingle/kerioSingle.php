@@ -42,7 +42,7 @@ require_once __DIR__ . '/lib/autoload.php';
 function kerioSingle_MetaData()
 {
     return [
-        'DisplayName' => 'Kerio Connect (single mailbox)',
+        'DisplayName' => 'Kerio Connect (single mailbox)' . (kerioSingleRequirementError() === null ? '' : ' - needs PHP 8.1+'),
         'APIVersion' => '1.1',
         'RequiresServer' => true,
         'DefaultSSLPort' => '4040',
@@ -73,6 +73,10 @@ function kerioSingle_MetaData()
  */
 function kerioSingle_ConfigOptions($params = [])
 {
+    $requirement = kerioSingleRequirementError();
+    if ($requirement !== null) {
+        return ProductSettings::definitions($requirement);
+    }
     $productId = (int) ($_REQUEST['id'] ?? 0);
     if (!empty($params['isAddon']) || ProductSetup::onAddonPage()) {
         return ProductSettings::definitions();
@@ -113,6 +117,10 @@ function kerioSingleDomainLoader(array $params)
  */
 function kerioSingle_TestConnection(array $params)
 {
+    $requirement = kerioSingleRequirementError();
+    if ($requirement !== null) {
+        return ['success' => false, 'error' => $requirement];
+    }
     try {
         $client = EngineClient::forParams($params, 'TestConnection');
         $client->engine()->assertRunnable();
@@ -132,6 +140,10 @@ function kerioSingle_TestConnection(array $params)
  */
 function kerioSingle_CreateAccount(array $params)
 {
+    $requirement = kerioSingleRequirementError();
+    if ($requirement !== null) {
+        return $requirement;
+    }
     return Lifecycle::run('CreateAccount', $params, static function () use ($params): void {
         Provisioning::create($params);
     });
@@ -476,4 +488,18 @@ function kerioSingleMailboxCall(string $action, string $op, array $params)
     return Lifecycle::run($action, $params, static function () use ($action, $op, $params): void {
         Provisioning::mailboxCall($params, $action, $op);
     });
+}
+
+/**
+ * Why kerioSingle cannot run on this PHP, or null: it needs WHMCS 8.11+ on PHP 8.1+ (its library
+ * uses PHP 8 functions). Checked before any library class loads, so an older PHP gets this text on
+ * the server's Test Connection, the product's Module Settings and Create, never a fatal error.
+ */
+function kerioSingleRequirementError(int $phpVersionId = PHP_VERSION_ID, string $phpVersion = PHP_VERSION): ?string
+{
+    if ($phpVersionId >= 80100) {
+        return null;
+    }
+    return 'kerioSingle needs WHMCS 8.11 or later on PHP 8.1 or later; this WHMCS runs PHP ' . $phpVersion
+        . '. Upgrade PHP (and WHMCS) before using the module.';
 }
