@@ -97,11 +97,13 @@ final class AdminConveniencesTest extends ModuleTestCase
 
         $onServer = array_map(static fn (array $domain): string => strtolower((string) $domain['name']), (array) $this->emulator->state()['domains']);
         sort($onServer);
-        $loaded = array_keys($domains['Options']);
+        $options = $domains['Options'];
+        $this->assertSame('Every domain on the server', array_shift($options), 'first and chosen for an empty value: a Simple Mode save sells every domain');
+        $loaded = array_keys($options);
         sort($loaded);
         $this->assertSame('dropdown', $domains['Type']);
         $this->assertSame($onServer, $loaded);
-        $this->assertSame(array_keys($domains['Options']), array_values($domains['Options']), 'each domain is its own label');
+        $this->assertSame(array_keys($options), array_values($options), 'each domain is its own label');
         $this->assertArrayNotHasKey('Multiple', $domains, 'only documented keys');
         $this->assertSame([], $page->loaderWarnings());
     }

@@ -88,7 +88,7 @@ function kerioSingle_ConfigOptions($params = [])
 
 /**
  * Loader of the product's Domains setting: the mail domains of the Kerio server (value => label),
- * so the admin picks one instead of typing. WHMCS runs it only in Simple Mode, with the params of a
+ * so the admin picks one instead of typing (or the empty value: every domain). WHMCS runs it only in Simple Mode, with the params of a
  * server of the product's server group, and turns the text field into a dropdown (its stored value
  * kept as an option); it shows the message of a thrown exception as a warning. The answer is
  * reused for a few minutes with a short timeout (ProductSetup::loaderDomains).
@@ -104,7 +104,9 @@ function kerioSingleDomainLoader(array $params)
     } catch (\Throwable $error) {
         throw new \RuntimeException('Could not read the mail domains from the Kerio server: ' . Lifecycle::errorText($error, $params));
     }
-    return array_combine($domains, $domains) ?: [];
+    // first: the empty value (every domain), so a product saved in Simple Mode is not limited to
+    // whichever domain the dropdown happens to list first
+    return ['' => 'Every domain on the server'] + (array_combine($domains, $domains) ?: []);
 }
 
 /**
