@@ -123,26 +123,26 @@ final class Whmcs
     }
 
     /**
-     * Opens the product's Module Settings tab: WHMCS calls ConfigOptions of the module under test with
-     * the product id in $_REQUEST['id'] (HTML-encoded like every request value).
+     * Opens the product's Module Settings tab and switches it to Advanced Mode (AdminProductPage: two
+     * AJAX ConfigOptions calls with the product id in the body).
      *
-     * @return array<string, array<string, mixed>> the module's ConfigOptions definitions
+     * @return array<string, array<string, mixed>> every field the module defines
      */
     public function openModuleSettings(int $productId): array
     {
-        return $this->configOptions($this->module, ['action' => 'edit', 'id' => (string) $productId], false);
+        return $this->productPage($productId)->open(AdminProductPage::ADVANCED);
     }
 
     /**
      * Picks $module in the product's Module Settings dropdown without saving: WHMCS loads that
-     * module's ConfigOptions by AJAX with the product id in $_REQUEST['id'] while tblproducts still
-     * holds the previously saved module.
+     * module's ConfigOptions by AJAX (AdminProductPage, here in Advanced Mode) with the product id in
+     * the body while tblproducts still holds the previously saved module.
      *
-     * @return array<string, array<string, mixed>> the module's ConfigOptions definitions
+     * @return array<string, array<string, mixed>> every field the module defines
      */
     public function pickModuleWithoutSaving(int $productId, string $module): array
     {
-        return $this->configOptions($module, ['action' => 'module-settings', 'id' => (string) $productId, 'module' => $module], false);
+        return (new AdminProductPage($module, $productId))->open(AdminProductPage::ADVANCED);
     }
 
     /** Setup > Product Addons > Create: an addon that provisions with the module under test or $module. */
@@ -635,7 +635,7 @@ final class Whmcs
      * @param array<string, string> $request
      * @return array<string, array<string, mixed>>
      */
-    private function configOptions(string $module, array $request, ?bool $isAddon, string $script = AdminProductPage::SCRIPT): array
+    private function configOptions(string $module, array $request, ?bool $isAddon, string $script): array
     {
         Request::set($request);
         Request::script($script);

@@ -41,9 +41,10 @@ final class Whmcs8HarnessTest extends ModuleTestCase
 
         $this->whmcs->pickModuleWithoutSaving($productId, self::PROBE);
 
-        $call = $GLOBALS['probeModuleCalls'][0];
+        $call = $GLOBALS['probeModuleCalls'][1];
         $this->assertFalse($call['params']['isAddon']);
         $this->assertSame((string) $productId, $call['request']['id']);
+        $this->assertSame(self::PROBE, $call['post']['module'], 'the AJAX body names the picked module');
         $this->assertSame('', (string) \WHMCS\Database\Capsule::table('tblproducts')->where('id', $productId)->value('servertype'));
     }
 
