@@ -106,6 +106,7 @@ final class AdminConveniencesTest extends ModuleTestCase
         $this->assertSame(array_keys($options), array_values($options), 'each domain is its own label');
         $this->assertArrayNotHasKey('Multiple', $domains, 'only documented keys');
         $this->assertSame([], $page->loaderWarnings());
+        $this->assertSame('text', $page->open(AdminProductPage::ADVANCED)['domains']['Type'], 'Loaders run only in Simple Mode');
     }
 
     /** Journey (c): the Loader on a product with nothing stored does not fail the AJAX, and the stored list stays an option. */
