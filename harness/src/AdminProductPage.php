@@ -14,6 +14,8 @@ use WHMCS\Database\Capsule;
  *   `isAddon` false (to draw the fields);
  * - when any field has `SimpleMode` the tab opens in Simple Mode and draws only those fields, with a
  *   switch to Advanced Mode that draws them all;
+ * - in Simple Mode a drawn text/dropdown/radio field with a `Loader` gets its options from it (with
+ *   a server of the product's server group), becoming a dropdown; its failure is a warning;
  * - a drawn field shows the stored value, or its `Default` while the product holds no Module
  *   Settings of the module (nothing stored yet) [I];
  * - Save posts only the drawn fields (an unticked yes/no box posts nothing and is stored as '');
@@ -37,6 +39,13 @@ final class AdminProductPage
     private array $definitions = [];
     /** @var list<int> the Configurable Options groups the form drew ticked (linked when it loaded) */
     private array $tickedGroups = [];
+    /** @var array<string, string> key => the warning icon's tooltip of a Loader that gave no options */
+    private array $loaderWarnings = [];
+
+    /** What the page shows for a Loader when the product's server group has no server [I: wording]. */
+    public const NO_SERVER = 'No server found in the product\'s server group to load the options from.';
+    /** Field types whose options a Loader fills. */
+    private const LOADER_TYPES = ['text', 'dropdown', 'radio'];
 
     /**
      * @param string $module the module picked in the tab's dropdown
@@ -61,7 +70,18 @@ final class AdminProductPage
         $hasSimpleMode = $this->simpleModeKeys() !== [];
         $this->mode = $mode ?? ($hasSimpleMode ? self::SIMPLE : self::ADVANCED);
         $this->ajaxConfigOptions($this->mode, false);
+        $this->runLoaders();
         return $this->drawnFields();
+    }
+
+    /**
+     * The warnings of the last load's Loaders (a thrown \Exception's message, or NO_SERVER).
+     *
+     * @return array<string, string> key => text
+     */
+    public function loaderWarnings(): array
+    {
+        return $this->loaderWarnings;
     }
 
     /** Whether the tab shows the "switch to Advanced Mode" link (some field has SimpleMode). */
@@ -140,6 +160,51 @@ final class AdminProductPage
         $this->writeGroupLinks();
         Hooks::productSaved($this->productId);
         $this->open($this->mode);
+    }
+
+    /**
+     * Simple Mode only: each drawn text/dropdown/radio field with a `Loader` gets its options from
+     * the Loader, called with the params of a server of the product's server group; the field
+     * becomes a dropdown, with its stored value added when it is not among the options. A thrown
+     * \Exception becomes the field's warning; any other \Throwable fails the AJAX (is thrown).
+     */
+    private function runLoaders(): void
+    {
+        $this->loaderWarnings = [];
+        if ($this->mode !== self::SIMPLE) {
+            return;
+        }
+        $values = $this->formValues();
+        foreach ($this->drawnFields() as $key => $field) {
+            $loader = $field['Loader'] ?? null;
+            if (!is_string($loader) || !function_exists($loader) || !in_array($field['Type'] ?? '', self::LOADER_TYPES, true)) {
+                continue;
+            }
+            $serverId = $this->serverOfGroup();
+            if ($serverId === null) {
+                $this->loaderWarnings[$key] = self::NO_SERVER;
+                continue;
+            }
+            try {
+                $options = (array) $loader(ParamsBuilder::forServer($serverId, $this->module));
+            } catch (\Exception $error) {
+                $this->loaderWarnings[$key] = $error->getMessage();
+                continue;
+            }
+            if ($values[$key] !== '' && !array_key_exists($values[$key], $options)) {
+                $options[$values[$key]] = $values[$key];
+            }
+            $this->definitions[$key] = ['Type' => 'dropdown', 'Options' => $options] + $field;
+        }
+    }
+
+    /** The first enabled server of the product's server group, or null. */
+    private function serverOfGroup(): ?int
+    {
+        $groupId = (int) Capsule::table('tblproducts')->where('id', $this->productId)->value('servergroup');
+        $serverId = Capsule::table('tblservergroupsrel as r')->join('tblservers as s', 's.id', '=', 'r.serverid')
+            ->where('r.groupid', $groupId)->where('s.disabled', 0)->orderBy('s.id')->value('s.id');
+        return $serverId === null ? null : (int) $serverId;
     }
 
     /**

@@ -133,8 +133,9 @@ final class ParamsBuilder
     }
 
     /**
-     * The service's Configurable Options: option name => chosen sub-option name (both cut at `|`);
-     * for yes/no (type 3) and quantity (type 4) options the quantity.
+     * The service's Configurable Options from the groups linked to its current product (an inner join
+     * on tblproductconfiglinks, as WHMCS builds them): option name => chosen sub-option name (both cut
+     * at `|` and trimmed); for yes/no (type 3) and quantity (type 4) options the quantity.
      *
      * @return array<string, string|int>
      */
@@ -142,14 +143,18 @@ final class ParamsBuilder
     {
         $rows = Capsule::table('tblhostingconfigoptions as h')
             ->join('tblproductconfigoptions as o', 'o.id', '=', 'h.configid')
+            ->join('tblhosting as service', 'service.id', '=', 'h.relid')
+            ->join('tblproductconfiglinks as l', static function ($join): void {
+                $join->on('l.gid', '=', 'o.gid')->on('l.pid', '=', 'service.packageid');
+            })
             ->leftJoin('tblproductconfigoptionssub as s', 's.id', '=', 'h.optionid')
             ->where('h.relid', $serviceId)
             ->orderBy('o.order')->orderBy('o.id')
             ->get(['o.optionname as option', 'o.optiontype as type', 's.optionname as choice', 'h.qty']);
         $options = [];
         foreach ($rows as $row) {
-            $options[self::beforePipe((string) $row->option)] = in_array((int) $row->type, [self::YES_NO, self::QUANTITY], true)
-                ? (int) $row->qty : self::beforePipe((string) $row->choice);
+            $options[trim(self::beforePipe((string) $row->option))] = in_array((int) $row->type, [self::YES_NO, self::QUANTITY], true)
+                ? (int) $row->qty : trim(self::beforePipe((string) $row->choice));
         }
         return $options;
     }

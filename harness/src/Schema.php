@@ -43,6 +43,9 @@ final class Schema
             'tblmodulelog' => [self::class, 'moduleLog'],
             'tblmodulequeue' => [self::class, 'moduleQueue'],
             'tblactivitylog' => [self::class, 'activityLog'],
+            'tblservergroups' => [self::class, 'serverGroups'],
+            'tblservergroupsrel' => [self::class, 'serverGroupsRel'],
+            'tblupgrades' => [self::class, 'upgrades'],
         ];
         foreach ($tables as $name => $definition) {
             $schema->dropIfExists($name);
@@ -364,5 +367,34 @@ final class Schema
         $table->integer('userid')->default(0);
         $table->integer('admin_id')->default(0);
         $table->text('ipaddr')->default('');
+    }
+
+    /** tblservergroups: Setup > Servers > Create New Group (a product's `servergroup`). */
+    public static function serverGroups(Blueprint $table): void
+    {
+        $table->increments('id');
+        $table->text('name')->default('');
+        $table->integer('filltype')->default(1);
+        $table->integer('disabled')->default(0);
+    }
+
+    /** tblservergroupsrel: the servers of a group. */
+    public static function serverGroupsRel(Blueprint $table): void
+    {
+        $table->integer('groupid');
+        $table->integer('serverid');
+    }
+
+    /** tblupgrades: one row per changed Configurable Option of an upgrade order (`configid=>optionid` values). */
+    public static function upgrades(Blueprint $table): void
+    {
+        $table->increments('id');
+        $table->integer('orderid')->default(0);
+        $table->text('type')->default('');
+        $table->date('date')->default(self::ZERO_DATE);
+        $table->integer('relid')->default(0);
+        $table->text('originalvalue')->default('');
+        $table->text('newvalue')->default('');
+        $table->text('status')->default('Pending');
     }
 }

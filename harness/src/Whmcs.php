@@ -24,6 +24,8 @@ final class Whmcs
     public const PRODUCT_NOT_ACTIVE = 'This product must be active to perform this action.';
     /** WHMCS's refusal for a user without the client's `manageproducts` permission [I: wording]. */
     public const NO_MANAGE_PERMISSION = 'Access Denied: you do not have the permission to manage products of this account.';
+    /** The admin area's heading of a module function's error [I: wording]. */
+    public const MODULE_COMMAND_ERROR = 'Module Command Error';
     /** The admin script of the product addons page. */
     public const ADDON_SCRIPT = '/admin/configaddons.php';
     /** Harness-only setting (tblconfiguration): 'on' = password-type order fields stored encrypted. */
@@ -121,26 +123,26 @@ final class Whmcs
     }
 
     /**
-     * Opens the product's Module Settings tab: WHMCS calls ConfigOptions of the module under test with
-     * the product id in $_REQUEST['id'] (HTML-encoded like every request value).
+     * Opens the product's Module Settings tab and switches it to Advanced Mode (AdminProductPage: two
+     * AJAX ConfigOptions calls with the product id in the body).
      *
-     * @return array<string, array<string, mixed>> the module's ConfigOptions definitions
+     * @return array<string, array<string, mixed>> every field the module defines
      */
     public function openModuleSettings(int $productId): array
     {
-        return $this->configOptions($this->module, ['action' => 'edit', 'id' => (string) $productId], false);
+        return $this->productPage($productId)->open(AdminProductPage::ADVANCED);
     }
 
     /**
      * Picks $module in the product's Module Settings dropdown without saving: WHMCS loads that
-     * module's ConfigOptions by AJAX with the product id in $_REQUEST['id'] while tblproducts still
-     * holds the previously saved module.
+     * module's ConfigOptions by AJAX (AdminProductPage, here in Advanced Mode) with the product id in
+     * the body while tblproducts still holds the previously saved module.
      *
-     * @return array<string, array<string, mixed>> the module's ConfigOptions definitions
+     * @return array<string, array<string, mixed>> every field the module defines
      */
     public function pickModuleWithoutSaving(int $productId, string $module): array
     {
-        return $this->configOptions($module, ['action' => 'module-settings', 'id' => (string) $productId, 'module' => $module], false);
+        return (new AdminProductPage($module, $productId))->open(AdminProductPage::ADVANCED);
     }
 
     /** Setup > Product Addons > Create: an addon that provisions with the module under test or $module. */
@@ -201,19 +203,23 @@ final class Whmcs
     }
 
     /**
-     * The options of a setting with a `Loader` (WHMCS calls the loader with the params of the
-     * product's server; here the given server).
+     * Setup > Servers > Create New Group: a server group with the given servers; returns its id.
      *
-     * @return mixed the loader's answer (value => label)
-     * @throws \Throwable whatever the loader throws (WHMCS shows its message)
+     * @param list<int> $serverIds
      */
-    public function loadSettingOptions(int $productId, string $key, int $serverId)
+    public function addServerGroup(string $name, array $serverIds): int
     {
-        $loader = $this->openModuleSettings($productId)[$key]['Loader'] ?? null;
-        if (!is_string($loader) || !function_exists($loader)) {
-            throw new \InvalidArgumentException('The setting "' . $key . '" has no Loader function.');
+        $groupId = (int) Capsule::table('tblservergroups')->insertGetId(['name' => $name]);
+        foreach ($serverIds as $serverId) {
+            Capsule::table('tblservergroupsrel')->insert(['groupid' => $groupId, 'serverid' => $serverId]);
         }
-        return $loader(ParamsBuilder::forServer($serverId, $this->module));
+        return $groupId;
+    }
+
+    /** The product's *Server Group* (Module Settings tab), stored without running the module. */
+    public function setProductServerGroup(int $productId, int $groupId): void
+    {
+        Capsule::table('tblproducts')->where('id', $productId)->update(['servergroup' => $groupId]);
     }
 
     /**
@@ -344,15 +350,72 @@ final class Whmcs
     }
 
     /**
-     * Upgrade/downgrade of Configurable Options (paid upgrade order): the new choices are stored,
-     * then ChangePackage runs for the same product.
+     * Upgrade/downgrade of Configurable Options (paid upgrade order): one tblupgrades row per option
+     * whose choice changes, then each row on its own: its choice stored, ChangePackage run. A failed
+     * step does not roll back the stored choices (its own or the earlier ones).
      *
      * @param array<string, string|int> $choices see chooseConfigOptions()
+     * @return string 'success' when every step succeeded, else the failed steps' errors
      */
     public function changeConfigOptions(int $serviceId, array $choices): string
     {
-        $this->chooseConfigOptions($serviceId, $choices);
-        return Dispatcher::run($serviceId, 'upgrade');
+        $steps = [];
+        foreach ($choices as $name => $value) {
+            $before = $this->hostingConfigOption($serviceId, (string) $name);
+            $this->chooseConfigOptions($serviceId, [$name => $value]);
+            $after = $this->hostingConfigOption($serviceId, (string) $name);
+            $this->restoreHostingConfigOption($serviceId, (int) ($after['configid'] ?? 0), $before);
+            if ($after !== null && $before !== $after) {
+                $rowId = (int) Capsule::table('tblupgrades')->insertGetId([
+                    'type' => 'configoptions', 'date' => date('Y-m-d'), 'relid' => $serviceId, 'status' => 'Pending',
+                    'originalvalue' => $after['configid'] . '=>' . ($before['value'] ?? ''), 'newvalue' => $after['configid'] . '=>' . $after['value'],
+                ]);
+                $steps[$rowId] = [$name => $value];
+            }
+        }
+        $errors = [];
+        foreach ($steps as $rowId => $choice) {
+            $this->chooseConfigOptions($serviceId, $choice);
+            $result = Dispatcher::run($serviceId, 'upgrade');
+            Capsule::table('tblupgrades')->where('id', $rowId)->update(['status' => 'Completed']);
+            if ($result !== 'success') {
+                $errors[] = $result;
+            }
+        }
+        return $errors === [] ? 'success' : implode(' ', $errors);
+    }
+
+    /**
+     * The service's stored choice of one option (by name), for comparing before and after.
+     *
+     * @return array{configid: int, value: string}|null
+     */
+    private function hostingConfigOption(int $serviceId, string $name): ?array
+    {
+        $row = Capsule::table('tblhostingconfigoptions as h')->join('tblproductconfigoptions as o', 'o.id', '=', 'h.configid')
+            ->where('h.relid', $serviceId)
+            ->where(static function ($query) use ($name): void {
+                $query->where('o.optionname', $name)->orWhere('o.optionname', 'like', $name . '|%');
+            })
+            ->first(['h.configid', 'h.optionid', 'h.qty']);
+        return $row === null ? null : ['configid' => (int) $row->configid, 'value' => $row->optionid . ':' . $row->qty];
+    }
+
+    /**
+     * Puts one option's stored choice back to $before (none: the row removed), so each upgrade row
+     * is applied on its own later.
+     *
+     * @param array{configid: int, value: string}|null $before
+     */
+    private function restoreHostingConfigOption(int $serviceId, int $configId, ?array $before): void
+    {
+        if ($before === null) {
+            Capsule::table('tblhostingconfigoptions')->where('relid', $serviceId)->where('configid', $configId)->delete();
+            return;
+        }
+        [$optionId, $qty] = explode(':', $before['value']);
+        Capsule::table('tblhostingconfigoptions')->where('relid', $serviceId)->where('configid', $configId)
+            ->update(['optionid' => (int) $optionId, 'qty' => (int) $qty]);
     }
 
     /**
@@ -541,6 +604,21 @@ final class Whmcs
         return Session::as(0, $adminId, fn () => $this->callSingleSignOn($serviceId));
     }
 
+    /**
+     * What the admin service page's "Open Webmail" AJAX call answers the staff member's browser:
+     * `window|URL` (the page opens URL in a new tab) on success, otherwise the module's errorMsg
+     * under "Module Command Error" (staff see the module's own text) [I: exact framing].
+     */
+    public function adminSingleSignOnAnswer(int $serviceId, int $adminId): string
+    {
+        $result = $this->adminSingleSignOn($serviceId, $adminId);
+        if (is_array($result) && ($result['success'] ?? false) === true) {
+            return 'window|' . (string) ($result['redirectTo'] ?? '');
+        }
+        $error = is_array($result) ? (string) ($result['errorMsg'] ?? '') : '';
+        return self::MODULE_COMMAND_ERROR . ($error === '' ? '' : ': ' . $error);
+    }
+
     /** A staff member (Setup > Staff Management > Administrator Users). */
     public function addAdmin(string $username): int
     {
@@ -558,7 +636,7 @@ final class Whmcs
      * @param array<string, string> $request
      * @return array<string, array<string, mixed>>
      */
-    private function configOptions(string $module, array $request, ?bool $isAddon, string $script = AdminProductPage::SCRIPT): array
+    private function configOptions(string $module, array $request, ?bool $isAddon, string $script): array
     {
         Request::set($request);
         Request::script($script);
@@ -595,18 +673,32 @@ final class Whmcs
     }
 
     /**
-     * Setup > Configurable Options: an option of the product (type: 1 dropdown, 2 radio,
-     * 3 yes/no, 4 quantity) with its choices; returns the option id.
+     * Setup > Configurable Options: an option (type: 1 dropdown, 2 radio, 3 yes/no, 4 quantity) with
+     * its choices, in a group linked to $productId (0 = a group linked to no product); returns the
+     * option id.
      *
      * @param list<string> $choices sub-option names (`key|Label` allowed)
      */
-    public function addConfigurableOption(string $name, int $type, array $choices = []): int
+    public function addConfigurableOption(string $name, int $type, array $choices = [], int $productId = 0): int
     {
-        $optionId = (int) Capsule::table('tblproductconfigoptions')->insertGetId(['optionname' => $name, 'optiontype' => $type]);
+        $groupId = $productId === 0 ? 0 : $this->optionsGroupOf($productId);
+        $optionId = (int) Capsule::table('tblproductconfigoptions')->insertGetId(['gid' => $groupId, 'optionname' => $name, 'optiontype' => $type]);
         foreach ($choices as $position => $choice) {
             Capsule::table('tblproductconfigoptionssub')->insert(['configid' => $optionId, 'optionname' => $choice, 'sortorder' => $position]);
         }
         return $optionId;
+    }
+
+    /** The harness's "Options" group linked to the product (made on first use). */
+    private function optionsGroupOf(int $productId): int
+    {
+        $name = 'Options of product ' . $productId;
+        $groupId = Capsule::table('tblproductconfiggroups')->where('name', $name)->value('id');
+        if ($groupId === null) {
+            $groupId = Capsule::table('tblproductconfiggroups')->insertGetId(['name' => $name]);
+            Capsule::table('tblproductconfiglinks')->insert(['gid' => $groupId, 'pid' => $productId]);
+        }
+        return (int) $groupId;
     }
 
     /**

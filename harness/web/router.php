@@ -59,6 +59,12 @@ switch ($path) {
     case '/admin/clientsservices.php':
         $response = $pages->adminServiceSingleSignOn($raw($_GET));
         break;
+    case '/admin/configproducts.php':
+        $response = (new \KerioSingle\Harness\Web\AdminPages())->productModuleSettings($raw($_GET), $raw($_POST), $_SERVER['REQUEST_METHOD'] === 'POST');
+        break;
+    case '/upgrade.php':
+        $response = (new \KerioSingle\Harness\Web\UpgradePage())->configOptions($raw($_GET), $raw($_POST), $_SERVER['REQUEST_METHOD'] === 'POST');
+        break;
     case '/cart.php':
         $response = $pages->configureProduct($raw($_GET), $_POST);
         break;

@@ -2,6 +2,7 @@
 
 namespace KerioSingle\Tests;
 
+use KerioSingle\Harness\AdminProductPage;
 use KerioSingle\Tests\Support\ModuleTestCase;
 use WHMCS\Database\Capsule;
 use WHMCS\Module\Server\kerioSingle\CustomFields;
@@ -19,7 +20,8 @@ final class AdminConveniencesTest extends ModuleTestCase
         $keys = array_keys($this->whmcs->openModuleSettings($this->whmcs->addProduct('Mailbox')));
 
         $this->assertSame(['domains', 'quota_mb', 'terminate_mode', 'archive_mailbox', 'allow_downgrade_below_usage', 'sso',
-            'password_min_length', 'max_aliases', 'forwarding', 'max_forward_targets'], $keys);
+            'password_min_length', 'max_aliases', 'forwarding', 'max_forward_targets', 'create_options_group', 'mail_import',
+            'kept_mail_days', 'reserved_names'], $keys, 'appended only; positions 11-14 fixed across issues 17, 18, 20');
         $defaults = ProductSettings::fromParams([]);
         $this->assertSame(0, $defaults->maxAliases());
         $this->assertFalse($defaults->forwardingEnabled());
@@ -87,36 +89,69 @@ final class AdminConveniencesTest extends ModuleTestCase
         $this->assertSame('0000-00-00 00:00:00', (string) $this->whmcs->service($serviceId)->lastupdate);
     }
 
-    public function testTheDomainsSettingLoadsItsOptionsFromTheKerioServer(): void
+    public function testInSimpleModeTheDomainsSettingIsADropdownOfTheKerioServersDomains(): void
     {
         $serverId = $this->addServer();
-        $productId = $this->addProduct();
+        $productId = $this->whmcs->addProduct('Mailbox');
+        $this->whmcs->setProductServerGroup($productId, $this->whmcs->addServerGroup('Kerio', [$serverId]));
+        $page = $this->whmcs->productPage($productId);
 
-        $options = $this->whmcs->loadSettingOptions($productId, 'domains', $serverId);
+        $domains = $page->open()['domains'];
 
         $onServer = array_map(static fn (array $domain): string => strtolower((string) $domain['name']), (array) $this->emulator->state()['domains']);
         sort($onServer);
+        $options = $domains['Options'];
+        $this->assertSame('Every domain on the server', array_shift($options), 'first and chosen for an empty value: a Simple Mode save sells every domain');
         $loaded = array_keys($options);
         sort($loaded);
+        $this->assertSame('dropdown', $domains['Type']);
         $this->assertSame($onServer, $loaded);
         $this->assertSame(array_keys($options), array_values($options), 'each domain is its own label');
-        $definition = $this->whmcs->openModuleSettings($productId)['domains'];
-        $this->assertTrue($definition['SimpleMode']);
-        $this->assertTrue($definition['Multiple']);
+        $this->assertArrayNotHasKey('Multiple', $domains, 'only documented keys');
+        $this->assertSame([], $page->loaderWarnings());
+        $this->assertSame('text', $page->open(AdminProductPage::ADVANCED)['domains']['Type'], 'Loaders run only in Simple Mode');
+    }
+
+    /** Journey (c): the Loader on a product with nothing stored does not fail the AJAX, and the stored list stays an option. */
+    public function testTheLoaderWorksOnAnEmptyProductAndKeepsAStoredListAsAnOption(): void
+    {
+        $serverId = $this->addServer();
+        $productId = $this->whmcs->addProduct('Mailbox');
+        $this->whmcs->setProductServerGroup($productId, $this->whmcs->addServerGroup('Kerio', [$serverId]));
+        $page = $this->whmcs->productPage($productId);
+        $page->open();
+
+        $page->save(['domains' => 'example.com']);
+        $this->whmcs->saveModuleSettings($productId, ['domains' => 'example.com, example.org']);
+        $domains = $page->open()['domains'];
+
+        $this->assertArrayHasKey('example.com, example.org', $domains['Options']);
+        $this->assertSame('example.com, example.org', $page->formValues()['domains']);
+    }
+
+    public function testWithoutAServerInTheGroupTheLoaderSaysSo(): void
+    {
+        $this->addServer();
+        $page = $this->whmcs->productPage($this->whmcs->addProduct('Mailbox'));
+
+        $domains = $page->open()['domains'];
+
+        $this->assertSame('text', $domains['Type']);
+        $this->assertSame(['domains' => AdminProductPage::NO_SERVER], $page->loaderWarnings());
     }
 
     public function testTheDomainLoaderNamesWhyTheServerDidNotAnswer(): void
     {
         $serverId = $this->addServer(['password' => 'Wrong password 1']);
-        $productId = $this->addProduct();
+        $productId = $this->whmcs->addProduct('Mailbox');
+        $this->whmcs->setProductServerGroup($productId, $this->whmcs->addServerGroup('Kerio', [$serverId]));
+        $page = $this->whmcs->productPage($productId);
 
-        try {
-            $this->whmcs->loadSettingOptions($productId, 'domains', $serverId);
-            $this->fail('the loader must throw for WHMCS to show the reason');
-        } catch (\RuntimeException $error) {
-            $this->assertStringContainsString('Could not read the mail domains from the Kerio server', $error->getMessage());
-            $this->assertStringNotContainsString('Wrong password 1', $error->getMessage());
-        }
+        $page->open();
+
+        $warning = $page->loaderWarnings()['domains'] ?? '';
+        $this->assertStringContainsString('Could not read the mail domains from the Kerio server', $warning);
+        $this->assertStringNotContainsString('Wrong password 1', $warning);
     }
 
     public function testDomainsPickedFromTheLoaderDropdownAreReadFromWhmcsJson(): void

@@ -147,4 +147,52 @@ final class JourneysTest extends ModuleTestCase
         $this->assertSame(1, $this->emulator->stats()['methods']['Session.login'] ?? 0);
         $this->assertNotEmpty($this->whmcs->productCustomFields($productId), 'the fields were still made');
     }
+
+    /** Journey (d): one upgrade order changing quota and aliases runs ChangePackage once per changed option and ends consistent. */
+    public function testUpgradingQuotaAndAliasesInOneOrderRunsTwoChangePackageCallsAndEndsConsistent(): void
+    {
+        $serverId = $this->addServer();
+        $productId = $this->addProduct(['quota_mb' => '1024', 'max_aliases' => '1']);
+        $groupId = \WHMCS\Module\Server\kerioSingle\ConfigurableOptionsGroup::ensureFor($productId)['group_id'];
+        $this->whmcs->offerConfigurableOptionsGroup($groupId, '1.00');
+        $serviceId = $this->order($productId, $serverId);
+        $this->whmcs->chooseConfigOptions($serviceId, ['quota_mb' => '1024', 'max_aliases' => 1]);
+        $this->assertSame('success', $this->whmcs->moduleAction($serviceId, 'create'));
+        $calls = $this->changePackageRuns();
+
+        $result = $this->whmcs->changeConfigOptions($serviceId, ['quota_mb' => '5120', 'max_aliases' => 3]);
+
+        $this->assertSame('success', $result);
+        $this->assertSame(2, Capsule::table('tblupgrades')->where('relid', $serviceId)->where('type', 'configoptions')->count(), 'one row per changed option');
+        $this->assertSame($calls + 2, $this->changePackageRuns(), 'ChangePackage once per row');
+        $this->assertSame(5120, $this->kerioQuotaMb($serviceId));
+        $this->assertSame('5120', $this->whmcs->customFieldValue($serviceId, 'quota'));
+        $this->assertSame('Mailbox size 5120 MB, up to 3 alias(es)', (string) $this->whmcs->adminServicesTabFields($serviceId)['Plan']);
+    }
+
+    /** How many ChangePackage runs WHMCS logged as successful (activity log). */
+    private function changePackageRuns(): int
+    {
+        return Capsule::table('tblactivitylog')->where('description', 'like', 'Module ChangePackage Successful%')->count();
+    }
+
+    /** Staff "Open Webmail" answers the admin page's AJAX with `window|URL` (a new tab). */
+    public function testStaffOpenWebmailAnswersWindowAndTheLink(): void
+    {
+        $serviceId = $this->createdService();
+        $adminId = $this->whmcs->addAdmin('alice');
+
+        $answer = $this->whmcs->adminSingleSignOnAnswer($serviceId, $adminId);
+
+        $this->assertStringStartsWith('window|https://billing.example.net/modules/servers/kerioSingle/sso.php?', $answer);
+    }
+
+    /** On PHP below 8.1 the module refuses with a clear text instead of running. */
+    public function testTheModuleRefusesOlderPhpWithAClearText(): void
+    {
+        $this->assertNull(kerioSingleRequirementError(80100, '8.1.0'));
+        $text = (string) kerioSingleRequirementError(70433, '7.4.33');
+        $this->assertStringContainsString('needs WHMCS 8.11 or later on PHP 8.1 or later', $text);
+        $this->assertStringContainsString('runs PHP 7.4.33', $text);
+    }
 }

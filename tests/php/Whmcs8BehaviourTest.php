@@ -127,8 +127,9 @@ final class Whmcs8BehaviourTest extends ModuleTestCase
     public function testTheModuleWorksWithConfigurableOptionsAndTheModelInItsParams(): void
     {
         $serverId = $this->addServer();
-        $serviceId = $this->order($this->addProduct(), $serverId);
-        $option = $this->whmcs->addConfigurableOption('size|Mailbox size', 1, ['5gb|5 GB']);
+        $productId = $this->addProduct();
+        $serviceId = $this->order($productId, $serverId);
+        $option = $this->whmcs->addConfigurableOption('size|Mailbox size', 1, ['5gb|5 GB'], $productId);
         $this->whmcs->chooseConfigurableOption($serviceId, $option, '5gb|5 GB');
 
         $this->assertSame('success', $this->whmcs->moduleAction($serviceId, 'create'));

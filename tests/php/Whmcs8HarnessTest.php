@@ -41,9 +41,10 @@ final class Whmcs8HarnessTest extends ModuleTestCase
 
         $this->whmcs->pickModuleWithoutSaving($productId, self::PROBE);
 
-        $call = $GLOBALS['probeModuleCalls'][0];
+        $call = $GLOBALS['probeModuleCalls'][1];
         $this->assertFalse($call['params']['isAddon']);
         $this->assertSame((string) $productId, $call['request']['id']);
+        $this->assertSame(self::PROBE, $call['post']['module'], 'the AJAX body names the picked module');
         $this->assertSame('', (string) \WHMCS\Database\Capsule::table('tblproducts')->where('id', $productId)->value('servertype'));
     }
 
@@ -143,17 +144,20 @@ final class Whmcs8HarnessTest extends ModuleTestCase
     public function testServiceParamsCarryConfigurableOptionsTheModelAndIsAddonAsWhmcsBuildsThem(): void
     {
         $clientId = $this->whmcs->addClient(['firstname' => 'Jane', 'lastname' => 'Doe', 'email' => 'jane@example.net']);
-        $serviceId = $this->whmcs->placeOrder($clientId, $this->whmcs->addProduct('Probe', self::PROBE), 0, []);
-        $size = $this->whmcs->addConfigurableOption('size|Mailbox size', 1, ['5gb|5 GB', '10gb|10 GB']);
-        $archive = $this->whmcs->addConfigurableOption('archive|Archiving', 3);
-        $extra = $this->whmcs->addConfigurableOption('aliases|Extra aliases', 4);
+        $productId = $this->whmcs->addProduct('Probe', self::PROBE);
+        $serviceId = $this->whmcs->placeOrder($clientId, $productId, 0, []);
+        $size = $this->whmcs->addConfigurableOption('size|Mailbox size', 1, ['5gb|5 GB', '10gb|10 GB'], $productId);
+        $archive = $this->whmcs->addConfigurableOption('archive|Archiving', 3, [], $productId);
+        $extra = $this->whmcs->addConfigurableOption('aliases|Extra aliases', 4, [], $productId);
+        $unlinked = $this->whmcs->addConfigurableOption('colour|Colour', 1, ['red']);
+        $this->whmcs->chooseConfigurableOption($serviceId, $unlinked, 'red');
         $this->whmcs->chooseConfigurableOption($serviceId, $size, '10gb|10 GB');
         $this->whmcs->chooseConfigurableOption($serviceId, $archive, 1);
         $this->whmcs->chooseConfigurableOption($serviceId, $extra, 3);
 
         $params = \KerioSingle\Harness\ParamsBuilder::forService($serviceId, self::PROBE);
 
-        $this->assertSame(['size' => '10gb', 'archive' => 1, 'aliases' => 3], $params['configoptions']);
+        $this->assertSame(['size' => '10gb', 'archive' => 1, 'aliases' => 3], $params['configoptions'], 'only groups linked to the product');
         $this->assertInstanceOf(\WHMCS\Service\Service::class, $params['model']);
         $this->assertSame($serviceId, (int) $params['model']->id);
         $this->assertFalse($params['isAddon']);
@@ -167,5 +171,14 @@ final class Whmcs8HarnessTest extends ModuleTestCase
         $this->whmcs->saveModuleSettings($productId, ['archive_mailbox' => 'archive&old@example.com']);
 
         $this->assertSame('archive&old@example.com', \WHMCS\Database\Capsule::table('tblproducts')->where('id', $productId)->value('configoption4'));
+    }
+
+    public function testStaffOpenWebmailShowsTheModulesErrorAsAModuleCommandError(): void
+    {
+        $whmcs = new \KerioSingle\Harness\Whmcs(self::PROBE);
+        $clientId = $whmcs->addClient(['firstname' => 'Jane', 'lastname' => 'Doe', 'email' => 'jane@example.net']);
+        $serviceId = $whmcs->placeOrder($clientId, $whmcs->addProduct('Probe'), 0, []);
+
+        $this->assertSame('Module Command Error: probe', $whmcs->adminSingleSignOnAnswer($serviceId, $whmcs->addAdmin('alice')));
     }
 }

@@ -510,7 +510,12 @@ final class BadInputMatrixTest extends ReliabilityTestCase
             '{fourth}' => $local . '-4', '{loopback}' => $this->address($other)];
         $post = array_map(static fn (string $value): string => $value === 'taken' ? $local . '-taken' : strtr($value, $replacements), $post);
         return [
-            'action' => fn (): string => $this->whmcs->clientCustomAction($serviceId, $function, $post),
+            'action' => function () use ($serviceId, $function, $post): string {
+                // WHMCS prints the text raw as HTML: no markup in it; the customer reads it decoded
+                $html = $this->whmcs->clientCustomAction($serviceId, $function, $post);
+                $this->assertStringNotContainsString('<', $html, 'markup in a custom function\'s error');
+                return html_entity_decode($html, ENT_QUOTES, 'UTF-8');
+            },
             'check' => function () use ($serviceId): void {
                 $this->assertSame('Active', $this->whmcs->service($serviceId)->domainstatus);
             },

@@ -65,9 +65,9 @@ final class Pages
     }
 
     /**
-     * admin/clientsservices.php?id=N&dosinglesignon=1: the admin service page's "Open Webmail" button
-     * (ServiceSingleSignOnLabel); WHMCS calls ServiceSingleSignOn and sends the staff member's browser
-     * to redirectTo, or shows its generic text.
+     * admin/clientsservices.php?id=N&dosinglesignon=1: the AJAX call behind the admin service page's
+     * "Open Webmail" button (ServiceSingleSignOnLabel): `window|URL` for the page to open in a new
+     * tab, or "Module Command Error" with the module's errorMsg (Whmcs::adminSingleSignOnAnswer).
      *
      * @param array<string, string> $get id
      */
@@ -78,11 +78,7 @@ final class Pages
         if ($adminId === 0 || Capsule::table('tblhosting')->where('id', $serviceId)->doesntExist()) {
             return new Response($adminId === 0 ? 403 : 404, $adminId === 0 ? 'Admin login required' : 'No service ' . $serviceId, ['Content-Type' => 'text/plain']);
         }
-        $result = $this->whmcs->adminSingleSignOn($serviceId, $adminId);
-        if (is_array($result) && ($result['success'] ?? false) === true) {
-            return Response::redirect((string) $result['redirectTo']);
-        }
-        return new Response(200, Whmcs::CLIENT_SSO_FAILED, ['Content-Type' => 'text/plain; charset=utf-8']);
+        return new Response(200, $this->whmcs->adminSingleSignOnAnswer($serviceId, $adminId), ['Content-Type' => 'text/plain; charset=utf-8']);
     }
 
     /**

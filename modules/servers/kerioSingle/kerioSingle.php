@@ -42,7 +42,7 @@ require_once __DIR__ . '/lib/autoload.php';
 function kerioSingle_MetaData()
 {
     return [
-        'DisplayName' => 'Kerio Connect (single mailbox)',
+        'DisplayName' => 'Kerio Connect (single mailbox)' . (kerioSingleRequirementError() === null ? '' : ' - needs PHP 8.1+'),
         'APIVersion' => '1.1',
         'RequiresServer' => true,
         'DefaultSSLPort' => '4040',
@@ -73,6 +73,10 @@ function kerioSingle_MetaData()
  */
 function kerioSingle_ConfigOptions($params = [])
 {
+    $requirement = kerioSingleRequirementError();
+    if ($requirement !== null) {
+        return ProductSettings::definitions($requirement);
+    }
     $productId = (int) ($_REQUEST['id'] ?? 0);
     if (!empty($params['isAddon']) || ProductSetup::onAddonPage()) {
         return ProductSettings::definitions();
@@ -84,7 +88,10 @@ function kerioSingle_ConfigOptions($params = [])
 
 /**
  * Loader of the product's Domains setting: the mail domains of the Kerio server (value => label),
- * so the admin picks them instead of typing. WHMCS shows the message of a thrown exception.
+ * so the admin picks one instead of typing (or the empty value: every domain). WHMCS runs it only in Simple Mode, with the params of a
+ * server of the product's server group, and turns the text field into a dropdown (its stored value
+ * kept as an option); it shows the message of a thrown exception as a warning. The answer is
+ * reused for a few minutes with a short timeout (ProductSetup::loaderDomains).
  *
  * @param array<string, mixed> $params server params
  * @return array<string, string>
@@ -93,11 +100,13 @@ function kerioSingle_ConfigOptions($params = [])
 function kerioSingleDomainLoader(array $params)
 {
     try {
-        $domains = ProductSetup::domainsOfServer(EngineClient::forParams($params, 'DomainLoader'));
+        $domains = ProductSetup::loaderDomains($params);
     } catch (\Throwable $error) {
         throw new \RuntimeException('Could not read the mail domains from the Kerio server: ' . Lifecycle::errorText($error, $params));
     }
-    return array_combine($domains, $domains) ?: [];
+    // first: the empty value (every domain), so a product saved in Simple Mode is not limited to
+    // whichever domain the dropdown happens to list first
+    return ['' => 'Every domain on the server'] + (array_combine($domains, $domains) ?: []);
 }
 
 /**
@@ -110,6 +119,10 @@ function kerioSingleDomainLoader(array $params)
  */
 function kerioSingle_TestConnection(array $params)
 {
+    $requirement = kerioSingleRequirementError();
+    if ($requirement !== null) {
+        return ['success' => false, 'error' => $requirement];
+    }
     try {
         $client = EngineClient::forParams($params, 'TestConnection');
         $client->engine()->assertRunnable();
@@ -129,6 +142,10 @@ function kerioSingle_TestConnection(array $params)
  */
 function kerioSingle_CreateAccount(array $params)
 {
+    $requirement = kerioSingleRequirementError();
+    if ($requirement !== null) {
+        return $requirement;
+    }
     return Lifecycle::run('CreateAccount', $params, static function () use ($params): void {
         Provisioning::create($params);
     });
@@ -505,4 +522,18 @@ function kerioSingleMailboxCall(string $action, string $op, array $params)
     return Lifecycle::run($action, $params, static function () use ($action, $op, $params): void {
         Provisioning::mailboxCall($params, $action, $op);
     });
+}
+
+/**
+ * Why kerioSingle cannot run on this PHP, or null: it needs WHMCS 8.11+ on PHP 8.1+ (its library
+ * uses PHP 8 functions). Checked before any library class loads, so an older PHP gets this text on
+ * the server's Test Connection, the product's Module Settings and Create, never a fatal error.
+ */
+function kerioSingleRequirementError(int $phpVersionId = PHP_VERSION_ID, string $phpVersion = PHP_VERSION): ?string
+{
+    if ($phpVersionId >= 80100) {
+        return null;
+    }
+    return 'kerioSingle needs WHMCS 8.11 or later on PHP 8.1 or later; this WHMCS runs PHP ' . $phpVersion
+        . '. Upgrade PHP (and WHMCS) before using the module.';
 }

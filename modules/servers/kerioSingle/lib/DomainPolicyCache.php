@@ -62,11 +62,7 @@ final class DomainPolicyCache
 
     private static function ensureTable(): void
     {
-        $schema = Capsule::schema();
-        if ($schema->hasTable(self::TABLE)) {
-            return;
-        }
-        $schema->create(self::TABLE, static function (Blueprint $table): void {
+        ModuleTable::ensure(self::TABLE, static function (Blueprint $table): void {
             $table->char('cache_key', 64)->primary();
             $table->string('policy', 255);
             $table->unsignedInteger('expires_at')->index();

@@ -35,7 +35,6 @@ final class ProductSettings
             'Description' => 'Mail domains this product sells, comma separated. Empty = every domain on the server.',
             'Loader' => 'kerioSingleDomainLoader',
             'SimpleMode' => true,
-            'Multiple' => true,
         ],
         'quota_mb' => [
             'FriendlyName' => 'Mailbox quota (MB)',
@@ -187,8 +186,9 @@ final class ProductSettings
     }
 
     /**
-     * Domains the product sells, lower-case; empty = every domain on the server. Typed as a comma list,
-     * or picked from the Loader's dropdown (a `Multiple` dropdown, which WHMCS stores as a JSON array).
+     * Domains the product sells, lower-case; empty = every domain on the server. Typed as a comma list
+     * or picked (one) from the Loader's dropdown; a JSON array, as products saved with an earlier
+     * version's multi-select hold, is still read.
      *
      * @return list<string>
      */

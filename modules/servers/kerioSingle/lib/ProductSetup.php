@@ -150,14 +150,36 @@ final class ProductSetup
         }
         $question = json_encode(['test_connection', (array) $row, $productDomains]);
         return ServerAnswerCache::answer((string) $question, static function () use ($row, $productDomains): array {
-            $server = ServerSettings::fromServerRow($row);
-            $client = new EngineClient(
-                new Engine(Engine::defaultBinary(), self::DOMAIN_LOOKUP_TIMEOUT),
-                $server,
-                new ModuleLog('ConfigOptions', [$server->password()])
-            );
-            return $client->call('test_connection', $productDomains === [] ? [] : ['allowed_domains' => $productDomains]);
+            return self::pageClient(ServerSettings::fromServerRow($row), 'ConfigOptions')
+                ->call('test_connection', $productDomains === [] ? [] : ['allowed_domains' => $productDomains]);
         });
+    }
+
+    /**
+     * The Domains Loader's options: the mail domains of the server in $params (server_info),
+     * lower-case, asked with the product page's short timeout and reused like the page's other
+     * answers (ServerAnswerCache).
+     *
+     * @param array<string, mixed> $params server params
+     * @return list<string>
+     * @throws SettingsError why the server gave no answer
+     */
+    public static function loaderDomains(array $params): array
+    {
+        $server = ServerSettings::fromParams($params);
+        $question = json_encode(['server_info', $params['serverid'] ?? 0, $params['serverhostname'] ?? '', $params['serverip'] ?? '',
+            $params['serverusername'] ?? '', hash('sha256', $server->password()), $params['serveraccesshash'] ?? '',
+            $params['serverport'] ?? '', $params['serversecure'] ?? '']);
+        $info = ServerAnswerCache::answer((string) $question, static function () use ($server): array {
+            return self::pageClient($server, 'DomainLoader')->call('server_info', []);
+        });
+        return array_map('strtolower', array_map('strval', kerioSingleFindAll((array) ($info['domains'] ?? []), 'name')));
+    }
+
+    /** An engine client with the product page's short timeout. */
+    private static function pageClient(ServerSettings $server, string $action): EngineClient
+    {
+        return new EngineClient(new Engine(Engine::defaultBinary(), self::DOMAIN_LOOKUP_TIMEOUT), $server, new ModuleLog($action, [$server->password()]));
     }
 
     /**
@@ -167,17 +189,5 @@ final class ProductSetup
     public static function onAddonPage(): bool
     {
         return basename((string) ($_SERVER['SCRIPT_NAME'] ?? '')) === self::ADDON_PAGE;
-    }
-
-    /**
-     * The mail domain names the engine's `server_info` reports, lower-case.
-     *
-     * @return list<string>
-     * @throws EngineError|SettingsError
-     */
-    public static function domainsOfServer(EngineClient $client): array
-    {
-        $info = $client->call('server_info', []);
-        return array_map('strtolower', array_map('strval', kerioSingleFindAll((array) ($info['domains'] ?? []), 'name')));
     }
 }
