@@ -60,7 +60,7 @@ final class JourneysTest extends ModuleTestCase
         $this->assertSame('success', $this->whmcs->moduleAction($serviceId, 'suspend'));
         $logged = Capsule::table('tblmodulelog')->count();
 
-        $result = $this->whmcs->clientCustomAction($serviceId, 'AddAlias', ['alias' => 'sales']);
+        $result = $this->whmcs->clientCustomAction($serviceId, 'AddAlias', ['alias' => 'deals']);
 
         $this->assertSame(Whmcs::PRODUCT_NOT_ACTIVE, $result);
         $this->assertSame($logged, Capsule::table('tblmodulelog')->count(), 'the module was not called');

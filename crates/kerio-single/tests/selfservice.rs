@@ -471,11 +471,11 @@ fn a_wrongly_typed_alias_is_an_invalid_request() {
 fn assert_holder_for_staff_only(error: &Value, alias: &str) {
     let holder = match alias {
         "bob" | "bobs-alias" => "the user \"bob\"",
-        "news" => "the mailing list \"news\"",
-        _ => "the group \"board\"",
+        "board" => "the mailing list \"board\"",
+        _ => "the group \"staff\"",
     };
     let customer = format!("{} {}", error["message"], error["hint"]);
-    for named in ["bob", "news", "board", "user", "group", "list"] {
+    for named in ["bob", "board", "staff", "user", "group", "list"] {
         let shown = customer.replace(&format!("{alias}@"), "");
         assert!(
             !shown.contains(named),
