@@ -64,7 +64,7 @@ final class JourneysTest extends ModuleTestCase
 
         $this->assertSame(Whmcs::PRODUCT_NOT_ACTIVE, $result);
         $this->assertSame($logged, Capsule::table('tblmodulelog')->count(), 'the module was not called');
-        $this->assertSame([], (array) ($this->emulator->user($this->address($serviceId))['aliases'] ?? []));
+        $this->assertSame([], (array) ($this->emulator->user($this->address($serviceId))['emailAddresses'] ?? []), 'no alias was added');
     }
 
     /** @return iterable<string, array{string}> */

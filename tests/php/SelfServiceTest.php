@@ -3,6 +3,10 @@
 namespace KerioSingle\Tests;
 
 use KerioSingle\Harness\CsrfFailure;
+use KerioSingle\Harness\CsrfToken;
+use KerioSingle\Harness\ModuleLoader;
+use KerioSingle\Harness\ParamsBuilder;
+use KerioSingle\Harness\Request;
 use KerioSingle\Tests\Support\ModuleTestCase;
 use WHMCS\Database\Capsule;
 use WHMCS\Module\Server\kerioSingle\ForwardingChanges;
@@ -122,6 +126,36 @@ final class SelfServiceTest extends ModuleTestCase
         $this->assertStringContainsString('Forwarding is paused while the mailbox is suspended.', $page);
         $this->assertStringNotContainsString('id="kerioAliasForm"', $page);
         $this->assertStringNotContainsString('id="kerioForwardingForm"', $page);
+    }
+
+    /**
+     * Behind WHMCS's own gate (which refuses custom functions of a service that is not Active before
+     * the module runs), the module refuses them too: a WHMCS version or a call path without the gate
+     * still changes nothing on a suspended mailbox.
+     */
+    public function testTheModuleItselfRefusesChangesOnASuspendedServiceWhenCalledPastWhmcssGate(): void
+    {
+        $this->assertSame('success', $this->add($this->local . '-kept'));
+        $this->assertSame('success', $this->whmcs->moduleAction($this->serviceId, 'suspend'));
+        $this->emulator->resetStats();
+        $calls = [
+            'AddAlias' => ['alias' => $this->local . '-new'],
+            'RemoveAlias' => ['alias' => $this->local . '-kept'],
+            'SetForwarding' => ['forward_to' => 'other@example.net', 'keep_copy' => '1'],
+        ];
+
+        foreach ($calls as $function => $post) {
+            Request::set(['action' => 'productdetails', 'id' => (string) $this->serviceId, 'modop' => 'custom', 'a' => $function], $post + ['token' => CsrfToken::current()]);
+            try {
+                $answer = (string) ModuleLoader::call('kerioSingle', $function, ParamsBuilder::forService($this->serviceId, 'kerioSingle') + ['action' => $function]);
+            } finally {
+                Request::clear();
+            }
+            $this->assertSame('The mailbox is suspended; aliases and forwarding can be changed again once it is reactivated.', $answer, $function);
+        }
+
+        $this->assertSame(0, $this->emulator->stats()['total'], 'the engine was never asked');
+        $this->assertSame([$this->local . '-kept@example.com'], $this->kerioAliases());
     }
 
     public function testTerminateRemovesAliasesWithTheUser(): void
