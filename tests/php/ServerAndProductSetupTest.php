@@ -16,7 +16,8 @@ final class ServerAndProductSetupTest extends ModuleTestCase
 
         $this->assertSame(
             ['domains', 'quota_mb', 'terminate_mode', 'archive_mailbox', 'allow_downgrade_below_usage', 'sso', 'password_min_length',
-                'max_aliases', 'forwarding', 'max_forward_targets'],
+                'max_aliases', 'forwarding', 'max_forward_targets', 'create_options_group', 'mail_import', 'kept_mail_days',
+                'reserved_names'],
             $keys
         );
     }
