@@ -155,6 +155,8 @@ final class PlanLimitsTest extends ModuleTestCase
         $this->assertEquals(['mode' => 'UForwardNone', 'emailAddresses' => []], $this->emulator->user($address)['emailForwarding']);
         $this->assertSame($aliases, $this->emulator->user($address)['emailAddresses'], 'the aliases stay');
         $this->assertStringContainsString('does not pay for forwarding to x@example.net, y@example.net', implode("\n", ActivityLog::lines()));
+        $logged = Capsule::table('tblmodulelog')->where('action', 'like', '%ChangePackage%')->orderBy('id', 'desc')->first();
+        $this->assertStringContainsString('forwarding to x@example.net, y@example.net; it was turned off', (string) $logged->response, 'the module log says so');
 
         $this->assertStringContainsString('Your plan includes no aliases', $this->addAlias($serviceId, 'extra'));
         $this->assertSame($aliases, $this->emulator->user($address)['emailAddresses'], 'AddAlias refused');

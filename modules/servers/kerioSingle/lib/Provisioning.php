@@ -142,9 +142,11 @@ final class Provisioning
         $dropped = array_values(array_map('strval', (array) ($result['forwarding_dropped'] ?? [])));
         PlanState::changed((int) $params['serviceid'], $dropped);
         if ($dropped !== []) {
-            logActivity('kerioSingle: the new plan does not pay for forwarding to ' . implode(', ', $dropped)
-                . '; it was turned off (still forwarded to: ' . (implode(', ', (array) ($result['forward_to'] ?? [])) ?: 'none')
-                . ') - Service ID: ' . (int) $params['serviceid'], (int) ($params['userid'] ?? 0));
+            $kept = array_values(array_map('strval', (array) ($result['forward_to'] ?? [])));
+            $what = 'the new plan does not pay for forwarding to ' . implode(', ', $dropped)
+                . '; it was turned off (still forwarded to: ' . (implode(', ', $kept) ?: 'none') . ')';
+            (new ModuleLog('ChangePackage', []))->note(['forwarding_dropped' => $dropped, 'forward_to' => $kept], ucfirst($what) . '.');
+            logActivity('kerioSingle: ' . $what . ' - Service ID: ' . (int) $params['serviceid'], (int) ($params['userid'] ?? 0));
         }
     }
 
