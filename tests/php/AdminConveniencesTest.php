@@ -18,7 +18,8 @@ final class AdminConveniencesTest extends ModuleTestCase
         $keys = array_keys($this->whmcs->openModuleSettings($this->whmcs->addProduct('Mailbox')));
 
         $this->assertSame(['domains', 'quota_mb', 'terminate_mode', 'archive_mailbox', 'allow_downgrade_below_usage', 'sso',
-            'password_min_length', 'max_aliases', 'forwarding', 'max_forward_targets'], $keys);
+            'password_min_length', 'max_aliases', 'forwarding', 'max_forward_targets', 'create_options_group', 'mail_import',
+            'kept_mail_days', 'reserved_names'], $keys);
         $defaults = ProductSettings::fromParams([]);
         $this->assertSame(0, $defaults->maxAliases());
         $this->assertFalse($defaults->forwardingEnabled());
