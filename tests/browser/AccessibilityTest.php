@@ -34,6 +34,11 @@ final class AccessibilityTest extends BrowserTestCase
         $this->openProductDetails($serviceId);
         $this->assertNoSeriousFinding('client area, German');
 
+        $this->assertSame('success', $this->whmcs->changePackage($serviceId, $this->addProduct(['max_aliases' => '0'])));
+        $this->openProductDetails($serviceId);
+        $this->assertTrue($this->exists('.kerio-plan-notice'), 'the plan notice is shown');
+        $this->assertNoSeriousFinding('client area, above the plan after a downgrade');
+
         $this->assertSame('success', $this->whmcs->moduleAction($serviceId, 'suspend'));
         $this->openProductDetails($serviceId);
         $this->assertNoSeriousFinding('client area, suspended (read only)');

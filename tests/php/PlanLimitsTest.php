@@ -7,6 +7,7 @@ use KerioSingle\Tests\Support\ModuleTestCase;
 use WHMCS\Database\Capsule;
 use WHMCS\Module\Server\kerioSingle\CustomFields;
 use WHMCS\Module\Server\kerioSingle\OrderForm;
+use WHMCS\Module\Server\kerioSingle\OrderRules;
 use WHMCS\Module\Server\kerioSingle\PlanNotices;
 
 /**
@@ -33,6 +34,8 @@ final class PlanLimitsTest extends ModuleTestCase
         $this->assertSame($reserved, $this->validateCart($productId, 'team', 'example.com'));
         $this->assertSame($reserved, $this->validateCart($productId, 'Board.Room', 'example.com'));
         $this->assertSame([], $this->validateCart($productId, 'security', 'example.com'), 'the built-in list is replaced');
+        $live = OrderRules::forProduct(OrderRules::product($productId), ['domain' => 'example.com'])['localpart'];
+        $this->assertSame(['team', 'board.room'], array_column($live, 'values', 'id')['localpart_reserved'], 'the live check (rules.php) gets the same list');
 
         $refused = $this->order($productId, $serverId, ['localpart' => 'team']);
         $this->assertStringContainsString('The mailbox name "team" cannot be used', $this->whmcs->moduleAction($refused, 'create'));
@@ -153,6 +156,8 @@ final class PlanLimitsTest extends ModuleTestCase
         $this->assertEquals(['mode' => 'UForwardNone', 'emailAddresses' => []], $this->emulator->user($address)['emailForwarding']);
         $this->assertSame($aliases, $this->emulator->user($address)['emailAddresses'], 'the aliases stay');
         $this->assertStringContainsString('does not pay for forwarding to x@example.net, y@example.net', implode("\n", ActivityLog::lines()));
+        $logged = Capsule::table('tblmodulelog')->where('action', 'like', '%ChangePackage%')->orderBy('id', 'desc')->first();
+        $this->assertStringContainsString('forwarding to x@example.net, y@example.net; it was turned off', (string) $logged->response, 'the module log says so');
 
         $this->assertStringContainsString('Your plan includes no aliases', $this->addAlias($serviceId, 'extra'));
         $this->assertSame($aliases, $this->emulator->user($address)['emailAddresses'], 'AddAlias refused');

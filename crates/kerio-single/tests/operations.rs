@@ -611,7 +611,8 @@ fn change_package_refuses_a_downgrade_below_usage_with_both_numbers() {
     );
     assert_eq!(
         result,
-        json!({"address": "jdoe@example.com", "quota_mb": 60, "used_mb": used_mb, "user_id": id})
+        json!({"address": "jdoe@example.com", "quota_mb": 60, "used_mb": used_mb, "user_id": id,
+               "forward_to": [], "forwarding_dropped": [], "aliases": []})
     );
     let result = emu.ok(
         "change_package",

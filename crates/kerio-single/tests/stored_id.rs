@@ -139,7 +139,8 @@ fn change_package_by_stored_id_reads_usage_with_the_user() {
     let result = ok_with_calls(&emu, "change_package", package(60), &BY_ID_SET);
     assert_eq!(
         result,
-        json!({"address": "jdoe@example.com", "quota_mb": 60, "used_mb": 50.5, "user_id": id})
+        json!({"address": "jdoe@example.com", "quota_mb": 60, "used_mb": 50.5, "user_id": id,
+               "forward_to": [], "forwarding_dropped": [], "aliases": []})
     );
     assert_eq!(quota_value(&emu, "jdoe@example.com"), 60);
 

@@ -168,12 +168,34 @@ final class Provisioning
      */
     public static function changePackage(array $params): void
     {
+        $result = self::applyPlan($params);
+        self::updateQuota($params, (int) $result['quota_mb']);
+        $dropped = array_values(array_map('strval', (array) ($result['forwarding_dropped'] ?? [])));
+        PlanState::changed((int) $params['serviceid'], $dropped);
+        if ($dropped !== []) {
+            $kept = array_values(array_map('strval', (array) ($result['forward_to'] ?? [])));
+            $what = 'the new plan does not pay for forwarding to ' . implode(', ', $dropped)
+                . '; it was turned off (still forwarded to: ' . (implode(', ', $kept) ?: 'none') . ')';
+            (new ModuleLog('ChangePackage', []))->note(['forwarding_dropped' => $dropped, 'forward_to' => $kept], ucfirst($what) . '.');
+            logActivity('kerioSingle: ' . $what . ' - Service ID: ' . (int) $params['serviceid'], (int) ($params['userid'] ?? 0));
+        }
+    }
+
+    /**
+     * The engine's `change_package` with the new plan's quota and forwarding; a refusal because the
+     * mailbox uses more than the new quota is flagged for the admin and the customer first.
+     *
+     * @param array<string, mixed> $params
+     * @return array<string, mixed> the engine's answer
+     * @throws EngineError|SettingsError
+     */
+    private static function applyPlan(array $params): array
+    {
         $product = ProductSettings::fromParams($params);
         $newQuota = ServiceLimits::fromParams($params)->quotaMb();
         $storedQuota = self::storedQuota($params);
-        $serviceId = (int) $params['serviceid'];
         try {
-            $result = self::mailboxCall($params, 'ChangePackage', 'change_package', [
+            return self::mailboxCall($params, 'ChangePackage', 'change_package', [
                 'quota_mb' => $newQuota,
                 'allow_downgrade_below_usage' => $product->allowDowngradeBelowUsage() || !self::isDowngrade($storedQuota, $newQuota),
                 'forwarding' => $product->forwardingEnabled(),
@@ -181,17 +203,9 @@ final class Provisioning
             ]);
         } catch (EngineError $error) {
             if ($error->errorCode() === EngineError::QUOTA_BELOW_USAGE) {
-                PlanState::refusedDowngrade($serviceId, $storedQuota, $newQuota);
+                PlanState::refusedDowngrade((int) $params['serviceid'], $storedQuota, $newQuota);
             }
             throw $error;
-        }
-        self::updateQuota($params, (int) $result['quota_mb']);
-        $dropped = array_values(array_map('strval', (array) ($result['forwarding_dropped'] ?? [])));
-        PlanState::changed($serviceId, $dropped);
-        if ($dropped !== []) {
-            logActivity('kerioSingle: the new plan does not pay for forwarding to ' . implode(', ', $dropped)
-                . '; it was turned off (still forwarded to: ' . (implode(', ', (array) ($result['forward_to'] ?? [])) ?: 'none')
-                . ') - Service ID: ' . $serviceId, (int) ($params['userid'] ?? 0));
         }
     }
 
