@@ -39,7 +39,7 @@ final class HostileKerioTest extends ModuleTestCase
 
         $description = (string) $this->whmcs->openModuleSettings($productId)['domains']['Description'];
 
-        $this->assertStringContainsString('not valid host names, left out of the Domains list: &quot;&lt;script&gt;&quot;, &quot;a..b&quot;', $description);
+        $this->assertStringContainsString('not valid host names, left out of the Domains list: &quot;\\u{3c}script\\u{3e}&quot;, &quot;a..b&quot;', $description);
         $this->assertStringNotContainsString('<script>', $description);
         $this->assertSame('example.com', $this->whmcs->productCustomFields($productId)['maildomain']->fieldoptions);
         $serverId = $this->addServer();
