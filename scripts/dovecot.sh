@@ -19,11 +19,11 @@
 #
 # Environment: KS_IMAP_STATE (default <repo>/.state/dovecot), KS_IMAPS_PORT (default 39993 +
 # KS_DB_PORT_OFFSET), KS_IMAP_PORT (default 39143 + KS_DB_PORT_OFFSET): the offset shared with
-# scripts/mariadb.sh lets checkouts side by side run their suites at once (default 0). Mail is
-# stored as the user who starts it (root in CI containers too: first_valid_uid = 0). Dovecot refuses
-# to run its login and internal processes as root, so under root they run as the Debian package's
-# users dovenull and dovecot (the passwd-file is then group dovecot, mode 0640); otherwise as the
-# starting user.
+# scripts/mariadb.sh lets checkouts side by side run their suites at once (default 0). Everything runs
+# as the user who starts it; but Dovecot refuses root for its login and internal processes and for
+# mail (uid 0), so when started by root (CI containers) they run as the Debian package's users
+# dovenull (login) and dovecot (auth, mail; the passwd-file is then group dovecot, mode 0640, and
+# the mail folders belong to dovecot).
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -71,7 +71,7 @@ make_certificate() {
   chmod 600 "$key"
 }
 
-# The users Dovecot's login and internal (auth) processes run as: never root.
+# The users Dovecot's login, internal (auth) and mail processes run as: never root.
 service_users() {
   if [ "$(id -u)" -eq 0 ]; then
     id dovenull >/dev/null 2>&1 && id dovecot >/dev/null 2>&1 \
@@ -80,10 +80,11 @@ service_users() {
   else
     login_user="$(id -un)" internal_user="$(id -un)" internal_group="$(id -gn)"
   fi
+  chown "$internal_user:$internal_group" "$state/mail" "$state/home"
 }
 
 write_config() {
-  local user; user="$(id -un)"
+  local user="$internal_user" group="$internal_group"
   cat >"$config" <<EOF
 # Written by scripts/dovecot.sh: a private instance for tests, regenerated at every start.
 protocols = imap
@@ -101,10 +102,10 @@ auth_mechanisms = plain login
 default_internal_user = $internal_user
 default_internal_group = $internal_group
 default_login_user = $login_user
-first_valid_uid = $(id -u)
-first_valid_gid = $(id -g)
+first_valid_uid = $(id -u "$user")
+first_valid_gid = $(getent group "$group" | cut -d: -f3)
 mail_uid = $user
-mail_gid = $(id -gn)
+mail_gid = $group
 mail_location = maildir:$state/mail/%u:LAYOUT=fs
 mail_plugins =
 imap_max_line_length = 64k
@@ -114,7 +115,7 @@ passdb {
 }
 userdb {
   driver = static
-  args = uid=$user gid=$(id -gn) home=$state/home/%u
+  args = uid=$user gid=$group home=$state/home/%u
 }
 namespace inbox {
   inbox = yes
