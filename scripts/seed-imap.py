@@ -88,10 +88,12 @@ def message(rng, number, folder, size):
     ).encode()
     body_size = max(0, size - len(headers))
     line = b"The quick brown fox jumps over the lazy dog, message body line.........\r\n"
-    body = (line * (body_size // len(line) + 1))[:body_size]
-    if body_size >= 2:
-        body = body[:-2] + b"\r\n"
-    return headers + body
+    if body_size < 2:
+        return headers + b"x" * body_size
+    head = (line * (body_size // len(line) + 1))[: body_size - 2]
+    if head.endswith(b"\r"):
+        head = head[:-1] + b"x"  # a bare CR would be stored as a line end: another size
+    return headers + head + b"\r\n"
 
 
 def add_user(passwd, user, password):

@@ -188,16 +188,21 @@ fn masked(text: &str, secrets: &[&str]) -> Option<String> {
     masked
 }
 
-/// The secrets a raw request carries: the admin password and the mailbox password.
+/// The secrets a raw request carries: the admin password, the mailbox password and an import
+/// source's password.
 fn request_secrets(request: &Value) -> Vec<String> {
-    ["/server/password", "/args/password"]
-        .iter()
-        .filter_map(|path| request.pointer(path))
-        .map(|secret| match secret {
-            Value::String(text) => text.clone(),
-            other => other.to_string(),
-        })
-        .collect()
+    [
+        "/server/password",
+        "/args/password",
+        "/args/source/password",
+    ]
+    .iter()
+    .filter_map(|path| request.pointer(path))
+    .map(|secret| match secret {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    })
+    .collect()
 }
 
 /// Handles one bridge request text and returns the answer line ([`answer_line`]).
