@@ -435,6 +435,20 @@ mod tests {
     }
 
     #[test]
+    fn an_import_source_password_is_scrubbed_like_the_others() {
+        let request = json!({"v": 1, "op": "import_probe", "server": null,
+            "args": {"source": {"password": "Old-Src-Pass-1"}}});
+        let secrets = request_secrets(&request);
+        let outcome = Outcome {
+            result: Ok(json!({"echo": "x Old-Src-Pass-1 y"})),
+            transcript: Vec::new(),
+        };
+        let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+        let response = response("import_probe", outcome, &secrets);
+        assert_eq!(response["result"]["echo"], "x ******** y");
+    }
+
+    #[test]
     fn sso_html_keeps_the_password_everything_else_is_scrubbed() {
         let outcome = Outcome {
             result: Ok(json!({"html": "<input value=\"Pass-word-1\">", "action": "x Pass-word-1"})),
