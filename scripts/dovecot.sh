@@ -205,13 +205,12 @@ start() {
 
 stop() {
   running || return 0
-  local pid; pid="$(cat "$pidfile")"
-  kill "$pid"
+  "$(find_server)" -c "$config" stop >/dev/null 2>&1 || kill "$(cat "$pidfile")" 2>/dev/null || true
   for _ in $(seq 1 300); do
-    kill -0 "$pid" 2>/dev/null || return 0
+    running || return 0
     sleep 0.1
   done
-  die "Dovecot (pid $pid) did not stop within 30 s"
+  die "Dovecot did not stop within 30 s; see $logfile"
 }
 
 case "${1:-}" in

@@ -118,39 +118,27 @@ fn expected_maps_to() -> BTreeMap<&'static str, &'static str> {
     ])
 }
 
+/// Each folder's (messages, bytes) by name, from a manifest's or a result's `folders`.
+fn sizes(folders: &Value) -> BTreeMap<String, (u64, u64)> {
+    let figures = |f: &Value| {
+        (
+            f["messages"].as_u64().unwrap(),
+            f["bytes"].as_u64().unwrap(),
+        )
+    };
+    folders
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["name"].as_str().unwrap().to_string(), figures(f)))
+        .collect()
+}
+
 /// Checks a probe result against the seeder's manifest.
 fn assert_agrees_with_the_seeder(result: &Value) {
     let manifest = &source().manifest;
-    let seeded: BTreeMap<String, (u64, u64)> = manifest["folders"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            let name = f["name"].as_str().unwrap().to_string();
-            (
-                name,
-                (
-                    f["messages"].as_u64().unwrap(),
-                    f["bytes"].as_u64().unwrap(),
-                ),
-            )
-        })
-        .collect();
-    let probed: BTreeMap<String, (u64, u64)> = result["folders"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            let name = f["name"].as_str().unwrap().to_string();
-            (
-                name,
-                (
-                    f["messages"].as_u64().unwrap(),
-                    f["bytes"].as_u64().unwrap(),
-                ),
-            )
-        })
-        .collect();
+    let seeded = sizes(&manifest["folders"]);
+    let probed = sizes(&result["folders"]);
     assert_eq!(probed, seeded, "{result}");
     assert_eq!(result["messages"], manifest["messages"]);
     assert_eq!(result["bytes"], manifest["bytes"]);
