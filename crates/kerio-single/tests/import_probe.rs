@@ -331,3 +331,42 @@ fn the_source_password_never_leaves_the_engine() {
         assert_no_secret(&run.stderr, &[secret, ADMIN_PASSWORD]);
     }
 }
+
+#[test]
+fn plain_imap_works_only_when_allowed() {
+    let emu = kerio();
+    let mut plain = args("plain", source().port("KS_IMAP_PORT"));
+    emu.refused("import_probe", plain.clone(), "source_refused");
+    plain["allow_plain"] = json!("on");
+    assert_agrees_with_the_seeder(&emu.ok("import_probe", plain));
+}
+
+#[test]
+fn answers_injected_before_the_starttls_handshake_are_refused() {
+    use std::io::{BufRead, BufReader, Write};
+    let emu = kerio();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        let mut writer = stream.try_clone().unwrap();
+        writer
+            .write_all(b"* OK [CAPABILITY IMAP4rev1 STARTTLS] ready\r\n")
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(stream).read_line(&mut line).unwrap();
+        writer
+            .write_all(b"K1 OK Begin TLS\r\n* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] injected\r\n")
+            .unwrap();
+        line
+    });
+    let mut request = args("starttls", port);
+    request["allowed_ports"] = json!([port]);
+    let error = emu.refused("import_probe", request, "source_unreachable");
+    let message = error["message"].as_str().unwrap();
+    assert!(
+        message.contains("before the STARTTLS handshake"),
+        "{message}"
+    );
+    assert_eq!(server.join().unwrap().trim_end(), "K1 STARTTLS");
+}
