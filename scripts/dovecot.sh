@@ -13,7 +13,7 @@
 #   scripts/dovecot.sh status  exit 0 when the instance runs, 1 when not.
 #
 # Users live in the passwd-file $KS_IMAP_PASSWD (scripts/seed-imap.py adds them); mail is Maildir
-# (LAYOUT=fs, hierarchy separator "/") under $KS_IMAP_STATE/mail/USER. Folders named "Gesendete
+# (LAYOUT=fs, hierarchy separator "/") under $KS_IMAP_MAIL/USER. Folders named "Gesendete
 # Objekte", "Trash", "Spam" and "Entwürfe" carry the special-use attributes \Sent, \Trash, \Junk and
 # \Drafts (RFC 6154), so tests can tell a mapping by attribute from one by name.
 #
@@ -32,8 +32,25 @@ offset="${KS_DB_PORT_OFFSET:-0}"
 imaps_port="${KS_IMAPS_PORT:-$((39993 + offset))}"
 imap_port="${KS_IMAP_PORT:-$((39143 + offset))}"
 config="$state/dovecot.conf"
-passwd="$state/passwd"
-run_dir="$state/run"
+
+# Where Dovecot's unprivileged processes read and write (passwd-file, sockets, mail, homes): the
+# state directory when the user dovecot can reach it; under root with a checkout it cannot reach
+# (e.g. below a private /root), a directory of this checkout's own below /var/tmp.
+shared_dir() {
+  local dir="$state"
+  while [ ! -d "$dir" ]; do dir="$(dirname "$dir")"; done
+  if [ "$(id -u)" -ne 0 ] || runuser -u dovecot -- test -x "$dir" 2>/dev/null; then
+    echo "$state"
+  else
+    echo "/var/tmp/kerio-single-dovecot-$(printf '%s' "$state" | sha256sum | cut -c1-12)"
+  fi
+}
+
+shared="$(shared_dir)"
+passwd="$shared/passwd"
+run_dir="$shared/run"
+mail="$shared/mail"
+homes="$shared/home"
 pidfile="$run_dir/master.pid"
 logfile="$state/dovecot.log"
 cert="$state/cert.pem"
@@ -48,6 +65,7 @@ print_env() {
   echo "KS_IMAP_PASSWD=$passwd"
   echo "KS_IMAP_CERT=$cert"
   echo "KS_IMAP_STATE=$state"
+  echo "KS_IMAP_MAIL=$mail"
 }
 
 running() {
@@ -80,7 +98,7 @@ service_users() {
   else
     login_user="$(id -un)" internal_user="$(id -un)" internal_group="$(id -gn)"
   fi
-  chown "$internal_user:$internal_group" "$state/mail" "$state/home"
+  chown "$internal_user:$internal_group" "$mail" "$homes"
 }
 
 write_config() {
@@ -106,7 +124,7 @@ first_valid_uid = $(id -u "$user")
 first_valid_gid = $(getent group "$group" | cut -d: -f3)
 mail_uid = $user
 mail_gid = $group
-mail_location = maildir:$state/mail/%u:LAYOUT=fs
+mail_location = maildir:$mail/%u:LAYOUT=fs
 mail_plugins =
 imap_max_line_length = 64k
 passdb {
@@ -115,7 +133,7 @@ passdb {
 }
 userdb {
   driver = static
-  args = uid=$user gid=$group home=$state/home/%u
+  args = uid=$user gid=$group home=$homes/%u
 }
 namespace inbox {
   inbox = yes
@@ -177,7 +195,8 @@ answers_tls() {
 }
 
 start() {
-  mkdir -p "$state" "$run_dir" "$state/lib" "$state/mail" "$state/home"
+  mkdir -p "$state" "$state/lib" "$shared" "$run_dir" "$mail" "$homes"
+  chmod 755 "$shared"
   if running; then print_env; return; fi
   local server; server="$(find_server)"
   make_certificate

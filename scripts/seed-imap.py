@@ -17,7 +17,7 @@ over IMAPS (the instance's own certificate is the trust anchor) folders and mess
 
 Prints a JSON manifest of what was written: per folder (as the customer sees its name) the
 messages and bytes not marked \\Deleted, and the deleted ones apart; then the totals.
-Environment: KS_IMAP_HOST, KS_IMAPS_PORT, KS_IMAP_PASSWD, KS_IMAP_CERT, KS_IMAP_STATE as printed
+Environment: KS_IMAP_HOST, KS_IMAPS_PORT, KS_IMAP_PASSWD, KS_IMAP_CERT, KS_IMAP_MAIL as printed
 by `scripts/dovecot.sh env` (used when the options are not given).
 """
 
@@ -116,7 +116,7 @@ def parse_args():
     parser.add_argument("--port", type=int, default=int(env("KS_IMAPS_PORT", "39993")))
     parser.add_argument("--passwd", default=env("KS_IMAP_PASSWD"))
     parser.add_argument("--cert", default=env("KS_IMAP_CERT"))
-    parser.add_argument("--state", default=env("KS_IMAP_STATE"))
+    parser.add_argument("--mail", default=env("KS_IMAP_MAIL"), help="the Maildir root of all users")
     parser.add_argument("--user", required=True)
     parser.add_argument("--password", required=True)
     parser.add_argument("--messages", type=int, default=50)
@@ -124,7 +124,7 @@ def parse_args():
     parser.add_argument("--min-size", type=int, default=400)
     parser.add_argument("--max-size", type=int, default=64 * 1024)
     args = parser.parse_args()
-    for needed in ("passwd", "cert", "state"):
+    for needed in ("passwd", "cert", "mail"):
         if not getattr(args, needed):
             parser.error(f"--{needed} is needed (or run with the variables of scripts/dovecot.sh env)")
     if args.messages < 0 or not 0 < args.min_size <= args.max_size:
@@ -136,7 +136,7 @@ def seed(args):
     """Writes the folders and messages; returns the manifest."""
     rng = random.Random(args.seed)
     add_user(args.passwd, args.user, args.password)
-    shutil.rmtree(os.path.join(args.state, "mail", args.user), ignore_errors=True)
+    shutil.rmtree(os.path.join(args.mail, args.user), ignore_errors=True)
     context = ssl.create_default_context(cafile=args.cert)
     imap = imaplib.IMAP4_SSL(args.host, args.port, ssl_context=context)
     imap.login(args.user, args.password)
