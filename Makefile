@@ -38,7 +38,7 @@ test: test-secret-scan-reset deps build lint test-rust test-php test-reliability
 test-secret-scan-reset:
 	rm -rf .state/secret-scan
 
-## test-rust: the workspace, then the engine again against a server that reports sizes in whole
+## test-rust: the workspace (the import tests start a private Dovecot: scripts/dovecot.sh), then the engine again against a server that reports sizes in whole
 ## KiloBytes (issue 11.7), so it never depends on one unit choice (only this crate reads sizes)
 test-rust:
 	cargo test --workspace

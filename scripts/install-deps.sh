@@ -10,6 +10,7 @@ packages=(
   mariadb-server mariadb-client
   chromium libjs-bootstrap4
   zip unzip file ca-certificates curl
+  dovecot-imapd openssl python3  # the IMAP import source of the engine's tests (scripts/dovecot.sh, seed-imap.py)
   gcc libc6-dev  # the C parts of ring (TLS) and mimalloc (the emulator's allocator), and the static libc
 )
 

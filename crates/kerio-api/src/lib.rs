@@ -53,7 +53,10 @@ pub use endpoint::{admin_url, url_host};
 pub use error::{fill_placeholders, Error, ItemError, TlsError, SESSION_EXPIRED};
 pub use query::{Combining, Comparator, Condition, Direction, SearchQuery, SortOrder};
 pub use secret::{Secret, MASK};
-pub use tls::{fingerprint_of, normalize_fingerprint, Trust};
+pub use tls::{
+    client_config as tls_client_config, fingerprint_of, normalize_fingerprint,
+    PresentedFingerprint, Trust,
+};
 pub use transcript::{
     capped, recorded, recorded_briefly, redact, Exchange, DETAILED_REPEATS, MAX_RECORDED_ITEMS,
     MAX_STRING_BYTES,

@@ -188,16 +188,21 @@ fn masked(text: &str, secrets: &[&str]) -> Option<String> {
     masked
 }
 
-/// The secrets a raw request carries: the admin password and the mailbox password.
+/// The secrets a raw request carries: the admin password, the mailbox password and an import
+/// source's password.
 fn request_secrets(request: &Value) -> Vec<String> {
-    ["/server/password", "/args/password"]
-        .iter()
-        .filter_map(|path| request.pointer(path))
-        .map(|secret| match secret {
-            Value::String(text) => text.clone(),
-            other => other.to_string(),
-        })
-        .collect()
+    [
+        "/server/password",
+        "/args/password",
+        "/args/source/password",
+    ]
+    .iter()
+    .filter_map(|path| request.pointer(path))
+    .map(|secret| match secret {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    })
+    .collect()
 }
 
 /// Handles one bridge request text and returns the answer line ([`answer_line`]).
@@ -427,6 +432,20 @@ mod tests {
             answer_line("account_info", small.clone()),
             format!("{small}\n")
         );
+    }
+
+    #[test]
+    fn an_import_source_password_is_scrubbed_like_the_others() {
+        let request = json!({"v": 1, "op": "import_probe", "server": null,
+            "args": {"source": {"password": "Old-Src-Pass-1"}}});
+        let secrets = request_secrets(&request);
+        let outcome = Outcome {
+            result: Ok(json!({"echo": "x Old-Src-Pass-1 y"})),
+            transcript: Vec::new(),
+        };
+        let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+        let response = response("import_probe", outcome, &secrets);
+        assert_eq!(response["result"]["echo"], "x ******** y");
     }
 
     #[test]

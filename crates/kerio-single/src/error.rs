@@ -48,6 +48,14 @@ pub enum Code {
     SsoDisabled,
     /// The server's webmail sign-in needs a token bound to the browser, so SSO cannot sign in.
     SsoProtected,
+    /// The import source (old mail server) could not be reached or stopped answering.
+    SourceUnreachable,
+    /// The import source refused the user name and password.
+    SourceLoginFailed,
+    /// The import source's certificate is not trusted (`fingerprint` names it) or TLS failed.
+    SourceTls,
+    /// The import source is not allowed: port, non-public address or plain connection.
+    SourceRefused,
 }
 
 /// How a CLI run ended, mapped to the process exit status documented in `--help`.
@@ -77,13 +85,17 @@ impl Code {
             | Code::Kerio
             | Code::MailboxDisabled
             | Code::SsoDisabled
-            | Code::SsoProtected => ExitKind::Refused,
+            | Code::SsoProtected
+            | Code::SourceRefused => ExitKind::Refused,
             Code::AuthFailed
             | Code::Permission
             | Code::Connection
             | Code::Timeout
             | Code::Tls
-            | Code::Protocol => ExitKind::Connection,
+            | Code::Protocol
+            | Code::SourceUnreachable
+            | Code::SourceLoginFailed
+            | Code::SourceTls => ExitKind::Connection,
         }
     }
 }
@@ -100,13 +112,18 @@ pub struct Error {
     /// Why the mailbox is not this service's (`not_owned` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<&'static str>,
-    /// The Kerio account the refusal is about (`not_owned` only).
+    /// The Kerio account the refusal is about (`not_owned` only); a boxed `str` so that
+    /// [`Error::fingerprint`] fits without making every `Result<_, Error>` larger.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub account: Option<String>,
+    pub account: Option<Box<str>>,
     /// What only staff may read (e.g. which account, group or list holds an address):
     /// `message` and `hint` stay fit for the customer, this goes to the module log and admin texts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub admin_detail: Option<String>,
+    /// The SHA-256 fingerprint of the certificate an import source presented (`source_tls`);
+    /// boxed so that every `Result<_, Error>` stays small.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<Box<String>>,
 }
 
 impl Error {
@@ -119,6 +136,7 @@ impl Error {
             reason: None,
             account: None,
             admin_detail: None,
+            fingerprint: None,
         }
     }
 
@@ -131,7 +149,7 @@ impl Error {
     ) -> Self {
         Error {
             reason: Some(reason),
-            account: Some(account.to_string()),
+            account: Some(account.into()),
             ..Error::new(Code::NotOwned, message, hint)
         }
     }

@@ -7,6 +7,7 @@
 //! * [`ops`]: the operations (`create_account`, `usage`, …) as library functions;
 //! * [`session`]: one logged-in Kerio session and the lookups the operations share;
 //! * [`rules`], [`address`], [`quota`], [`ownership`], [`sso`]: the product's rules, pure;
+//! * [`import`]: bringing old mail in from another IMAP server (`import_probe`);
 //! * [`error`] and [`translate`]: the stable error codes and how Kerio/transport errors map to them.
 
 #![warn(missing_docs)]
@@ -15,6 +16,7 @@ pub mod address;
 pub mod bridge;
 pub mod de;
 pub mod error;
+pub mod import;
 pub mod ops;
 pub mod ownership;
 pub mod quota;

@@ -118,6 +118,7 @@ pub const OPERATIONS: &[&str] = &[
     "list_accounts",
     "sso",
     "purge_kept",
+    "import_probe",
 ];
 
 /// Runs the operation `op` with JSON `args`, returning its JSON result.
@@ -145,6 +146,7 @@ pub fn run(op: &str, args: Value, context: &mut Context) -> Result<Value, Error>
         "list_accounts" => invoke(op, args, context, listing::list_accounts),
         "sso" => invoke(op, args, context, account::sso),
         "purge_kept" => invoke(op, args, context, kept::purge_kept),
+        "import_probe" => invoke(op, args, context, crate::import::import_probe),
         unknown => Err(Error::invalid_request(format!(
             "Unknown op {}. Known ops: {}.",
             crate::error::quote(unknown),
