@@ -58,6 +58,9 @@ struct ServeArgs {
     /// Webmail address, e.g. 127.0.0.1:8443 (port 0 = ephemeral).
     #[arg(long)]
     client_listen: SocketAddr,
+    /// IMAP address (implicit TLS), e.g. 127.0.0.1:993 (port 0 = ephemeral).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    imap_listen: SocketAddr,
     /// FullAdmin to create if missing: LOGIN@DOMAIN:PASSWORD (an existing account is not changed).
     #[arg(long = "admin", value_parser = AdminSpec::parse)]
     admins: Vec<AdminSpec>,
@@ -96,6 +99,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     let mut config = Config::for_tests(args.state.clone());
     config.admin_listen = args.admin_listen;
     config.client_listen = args.client_listen;
+    config.imap_listen = args.imap_listen;
     config.admins = args.admins;
     config.domains = args.domains;
     config.plain = args.plain;
@@ -109,6 +113,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     let ready = json!({
         "admin_url": running.admin_url(),
         "webmail_url": running.webmail_url(),
+        "imaps_url": running.imaps_url(),
         "cert_file": running.cert_file(),
         "fingerprint_sha256": running.fingerprint_sha256(),
     });
