@@ -420,3 +420,45 @@ out["noop_s"] = time.monotonic() - start
     let seconds = out["noop_s"].as_f64().unwrap();
     assert!(seconds >= 0.15, "a NOOP took {seconds} s at 150 ms RTT");
 }
+
+#[test]
+fn bad_commands_get_a_clear_answer_and_change_nothing() {
+    let emu = emulator_with_users(|_| {});
+    let out = python(
+        &emu,
+        &format!(
+            r#"{}
+m = connect()
+m.login("jo@example.com", "{PASSWORD}")
+out["unknown"] = refused(lambda: m.xatom("FROBNICATE"))
+m.send(b"a1 SELECT\r\n")
+out["garbage"] = text(m.readline())
+out["inbox"] = m.create("INBOX")[0]
+m.send(b"a2 UID SEARCH ALL\r\n")
+out["no_select"] = text(m.readline())
+typ, data = m.append("INBOX", None, None, b"x" * (64 * 1024 * 1024 + 1))
+out["too_big"] = [typ, text(data[0])]
+out["after"] = m.noop()[0]
+"#,
+            message_script()
+        ),
+    );
+    assert!(out["unknown"].as_str().unwrap().contains("BAD"), "{out}");
+    let garbage = out["garbage"].as_str().unwrap();
+    assert!(garbage.starts_with("a1 BAD "), "{garbage}");
+    assert_eq!(out["inbox"], "NO");
+    let no_select = out["no_select"].as_str().unwrap();
+    assert!(
+        no_select.starts_with("a2 BAD Select a folder first"),
+        "{no_select}"
+    );
+    assert_eq!(out["too_big"][0], "NO", "{out}");
+    assert!(
+        out["too_big"][1].as_str().unwrap().contains("TOOBIG"),
+        "{out}"
+    );
+    assert_eq!(out["after"], "OK");
+    let listing = mailbox(&emu, "jo@example.com");
+    assert_eq!(listing["folders"].as_array().unwrap().len(), 5, "{listing}");
+    assert_eq!(folder(&listing, "INBOX")["messages"], json!([]));
+}
