@@ -433,6 +433,8 @@ m.login("jo@example.com", "{PASSWORD}")
 out["unknown"] = refused(lambda: m.xatom("FROBNICATE"))
 m.send(b"a1 SELECT\r\n")
 out["garbage"] = text(m.readline())
+m.send(b"(no tag\r\n")
+out["untagged"] = text(m.readline())
 out["inbox"] = m.create("INBOX")[0]
 m.send(b"a2 UID SEARCH ALL\r\n")
 out["no_select"] = text(m.readline())
@@ -446,6 +448,11 @@ out["after"] = m.noop()[0]
     assert!(out["unknown"].as_str().unwrap().contains("BAD"), "{out}");
     let garbage = out["garbage"].as_str().unwrap();
     assert!(garbage.starts_with("a1 BAD "), "{garbage}");
+    let untagged = out["untagged"].as_str().unwrap();
+    assert!(
+        untagged.starts_with("* BAD Command not understood"),
+        "{untagged}"
+    );
     assert_eq!(out["inbox"], "NO");
     let no_select = out["no_select"].as_str().unwrap();
     assert!(

@@ -127,9 +127,10 @@ fn capabilities() -> Vec<Capability<'static>> {
         .collect()
 }
 
+/// The status line ending a command; untagged when `tag` is not a valid tag (a line the
+/// decoder could not read, or an AUTHENTICATE answer without its command).
 fn tagged(tag: &str, kind: StatusKind, code: Option<Code>, text: &str) -> Vec<u8> {
-    let tag = Tag::try_from(tag).unwrap_or_else(|_| Tag::unvalidated("*"));
-    match Status::new(Some(tag), kind, code, text) {
+    match Status::new(Tag::try_from(tag).ok(), kind, code, text) {
         Ok(status) => encode(&Response::Status(status)),
         Err(_) => b"* BAD The server could not word its answer\r\n".to_vec(),
     }
@@ -287,7 +288,7 @@ impl Session {
         let tag = std::str::from_utf8(first)
             .ok()
             .filter(|t| Tag::validate(t).is_ok())
-            .unwrap_or("*");
+            .unwrap_or_default();
         tagged(
             tag,
             StatusKind::Bad,
