@@ -312,6 +312,12 @@ fn binary_serve_prints_the_ready_line_and_stops_on_sigterm() {
         .as_str()
         .unwrap()
         .ends_with("/webmail/"));
+    // The IMAP listener's default: implicit TLS on an ephemeral loopback port.
+    let imaps = ready["imaps_url"].as_str().unwrap();
+    assert!(
+        imaps.starts_with("imaps://127.0.0.1:") && !imaps.ends_with(":0"),
+        "{imaps}"
+    );
     let mut client = common::Client {
         agent,
         url: ready["admin_url"].as_str().unwrap().to_string(),
