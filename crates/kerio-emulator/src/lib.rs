@@ -202,7 +202,7 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 pub struct Running {
     admin: http::Server,
     client: http::Server,
-    imap: imap::Server,
+    imap: http::Server,
     plain: bool,
     cert_file: PathBuf,
     fingerprint_sha256: String,
@@ -342,7 +342,7 @@ pub fn start(config: Config) -> io::Result<Running> {
         config.latency,
         client_handler,
     )?;
-    let imap = imap::Server::start(config.imap_listen, tls_config, config.latency, emulator)?;
+    let imap = imap::start(config.imap_listen, tls_config, config.latency, emulator)?;
     Ok(Running {
         admin,
         client,

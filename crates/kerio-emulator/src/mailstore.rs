@@ -94,6 +94,9 @@ impl MailStore {
         let conn = Connection::open(dir.join(file)).map_err(io_error)?;
         conn.busy_timeout(Duration::from_secs(10))
             .map_err(io_error)?;
+        // As the main store: WAL, and no fsync per APPEND (an emulator, not a mail server).
+        conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
+            .map_err(io_error)?;
         conn.execute_batch(SCHEMA).map_err(io_error)?;
         Ok(MailStore { conn })
     }

@@ -52,6 +52,12 @@ fn python(emu: &Emu, script: &str) -> Value {
     serde_json::from_str(stdout.trim()).unwrap_or_else(|_| panic!("not JSON: {stdout}"))
 }
 
+/// Runs `script` logged in as `user` (connection `m`, `message(n, pad)` defined).
+fn python_as(emu: &Emu, user: &str, script: &str) -> Value {
+    let login = format!("m = connect()\nm.login(\"{user}\", \"{PASSWORD}\")\n");
+    python(emu, &format!("{}{login}{script}", message_script()))
+}
+
 /// An emulator (exact sizes) with users jo (enabled), sus (disabled) and small (50 KB quota).
 fn emulator_with_users(adjust: impl FnOnce(&mut kerio_emulator::Config)) -> Emu {
     let emu = Emu::start_with(|config| {
@@ -156,12 +162,10 @@ out["right_after_block"] = refused(lambda: m.login("jo@example.com", "{PASSWORD}
 #[test]
 fn every_user_has_kerios_default_folders_and_can_create_more() {
     let emu = emulator_with_users(|_| {});
-    let out = python(
+    let out = python_as(
         &emu,
-        &format!(
-            r#"
-m = connect()
-m.login("jo@example.com", "{PASSWORD}")
+        "jo@example.com",
+        r#"
 out["namespace"] = text(m.namespace()[1][0])
 out["list"] = [text(x) for x in m.list()[1]]
 out["create"] = m.create('"Projects/2024"')[0]
@@ -172,8 +176,7 @@ out["select"] = [m.select('"Sent Items"')[0], m.response("UIDVALIDITY")[1][0] is
 out["examine"] = m.select("INBOX", readonly=True)[0]
 out["status"] = text(m.status('"Drafts"', "(MESSAGES UIDNEXT UIDVALIDITY UNSEEN)")[1][0])
 out["missing"] = refused(lambda: m.select('"No Such"')) or m.select('"No Such"')[0]
-"#
-        ),
+"#,
     );
     let list = listed(&out["list"]);
     for (name, special) in [
@@ -250,12 +253,10 @@ fn folder<'v>(listing: &'v Value, name: &str) -> &'v Value {
 #[test]
 fn messages_are_appended_found_fetched_flagged_and_expunged() {
     let emu = emulator_with_users(|_| {});
-    let out = python(
+    let out = python_as(
         &emu,
-        &format!(
-            r#"{}
-m = connect()
-m.login("jo@example.com", "{PASSWORD}")
+        "jo@example.com",
+        r#"
 date = imaplib.Time2Internaldate(time.mktime((2021, 3, 4, 5, 6, 7, 0, 0, -1)))
 typ, data = m.append("INBOX", r"(\Seen \Flagged)", date, message(1))
 out["append1"] = [typ, text(data[0])]
@@ -273,8 +274,6 @@ out["store"] = [text(x) for x in m.uid("STORE", "1", "+FLAGS", r"(\Deleted)")[1]
 out["expunge"] = [text(x) for x in m.expunge()[1]]
 out["left"] = text(m.uid("SEARCH", None, "ALL")[1][0])
 "#,
-            message_script()
-        ),
     );
     assert_eq!(out["append1"][0], "OK", "{out}");
     assert!(
@@ -330,17 +329,13 @@ fn stored_messages_count_in_users_get_on_top_of_the_usage_override() {
         Some(json!({"email": "jo@example.com", "bytes": 1000, "items": 4})),
     );
     assert_eq!(status, 200, "{body}");
-    python(
+    python_as(
         &emu,
-        &format!(
-            r#"{}
-m = connect()
-m.login("jo@example.com", "{PASSWORD}")
+        "jo@example.com",
+        r#"
 m.append("INBOX", None, None, message(1, 1))
 m.append('"Drafts"', None, None, message(2, 1))
 "#,
-            message_script()
-        ),
     );
     let listing = mailbox(&emu, "jo@example.com");
     let stored: u64 = listing["folders"]
@@ -361,18 +356,14 @@ m.append('"Drafts"', None, None, message(2, 1))
 #[test]
 fn an_append_past_the_quota_is_refused_and_stores_nothing() {
     let emu = emulator_with_users(|_| {});
-    let out = python(
+    let out = python_as(
         &emu,
-        &format!(
-            r#"{}
-m = connect()
-m.login("small@example.com", "{PASSWORD}")
+        "small@example.com",
+        r#"
 out["fits"] = m.append("INBOX", None, None, message(1, 30000))[0]
 typ, data = m.append("INBOX", None, None, message(2, 30000))
 out["over"] = [typ, text(data[0])]
 "#,
-            message_script()
-        ),
     );
     assert_eq!(out["fits"], "OK", "{out}");
     assert_eq!(out["over"][0], "NO", "{out}");
@@ -405,17 +396,14 @@ fn latency_applies_to_imap_commands() {
     let emu = emulator_with_users(|config| {
         config.latency = kerio_emulator::latency::Latency::from_millis(150)
     });
-    let out = python(
+    let out = python_as(
         &emu,
-        &format!(
-            r#"
-m = connect()
-m.login("jo@example.com", "{PASSWORD}")
+        "jo@example.com",
+        r#"
 start = time.monotonic()
 m.noop()
 out["noop_s"] = time.monotonic() - start
-"#
-        ),
+"#,
     );
     let seconds = out["noop_s"].as_f64().unwrap();
     assert!(seconds >= 0.15, "a NOOP took {seconds} s at 150 ms RTT");
@@ -424,12 +412,10 @@ out["noop_s"] = time.monotonic() - start
 #[test]
 fn bad_commands_get_a_clear_answer_and_change_nothing() {
     let emu = emulator_with_users(|_| {});
-    let out = python(
+    let out = python_as(
         &emu,
-        &format!(
-            r#"{}
-m = connect()
-m.login("jo@example.com", "{PASSWORD}")
+        "jo@example.com",
+        r#"
 out["unknown"] = refused(lambda: m.xatom("FROBNICATE"))
 m.send(b"a1 SELECT\r\n")
 out["garbage"] = text(m.readline())
@@ -442,8 +428,6 @@ typ, data = m.append("INBOX", None, None, b"x" * (64 * 1024 * 1024 + 1))
 out["too_big"] = [typ, text(data[0])]
 out["after"] = m.noop()[0]
 "#,
-            message_script()
-        ),
     );
     assert!(out["unknown"].as_str().unwrap().contains("BAD"), "{out}");
     let garbage = out["garbage"].as_str().unwrap();

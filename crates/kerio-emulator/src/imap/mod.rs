@@ -26,11 +26,10 @@ use imap_codec::decode::{AuthenticateDataDecodeError, CommandDecodeError, Decode
 use imap_codec::imap_types::core::LiteralMode;
 use imap_codec::{AuthenticateDataCodec, CommandCodec};
 use rustls::ServerConfig;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::runtime::Runtime;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_rustls::TlsAcceptor;
 
+use crate::http::{pay, Connection, Server, Stream};
 use crate::latency::Latency;
 use crate::Emulator;
 
@@ -42,99 +41,28 @@ const IDLE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 /// Largest command line (without literals) kept while waiting for its end.
 const MAX_LINE: usize = 64 * 1024;
 
-/// A running IMAP listener; stops on [`Server::stop`] or drop.
-pub(crate) struct Server {
-    local_addr: SocketAddr,
-    runtime: Option<Runtime>,
-}
-
-struct Listener {
-    tls: Option<TlsAcceptor>,
+/// Binds `listen` and serves IMAP (over TLS unless `tls` is None) on background threads.
+pub(crate) fn start(
+    listen: SocketAddr,
+    tls: Option<Arc<ServerConfig>>,
     latency: Latency,
     emulator: Arc<Emulator>,
-}
-
-impl Server {
-    /// Binds `listen` and serves IMAP (over TLS unless `tls` is None) on background threads.
-    pub fn start(
-        listen: SocketAddr,
-        tls: Option<Arc<ServerConfig>>,
-        latency: Latency,
-        emulator: Arc<Emulator>,
-    ) -> io::Result<Server> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("kerio-emulator-imap")
-            .enable_all()
-            .build()?;
-        let listener = runtime.block_on(TcpListener::bind(listen))?;
-        let local_addr = listener.local_addr()?;
-        let shared = Arc::new(Listener {
-            tls: tls.map(TlsAcceptor::from),
-            latency,
-            emulator,
-        });
-        runtime.spawn(accept_loop(listener, shared));
-        Ok(Server {
-            local_addr,
-            runtime: Some(runtime),
-        })
-    }
-
-    /// The bound address.
-    pub fn local_addr(&self) -> SocketAddr {
-        self.local_addr
-    }
-
-    /// Stops accepting and closes open connections.
-    pub fn stop(&mut self) {
-        if let Some(runtime) = self.runtime.take() {
-            runtime.shutdown_timeout(Duration::from_secs(2));
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-async fn accept_loop(listener: TcpListener, shared: Arc<Listener>) {
-    loop {
-        match listener.accept().await {
-            Ok((stream, peer)) => {
-                tokio::spawn(serve_connection(stream, peer, shared.clone()));
+) -> io::Result<Server> {
+    let connection = Connection {
+        tls: tls.map(TlsAcceptor::from),
+        latency,
+    };
+    Server::spawn(
+        listen,
+        "kerio-emulator-imap",
+        connection,
+        move |io, peer, _| {
+            let emulator = emulator.clone();
+            async move {
+                let _ = converse(io, peer, emulator, latency).await;
             }
-            Err(error) => {
-                eprintln!("kerio-emulator: IMAP accept failed: {error}");
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-        }
-    }
-}
-
-/// Waits one simulated delay (a thread sleep on the blocking pool, as the HTTP layer does).
-async fn pay(delay: Duration) {
-    if !delay.is_zero() {
-        let _ = tokio::task::spawn_blocking(move || std::thread::sleep(delay)).await;
-    }
-}
-
-async fn serve_connection(stream: TcpStream, peer: SocketAddr, shared: Arc<Listener>) {
-    let _ = stream.set_nodelay(true);
-    pay(shared.latency.connect()).await;
-    match &shared.tls {
-        Some(acceptor) => {
-            pay(shared.latency.handshake()).await;
-            if let Ok(tls) = acceptor.accept(stream).await {
-                let _ = converse(tls, peer, &shared).await;
-            }
-        }
-        None => {
-            let _ = converse(stream, peer, &shared).await;
-        }
-    }
+        },
+    )
 }
 
 /// What the framing loop must do after the decoder looked at the buffer.
@@ -145,11 +73,13 @@ enum Step {
     Wait { output: Vec<u8> },
 }
 
-async fn converse<S>(mut io: S, peer: SocketAddr, shared: &Listener) -> io::Result<()>
-where
-    S: AsyncRead + AsyncWrite + Unpin,
-{
-    let mut session = session::Session::new(shared.emulator.clone(), peer);
+async fn converse(
+    mut io: Stream,
+    peer: SocketAddr,
+    emulator: Arc<Emulator>,
+    latency: Latency,
+) -> io::Result<()> {
+    let mut session = session::Session::new(emulator, peer);
     io.write_all(&session.greeting()).await?;
     io.flush().await?;
     let mut buffer: Vec<u8> = Vec::new();
@@ -175,7 +105,7 @@ where
             }
         }
         if !output.is_empty() {
-            pay(shared.latency.response()).await;
+            pay(latency.response()).await;
             io.write_all(&output).await?;
             io.flush().await?;
         }

@@ -19,7 +19,7 @@ use imap_codec::imap_types::response::{
 use imap_codec::imap_types::status::{StatusDataItem, StatusDataItemName};
 use imap_codec::{GreetingCodec, ResponseCodec};
 
-use crate::mailstore::{canonical, Folder, DEFAULT_FOLDERS, DELIMITER};
+use crate::mailstore::{canonical, Folder, Message, DEFAULT_FOLDERS, DELIMITER};
 use crate::session::check_credentials;
 use crate::{lock, Emulator};
 
@@ -543,15 +543,24 @@ impl Session {
         }
     }
 
+    /// The folder `name` of `user` with its messages, or the NO answer.
+    fn folder_and_messages(
+        &self,
+        user: &str,
+        name: &str,
+    ) -> Result<(Folder, Vec<Message>), Outcome> {
+        let folder = self.folder(user, name)?;
+        let messages = lock(&self.emulator.mail)
+            .messages(user, &folder.name)
+            .map_err(storage_failure)?;
+        Ok((folder, messages))
+    }
+
     fn select(&mut self, user: &str, name: &str, read_only: bool) -> Outcome {
         self.selected = None;
-        let folder = match self.folder(user, name) {
-            Ok(folder) => folder,
+        let (folder, messages) = match self.folder_and_messages(user, name) {
+            Ok(found) => found,
             Err(outcome) => return outcome,
-        };
-        let messages = match lock(&self.emulator.mail).messages(user, &folder.name) {
-            Ok(messages) => messages,
-            Err(error) => return storage_failure(error),
         };
         let system = ["Answered", "Flagged", "Deleted", "Seen", "Draft"];
         let flags: Vec<Flag> = system
@@ -588,13 +597,9 @@ impl Session {
     }
 
     fn status(&self, user: &str, name: &str, names: &[StatusDataItemName]) -> Outcome {
-        let folder = match self.folder(user, name) {
-            Ok(folder) => folder,
+        let (folder, messages) = match self.folder_and_messages(user, name) {
+            Ok(found) => found,
             Err(outcome) => return outcome,
-        };
-        let messages = match lock(&self.emulator.mail).messages(user, &folder.name) {
-            Ok(messages) => messages,
-            Err(error) => return storage_failure(error),
         };
         let has = |flag: &str| {
             messages
