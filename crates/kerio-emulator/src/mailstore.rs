@@ -79,6 +79,12 @@ pub struct MailStore {
     conn: Connection,
 }
 
+/// Who owns the messages of a mailbox kept by `Users.remove` (`UDeleteUser`) until a user with
+/// the same login is created again in the domain.
+pub fn kept_owner(domain_id: &str, login: &str) -> String {
+    format!("kept:{domain_id}:{}", login.to_ascii_lowercase())
+}
+
 /// The canonical spelling of a folder name: `INBOX` in any case is `INBOX` (RFC 3501).
 pub fn canonical(name: &str) -> String {
     if name.eq_ignore_ascii_case("INBOX") {
@@ -257,6 +263,33 @@ impl MailStore {
             )
             .and_then(|mut s| s.execute(params![user_id, folder, uid, flags.join(" ")]))
             .map_err(io_error)?;
+        Ok(())
+    }
+
+    /// Gives every folder and message of `from` to `to` (a user's kept mailbox, see
+    /// [`kept_owner`]).
+    pub fn transfer(&mut self, from: &str, to: &str) -> io::Result<()> {
+        for table in ["mail_folders", "mail_messages"] {
+            self.conn
+                .execute(
+                    &format!("UPDATE {table} SET user_id = ?2 WHERE user_id = ?1"),
+                    params![from, to],
+                )
+                .map_err(io_error)?;
+        }
+        Ok(())
+    }
+
+    /// Deletes every folder and message of `owner`.
+    pub fn remove_owner(&mut self, owner: &str) -> io::Result<()> {
+        for table in ["mail_folders", "mail_messages"] {
+            self.conn
+                .execute(
+                    &format!("DELETE FROM {table} WHERE user_id = ?1"),
+                    params![owner],
+                )
+                .map_err(io_error)?;
+        }
         Ok(())
     }
 

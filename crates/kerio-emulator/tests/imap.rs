@@ -453,3 +453,47 @@ out["after"] = m.noop()[0]
     assert_eq!(listing["folders"].as_array().unwrap().len(), 5, "{listing}");
     assert_eq!(folder(&listing, "INBOX")["messages"], json!([]));
 }
+
+/// Removes `login` with `method` and creates it again; returns the new user's mailbox listing.
+fn remove_and_recreate(emu: &Emu, login: &str, method: &str) -> Value {
+    let mut admin = emu.admin();
+    let domain = admin.domain_id("example.com");
+    let id = admin.user(&domain, login)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let removed = admin.ok(
+        "Users.remove",
+        json!({"requests": [{"userId": id, "method": method}]}),
+    );
+    assert_eq!(removed["errors"], json!([]), "{removed}");
+    admin.create_user(&domain, login, PASSWORD);
+    mailbox(emu, &format!("{login}@example.com"))
+}
+
+#[test]
+fn a_kept_mailbox_keeps_its_messages_and_a_deleted_one_loses_them() {
+    let emu = emulator_with_users(|_| {});
+    for user in ["jo@example.com", "small@example.com"] {
+        python_as(&emu, user, r#"m.append("INBOX", None, None, message(1))"#);
+    }
+    let kept = remove_and_recreate(&emu, "jo", "UDeleteUser");
+    let inbox = folder(&kept, "INBOX");
+    assert_eq!(
+        inbox["messages"][0]["message_id"], "<m1@example.net>",
+        "{kept}"
+    );
+    let deleted = remove_and_recreate(&emu, "small", "UDeleteFolder");
+    assert_eq!(
+        folder(&deleted, "INBOX")["messages"],
+        json!([]),
+        "{deleted}"
+    );
+    // The deleted store is gone from the database too: only the kept message is left.
+    let database = emu.dir.path().join(kerio_emulator::state::DATABASE_FILE);
+    let rows: i64 = rusqlite::Connection::open(database)
+        .unwrap()
+        .query_row("SELECT COUNT(*) FROM mail_messages", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(rows, 1);
+}
