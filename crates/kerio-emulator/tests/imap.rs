@@ -111,6 +111,8 @@ m = connect()
 out["plain_wrong"] = refused(lambda: m.authenticate("PLAIN", lambda _: b"\0jo@example.com\0nope"))
 m = connect()
 out["before_login"] = refused(lambda: m.select("INBOX"))
+m.send(b"a8 AUTHENTICATE CRAM-MD5\r\n")
+out["cram"] = text(m.readline())
 "#
         ),
     );
@@ -135,6 +137,8 @@ out["before_login"] = refused(lambda: m.select("INBOX"))
         assert!(!text.contains(PASSWORD) && !text.contains("nope"), "{text}");
     }
     assert!(out["before_login"].as_str().is_some(), "{out}");
+    let cram = out["cram"].as_str().unwrap();
+    assert!(cram.starts_with("a8 NO Only AUTHENTICATE PLAIN"), "{cram}");
 }
 
 #[test]
@@ -421,6 +425,8 @@ m.send(b"a1 SELECT\r\n")
 out["garbage"] = text(m.readline())
 m.send(b"(no tag\r\n")
 out["untagged"] = text(m.readline())
+m.send(b"a3 AUTHENTICATE PLAIN\r\n")
+out["again"] = text(m.readline())
 out["inbox"] = m.create("INBOX")[0]
 m.send(b"a2 UID SEARCH ALL\r\n")
 out["no_select"] = text(m.readline())
@@ -437,6 +443,8 @@ out["after"] = m.noop()[0]
         untagged.starts_with("* BAD Command not understood"),
         "{untagged}"
     );
+    let again = out["again"].as_str().unwrap();
+    assert!(again.starts_with("a3 BAD Already logged in"), "{again}");
     assert_eq!(out["inbox"], "NO");
     let no_select = out["no_select"].as_str().unwrap();
     assert!(

@@ -321,6 +321,7 @@ impl Session {
                 initial_response,
             } => match (mechanism, initial_response) {
                 (AuthMechanism::Plain, Some(message)) => self.plain(message.declassify().as_ref()),
+                (AuthMechanism::Plain, None) => Outcome::bad("Already logged in"),
                 _ => Outcome::no("Only AUTHENTICATE PLAIN is supported"),
             },
             body => self.authenticated(body),
