@@ -303,19 +303,19 @@ fn literal(bytes: Vec<u8>) -> Result<NString<'static>, String> {
         .map_err(|_| "The message holds bytes an IMAP literal cannot carry".to_string())
 }
 
-/// The part of `body` a BODY[section] names.
-fn section_bytes(body: &[u8], section: &Option<Section>) -> Result<Vec<u8>, String> {
+/// The part of `body` a BODY[section] names (the whole body is handed on, not copied).
+fn section_bytes(body: Vec<u8>, section: &Option<Section>) -> Result<Vec<u8>, String> {
     Ok(match section {
-        None => body.to_vec(),
-        Some(Section::Header(None)) => body[..header_end(body)].to_vec(),
-        Some(Section::Text(None)) => body[header_end(body)..].to_vec(),
+        None => body,
+        Some(Section::Header(None)) => body[..header_end(&body)].to_vec(),
+        Some(Section::Text(None)) => body[header_end(&body)..].to_vec(),
         Some(Section::HeaderFields(None, names)) => {
             let names: Vec<String> = names
                 .as_ref()
                 .iter()
                 .map(|n| String::from_utf8_lossy(n.as_ref()).into_owned())
                 .collect();
-            header_fields(body, &names)
+            header_fields(&body, &names)
         }
         Some(other) => return Err(format!("BODY[{other:?}] is not supported by the emulator")),
     })
@@ -370,7 +370,7 @@ fn fetch_item<'a>(
             peek,
         } => {
             *seen |= !peek;
-            let bytes = partial(section_bytes(&body(), section)?, *range);
+            let bytes = partial(section_bytes(body(), section)?, *range);
             MessageDataItem::BodyExt {
                 section: section.clone(),
                 origin: range.map(|(origin, _)| origin),

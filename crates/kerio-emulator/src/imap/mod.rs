@@ -38,6 +38,8 @@ use session::MAX_MESSAGE;
 /// A connection that sends nothing for this long is closed (RFC 3501 asks for at least 30 min
 /// of an authenticated client's silence; tests never wait that long).
 const IDLE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+/// Receive-buffer room a connection keeps after a large literal.
+const RETAINED_BUFFER: usize = 1024 * 1024;
 /// Largest command line (without literals) kept while waiting for its end.
 const MAX_LINE: usize = 64 * 1024;
 
@@ -93,6 +95,10 @@ async fn converse(
                     output: more,
                 } => {
                     buffer.drain(..consumed);
+                    // A large message's room is given back once it is stored.
+                    if buffer.capacity() > RETAINED_BUFFER && buffer.len() < RETAINED_BUFFER {
+                        buffer.shrink_to(RETAINED_BUFFER);
+                    }
                     output.extend(more);
                     if session.is_closed() {
                         break;
