@@ -178,6 +178,9 @@ out["after"] = [text(x) for x in m.list('""', '"Projects/*"')[1]]
 out["top"] = [text(x) for x in m.list('""', '"%"')[1]]
 out["select"] = [m.select('"Sent Items"')[0], m.response("UIDVALIDITY")[1][0] is not None]
 out["examine"] = m.select("INBOX", readonly=True)[0]
+out["expunge_read_only"] = m.expunge()[0]
+out["root"] = text(m.list('""', '""')[1][0])
+out["lsub"] = [text(x) for x in m.lsub()[1]]
 out["status"] = text(m.status('"Drafts"', "(MESSAGES UIDNEXT UIDVALIDITY UNSEEN)")[1][0])
 out["missing"] = refused(lambda: m.select('"No Such"')) or m.select('"No Such"')[0]
 "#,
@@ -208,6 +211,9 @@ out["missing"] = refused(lambda: m.select('"No Such"')) or m.select('"No Such"')
     );
     assert_eq!(out["select"], json!(["OK", true]));
     assert_eq!(out["examine"], "OK");
+    assert_eq!(out["expunge_read_only"], "NO", "{out}");
+    assert_eq!(out["root"], "(\\Noselect) \"/\" \"\"");
+    assert_eq!(listed(&out["lsub"]).len(), 7, "{out}");
     let status = out["status"].as_str().unwrap();
     assert!(
         status.contains("MESSAGES 0") && status.contains("UIDNEXT 1"),
