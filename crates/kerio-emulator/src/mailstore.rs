@@ -175,14 +175,17 @@ impl MailStore {
         Ok(true)
     }
 
-    /// Stores `message` in `folder` (which must exist) and returns its UID.
+    /// Stores `message` in `folder` (which must exist) and returns its UID (the folder's next).
     pub fn append(
         &mut self,
         user_id: &str,
         folder: &Folder,
         message: NewMessage,
     ) -> io::Result<u32> {
-        let uid = folder.uid_next;
+        // The UID is read again here: another connection may have appended since `folder` was read.
+        let uid = self
+            .folder(user_id, &folder.name)?
+            .map_or(folder.uid_next, |current| current.uid_next);
         let transaction = self.conn.transaction().map_err(io_error)?;
         transaction
             .execute(

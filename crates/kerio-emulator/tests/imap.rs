@@ -511,3 +511,38 @@ fn a_kept_mailbox_keeps_its_messages_and_a_deleted_one_loses_them() {
         .unwrap();
     assert_eq!(rows, 1);
 }
+
+#[test]
+fn appends_from_parallel_connections_all_land_with_distinct_uids() {
+    let emu = emulator_with_users(|_| {});
+    let out = python_as(
+        &emu,
+        "jo@example.com",
+        &format!(
+            r#"
+import threading
+errors = []
+def worker(first):
+    c = connect()
+    c.login("jo@example.com", "{PASSWORD}")
+    for n in range(first, first + 40):
+        typ, data = c.append("INBOX", None, None, message(n))
+        if typ != "OK":
+            errors.append(text(data[0]))
+threads = [threading.Thread(target=worker, args=(i * 100,)) for i in range(4)]
+for t in threads: t.start()
+for t in threads: t.join()
+out["errors"] = errors
+"#
+        ),
+    );
+    assert_eq!(out["errors"], json!([]));
+    let listing = mailbox(&emu, "jo@example.com");
+    let uids: std::collections::BTreeSet<u64> = folder(&listing, "INBOX")["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["uid"].as_u64().unwrap())
+        .collect();
+    assert_eq!(uids, (1..=160).collect());
+}
