@@ -5,6 +5,7 @@
 set -euo pipefail
 
 packages=(
+  python3  # the third-party IMAP client (imaplib) of the emulator's IMAP tests (crates/kerio-emulator/tests/imap.rs)
   php-cli php-curl php-mysql php-sqlite3 php-mbstring php-xml php-gd
   phpunit php-illuminate-database smarty4
   mariadb-server mariadb-client
