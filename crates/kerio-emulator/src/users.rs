@@ -707,6 +707,7 @@ fn statistics_json(user: &User, units: SizeUnits) -> Value {
         stats[protocol] = none.clone();
     }
     stats["secureHttp"] = web;
+    stats["secureImap"] = login_stat(user.imap_logins, user.last_login.date_time);
     stats
 }
 

@@ -139,6 +139,16 @@ out["cram"] = text(m.readline())
     assert!(out["before_login"].as_str().is_some(), "{out}");
     let cram = out["cram"].as_str().unwrap();
     assert!(cram.starts_with("a8 NO Only AUTHENTICATE PLAIN"), "{cram}");
+    // Both successful logins (LOGIN and PLAIN) are recorded as Kerio records client logins.
+    let mut admin = emu.admin();
+    let domain = admin.domain_id("example.com");
+    let user = admin.user(&domain, "jo");
+    assert_eq!(user["lastLoginInfo"]["protocol"], "IMAPS", "{user}");
+    let stats = admin.ok(
+        "Users.getStatistics",
+        json!({"userIds": [user["id"]], "query": {}}),
+    );
+    assert_eq!(stats["list"][0]["secureImap"]["count"], 2, "{stats}");
 }
 
 #[test]

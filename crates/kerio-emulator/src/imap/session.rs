@@ -21,6 +21,7 @@ use imap_codec::{GreetingCodec, ResponseCodec};
 
 use crate::mailstore::{canonical, Folder, Message, DEFAULT_FOLDERS, DELIMITER};
 use crate::session::check_credentials;
+use crate::webmail::record_login;
 use crate::{lock, Emulator};
 
 use super::messages;
@@ -349,6 +350,13 @@ impl Session {
                     return Outcome::no("The mailbox cannot be opened now");
                 }
                 eprintln!("kerio-emulator: {} IMAP login ok", self.peer.ip());
+                // [I] the protocol name Kerio records for IMAP over TLS.
+                let protocol = if self.emulator.settings.plain {
+                    "IMAP"
+                } else {
+                    "IMAPS"
+                };
+                record_login(&self.emulator, &user.id, protocol, |u| u.imap_logins += 1);
                 self.user = Some(user.id);
                 let caps = capabilities().try_into().map(Code::Capability).ok();
                 Outcome {
