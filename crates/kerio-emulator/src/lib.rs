@@ -34,6 +34,7 @@ mod server;
 mod session;
 mod tls;
 mod users;
+pub mod version;
 mod webmail;
 
 use std::io;
@@ -121,6 +122,8 @@ pub struct Config {
     pub size_units: SizeUnits,
     /// Whether the webmail form login requires the CSRF token of its login page (default off).
     pub webmail_csrf: bool,
+    /// The Kerio Connect version modelled (default the newest).
+    pub kerio_version: version::KerioVersion,
 }
 
 impl Config {
@@ -148,6 +151,7 @@ impl Config {
             latency: latency::Latency::default(),
             size_units: size_units_from_env(),
             webmail_csrf: false,
+            kerio_version: version::KerioVersion::default(),
         }
     }
 }
@@ -177,6 +181,8 @@ pub(crate) struct Settings {
     pub started_at: i64,
     /// How reported sizes are expressed.
     pub size_units: SizeUnits,
+    /// The Kerio Connect version modelled.
+    pub kerio_version: version::KerioVersion,
 }
 
 /// The shared state of one running emulator.
@@ -309,6 +315,7 @@ pub fn start(config: Config) -> io::Result<Running> {
             lockout_failures: config.lockout_failures,
             started_at: state::unix_now(),
             size_units: config.size_units,
+            kerio_version: config.kerio_version,
         },
         store: Mutex::new(store),
         sessions: Mutex::new(Sessions::default()),

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use kerio_emulator::latency::Latency;
 use kerio_emulator::state::SizeUnits;
+use kerio_emulator::version::KerioVersion;
 use kerio_emulator::{seed, start, AdminSpec, Config};
 use serde_json::json;
 use signal_hook::consts::{SIGINT, SIGTERM};
@@ -91,6 +92,9 @@ struct ServeArgs {
     /// sign-in protection might), to test single sign-on against both behaviours.
     #[arg(long)]
     webmail_csrf: bool,
+    /// The Kerio Connect version to model where versions differ (10.0.8, 9.2.8).
+    #[arg(long, default_value = "10.0.8", value_parser = KerioVersion::parse)]
+    kerio_version: KerioVersion,
 }
 
 fn serve(args: ServeArgs) -> Result<(), String> {
@@ -109,6 +113,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     config.latency = Latency::from_millis(args.latency_ms);
     config.size_units = args.size_units;
     config.webmail_csrf = args.webmail_csrf;
+    config.kerio_version = args.kerio_version;
     let running = start(config).map_err(|e| format!("cannot start: {e}"))?;
     let ready = json!({
         "admin_url": running.admin_url(),

@@ -358,6 +358,24 @@ fn binary_serve_prints_the_ready_line_and_stops_on_sigterm() {
 }
 
 #[test]
+fn binary_rejects_an_unknown_kerio_version() {
+    let output = Command::new(env!("CARGO_BIN_EXE_kerio-emulator"))
+        .args([
+            "serve",
+            "--state",
+            "/tmp/unused",
+            "--admin-listen",
+            "127.0.0.1:0",
+        ])
+        .args(["--client-listen", "127.0.0.1:0", "--kerio-version", "8.0"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("use one of 10.0.8, 9.2.8"), "{stderr}");
+}
+
+#[test]
 fn binary_rejects_a_malformed_admin_option() {
     let output = Command::new(env!("CARGO_BIN_EXE_kerio-emulator"))
         .args([
