@@ -357,8 +357,8 @@ fn binary_serve_prints_the_ready_line_and_stops_on_sigterm() {
     assert!(stderr.contains("Session.login ok"));
 }
 
-#[test]
-fn binary_rejects_an_unknown_kerio_version() {
+/// Runs `serve` with loopback listeners and `extra` options that must stop it; returns stderr.
+fn serve_refusing(extra: &[&str]) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_kerio-emulator"))
         .args([
             "serve",
@@ -367,32 +367,23 @@ fn binary_rejects_an_unknown_kerio_version() {
             "--admin-listen",
             "127.0.0.1:0",
         ])
-        .args(["--client-listen", "127.0.0.1:0", "--kerio-version", "8.0"])
+        .args(["--client-listen", "127.0.0.1:0"])
+        .args(extra)
         .output()
         .unwrap();
     assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn binary_rejects_an_unknown_kerio_version() {
+    let stderr = serve_refusing(&["--kerio-version", "8.0"]);
     assert!(stderr.contains("use one of 10.0.8, 9.2.8"), "{stderr}");
 }
 
 #[test]
 fn binary_rejects_a_malformed_admin_option() {
-    let output = Command::new(env!("CARGO_BIN_EXE_kerio-emulator"))
-        .args([
-            "serve",
-            "--state",
-            "/tmp/unused",
-            "--admin-listen",
-            "127.0.0.1:0",
-            "--client-listen",
-            "127.0.0.1:0",
-            "--admin",
-            "rootpass",
-        ])
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
-    assert!(String::from_utf8_lossy(&output.stderr).contains("LOGIN@DOMAIN:PASSWORD"));
+    assert!(serve_refusing(&["--admin", "rootpass"]).contains("LOGIN@DOMAIN:PASSWORD"));
 }
 
 #[test]
