@@ -5,12 +5,13 @@
 set -euo pipefail
 
 packages=(
+  python3  # imaplib: the third-party IMAP client of the emulator's IMAP tests (tests/imap.rs) and scripts/seed-imap.py
   php-cli php-curl php-mysql php-sqlite3 php-mbstring php-xml php-gd
   phpunit php-illuminate-database smarty4
   mariadb-server mariadb-client
   chromium libjs-bootstrap4
   zip unzip file ca-certificates curl
-  dovecot-imapd openssl python3  # the IMAP import source of the engine's tests (scripts/dovecot.sh, seed-imap.py)
+  dovecot-imapd openssl  # the IMAP import source of the engine's tests (scripts/dovecot.sh, seed-imap.py)
   gcc libc6-dev  # the C parts of ring (TLS) and mimalloc (the emulator's allocator), and the static libc
 )
 

@@ -3,7 +3,8 @@
 //! value), `POST /admin/login/dologin` (fields `kerio_username`, `kerio_password`,
 //! `kerio_csrf_token`) checks it and the credentials, opens an admin session and sets the same
 //! two cookies `Session.login` sets; `GET /admin/` shows who is logged in. A session opened here
-//! works for the JSON-RPC API with `X-Token` = the `TOKEN_CONNECT_WEBADMIN` value.
+//! works for the JSON-RPC API with `X-Token` = the `TOKEN_CONNECT_WEBADMIN` value. Connect 9.2.8
+//! (`--kerio-version 9.2.8`) has no CSRF token in this form.
 
 use crate::http::{Request, Response};
 use crate::rpc::{SESSION_COOKIE, TOKEN_COOKIE};
@@ -34,6 +35,9 @@ pub fn handle(emulator: &Emulator, request: &Request) -> Response {
 const TITLE: &str = "Kerio Connect Administration - Login";
 
 fn login_page(emulator: &Emulator, failed: bool) -> Response {
+    if !emulator.settings.kerio_version.admin_form_csrf() {
+        return Response::html(200, login_form(TITLE, "/admin/login/dologin", "", failed));
+    }
     let (field, cookie) = csrf_token(TOKEN_COOKIE, emulator.settings.plain);
     Response::html(
         200,
@@ -53,7 +57,9 @@ fn failure(request: &Request, why: &str) -> Response {
 /// Checks token and credentials; a plain user (`UserRole`) may not log in here either.
 fn do_login(emulator: &Emulator, request: &Request) -> Response {
     let body = String::from_utf8_lossy(&request.body);
-    if !csrf_matches(request, &body, TOKEN_COOKIE) {
+    if emulator.settings.kerio_version.admin_form_csrf()
+        && !csrf_matches(request, &body, TOKEN_COOKIE)
+    {
         return failure(request, "missing or wrong CSRF token");
     }
     let username = form_field(&body, "kerio_username").unwrap_or_default();

@@ -81,6 +81,7 @@ pub fn handle(emulator: &Emulator, request: &Request) -> Response {
             Ok(Response::json(200, &json!({"faults": []})))
         }
         ("GET", "state") => Ok(state(emulator)),
+        ("GET", "mailbox") => mailbox(emulator, request),
         ("POST", "domains") => body(request).and_then(|b| add_domain(emulator, &b)),
         ("POST", "admins") => body(request).and_then(|b| add_admin(emulator, &b)),
         ("POST", "holders") => body(request).and_then(|b| add_holder(emulator, &b)),
@@ -310,4 +311,39 @@ fn change_settings(emulator: &Emulator, body: &Value) -> Result<Response, Respon
         .webmail_csrf
         .store(csrf, std::sync::atomic::Ordering::Relaxed);
     Ok(Response::json(200, &json!({ "webmailCsrf": csrf })))
+}
+
+/// `GET mailbox?email=ADDRESS`: the user's folders (default ones created if missing) with each
+/// message's UID, flags, internal date (Unix seconds and offset), size and Message-ID.
+fn mailbox(emulator: &Emulator, request: &Request) -> Result<Response, Response> {
+    let email = crate::webmail::form_field(&request.query, "email")
+        .filter(|e| !e.is_empty())
+        .ok_or_else(|| error(400, "give the mailbox as ?email=ADDRESS"))?;
+    let user_id = lock(&emulator.store)
+        .find_address(&email)
+        .map(|u| u.id.clone())
+        .ok_or_else(|| error(404, &format!("no user has the address {email}")))?;
+    let mut mail = lock(&emulator.mail);
+    let storage = |e: std::io::Error| error(500, &e.to_string());
+    mail.ensure_defaults(&user_id).map_err(storage)?;
+    let mut folders = Vec::new();
+    for folder in mail.folders(&user_id).map_err(storage)? {
+        let messages: Vec<Value> = mail
+            .messages(&user_id, &folder.name)
+            .map_err(storage)?
+            .into_iter()
+            .map(|m| {
+                json!({"uid": m.uid, "flags": m.flags, "internal_date": m.internal_date,
+                    "tz_offset": m.tz_offset, "size": m.size, "message_id": m.message_id})
+            })
+            .collect();
+        folders.push(
+            json!({"name": folder.name, "uid_validity": folder.uid_validity,
+            "uid_next": folder.uid_next, "messages": messages}),
+        );
+    }
+    Ok(Response::json(
+        200,
+        &json!({"email": email, "folders": folders}),
+    ))
 }

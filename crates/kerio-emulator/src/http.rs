@@ -149,7 +149,6 @@ pub struct Server {
 
 /// What every connection of one listener shares.
 struct Listener {
-    tls: Option<TlsAcceptor>,
     latency: Latency,
     handler: Handler,
 }
@@ -163,19 +162,40 @@ impl Server {
         latency: Latency,
         handler: Handler,
     ) -> io::Result<Server> {
+        let shared = Arc::new(Listener { latency, handler });
+        let connection = Connection {
+            tls: tls.map(TlsAcceptor::from),
+            latency,
+        };
+        Server::spawn(
+            listen,
+            "kerio-emulator-http",
+            connection,
+            move |io, peer, secure| serve_http(io, peer, secure, shared.clone()),
+        )
+    }
+
+    /// Binds `listen` and runs `serve` for every accepted connection, after its simulated
+    /// connect and TLS handshake, each on its own task of a runtime with two worker threads named
+    /// `thread_name` (the IMAP listener uses it too).
+    pub fn spawn<F, Fut>(
+        listen: SocketAddr,
+        thread_name: &str,
+        connection: Connection,
+        serve: F,
+    ) -> io::Result<Server>
+    where
+        F: Fn(Stream, SocketAddr, bool) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
-            .thread_name("kerio-emulator-http")
+            .thread_name(thread_name)
             .enable_all()
             .build()?;
         let listener = runtime.block_on(TcpListener::bind(listen))?;
         let local_addr = listener.local_addr()?;
-        let shared = Arc::new(Listener {
-            tls: tls.map(TlsAcceptor::from),
-            latency,
-            handler,
-        });
-        runtime.spawn(accept_loop(listener, shared));
+        runtime.spawn(accept_loop(listener, Arc::new(connection), Arc::new(serve)));
         Ok(Server {
             local_addr,
             runtime: Some(runtime),
@@ -211,11 +231,35 @@ pub fn reachable(addr: SocketAddr) -> SocketAddr {
     SocketAddr::new(ip, addr.port())
 }
 
-async fn accept_loop(listener: TcpListener, shared: Arc<Listener>) {
+/// How a listener's connections start: TLS or not, and the simulated network distance.
+pub(crate) struct Connection {
+    /// The TLS acceptor; None serves plain TCP.
+    pub tls: Option<TlsAcceptor>,
+    /// The simulated round-trip time.
+    pub latency: Latency,
+}
+
+/// What a connection's reader and writer must be.
+pub(crate) trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+
+/// An accepted connection, TLS or plain.
+pub(crate) type Stream = Box<dyn Io>;
+
+async fn accept_loop<F, Fut>(listener: TcpListener, connection: Arc<Connection>, serve: Arc<F>)
+where
+    F: Fn(Stream, SocketAddr, bool) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
     loop {
         match listener.accept().await {
             Ok((stream, peer)) => {
-                tokio::spawn(serve_connection(stream, peer, shared.clone()));
+                let (connection, serve) = (connection.clone(), serve.clone());
+                tokio::spawn(async move {
+                    if let Some((io, secure)) = open(stream, &connection).await {
+                        serve(io, peer, secure).await;
+                    }
+                });
             }
             Err(error) => {
                 eprintln!("kerio-emulator: accept failed: {error}");
@@ -230,24 +274,24 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Listener>) {
 /// every connection and every answer on loopback. The wait is a thread sleep on the blocking pool,
 /// not tokio's timer: the timer wheel rounds every deadline up to its next millisecond tick, and at
 /// 2 ms that made each simulated round trip ~3-4 ms (make bench, bench/README.md).
-async fn pay(delay: Duration) {
+pub(crate) async fn pay(delay: Duration) {
     if !delay.is_zero() {
         let _ = tokio::task::spawn_blocking(move || std::thread::sleep(delay)).await;
     }
 }
 
-async fn serve_connection(stream: TcpStream, peer: SocketAddr, shared: Arc<Listener>) {
+/// Waits the simulated connect (and TLS handshake), then hands out the stream; None when the
+/// TLS handshake fails (wrong certificate trust, plain text), which just ends the connection.
+async fn open(stream: TcpStream, connection: &Connection) -> Option<(Stream, bool)> {
     let _ = stream.set_nodelay(true);
-    pay(shared.latency.connect()).await;
-    match &shared.tls {
+    pay(connection.latency.connect()).await;
+    match &connection.tls {
         Some(acceptor) => {
-            pay(shared.latency.handshake()).await;
-            // A failed handshake (wrong certificate trust, plain HTTP) just ends the connection.
-            if let Ok(tls) = acceptor.accept(stream).await {
-                serve_http(tls, peer, true, shared).await;
-            }
+            pay(connection.latency.handshake()).await;
+            let tls = acceptor.accept(stream).await.ok()?;
+            Some((Box::new(tls), true))
         }
-        None => serve_http(stream, peer, false, shared).await,
+        None => Some((Box::new(stream), false)),
     }
 }
 

@@ -1,7 +1,7 @@
 //! A faithful emulator of Kerio Connect 10 for tests and demos: the administration JSON-RPC API
 //! (`/admin/api/jsonrpc/`, sessions, Domains, Users, Server, Version and the monitoring methods),
 //! the administration and webmail form logins (`/admin/login/dologin`,
-//! `/webmail/login/dologin`) and a loopback-only test-control API (`/_emulator/*`).
+//! `/webmail/login/dologin`), Kerio's IMAP (`imap`, messages in [`mailstore`]) and a loopback-only test-control API (`/_emulator/*`).
 //!
 //! Layout (one obvious home per fidelity fix): [`state`] holds domains, users, mailboxes,
 //! address holders and sessions (SQLite write-through); `rpc` is the JSON-RPC envelope, dispatch
@@ -23,7 +23,9 @@ mod control;
 mod domains;
 mod faults;
 mod http;
+mod imap;
 pub mod latency;
+pub mod mailstore;
 mod monitoring;
 mod policy;
 mod query;
@@ -32,6 +34,7 @@ mod server;
 mod session;
 mod tls;
 mod users;
+pub mod version;
 mod webmail;
 
 use std::io;
@@ -97,6 +100,8 @@ pub struct Config {
     pub admin_listen: SocketAddr,
     /// Address of the webmail (client) listener; port 0 = ephemeral.
     pub client_listen: SocketAddr,
+    /// Address of the IMAP listener (implicit TLS unless `plain`); port 0 = ephemeral.
+    pub imap_listen: SocketAddr,
     /// Administrators created when missing (existing accounts are left alone).
     pub admins: Vec<AdminSpec>,
     /// Domains created when missing; on an empty state the first one becomes primary.
@@ -117,6 +122,8 @@ pub struct Config {
     pub size_units: SizeUnits,
     /// Whether the webmail form login requires the CSRF token of its login page (default off).
     pub webmail_csrf: bool,
+    /// The Kerio Connect version modelled (default the newest).
+    pub kerio_version: version::KerioVersion,
 }
 
 impl Config {
@@ -128,6 +135,7 @@ impl Config {
             state_dir: state_dir.into(),
             admin_listen: loopback,
             client_listen: loopback,
+            imap_listen: loopback,
             admins: vec![AdminSpec {
                 login: "admin".to_string(),
                 domain: "example.com".to_string(),
@@ -143,6 +151,7 @@ impl Config {
             latency: latency::Latency::default(),
             size_units: size_units_from_env(),
             webmail_csrf: false,
+            kerio_version: version::KerioVersion::default(),
         }
     }
 }
@@ -172,6 +181,8 @@ pub(crate) struct Settings {
     pub started_at: i64,
     /// How reported sizes are expressed.
     pub size_units: SizeUnits,
+    /// The Kerio Connect version modelled.
+    pub kerio_version: version::KerioVersion,
 }
 
 /// The shared state of one running emulator.
@@ -184,6 +195,8 @@ pub(crate) struct Emulator {
     /// Whether the webmail form login needs its CSRF token (switchable by the control API).
     pub webmail_csrf: AtomicBool,
     pub stats: Mutex<control::Stats>,
+    /// The folders and messages of the mailboxes (IMAP).
+    pub mail: Mutex<mailstore::MailStore>,
 }
 
 /// Locks a mutex, continuing with the data if another thread panicked while holding it.
@@ -195,6 +208,7 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 pub struct Running {
     admin: http::Server,
     client: http::Server,
+    imap: http::Server,
     plain: bool,
     cert_file: PathBuf,
     fingerprint_sha256: String,
@@ -221,7 +235,13 @@ impl Running {
         format!("{}/_emulator/", self.base_url(&self.admin))
     }
 
-    /// The PEM certificate both listeners present.
+    /// `imaps://127.0.0.1:R` (`imap://` with `plain`): Kerio's IMAP, implicit TLS.
+    pub fn imaps_url(&self) -> String {
+        let scheme = if self.plain { "imap" } else { "imaps" };
+        format!("{scheme}://{}", http::reachable(self.imap.local_addr()))
+    }
+
+    /// The PEM certificate the listeners present.
     pub fn cert_file(&self) -> PathBuf {
         self.cert_file.clone()
     }
@@ -239,6 +259,7 @@ impl Drop for Running {
     fn drop(&mut self) {
         self.admin.stop();
         self.client.stop();
+        self.imap.stop();
     }
 }
 
@@ -294,6 +315,7 @@ pub fn start(config: Config) -> io::Result<Running> {
             lockout_failures: config.lockout_failures,
             started_at: state::unix_now(),
             size_units: config.size_units,
+            kerio_version: config.kerio_version,
         },
         store: Mutex::new(store),
         sessions: Mutex::new(Sessions::default()),
@@ -301,6 +323,10 @@ pub fn start(config: Config) -> io::Result<Running> {
         faults: Mutex::new(faults::Faults::default()),
         webmail_csrf: AtomicBool::new(config.webmail_csrf),
         stats: Mutex::new(control::Stats::default()),
+        mail: Mutex::new(mailstore::MailStore::open(
+            &config.state_dir,
+            state::DATABASE_FILE,
+        )?),
     });
     let tls_config = (!config.plain).then(|| identity.server_config.clone());
     let admin_handler: http::Handler = {
@@ -319,13 +345,15 @@ pub fn start(config: Config) -> io::Result<Running> {
     )?;
     let client = http::Server::start(
         config.client_listen,
-        tls_config,
+        tls_config.clone(),
         config.latency,
         client_handler,
     )?;
+    let imap = imap::start(config.imap_listen, tls_config, config.latency, emulator)?;
     Ok(Running {
         admin,
         client,
+        imap,
         plain: config.plain,
         cert_file: identity.cert_file,
         fingerprint_sha256: identity.fingerprint_sha256,

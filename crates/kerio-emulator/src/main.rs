@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use kerio_emulator::latency::Latency;
 use kerio_emulator::state::SizeUnits;
+use kerio_emulator::version::KerioVersion;
 use kerio_emulator::{seed, start, AdminSpec, Config};
 use serde_json::json;
 use signal_hook::consts::{SIGINT, SIGTERM};
@@ -58,6 +59,9 @@ struct ServeArgs {
     /// Webmail address, e.g. 127.0.0.1:8443 (port 0 = ephemeral).
     #[arg(long)]
     client_listen: SocketAddr,
+    /// IMAP address (implicit TLS), e.g. 127.0.0.1:993 (port 0 = ephemeral).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    imap_listen: SocketAddr,
     /// FullAdmin to create if missing: LOGIN@DOMAIN:PASSWORD (an existing account is not changed).
     #[arg(long = "admin", value_parser = AdminSpec::parse)]
     admins: Vec<AdminSpec>,
@@ -88,6 +92,9 @@ struct ServeArgs {
     /// sign-in protection might), to test single sign-on against both behaviours.
     #[arg(long)]
     webmail_csrf: bool,
+    /// The Kerio Connect version to model where versions differ (10.0.8, 9.2.8).
+    #[arg(long, default_value = "10.0.8", value_parser = KerioVersion::parse)]
+    kerio_version: KerioVersion,
 }
 
 fn serve(args: ServeArgs) -> Result<(), String> {
@@ -96,6 +103,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     let mut config = Config::for_tests(args.state.clone());
     config.admin_listen = args.admin_listen;
     config.client_listen = args.client_listen;
+    config.imap_listen = args.imap_listen;
     config.admins = args.admins;
     config.domains = args.domains;
     config.plain = args.plain;
@@ -105,10 +113,12 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     config.latency = Latency::from_millis(args.latency_ms);
     config.size_units = args.size_units;
     config.webmail_csrf = args.webmail_csrf;
+    config.kerio_version = args.kerio_version;
     let running = start(config).map_err(|e| format!("cannot start: {e}"))?;
     let ready = json!({
         "admin_url": running.admin_url(),
         "webmail_url": running.webmail_url(),
+        "imaps_url": running.imaps_url(),
         "cert_file": running.cert_file(),
         "fingerprint_sha256": running.fingerprint_sha256(),
     });

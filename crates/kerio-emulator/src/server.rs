@@ -9,8 +9,6 @@ use crate::lock;
 use crate::rpc::{Access, Call, Method};
 use crate::state::{Domain, Store, BYTE_UNITS};
 
-/// The Kerio Connect version the emulator presents.
-const VERSION: (u32, u32, u32, u32) = (10, 0, 8, 9228);
 /// The value of `Version.getApiVersion`. [I]
 const API_VERSION: u32 = 1;
 
@@ -48,16 +46,16 @@ pub const METHODS: &[Method] = &[
     },
 ];
 
-fn version_text() -> String {
-    let (major, minor, revision, build) = VERSION;
-    format!("{major}.{minor}.{revision}.{build}")
+/// The version numbers of the modelled Kerio (`--kerio-version`).
+fn version(call: &Call) -> (u32, u32, u32, u32) {
+    call.emulator.settings.kerio_version.numbers()
 }
 
-fn get_version(_call: &mut Call) -> Result<Value, KerioError> {
-    let (major, minor, revision, build) = VERSION;
+fn get_version(call: &mut Call) -> Result<Value, KerioError> {
+    let (major, minor, revision, build) = version(call);
     Ok(json!({
         "product": "Kerio Connect",
-        "version": version_text(),
+        "version": format!("{major}.{minor}.{revision}.{build}"),
         "major": major,
         "minor": minor,
         "revision": revision,
@@ -65,8 +63,8 @@ fn get_version(_call: &mut Call) -> Result<Value, KerioError> {
     }))
 }
 
-fn get_product_info(_call: &mut Call) -> Result<Value, KerioError> {
-    let (major, minor, revision, build) = VERSION;
+fn get_product_info(call: &mut Call) -> Result<Value, KerioError> {
+    let (major, minor, revision, build) = version(call);
     Ok(json!({"info": {
         "productName": "Kerio Connect",
         "version": format!("{major}.{minor}.{revision}"),
@@ -100,8 +98,8 @@ fn get_api_version(_call: &mut Call) -> Result<Value, KerioError> {
     Ok(json!({ "apiVersion": API_VERSION }))
 }
 
-fn get_product_version(_call: &mut Call) -> Result<Value, KerioError> {
-    let (major, minor, revision, build) = VERSION;
+fn get_product_version(call: &mut Call) -> Result<Value, KerioError> {
+    let (major, minor, revision, build) = version(call);
     Ok(json!({"productVersion": {
         "productName": "Kerio Connect",
         "major": major,

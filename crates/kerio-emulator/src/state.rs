@@ -345,6 +345,9 @@ pub struct User {
     pub last_login: LastLogin,
     /// Number of webmail logins over HTTP and HTTPS (for `Users.getStatistics`).
     pub web_logins: u64,
+    /// Number of IMAP logins (for `Users.getStatistics`, `secureImap`).
+    #[serde(default)]
+    pub imap_logins: u64,
 }
 
 /// A user's `emailForwarding`. Kerio keeps mode and targets as given; a disabled user's mail is
@@ -404,6 +407,7 @@ impl User {
             mailbox: Mailbox::default(),
             last_login: LastLogin::default(),
             web_logins: 0,
+            imap_logins: 0,
         }
     }
 

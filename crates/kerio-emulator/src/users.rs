@@ -7,6 +7,7 @@ use serde_json::{json, Map, Value};
 
 use crate::domains::{domain_param, user_allowance};
 use crate::errors::{self, KerioError};
+use crate::mailstore::kept_owner;
 use crate::policy;
 use crate::rpc::{Access, Call, Caller, Method};
 use crate::state::{
@@ -490,6 +491,9 @@ fn create_one(
         .map_err(storage)?
     {
         user.mailbox = mailbox;
+        lock(&emulator.mail)
+            .transfer(&kept_owner(&domain.id, login), &user.id)
+            .map_err(storage)?;
     }
     let id = user.id.clone();
     store.insert_user(user).map_err(storage)?;
@@ -612,8 +616,16 @@ fn remove_one(
                 login_name: user.login_name.to_ascii_lowercase(),
                 mailbox: user.mailbox,
             })
+            .and_then(|()| {
+                let owner = kept_owner(&user.domain_id, &user.login_name);
+                let mut mail = lock(&emulator.mail);
+                mail.remove_owner(&owner)?;
+                mail.transfer(&user.id, &owner)
+            })
             .map_err(storage)?,
-        "UDeleteFolder" => {}
+        "UDeleteFolder" => lock(&emulator.mail)
+            .remove_owner(&user.id)
+            .map_err(storage)?,
         "UMoveFolder" => move_mailbox(store, &user, request)?,
         _ => {
             return Err(invalid(
@@ -695,6 +707,7 @@ fn statistics_json(user: &User, units: SizeUnits) -> Value {
         stats[protocol] = none.clone();
     }
     stats["secureHttp"] = web;
+    stats["secureImap"] = login_stat(user.imap_logins, user.last_login.date_time);
     stats
 }
 

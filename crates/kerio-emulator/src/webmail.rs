@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 
 use crate::http::{Reply, Request, Response};
 use crate::session::check_credentials;
-use crate::state::{random_hex, unix_now};
+use crate::state::{random_hex, unix_now, User};
 use crate::{lock, Emulator};
 
 /// Name of the webmail session cookie.
@@ -182,7 +182,7 @@ fn do_login(emulator: &Emulator, request: &Request) -> Response {
         }
     };
     let protocol = if request.secure { "HTTPS" } else { "HTTP" };
-    record_login(emulator, &user.id, protocol);
+    record_login(emulator, &user.id, protocol, |user| user.web_logins += 1);
     let sid = lock(&emulator.sessions).open_webmail(&user.id);
     let secure = if emulator.settings.plain {
         ""
@@ -196,15 +196,16 @@ fn do_login(emulator: &Emulator, request: &Request) -> Response {
     )
 }
 
-/// Stores the time and protocol of a successful webmail login on the user.
-fn record_login(emulator: &Emulator, user_id: &str, protocol: &str) {
+/// Stores the time and protocol of a successful client login on the user, and counts it with
+/// `count` (webmail here, IMAP in `imap::session`).
+pub fn record_login(emulator: &Emulator, user_id: &str, protocol: &str, count: fn(&mut User)) {
     let mut store = lock(&emulator.store);
     let Some(mut user) = store.user(user_id).cloned() else {
         return;
     };
     user.last_login.date_time = unix_now();
     user.last_login.protocol = protocol.to_string();
-    user.web_logins += 1;
+    count(&mut user);
     if let Err(error) = store.update_user(user) {
         eprintln!("kerio-emulator: storage error: {error}");
     }

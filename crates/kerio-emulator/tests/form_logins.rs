@@ -215,3 +215,48 @@ fn a_plain_user_cannot_use_the_admin_form() {
     assert_eq!(answer.location, "/admin/login/?reason=failure");
     assert!(answer.cookie("SESSION_CONNECT_WEBADMIN").is_none());
 }
+
+#[test]
+fn kerio_9_2_8_takes_the_admin_form_without_a_token_and_reports_its_version() {
+    let emu = Emu::start_with(|config| {
+        config.kerio_version = kerio_emulator::version::KerioVersion::V9_2_8;
+    });
+    let page = send(&emu, &admin_web(&emu, "/admin/login/"), "", None);
+    assert!(page.csrf_field().is_none(), "{}", page.body);
+    assert!(page.cookie("TOKEN_CONNECT_WEBADMIN").is_none());
+    let admin = [
+        ("kerio_username", ADMIN),
+        ("kerio_password", ADMIN_PASSWORD),
+    ];
+    let dologin = admin_web(&emu, "/admin/login/dologin");
+    let wrong = [
+        ("kerio_username", ADMIN),
+        ("kerio_password", "Wrong-Passw0rd"),
+    ];
+    let refused = send(&emu, &dologin, "", Some(&wrong));
+    assert_eq!(refused.location, "/admin/login/?reason=failure");
+    let done = send(&emu, &dologin, "", Some(&admin));
+    assert_eq!((done.status, done.location.as_str()), (302, "/admin/"));
+    assert!(done.cookie("SESSION_CONNECT_WEBADMIN").is_some());
+    let version = emu.admin().ok("Server.getVersion", json!({}));
+    assert_eq!(
+        (&version["major"], &version["minor"]),
+        (&json!(9), &json!(2))
+    );
+    assert!(
+        version["version"].as_str().unwrap().starts_with("9.2.8."),
+        "{version}"
+    );
+}
+
+#[test]
+fn kerio_versions_are_named_as_the_command_line_takes_them() {
+    use kerio_emulator::version::KerioVersion;
+    assert_eq!(KerioVersion::parse("9.2.8"), Ok(KerioVersion::V9_2_8));
+    assert_eq!(
+        KerioVersion::default(),
+        KerioVersion::parse("10.0.8").unwrap()
+    );
+    let error = KerioVersion::parse("11").unwrap_err();
+    assert!(error.contains("10.0.8, 9.2.8"), "{error}");
+}

@@ -312,6 +312,12 @@ fn binary_serve_prints_the_ready_line_and_stops_on_sigterm() {
         .as_str()
         .unwrap()
         .ends_with("/webmail/"));
+    // The IMAP listener's default: implicit TLS on an ephemeral loopback port.
+    let imaps = ready["imaps_url"].as_str().unwrap();
+    assert!(
+        imaps.starts_with("imaps://127.0.0.1:") && !imaps.ends_with(":0"),
+        "{imaps}"
+    );
     let mut client = common::Client {
         agent,
         url: ready["admin_url"].as_str().unwrap().to_string(),
@@ -351,8 +357,8 @@ fn binary_serve_prints_the_ready_line_and_stops_on_sigterm() {
     assert!(stderr.contains("Session.login ok"));
 }
 
-#[test]
-fn binary_rejects_a_malformed_admin_option() {
+/// Runs `serve` with loopback listeners and `extra` options that must stop it; returns stderr.
+fn serve_refusing(extra: &[&str]) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_kerio-emulator"))
         .args([
             "serve",
@@ -360,15 +366,24 @@ fn binary_rejects_a_malformed_admin_option() {
             "/tmp/unused",
             "--admin-listen",
             "127.0.0.1:0",
-            "--client-listen",
-            "127.0.0.1:0",
-            "--admin",
-            "rootpass",
         ])
+        .args(["--client-listen", "127.0.0.1:0"])
+        .args(extra)
         .output()
         .unwrap();
     assert!(!output.status.success());
-    assert!(String::from_utf8_lossy(&output.stderr).contains("LOGIN@DOMAIN:PASSWORD"));
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn binary_rejects_an_unknown_kerio_version() {
+    let stderr = serve_refusing(&["--kerio-version", "8.0"]);
+    assert!(stderr.contains("use one of 10.0.8, 9.2.8"), "{stderr}");
+}
+
+#[test]
+fn binary_rejects_a_malformed_admin_option() {
+    assert!(serve_refusing(&["--admin", "rootpass"]).contains("LOGIN@DOMAIN:PASSWORD"));
 }
 
 #[test]
