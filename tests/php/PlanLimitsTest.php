@@ -9,6 +9,7 @@ use WHMCS\Module\Server\kerioSingle\CustomFields;
 use WHMCS\Module\Server\kerioSingle\OrderForm;
 use WHMCS\Module\Server\kerioSingle\OrderRules;
 use WHMCS\Module\Server\kerioSingle\PlanNotices;
+use WHMCS\Module\Server\kerioSingle\PlanState;
 
 /**
  * Every limit follows the plan (issue 17 items 3, 6, 7): the product's reserved mailbox names,
@@ -218,6 +219,20 @@ final class PlanLimitsTest extends ModuleTestCase
         $this->assertSame(512, $this->kerioQuotaMb($serviceId));
         $this->assertArrayNotHasKey(PlanNotices::ADMIN_DOWNGRADE, $this->whmcs->adminServicesTabFields($serviceId));
         $this->assertStringNotContainsString('Your plan now includes', $this->whmcs->clientArea($serviceId));
+    }
+
+    public function testTerminateForgetsARefusedDowngrade(): void
+    {
+        $serverId = $this->addServer();
+        $serviceId = $this->createdService(['quota_mb' => '1024'], [], $serverId);
+        $this->emulator->setUsage($this->address($serviceId), 600 * 1024 * 1024);
+        $this->assertNotSame('success', $this->whmcs->changePackage($serviceId, $this->addProduct(['quota_mb' => '512'])));
+        $this->assertArrayHasKey(PlanNotices::ADMIN_DOWNGRADE, $this->whmcs->adminServicesTabFields($serviceId));
+
+        $this->assertSame('success', $this->whmcs->moduleAction($serviceId, 'terminate'));
+
+        $this->assertArrayNotHasKey(PlanNotices::ADMIN_DOWNGRADE, $this->whmcs->adminServicesTabFields($serviceId), 'no mailbox, no "Kerio keeps" row');
+        $this->assertNull(PlanState::of($serviceId));
     }
 
     /**

@@ -17,6 +17,7 @@ if (!defined('WHMCS')) {
  *   live usage, the engine refused it (`quota_below_usage`), so Kerio keeps the old quota while
  *   WHMCS bills the new one: `kept_quota_mb` (null = unknown), `billed_quota_mb` and `refused_since`
  *   (the first refusal; later refusals keep it). Cleared by the next successful ChangePackage.
+ *   The whole row goes when the service is terminated.
  * - **forwarding turned off by the plan**: the targets a change dropped (JSON list) and when.
  *   Replaced by every successful ChangePackage (cleared when it dropped nothing).
  */
@@ -57,6 +58,18 @@ final class PlanState
             'forwarding_dropped' => $forwardingDropped === [] ? null : json_encode(array_values($forwardingDropped)),
             'forwarding_dropped_at' => $forwardingDropped === [] ? null : date('Y-m-d H:i:s'),
         ]);
+    }
+
+    /**
+     * Forgets what package changes left for the service: its mailbox is gone (terminated), so
+     * neither a refused downgrade nor dropped forwarding describes it any more, and a later Create
+     * of the same service starts clean.
+     */
+    public static function forget(int $serviceId): void
+    {
+        if (self::of($serviceId) !== null) {
+            Capsule::table(self::TABLE)->where('service_id', $serviceId)->delete();
+        }
     }
 
     /**

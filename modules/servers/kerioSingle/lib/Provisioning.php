@@ -71,6 +71,7 @@ final class Provisioning
             $args['archive_mailbox'] = $product->archiveMailbox();
         }
         self::mailboxCall($params, 'TerminateAccount', 'terminate', $args);
+        PlanState::forget((int) $params['serviceid']);
         if ($keptDays !== null) {
             KeptMail::record($params, $keptDays);
         }
