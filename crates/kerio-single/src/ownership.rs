@@ -108,13 +108,21 @@ pub fn mark_reason(
     service_id: u64,
     installation: Option<&str>,
 ) -> Option<Reason> {
-    let Some(mark) = mark_of(description) else {
-        return Some(Reason::NoMark);
-    };
+    match marked_service(description, installation) {
+        Err(reason) => Some(reason),
+        Ok(owner) if owner != service_id => Some(Reason::OtherService(owner)),
+        Ok(_) => None,
+    }
+}
+
+/// The service whose mark `description` carries, read once: `NoMark` without one,
+/// `OtherInstallation` when the mark names another installation than `installation` (`None`:
+/// any installation's mark counts).
+pub fn marked_service(description: &str, installation: Option<&str>) -> Result<u64, Reason> {
+    let mark = mark_of(description).ok_or(Reason::NoMark)?;
     match (installation, mark.installation.as_deref()) {
-        (Some(ours), Some(theirs)) if ours != theirs => Some(Reason::OtherInstallation),
-        _ if mark.service_id != service_id => Some(Reason::OtherService(mark.service_id)),
-        _ => None,
+        (Some(ours), Some(theirs)) if ours != theirs => Err(Reason::OtherInstallation),
+        _ => Ok(mark.service_id),
     }
 }
 

@@ -241,11 +241,7 @@ impl Owners {
     /// not another installation's.
     fn owner_of(&self, description: Option<&str>) -> Option<u64> {
         self.service_ids.as_ref()?;
-        let description = description?;
-        let service_id = ownership::mark_of(description)?.service_id;
-        ownership::mark_reason(description, service_id, self.installation.as_deref())
-            .is_none()
-            .then_some(service_id)
+        ownership::marked_service(description?, self.installation.as_deref()).ok()
     }
 
     /// Whether `figures` may be reported at `position`.
