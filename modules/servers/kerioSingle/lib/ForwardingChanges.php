@@ -53,11 +53,7 @@ final class ForwardingChanges
 
     private static function ensureTable(): void
     {
-        $schema = Capsule::schema();
-        if ($schema->hasTable(self::TABLE)) {
-            return;
-        }
-        $schema->create(self::TABLE, static function (Blueprint $table): void {
+        ModuleTable::ensure(self::TABLE, static function (Blueprint $table): void {
             $table->increments('id');
             $table->unsignedInteger('serviceid');
             $table->unsignedInteger('changed_at');

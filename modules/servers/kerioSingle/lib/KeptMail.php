@@ -189,11 +189,7 @@ final class KeptMail
 
     private static function ensureTable(): void
     {
-        $schema = Capsule::schema();
-        if ($schema->hasTable(self::TABLE)) {
-            return;
-        }
-        $schema->create(self::TABLE, static function (Blueprint $table): void {
+        ModuleTable::ensure(self::TABLE, static function (Blueprint $table): void {
             $table->string('address', 254)->primary();
             $table->unsignedInteger('service_id')->index();
             $table->unsignedInteger('client_id');

@@ -100,11 +100,7 @@ final class PlanState
 
     private static function ensureTable(): void
     {
-        $schema = Capsule::schema();
-        if ($schema->hasTable(self::TABLE)) {
-            return;
-        }
-        $schema->create(self::TABLE, static function (Blueprint $table): void {
+        ModuleTable::ensure(self::TABLE, static function (Blueprint $table): void {
             $table->unsignedInteger('service_id')->primary();
             $table->unsignedBigInteger('kept_quota_mb')->nullable();
             $table->unsignedBigInteger('billed_quota_mb')->nullable();
